@@ -1,0 +1,166 @@
+/** The `cairn` command line: start the collector and manage sites, with or without a running server. */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startCollector, VERSION } from '../collector.ts';
+import { ConfigError, loadConfig, OPTIONS, type Config } from '../config.ts';
+import { addSite, publicSite } from '../http/admin.ts';
+import { SiteDirectory } from '../sites/site-directory.ts';
+import { openDuckDbStore } from '../store/duckdb/duckdb-store.ts';
+import { adminRequest } from './admin-client.ts';
+
+const USAGE = `cairn ${VERSION} — self-hosted, cookie-free web analytics
+
+Usage:
+  cairn start                     run the collector (embedded store in ./data)
+  cairn site add <domain>         register a site; prints its id, tracker tag and secret key
+      --no-subdomains             only the domain itself (and www.) may send events
+      --timezone <IANA zone>      the site's reporting time zone (default UTC)
+      --query-keys <a,b>          query parameters to keep besides utm_*, ref and source
+  cairn site list                 list the registered sites
+  cairn help                      this text
+
+Options (flags win over environment variables):
+${Object.values(OPTIONS)
+  .map((o) => `  --${o.flag.padEnd(22)} ${o.env}${o.fallback && !o.fallback.startsWith('/') ? ` (default ${o.fallback})` : ''}`)
+  .join('\n')}
+`;
+
+type Flags = Record<string, string | boolean | undefined>;
+
+function configFrom(flags: Flags): Config {
+  const strings: Record<string, string> = {};
+  for (const [k, v] of Object.entries(flags)) if (typeof v === 'string') strings[k] = v;
+  return loadConfig(strings);
+}
+
+interface SiteView {
+  id: string;
+  domains: string[];
+  allowSubdomains: boolean;
+  timezone: string;
+  createdAt: number;
+}
+
+async function siteAdd(config: Config, domain: string, flags: Flags): Promise<void> {
+  const input = {
+    domain,
+    allowSubdomains: flags['no-subdomains'] !== true,
+    timezone: typeof flags.timezone === 'string' ? flags.timezone : undefined,
+    queryKeys: typeof flags['query-keys'] === 'string' ? flags['query-keys'].split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+  };
+  const socket = join(config.dataDir, 'cairn.sock');
+  const remote = await adminRequest(socket, 'POST', '/sites', input);
+  let result: { site: SiteView; key: string; tag: string };
+  if (remote) {
+    if (remote.status !== 201) throw new Error((remote.body as { error?: { message?: string } })?.error?.message ?? `the collector answered ${remote.status}`);
+    result = remote.body as typeof result;
+  } else {
+    result = await withStore(config, (sites) => addSite(sites, input, config.publicUrl, Date.now()));
+  }
+  console.log(`Site ${result.site.id} added for ${result.site.domains.join(', ')}${result.site.allowSubdomains ? ' (and its subdomains)' : ''}.
+
+Paste this tag into the <head> of every page (the plugins do it for you):
+
+  ${result.tag}
+
+Site id:  ${result.site.id}
+Site key: ${result.key}
+
+The site key is a secret for server-side use only (plugins, exports). It is shown this once; Cairn keeps only a hash of it.`);
+}
+
+async function siteList(config: Config): Promise<void> {
+  const remote = await adminRequest(join(config.dataDir, 'cairn.sock'), 'GET', '/sites');
+  const sites = remote
+    ? ((remote.body as { sites: SiteView[] }).sites ?? [])
+    : await withStore(config, async (dir) => dir.list().map(publicSite));
+  if (sites.length === 0) {
+    console.log('No sites yet. Add one with: cairn site add example.com');
+    return;
+  }
+  const rows = sites.map((s) => [s.id, s.domains.join(', ') + (s.allowSubdomains ? ' (+subdomains)' : ''), s.timezone, new Date(s.createdAt).toISOString().slice(0, 10)]);
+  const head = ['ID', 'DOMAINS', 'TIME ZONE', 'ADDED'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+/** Opens the store directly: only when no collector is running on this data directory. */
+async function withStore<T>(config: Config, job: (sites: SiteDirectory) => Promise<T>): Promise<T> {
+  const store = await openDuckDbStore({ dataDir: config.dataDir });
+  try {
+    const sites = new SiteDirectory(store.sites);
+    await sites.reload();
+    return await job(sites);
+  } finally {
+    await store.close();
+  }
+}
+
+async function start(config: Config): Promise<void> {
+  const collector = await startCollector({ config });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    collector.log.info({ signal }, 'stopping: no new connections, flushing acknowledged events');
+    collector.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(`cairn: stop failed: ${(err as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** Runs the CLI with `argv` (without node and the script); returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...Object.fromEntries(Object.values(OPTIONS).map((o) => [o.flag, { type: 'string' as const }])),
+        'no-subdomains': { type: 'boolean' },
+        timezone: { type: 'string' },
+        'query-keys': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    console.error(`cairn: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { positionals: [command, sub, arg], values: flags } = parsed;
+  if (flags.version) {
+    console.log(VERSION);
+    return 0;
+  }
+  if (flags.help || !command || command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    const config = configFrom(flags);
+    if (command === 'start') await start(config);
+    else if (command === 'site' && sub === 'add' && arg) await siteAdd(config, arg, flags);
+    else if (command === 'site' && sub === 'add') throw new UsageError('site add needs a domain: cairn site add example.com');
+    else if (command === 'site' && sub === 'list') await siteList(config);
+    else throw new UsageError(`unknown command "${[command, sub].filter(Boolean).join(' ')}"`);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`cairn: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    console.error(err instanceof ConfigError ? `cairn: ${err.message}` : `cairn: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+class UsageError extends Error {}

@@ -1,0 +1,168 @@
+/** Wires the collector together and runs it: store → services → HTTP, and a clean stop. */
+import { readFileSync } from 'node:fs';
+import { chmod, rm } from 'node:fs/promises';
+import { createServer as createPlainServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { DestinationStream } from 'pino';
+import type { Config } from './config.ts';
+import { clientIpResolver } from './enrich/client-ip.ts';
+import { DailySalts, utcDay } from './enrich/daily-salts.ts';
+import { Enricher } from './enrich/enrich-event.ts';
+import { openGeoLookup } from './enrich/geo.ts';
+import { SESSION_GAP_MS, Sessions } from './enrich/sessions.ts';
+import { createAdminApp } from './http/admin.ts';
+import { createApp } from './http/app.ts';
+import { createHttpServer } from './http/server.ts';
+import { BotCounter } from './ingest/bot-counter.ts';
+import { ClientIdWindow, DEDUPE_WINDOW_MS } from './ingest/dedupe.ts';
+import { GroupCommit } from './ingest/group-commit.ts';
+import { createIngestHandler } from './ingest/ingest-handler.ts';
+import { RateLimiter } from './ingest/rate-limit.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { SiteDirectory } from './sites/site-directory.ts';
+import { openDuckDbStore } from './store/duckdb/duckdb-store.ts';
+import type { Store } from './store/store.ts';
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface CollectorOptions {
+  config: Config;
+  /** The clock; tests move it to cross UTC midnight. */
+  now?: () => number;
+  logDestination?: DestinationStream;
+}
+
+export interface Collector {
+  /** Where browsers reach this collector (CAIRN_PUBLIC_URL, or http://localhost:PORT). */
+  publicUrl: string;
+  /** The local URL the server listens on. */
+  url: string;
+  port: number;
+  adminSocket: string;
+  store: Store;
+  sites: SiteDirectory;
+  log: Logger;
+  /** Runs the periodic upkeep now (it also runs every minute). */
+  runMaintenance(): Promise<void>;
+  /** Stops accepting, answers what is in flight, flushes, and releases the store. */
+  close(): Promise<void>;
+}
+
+const MAINTENANCE_MS = 60_000;
+
+function listen(server: Server, ...args: [number, string] | [string]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(...(args as [number, string]), () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Starts the collector; resolves once it accepts events. */
+export async function startCollector(options: CollectorOptions): Promise<Collector> {
+  const { config } = options;
+  const now = options.now ?? Date.now;
+  const log = createLogger(config.logLevel, options.logDestination);
+
+  const geo = await openGeoLookup(config.geoDb);
+  const store = await openDuckDbStore({
+    dataDir: config.dataDir,
+    loadIntervalMs: config.loadIntervalMs,
+    onLoadError: (err) => log.error({ op: err.operation, err: err.message }, 'loading journaled events failed; will retry'),
+  });
+  try {
+    const sites = new SiteDirectory(store.sites);
+    await sites.reload();
+    const salts = new DailySalts(store.salts);
+    await salts.forDay(utcDay(now()));
+    await salts.destroyExpired(now());
+    const sessions = new Sessions();
+    sessions.seed(await store.events.sessionTails(now() - SESSION_GAP_MS));
+    const dedupe = new ClientIdWindow();
+    // Server SDKs may date events up to 24 h back, so look one more day into the past.
+    dedupe.seed(await store.events.clientIds(now() - 2 * DEDUPE_WINDOW_MS));
+    const writer = new GroupCommit((rows) => store.events.append(rows), {
+      maxRows: config.commitMaxRows,
+      maxDelayMs: config.commitMaxDelayMs,
+    });
+    const bots = new BotCounter(store.botCounts);
+    const ipLimiter = new RateLimiter(config.rateLimitIp);
+    const siteLimiter = new RateLimiter(config.rateLimitSite);
+
+    let inFlight = 0;
+    const ingest = createIngestHandler({
+      sites,
+      enricher: new Enricher({ salts, sessions, geo }),
+      writer,
+      dedupe,
+      bots,
+      ipLimiter,
+      siteLimiter,
+      clientIp: clientIpResolver(config.trustedProxies),
+      now,
+      log,
+    });
+    const server = createHttpServer(
+      (req, res) => {
+        inFlight++;
+        res.once('close', () => inFlight--);
+        ingest(req, res);
+      },
+      createApp({ store, log, version: VERSION }),
+    );
+    await listen(server, config.port, config.host);
+    const port = (server.address() as AddressInfo).port;
+    const publicUrl = config.publicUrl.endsWith(':0') ? `http://localhost:${port}` : config.publicUrl;
+
+    const adminSocket = join(store.dataDir, 'cairn.sock');
+    // A socket file left by a killed process would make listen fail; nothing can be holding it,
+    // because the DuckDB file lock above already proved no other collector runs on this folder.
+    await rm(adminSocket, { force: true });
+    const admin = createPlainServer(createAdminApp({ sites, publicUrl, now, log }));
+    await listen(admin, adminSocket);
+    await chmod(adminSocket, 0o600);
+
+    /** Forgets expired state, writes bot counts, destroys old salts, picks up sites added elsewhere. */
+    const runMaintenance = async () => {
+      const t = now();
+      sessions.sweep(t);
+      dedupe.sweep(t);
+      ipLimiter.sweep(t);
+      siteLimiter.sweep(t);
+      await Promise.all([bots.flush(), salts.destroyExpired(t), sites.reload()]);
+    };
+    const maintenance = setInterval(() => {
+      runMaintenance().catch((err: unknown) => log.error({ err: (err as Error).message }, 'maintenance failed; will retry'));
+    }, MAINTENANCE_MS);
+    maintenance.unref();
+
+    log.info({ url: `http://${config.host}:${port}`, publicUrl, store: store.location, sites: sites.list().length }, `Cairn ${VERSION} is listening on ${publicUrl}`);
+
+    let closing: Promise<void> | null = null;
+    const close = () =>
+      (closing ??= (async () => {
+        clearInterval(maintenance);
+        server.close();
+        server.closeIdleConnections();
+        admin.close();
+        // Requests already reading their body or waiting for their commit get their answer.
+        const deadline = Date.now() + 10_000;
+        while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        await writer.drain();
+        server.closeAllConnections();
+        await bots.flush().catch((err: unknown) => log.error({ err: (err as Error).message }, 'bot counts not saved'));
+        await store.close();
+        await rm(adminSocket, { force: true });
+        log.info('Cairn stopped; every acknowledged event is stored');
+        log.flush();
+      })());
+
+    return { publicUrl, url: `http://127.0.0.1:${port}`, port, adminSocket, store, sites, log, runMaintenance, close };
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}

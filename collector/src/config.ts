@@ -1,0 +1,137 @@
+/**
+ * Configuration from flags and environment variables (flags win), validated at start: every bad
+ * value is reported at once, each with where it came from and what would be accepted.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import proxyaddr from 'proxy-addr';
+import { DEFAULT_GEO_DB } from './enrich/geo.ts';
+
+export interface Config {
+  dataDir: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  trustedProxies: string[];
+  geoDb: string;
+  /** Events per minute per client address; 0 turns the limit off. */
+  rateLimitIp: number;
+  /** Events per minute per site; 0 turns the limit off. */
+  rateLimitSite: number;
+  commitMaxRows: number;
+  commitMaxDelayMs: number;
+  loadIntervalMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  store: string;
+}
+
+type Parse<T> = (raw: string) => T;
+
+const integer =
+  (min: number, max: number): Parse<number> =>
+  (raw) => {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new Error(`must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Each option: its env var, its flag, how to read it, and its default. */
+export const OPTIONS = {
+  dataDir: { env: 'CAIRN_DATA_DIR', flag: 'data-dir', parse: (raw: string) => resolve(raw), fallback: './data' },
+  port: { env: 'CAIRN_PORT', flag: 'port', parse: integer(0, 65535), fallback: '8800' },
+  host: { env: 'CAIRN_HOST', flag: 'host', parse: (raw: string) => raw.trim(), fallback: '0.0.0.0' },
+  publicUrl: {
+    env: 'CAIRN_PUBLIC_URL',
+    flag: 'public-url',
+    parse: (raw: string) => {
+      if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
+        throw new Error('must be the http(s) URL where browsers reach this collector, e.g. https://stats.example.com');
+      }
+      return raw.replace(/\/+$/, '');
+    },
+    fallback: '',
+  },
+  trustedProxies: {
+    env: 'CAIRN_TRUSTED_PROXIES',
+    flag: 'trusted-proxies',
+    parse: (raw: string) => {
+      const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+      try {
+        proxyaddr.compile(list);
+      } catch (err) {
+        throw new Error(`must be addresses, CIDR ranges or loopback/linklocal/uniquelocal: ${(err as Error).message}`);
+      }
+      return list;
+    },
+    fallback: '',
+  },
+  geoDb: {
+    env: 'CAIRN_GEOIP_DB',
+    flag: 'geoip-db',
+    parse: (raw: string) => {
+      const file = resolve(raw);
+      if (!existsSync(file)) throw new Error(`no such file: ${file}`);
+      return file;
+    },
+    fallback: DEFAULT_GEO_DB,
+  },
+  rateLimitIp: { env: 'CAIRN_RATE_LIMIT_IP', flag: 'rate-limit-ip', parse: integer(0, 1e9), fallback: '600' },
+  rateLimitSite: { env: 'CAIRN_RATE_LIMIT_SITE', flag: 'rate-limit-site', parse: integer(0, 1e12), fallback: '120000' },
+  commitMaxRows: { env: 'CAIRN_COMMIT_MAX_ROWS', flag: 'commit-max-rows', parse: integer(1, 100_000), fallback: '1000' },
+  commitMaxDelayMs: { env: 'CAIRN_COMMIT_MAX_DELAY_MS', flag: 'commit-max-delay-ms', parse: integer(0, 1000), fallback: '2' },
+  loadIntervalMs: { env: 'CAIRN_LOAD_INTERVAL_MS', flag: 'load-interval-ms', parse: integer(50, 600_000), fallback: '1000' },
+  logLevel: {
+    env: 'CAIRN_LOG_LEVEL',
+    flag: 'log-level',
+    parse: (raw: string) => {
+      const level = raw.trim().toLowerCase();
+      if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
+      return level as Config['logLevel'];
+    },
+    fallback: 'info',
+  },
+  store: {
+    env: 'CAIRN_STORE',
+    flag: 'store',
+    parse: (raw: string) => {
+      if (raw === 'duckdb') return raw;
+      if (/^mongodb(\+srv)?:\/\//.test(raw)) throw new Error('the MongoDB store is not available in this version yet; use duckdb');
+      throw new Error('must be "duckdb" (the embedded store)');
+    },
+    fallback: 'duckdb',
+  },
+} as const;
+
+export type OptionName = keyof typeof OPTIONS;
+
+/** Reads every option; throws ConfigError listing every bad value. */
+export function loadConfig(flags: Partial<Record<string, string>>, env: NodeJS.ProcessEnv = process.env): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, opt] of Object.entries(OPTIONS)) {
+    const fromFlag = flags[opt.flag];
+    const fromEnv = env[opt.env];
+    const raw = fromFlag ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : opt.fallback);
+    const where = fromFlag !== undefined ? `--${opt.flag}` : fromEnv ? opt.env : `default of ${opt.env}`;
+    try {
+      out[name] = raw === '' && name === 'publicUrl' ? '' : opt.parse(raw);
+    } catch (err) {
+      problems.push(`${where}=${JSON.stringify(raw)}: ${(err as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const config = out as unknown as Config;
+  if (!config.publicUrl) config.publicUrl = `http://localhost:${config.port}`;
+  return config;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}

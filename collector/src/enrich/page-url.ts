@@ -1,0 +1,69 @@
+/** Page URL and referrer normalisation: query strings are dropped except an allowlist. */
+
+export interface PageUrl {
+  hostname: string;
+  pathname: string;
+  /** Allowed query parameters, serialized without `?`, or null. */
+  query: string | null;
+  utm: { source: string | null; medium: string | null; campaign: string | null; term: string | null; content: string | null };
+  /** `ref` or `source` parameter (e.g. `?ref=producthunt`), a source when there is no utm_source. */
+  ref: string | null;
+}
+
+/** Query keys always kept: campaign attribution only, never anything a site might put a person in. */
+const ALWAYS_KEPT = new Set(['ref', 'source']);
+const MAX_PARAM = 200;
+
+const decodePath = (p: string) => {
+  try {
+    return decodeURI(p);
+  } catch {
+    return p;
+  }
+};
+
+/**
+ * Parses a page URL (already validated as absolute http(s)) and keeps only utm_*, ref, source
+ * and the site's own `queryKeys`. A hash is kept only when it is a route (`#/…` or `#!…`).
+ */
+export function normalizePageUrl(raw: string, queryKeys: readonly string[]): PageUrl {
+  const url = new URL(raw);
+  const kept = new URLSearchParams();
+  for (const [k, v] of url.searchParams) {
+    const key = k.toLowerCase();
+    if (key.startsWith('utm_') || ALWAYS_KEPT.has(key) || queryKeys.includes(k)) kept.append(key.startsWith('utm_') ? key : k, v.slice(0, MAX_PARAM));
+  }
+  const get = (k: string) => kept.get(k)?.trim() || null;
+  const route = /^#!?\//.test(url.hash) ? url.hash : '';
+  return {
+    hostname: url.hostname.toLowerCase(),
+    pathname: decodePath(url.pathname) + decodePath(route),
+    query: kept.size > 0 ? kept.toString() : null,
+    utm: {
+      source: get('utm_source'),
+      medium: get('utm_medium'),
+      campaign: get('utm_campaign'),
+      term: get('utm_term'),
+      content: get('utm_content'),
+    },
+    ref: get('ref') ?? get('source'),
+  };
+}
+
+/** Host and path of a referrer (its query string may carry personal data and is dropped). */
+export function parseReferrer(raw: string | undefined): { host: string; url: string } | null {
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.protocol === 'http:' || url.protocol === 'https:') {
+    const host = url.hostname.toLowerCase();
+    return host ? { host, url: (host + decodePath(url.pathname)).slice(0, 2048) } : null;
+  }
+  // App referrers: android-app://com.google.android.gm/ → the package name is the source.
+  if (url.protocol === 'android-app:' && url.hostname) return { host: url.hostname, url: url.hostname };
+  return null;
+}

@@ -1,0 +1,62 @@
+/** Server-side sessions: the same visitor with gaps under 30 minutes is one visit. */
+import { getRandomValues } from 'node:crypto';
+import type { SessionTail } from '../store/store.ts';
+
+export const SESSION_GAP_MS = 30 * 60_000;
+
+/** A random positive integer below 2^53, exact in JSON and in a JS number. */
+function newSessionId(): number {
+  const [hi, lo] = getRandomValues(new Uint32Array(2)) as unknown as [number, number];
+  return (hi & 0x1f_ffff) * 2 ** 32 + lo || 1;
+}
+
+export class Sessions {
+  #gap: number;
+  // Insertion order doubles as recency order: `touch` re-inserts, so expiry sweeps from the front.
+  #open = new Map<string, { id: number; last: number }>();
+
+  constructor(gapMs = SESSION_GAP_MS) {
+    this.#gap = gapMs;
+  }
+
+  /** Resumes sessions that were open when the previous process stopped. */
+  seed(tails: readonly SessionTail[]): void {
+    for (const t of [...tails].sort((a, b) => a.lastTs - b.lastTs)) this.#open.set(t.visitor, { id: t.session, last: t.lastTs });
+  }
+
+  /** True when the visitor has a session still open at `ts`. */
+  isOpen(visitor: string, ts: number): boolean {
+    const s = this.#open.get(visitor);
+    return s !== undefined && ts - s.last < this.#gap;
+  }
+
+  /** The session of an event at `ts`: the visitor's open one, or a new one. */
+  assign(visitor: string, ts: number): number {
+    const s = this.#open.get(visitor);
+    if (s && Math.abs(ts - s.last) < this.#gap) {
+      if (ts > s.last) {
+        this.#open.delete(visitor);
+        this.#open.set(visitor, { id: s.id, last: ts });
+      }
+      return s.id;
+    }
+    // A server-sent event far older than the open visit is a visit of its own; keep the open one.
+    if (s && ts < s.last) return newSessionId();
+    const id = newSessionId();
+    this.#open.delete(visitor);
+    this.#open.set(visitor, { id, last: ts });
+    return id;
+  }
+
+  /** Forgets sessions idle for longer than the gap. */
+  sweep(now: number): void {
+    for (const [visitor, s] of this.#open) {
+      if (now - s.last < this.#gap) break;
+      this.#open.delete(visitor);
+    }
+  }
+
+  get size(): number {
+    return this.#open.size;
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * `POST /api/event` (ARCHITECTURE.md §2), served by a plain node:http handler in front of
+ * Express: Express's routing and middleware would cost most of the throughput on this path.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { botReason } from '../enrich/bots.ts';
+import type { Enricher } from '../enrich/enrich-event.ts';
+import { HttpError } from '../http/http-error.ts';
+import { LIMITS, type WireEvent } from '../protocol/event.ts';
+import { hostBelongsToSite, type SiteDirectory } from '../sites/site-directory.ts';
+import { StoreError, type Site, type StoredEvent } from '../store/store.ts';
+import type { BotCounter } from './bot-counter.ts';
+import { ClientIdWindow } from './dedupe.ts';
+import type { GroupCommit } from './group-commit.ts';
+import { parseEvents } from './parse-events.ts';
+import { readBody } from './read-body.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+export interface IngestDeps {
+  sites: SiteDirectory;
+  enricher: Enricher;
+  writer: GroupCommit;
+  dedupe: ClientIdWindow;
+  bots: BotCounter;
+  ipLimiter: RateLimiter;
+  siteLimiter: RateLimiter;
+  clientIp: (req: IncomingMessage) => string;
+  now: () => number;
+  log: Logger;
+}
+
+/** Server SDKs may date an event (`t`) within this window; the browser tracker never does. */
+const PAST_MS = 24 * 3_600_000;
+const FUTURE_MS = 5 * 60_000;
+
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-headers': 'Content-Type',
+  'access-control-max-age': '86400',
+};
+const ACCEPTED = /^(text\/plain|application\/json)\s*(;|$)/i;
+
+function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    ...CORS,
+    ...headers,
+    ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+    'content-length': String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}
+
+/** Every event's site must exist and its page must be on one of the site's domains. */
+function resolveSites(events: readonly WireEvent[], sites: SiteDirectory, now: number): Site[] {
+  return events.map((ev, i) => {
+    const at = events.length > 1 ? `[${i}].` : '';
+    const site = sites.get(ev.s);
+    if (!site) throw new HttpError(403, 'unknown_site', `${at}s: no site "${ev.s}" is registered here`, { field: `${at}s` });
+    const host = new URL(ev.u).hostname;
+    if (!hostBelongsToSite(host, site)) {
+      throw new HttpError(403, 'hostname_not_allowed', `${at}u: ${host} is not a domain of site "${ev.s}"`, { field: `${at}u` });
+    }
+    if (ev.t !== undefined && (ev.t < now - PAST_MS || ev.t > now + FUTURE_MS)) {
+      throw new HttpError(400, 'invalid_event', `${at}t: must be within the last 24 hours`, { field: `${at}t` });
+    }
+    return site;
+  });
+}
+
+function checkRateLimits(deps: IngestDeps, ip: string, sites: readonly Site[], now: number): void {
+  const limited = (wait: number, what: string) =>
+    new HttpError(429, 'rate_limited', `too many events from this ${what}; retry in ${wait} s`, {
+      headers: { 'retry-after': String(wait) },
+    });
+  const ipWait = deps.ipLimiter.take(ip, sites.length, now);
+  if (ipWait > 0) throw limited(ipWait, 'address');
+  const perSite = new Map<string, number>();
+  for (const s of sites) perSite.set(s.id, (perSite.get(s.id) ?? 0) + 1);
+  for (const [id, n] of perSite) {
+    const wait = deps.siteLimiter.take(id, n, now);
+    if (wait > 0) throw limited(wait, 'site');
+  }
+}
+
+async function ingest(deps: IngestDeps, req: IncomingMessage): Promise<void> {
+  const now = deps.now();
+  const events = parseEvents(await readBody(req, LIMITS.batchBytes));
+  const sites = resolveSites(events, deps.sites, now);
+  const ip = deps.clientIp(req);
+  checkRateLimits(deps, ip, sites, now);
+
+  const userAgent = req.headers['user-agent'];
+  const bot = botReason(userAgent, req.headers);
+  if (bot) {
+    for (const s of sites) deps.bots.count(s.id, bot, now);
+    return;
+  }
+
+  const salts = await deps.enricher.saltsFor(now);
+  const facts = { ip, userAgent: userAgent!, now };
+  const rows: StoredEvent[] = [];
+  const newIds: string[] = [];
+  const earlier: Promise<void>[] = [];
+  events.forEach((ev, i) => {
+    const site = sites[i]!;
+    if (ev.id !== undefined) {
+      const key = ClientIdWindow.key(site.id, ev.id);
+      const seen = newIds.includes(key) ? 'stored' : deps.dedupe.lookup(key);
+      if (seen === 'stored') return;
+      if (seen) {
+        earlier.push(seen);
+        return;
+      }
+      newIds.push(key);
+    }
+    rows.push(deps.enricher.enrich(ev, site, facts, salts, ev.t ?? now));
+  });
+  const write = rows.length > 0 ? deps.writer.write(rows) : Promise.resolve();
+  if (newIds.length > 0) deps.dedupe.track(newIds, write, now);
+  await write;
+  if (earlier.length > 0) await Promise.all(earlier);
+}
+
+/** The request handler for `/api/event`. */
+export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (req.method === 'OPTIONS') return send(res, 204);
+    if (req.method !== 'POST') {
+      return send(res, 405, new HttpError(405, 'method_not_allowed', 'use POST').toJSON(), { allow: 'POST, OPTIONS' });
+    }
+    const type = req.headers['content-type'];
+    if (type !== undefined && !ACCEPTED.test(type)) {
+      req.resume();
+      return send(res, 415, new HttpError(415, 'unsupported_media_type', 'send text/plain or application/json').toJSON());
+    }
+    ingest(deps, req).then(
+      () => send(res, 202),
+      (err: unknown) => {
+        if (err instanceof HttpError) {
+          // A body we stopped reading cannot be followed by another request on this connection.
+          const close: Record<string, string> = err.status === 413 || !req.complete ? { connection: 'close' } : {};
+          return send(res, err.status, err.toJSON(), { ...err.headers, ...close });
+        }
+        if (err instanceof StoreError) {
+          deps.log.error({ op: err.operation, err: err.message }, 'events not stored; answered 503');
+          return send(res, 503, new HttpError(503, 'store_unavailable', 'events could not be stored; retry later').toJSON(), {
+            'retry-after': '5',
+          });
+        }
+        deps.log.error({ err }, 'ingest failed unexpectedly');
+        send(res, 500, new HttpError(500, 'internal', 'internal error').toJSON());
+      },
+    );
+  };
+}

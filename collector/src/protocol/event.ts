@@ -1,0 +1,84 @@
+/**
+ * The event wire format (ARCHITECTURE.md §2): the single source of truth. The tracker, the widgets
+ * and the plugins import these types with `import type`; only the collector runs the schemas.
+ */
+import { z } from 'zod';
+
+/** Size caps of the ingest endpoint, in bytes of UTF-8. */
+export const LIMITS = {
+  batchBytes: 64 * 1024,
+  eventBytes: 8 * 1024,
+  propsBytes: 1024,
+  urlBytes: 2048,
+  batchEvents: 100,
+  nameLength: 120,
+  propKeyLength: 64,
+  clientIdLength: 64,
+} as const;
+
+/** Keys that could reach an object's prototype if a consumer ever merged props into an object. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+// Control characters never belong in a name or a prop key; they break CSV exports and terminals.
+const PRINTABLE = /^[^\p{Cc}]+$/u;
+
+const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+const propValue = z.union([z.string(), z.number().finite(), z.boolean()], {
+  error: 'must be a string, a finite number or a boolean (props are flat)',
+});
+
+const props = z
+  .record(
+    z
+      .string()
+      .min(1, 'prop keys must not be empty')
+      .max(LIMITS.propKeyLength, `prop keys are at most ${LIMITS.propKeyLength} characters`)
+      .regex(PRINTABLE, 'prop keys must not contain control characters')
+      .refine((k) => !FORBIDDEN_KEYS.has(k), 'this prop key is reserved'),
+    propValue,
+  )
+  .refine((p) => utf8Bytes(JSON.stringify(p)) <= LIMITS.propsBytes, {
+    message: `props are at most ${LIMITS.propsBytes} bytes serialized`,
+    params: { status: 413 },
+  });
+
+const httpUrl = (what: string) =>
+  z
+    .string()
+    .refine((u) => utf8Bytes(u) <= LIMITS.urlBytes, {
+      message: `${what} is at most ${LIMITS.urlBytes} bytes`,
+      params: { status: 413 },
+      abort: true,
+    })
+    .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), `${what} must be an absolute http(s) URL`);
+
+/** One event as the tracker or a server SDK sends it. Unknown fields are rejected, not ignored. */
+export const wireEventSchema = z.strictObject({
+  s: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'site id: 1–64 letters, digits, "-" or "_"'),
+  n: z
+    .string()
+    .min(1, 'event name must not be empty')
+    .max(LIMITS.nameLength, `event name is at most ${LIMITS.nameLength} characters`)
+    .regex(PRINTABLE, 'event name must not contain control characters'),
+  u: httpUrl('the page URL'),
+  // Referrers can be long (search result pages); only scheme, host and path are kept later.
+  r: z.string().max(8 * 1024, 'referrer is at most 8 KB').optional(),
+  w: z.number().int().min(0).max(100_000).optional(),
+  p: props.optional(),
+  d: z.number().int().min(0).max(86_400_000, 'engaged time is at most 24 h').optional(),
+  sd: z.number().int().min(0).max(100, 'scroll depth is a percentage').optional(),
+  id: z
+    .string()
+    .min(1)
+    .max(LIMITS.clientIdLength, `client event id is at most ${LIMITS.clientIdLength} characters`)
+    .optional(),
+  t: z.number().int().positive().optional(),
+});
+
+/** One event on the wire. */
+export type WireEvent = z.infer<typeof wireEventSchema>;
+
+/** Event names the collector gives a meaning to; any other name is a custom event. */
+export const PAGEVIEW = 'pageview';
+export const ENGAGEMENT = 'engagement';

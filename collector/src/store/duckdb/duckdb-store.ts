@@ -1,0 +1,405 @@
+/**
+ * The embedded store: one DuckDB file under the data directory plus its ingest journal.
+ * Appends are durable once journaled; a loader folds closed journal segments into DuckDB every
+ * `loadIntervalMs`, each segment in one transaction that also records it as loaded, so a crash
+ * at any point loads every segment exactly once.
+ */
+import { DuckDBBlobValue, DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdir, open, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  StoreError,
+  type BotCount,
+  type SessionTail,
+  type Site,
+  type Store,
+  type StoreHealth,
+  type StoredEvent,
+} from '../store.ts';
+import { Journal, type Segment } from './journal.ts';
+import { EVENT_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
+import { Serial } from './serial.ts';
+
+export interface DuckDbStoreOptions {
+  dataDir: string;
+  /** How often closed journal segments are loaded into DuckDB. */
+  loadIntervalMs?: number;
+  /** Called when a background load fails (the events stay journaled and are retried). */
+  onLoadError?: (err: StoreError) => void;
+}
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+// JSON field types for read_json: the SQL type without constraints; UUIDs and times are converted.
+const JSON_COLUMNS = `{${EVENT_COLUMNS.map(([col, type]) => {
+  const base = type.replace(' NOT NULL', '');
+  const json = col === 'ts' ? 'BIGINT' : base === 'UUID' ? 'VARCHAR' : base;
+  return `${col}: '${json}'`;
+}).join(', ')}}`;
+const SELECT_FROM_JSON = EVENT_COLUMNS.map(([col, type]) =>
+  col === 'ts' ? 'epoch_ms(ts)' : type.startsWith('UUID') ? `${col}::UUID` : col,
+).join(', ');
+
+/** Serializes one row for the journal, keyed by SQL column names. */
+function journalLine(row: StoredEvent): string {
+  const o: Record<string, unknown> = {};
+  for (const [col, , field] of EVENT_COLUMNS) o[col] = row[field];
+  return JSON.stringify(o) + '\n';
+}
+
+/** Opens (and creates on first run) the embedded store in `dataDir`. */
+export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<DuckDbStore> {
+  const dataDir = resolve(options.dataDir);
+  const file = join(dataDir, 'cairn.duckdb');
+  try {
+    await mkdir(dataDir, { recursive: true });
+  } catch (cause) {
+    throw new StoreError('store.open', { cause, message: `cannot create the data directory ${dataDir}` });
+  }
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(file);
+  } catch (cause) {
+    const msg = cause instanceof Error ? cause.message : String(cause);
+    const pid = /PID (\d+)/.exec(msg)?.[1];
+    if (/lock/i.test(msg)) {
+      throw new StoreError('store.open', {
+        cause,
+        message: `${file} is in use by another process${pid ? ` (pid ${pid})` : ''}; stop it or use another data directory`,
+      });
+    }
+    throw new StoreError('store.open', { cause });
+  }
+  const store = new DuckDbStore(instance, await instance.connect(), await instance.connect(), dataDir, file, options);
+  try {
+    await store.init();
+  } catch (err) {
+    instance.closeSync();
+    throw err;
+  }
+  return store;
+}
+
+export class DuckDbStore implements Store {
+  readonly kind = 'duckdb';
+  readonly location: string;
+  readonly dataDir: string;
+  #instance: DuckDBInstance;
+  #conn: DuckDBConnection;
+  #loaderConn: DuckDBConnection;
+  #db = new Serial();
+  #loads = new Serial();
+  #journal!: Journal;
+  #options: DuckDbStoreOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #lastLoadError: StoreError | null = null;
+  #closed = false;
+
+  constructor(
+    instance: DuckDBInstance,
+    conn: DuckDBConnection,
+    loaderConn: DuckDBConnection,
+    dataDir: string,
+    file: string,
+    options: DuckDbStoreOptions,
+  ) {
+    this.#instance = instance;
+    this.#conn = conn;
+    this.#loaderConn = loaderConn;
+    this.dataDir = dataDir;
+    this.location = file;
+    this.#options = options;
+  }
+
+  /** Creates or checks the schema, then loads whatever an earlier process journaled. */
+  async init(): Promise<void> {
+    await this.#exec('store.migrate', async () => {
+      await this.#conn.run(SCHEMA_SQL);
+      const found = await this.#meta('schema_version');
+      if (found === null) {
+        await this.#conn.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+      } else if (Number(found) > SCHEMA_VERSION) {
+        throw new Error(
+          `the data was written by a newer Cairn (schema ${found}, this one knows ${SCHEMA_VERSION}); upgrade Cairn`,
+        );
+      }
+    });
+    const loadedUpTo = Number((await this.#meta('journal_loaded_upto')) ?? 0);
+    this.#journal = await Journal.open(join(this.dataDir, 'journal'), loadedUpTo);
+    // Segments left by a crash: drop the ones already loaded, cut torn tails off the others.
+    for (const seg of [...this.#journal.closedSegments()]) {
+      if (seg.seq <= loadedUpTo) {
+        await rm(seg.path, { force: true });
+        this.#journal.forget(seg.seq);
+      } else {
+        await cutTornTail(seg.path);
+      }
+    }
+    await this.settle();
+    const every = this.#options.loadIntervalMs ?? 1000;
+    this.#timer = setInterval(() => {
+      this.settle().catch(() => undefined);
+    }, every);
+    this.#timer.unref();
+  }
+
+  readonly events = {
+    append: async (rows: readonly StoredEvent[]): Promise<void> => {
+      if (this.#closed) throw new StoreError('events.append', { message: 'the store is closed' });
+      let lines = '';
+      for (const row of rows) lines += journalLine(row);
+      try {
+        await this.#journal.append(lines, rows.length);
+      } catch (cause) {
+        throw new StoreError('events.append', { cause });
+      }
+    },
+
+    settle: () => this.settle(),
+
+    list: async (site: string, opts: { limit?: number } = {}): Promise<StoredEvent[]> => {
+      const rows = await this.#query(
+        'events.list',
+        `SELECT ${EVENT_COLUMNS.map(([col, type]) =>
+          col === 'ts'
+            ? 'epoch_ms(ts)::DOUBLE AS ts'
+            : type.startsWith('UUID')
+              ? `replace(${col}::VARCHAR, '-', '') AS ${col}`
+              : type.startsWith('BIGINT')
+                ? `${col}::DOUBLE AS ${col}`
+                : col,
+        ).join(', ')} FROM events WHERE site = ? ORDER BY ts, rowid LIMIT ${Math.max(0, Math.floor(opts.limit ?? 1e9))}`,
+        [site],
+      );
+      return rows.map((r) => {
+        const o: Record<string, unknown> = {};
+        for (const [col, , field] of EVENT_COLUMNS) o[field] = r[col] ?? null;
+        return o as unknown as StoredEvent;
+      });
+    },
+
+    sessionTails: async (since: number): Promise<SessionTail[]> => {
+      const rows = await this.#query(
+        'events.sessionTails',
+        `SELECT replace(visitor::VARCHAR, '-', '') AS visitor, session::DOUBLE AS session, epoch_ms(max(ts))::DOUBLE AS lastTs
+         FROM events WHERE ts >= epoch_ms(?::BIGINT) GROUP BY visitor, session`,
+        [since],
+      );
+      return rows as unknown as SessionTail[];
+    },
+
+    clientIds: async (since: number) => {
+      const rows = await this.#query(
+        'events.clientIds',
+        `SELECT site, client_id AS clientId, epoch_ms(ts)::DOUBLE AS ts FROM events
+         WHERE client_id IS NOT NULL AND ts >= epoch_ms(?::BIGINT)`,
+        [since],
+      );
+      return rows as unknown as { site: string; clientId: string; ts: number }[];
+    },
+  };
+
+  readonly salts = {
+    ensure: async (day: string, candidate: Uint8Array): Promise<Uint8Array> => {
+      return this.#exec('salts.ensure', async () => {
+        await this.#conn.run('INSERT INTO salts VALUES (?::DATE, ?) ON CONFLICT DO NOTHING', [
+          day,
+          new DuckDBBlobValue(candidate),
+        ]);
+        const reader = await this.#conn.runAndReadAll('SELECT salt FROM salts WHERE day = ?::DATE', [day]);
+        const value = reader.getRows()[0]?.[0];
+        if (!(value instanceof DuckDBBlobValue)) throw new Error(`no salt stored for ${day}`);
+        return value.bytes;
+      });
+    },
+
+    destroyBefore: async (day: string): Promise<number> => {
+      return this.#exec('salts.destroyBefore', async () => {
+        const reader = await this.#conn.runAndReadAll('DELETE FROM salts WHERE day < ?::DATE RETURNING day', [day]);
+        const n = reader.getRows().length;
+        // A checkpoint rewrites the table without the deleted rows, so the salt leaves the file.
+        if (n > 0) await this.#conn.run('CHECKPOINT');
+        return n;
+      });
+    },
+
+    days: async (): Promise<string[]> => {
+      const rows = await this.#query('salts.days', `SELECT strftime(day, '%Y-%m-%d') AS day FROM salts ORDER BY day`);
+      return rows.map((r) => String(r.day));
+    },
+  };
+
+  readonly sites = {
+    create: async (site: Site): Promise<void> => {
+      await this.#exec('sites.create', async () => {
+        await this.#conn.run(
+          `INSERT INTO sites VALUES (?, ?::VARCHAR[], ?, ?::VARCHAR[], ?, ?, epoch_ms(?::BIGINT))`,
+          [
+            site.id,
+            JSON.stringify(site.domains),
+            site.allowSubdomains,
+            JSON.stringify(site.queryKeys),
+            site.timezone,
+            site.keyHash,
+            site.createdAt,
+          ],
+        );
+      });
+    },
+
+    list: async (): Promise<Site[]> => {
+      const rows = await this.#query(
+        'sites.list',
+        `SELECT id, to_json(domains)::VARCHAR AS domains, allow_subdomains, to_json(query_keys)::VARCHAR AS query_keys,
+                timezone, key_hash, epoch_ms(created_at)::DOUBLE AS created_at
+         FROM sites ORDER BY created_at, id`,
+      );
+      return rows.map((r) => ({
+        id: String(r.id),
+        domains: JSON.parse(String(r.domains)) as string[],
+        allowSubdomains: Boolean(r.allow_subdomains),
+        queryKeys: JSON.parse(String(r.query_keys)) as string[],
+        timezone: String(r.timezone),
+        keyHash: String(r.key_hash),
+        createdAt: Number(r.created_at),
+      }));
+    },
+  };
+
+  readonly botCounts = {
+    add: async (counts: readonly BotCount[]): Promise<void> => {
+      if (counts.length === 0) return;
+      await this.#exec('botCounts.add', async () => {
+        for (const c of counts) {
+          await this.#conn.run(
+            `INSERT INTO bot_counts VALUES (?, ?::DATE, ?, ?::UBIGINT)
+             ON CONFLICT (site, day, reason) DO UPDATE SET count = count + excluded.count`,
+            [c.site, c.day, c.reason, c.count],
+          );
+        }
+      });
+    },
+
+    list: async (site: string): Promise<BotCount[]> => {
+      const rows = await this.#query(
+        'botCounts.list',
+        `SELECT site, strftime(day, '%Y-%m-%d') AS day, reason, count::DOUBLE AS count
+         FROM bot_counts WHERE site = ? ORDER BY day, reason`,
+        [site],
+      );
+      return rows as unknown as BotCount[];
+    },
+  };
+
+  async health(): Promise<StoreHealth> {
+    await this.#query('store.health', 'SELECT 1');
+    const pendingEvents = this.#journal.openRows;
+    if (this.#lastLoadError) return { ok: false, pendingEvents, detail: this.#lastLoadError.message };
+    return { ok: true, pendingEvents };
+  }
+
+  /** Where the next journal segment will be written (diagnostics and failure tests). */
+  nextJournalSegment(): string {
+    return this.#journal.nextSegmentPath();
+  }
+
+  /** Loads every event journaled so far into DuckDB. */
+  settle(): Promise<void> {
+    return this.#loads.run(async () => {
+      await this.#journal.rotate();
+      for (const seg of [...this.#journal.closedSegments()]) {
+        try {
+          await this.#load(seg);
+          this.#lastLoadError = null;
+        } catch (cause) {
+          const err = cause instanceof StoreError ? cause : new StoreError('events.load', { cause });
+          this.#lastLoadError = err;
+          this.#options.onLoadError?.(err);
+          throw err;
+        }
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await this.#journal.close();
+    await this.settle().catch(() => undefined);
+    await this.#db.run(async () => {
+      this.#conn.closeSync();
+      this.#loaderConn.closeSync();
+      this.#instance.closeSync();
+    });
+  }
+
+  async #load(seg: Segment): Promise<void> {
+    const conn = this.#loaderConn;
+    try {
+      await conn.run('BEGIN TRANSACTION');
+      await conn.run(
+        `INSERT INTO events SELECT ${SELECT_FROM_JSON} FROM read_json(${sqlString(seg.path)},
+           format = 'newline_delimited', columns = ${JSON_COLUMNS})`,
+      );
+      await conn.run(
+        `INSERT INTO meta VALUES ('journal_loaded_upto', '${seg.seq}')
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      );
+      await conn.run('COMMIT');
+    } catch (cause) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw new StoreError('events.load', { cause, message: `loading ${seg.path}: ${String(cause)}` });
+    }
+    this.#journal.forget(seg.seq);
+    await rm(seg.path, { force: true });
+  }
+
+  async #meta(key: string): Promise<string | null> {
+    const reader = await this.#conn.runAndReadAll('SELECT value FROM meta WHERE key = ?', [key]);
+    const v = reader.getRows()[0]?.[0];
+    return v === undefined || v === null ? null : String(v);
+  }
+
+  #exec<T>(operation: string, job: () => Promise<T>): Promise<T> {
+    return this.#db.run(async () => {
+      try {
+        return await job();
+      } catch (cause) {
+        throw cause instanceof StoreError ? cause : new StoreError(operation, { cause });
+      }
+    });
+  }
+
+  #query(operation: string, sql: string, params: (string | number | boolean)[] = []) {
+    return this.#exec(operation, async () => {
+      const reader = await this.#conn.runAndReadAll(sql, params);
+      return reader.getRowObjectsJS() as Record<string, unknown>[];
+    });
+  }
+}
+
+/** Drops a last line that a crash left half-written: it was never acknowledged. */
+async function cutTornTail(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return;
+    const tail = Buffer.alloc(Math.min(size, 64 * 1024));
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - tail.length);
+      const { bytesRead } = await handle.read(tail, 0, end - start, start);
+      const nl = tail.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (nl >= 0) {
+        const keep = start + nl + 1;
+        if (keep < size) await handle.truncate(keep);
+        return;
+      }
+      end = start;
+    }
+    await handle.truncate(0);
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,57 @@
+/** The embedded store's tables, and the one list of event columns the journal and the loader share. */
+import type { StoredEvent } from '../store.ts';
+
+export const SCHEMA_VERSION = 1;
+
+/** Event columns: SQL name, SQL type, and the StoredEvent field that fills it. */
+export const EVENT_COLUMNS = [
+  ['site', 'VARCHAR NOT NULL', 'site'],
+  ['ts', 'TIMESTAMP NOT NULL', 'ts'],
+  ['name', 'VARCHAR NOT NULL', 'name'],
+  ['visitor', 'UUID NOT NULL', 'visitor'],
+  ['session', 'BIGINT NOT NULL', 'session'],
+  ['hostname', 'VARCHAR NOT NULL', 'hostname'],
+  ['pathname', 'VARCHAR NOT NULL', 'pathname'],
+  ['query', 'VARCHAR', 'query'],
+  ['referrer', 'VARCHAR', 'referrer'],
+  ['referrer_host', 'VARCHAR', 'referrerHost'],
+  ['source', 'VARCHAR', 'source'],
+  ['medium', 'VARCHAR NOT NULL', 'medium'],
+  ['utm_source', 'VARCHAR', 'utmSource'],
+  ['utm_medium', 'VARCHAR', 'utmMedium'],
+  ['utm_campaign', 'VARCHAR', 'utmCampaign'],
+  ['utm_term', 'VARCHAR', 'utmTerm'],
+  ['utm_content', 'VARCHAR', 'utmContent'],
+  ['country', 'VARCHAR', 'country'],
+  ['browser', 'VARCHAR', 'browser'],
+  ['browser_version', 'VARCHAR', 'browserVersion'],
+  ['os', 'VARCHAR', 'os'],
+  ['os_version', 'VARCHAR', 'osVersion'],
+  ['device', 'VARCHAR NOT NULL', 'device'],
+  ['screen_width', 'USMALLINT', 'screenWidth'],
+  ['props', 'VARCHAR', 'props'],
+  ['engaged_ms', 'UINTEGER', 'engagedMs'],
+  ['scroll_depth', 'UTINYINT', 'scrollDepth'],
+  ['client_id', 'VARCHAR', 'clientId'],
+] as const satisfies readonly (readonly [string, string, keyof StoredEvent])[];
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS sites (
+  id VARCHAR PRIMARY KEY,
+  domains VARCHAR[] NOT NULL,
+  allow_subdomains BOOLEAN NOT NULL,
+  query_keys VARCHAR[] NOT NULL,
+  timezone VARCHAR NOT NULL,
+  key_hash VARCHAR NOT NULL,
+  created_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS salts (day DATE PRIMARY KEY, salt BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS bot_counts (
+  site VARCHAR NOT NULL, day DATE NOT NULL, reason VARCHAR NOT NULL, count UBIGINT NOT NULL,
+  PRIMARY KEY (site, day, reason)
+);
+CREATE TABLE IF NOT EXISTS events (
+  ${EVENT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(',\n  ')}
+);
+`;

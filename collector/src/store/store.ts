@@ -1,0 +1,135 @@
+/**
+ * The one storage interface every adapter implements (ARCHITECTURE.md §6). Services call it;
+ * only `store/<adapter>/` imports a database driver.
+ */
+
+/** An enriched event as it is stored: no IP, no user agent, nothing that identifies a person. */
+export interface StoredEvent {
+  site: string;
+  /** Milliseconds since the epoch, UTC. */
+  ts: number;
+  name: string;
+  /** First 16 bytes of SHA-256(dailySalt || site || ip || ua), 32 hex characters. */
+  visitor: string;
+  /** Server-assigned session number, unique per visitor. */
+  session: number;
+  hostname: string;
+  pathname: string;
+  /** The query string kept after the allowlist, without `?`, or null. */
+  query: string | null;
+  /** Referrer as host + path (never its query string), or null for direct traffic. */
+  referrer: string | null;
+  referrerHost: string | null;
+  source: string | null;
+  medium: string;
+  utmSource: string | null;
+  utmMedium: string | null;
+  utmCampaign: string | null;
+  utmTerm: string | null;
+  utmContent: string | null;
+  country: string | null;
+  browser: string | null;
+  browserVersion: string | null;
+  os: string | null;
+  osVersion: string | null;
+  device: string;
+  screenWidth: number | null;
+  /** Flat props serialized as JSON, or null. */
+  props: string | null;
+  engagedMs: number | null;
+  scrollDepth: number | null;
+  clientId: string | null;
+}
+
+/** A registered site. */
+export interface Site {
+  id: string;
+  /** Registered hostnames, lower case, without a leading `www.`. */
+  domains: string[];
+  allowSubdomains: boolean;
+  /** Extra query keys kept on page URLs besides utm_*, ref and source. */
+  queryKeys: string[];
+  timezone: string;
+  /** SHA-256 of the site key, hex; the key itself is shown once and never stored. */
+  keyHash: string;
+  createdAt: number;
+}
+
+/** The last event of a recent session, to resume session assignment after a restart. */
+export interface SessionTail {
+  visitor: string;
+  session: number;
+  lastTs: number;
+}
+
+/** Bots dropped at ingest, counted per site, UTC day and reason. */
+export interface BotCount {
+  site: string;
+  day: string;
+  reason: string;
+  count: number;
+}
+
+export interface EventStore {
+  /** Durably appends rows: when the promise resolves, the rows survive a crash of the process. */
+  append(rows: readonly StoredEvent[]): Promise<void>;
+  /** Makes everything appended so far visible to reads. */
+  settle(): Promise<void>;
+  /** Events of one site in time order (tests, exports). */
+  list(site: string, opts?: { limit?: number }): Promise<StoredEvent[]>;
+  /** The latest event of every session active since `since`. */
+  sessionTails(since: number): Promise<SessionTail[]>;
+  /** Client event ids of events at or after `since`, for deduplication after a restart. */
+  clientIds(since: number): Promise<{ site: string; clientId: string; ts: number }[]>;
+}
+
+export interface SaltStore {
+  /** Returns the salt of a UTC day (YYYY-MM-DD), storing `candidate` if there is none yet. */
+  ensure(day: string, candidate: Uint8Array): Promise<Uint8Array>;
+  /** Destroys every salt of a day before `day`; returns how many were destroyed. */
+  destroyBefore(day: string): Promise<number>;
+  /** Days that still have a salt, ascending. */
+  days(): Promise<string[]>;
+}
+
+export interface SiteStore {
+  create(site: Site): Promise<void>;
+  list(): Promise<Site[]>;
+}
+
+export interface BotCountStore {
+  add(counts: readonly BotCount[]): Promise<void>;
+  list(site: string): Promise<BotCount[]>;
+}
+
+export interface Store {
+  readonly kind: string;
+  /** Where the data lives, for messages ("duckdb at ./data/cairn.duckdb"). */
+  readonly location: string;
+  readonly events: EventStore;
+  readonly salts: SaltStore;
+  readonly sites: SiteStore;
+  readonly botCounts: BotCountStore;
+  /** Resolves when the store answers; rejects with a StoreError otherwise. */
+  health(): Promise<StoreHealth>;
+  /** Flushes what is pending and releases the database. */
+  close(): Promise<void>;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  /** Events acknowledged but not yet visible to reads. */
+  pendingEvents?: number;
+  detail?: string;
+}
+
+/** A failure of the storage layer, named after the operation that failed. */
+export class StoreError extends Error {
+  readonly operation: string;
+  constructor(operation: string, options?: { cause?: unknown; message?: string }) {
+    const why = options?.message ?? (options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? 'failed'));
+    super(`${operation}: ${why}`, { cause: options?.cause });
+    this.name = 'StoreError';
+    this.operation = operation;
+  }
+}

@@ -1,0 +1,88 @@
+/** Starts a real collector on a temporary data directory for end-to-end tests. */
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCollector, type Collector } from '../collector.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { addSite } from '../http/admin.ts';
+
+export const CHROME_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+export const IPHONE_UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+
+export interface Harness {
+  collector: Collector;
+  config: Config;
+  dataDir: string;
+  siteId: string;
+  siteKey: string;
+  /** Every log line the collector wrote. */
+  logs: string[];
+  post(body: string | Uint8Array | unknown, headers?: Record<string, string>): Promise<Response>;
+  /** Events stored for the site, after loading everything journaled. */
+  stored(site?: string): Promise<Awaited<ReturnType<Collector['store']['events']['list']>>>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function tempDir(prefix = 'cairn-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+/** Starts a collector that trusts X-Forwarded-For from loopback, with a site for example.com. */
+export async function startHarness(
+  opts: { config?: Partial<Config>; now?: () => number; domain?: string; dataDir?: string } = {},
+): Promise<Harness> {
+  const dataDir = opts.dataDir ?? (await tempDir());
+  const logs: string[] = [];
+  const config: Config = {
+    ...loadConfig({ 'data-dir': dataDir, port: '0', host: '127.0.0.1', 'trusted-proxies': 'loopback' }, {}),
+    ...opts.config,
+  };
+  const start = () => startCollector({ config, now: opts.now, logDestination: { write: (line: string) => logs.push(line) } });
+  const h: Harness = {
+    collector: await start(),
+    config,
+    dataDir,
+    siteId: '',
+    siteKey: '',
+    logs,
+    post(body, headers = {}) {
+      const payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+      return fetch(`${h.collector.url}/api/event`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': CHROME_UA, ...headers },
+        body: payload,
+      });
+    },
+    async stored(site = h.siteId) {
+      await h.collector.store.events.settle();
+      return h.collector.store.events.list(site);
+    },
+    async restart() {
+      await h.collector.close();
+      h.collector = await start();
+    },
+    async stop() {
+      await h.collector.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  const added = await addSite(h.collector.sites, { domain: opts.domain ?? 'example.com' }, h.collector.publicUrl, Date.now());
+  h.siteId = added.site.id;
+  h.siteKey = added.key;
+  return h;
+}
+
+/** Every file under `dir`, with its bytes. */
+export async function readTree(dir: string): Promise<{ path: string; bytes: Buffer }[]> {
+  const out: { path: string; bytes: Buffer }[] = [];
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    const s = await stat(path);
+    if (s.isDirectory()) out.push(...(await readTree(path)));
+    else if (s.isFile()) out.push({ path, bytes: await readFile(path) });
+  }
+  return out;
+}
