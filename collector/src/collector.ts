@@ -84,15 +84,11 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const dedupe = new ClientIdWindow();
     // Server SDKs may date events up to 24 h back, so look one more day into the past.
     dedupe.seed(await store.events.clientIds(now() - 2 * DEDUPE_WINDOW_MS));
-    const writer = new GroupCommit((rows) => store.events.append(rows), {
-      maxRows: config.commitMaxRows,
-      maxDelayMs: config.commitMaxDelayMs,
-    });
+    const writer = new GroupCommit((rows) => store.events.append(rows), { maxRows: config.commitMaxRows });
     const bots = new BotCounter(store.botCounts);
     const ipLimiter = new RateLimiter(config.rateLimitIp);
     const siteLimiter = new RateLimiter(config.rateLimitSite);
 
-    let inFlight = 0;
     const ingest = createIngestHandler({
       sites,
       enricher: new Enricher({ salts, sessions, geo }),
@@ -106,11 +102,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       log,
     });
     const server = createHttpServer(
-      (req, res) => {
-        inFlight++;
-        res.once('close', () => inFlight--);
-        ingest(req, res);
-      },
+      ingest,
       createApp({ store, log, version: VERSION }),
     );
     await listen(server, config.port, config.host);
@@ -145,12 +137,12 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const close = () =>
       (closing ??= (async () => {
         clearInterval(maintenance);
-        server.close();
-        server.closeIdleConnections();
         admin.close();
-        // Requests already reading their body or waiting for their commit get their answer.
-        const deadline = Date.now() + 10_000;
-        while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        // No new connections; requests already reading their body or waiting for their commit
+        // get their answer (Node closes each connection once its response is sent), up to 10 s.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())]);
         await writer.drain();
         server.closeAllConnections();
         await bots.flush().catch((err: unknown) => log.error({ err: (err as Error).message }, 'bot counts not saved'));

@@ -19,7 +19,6 @@ export interface Config {
   /** Events per minute per site; 0 turns the limit off. */
   rateLimitSite: number;
   commitMaxRows: number;
-  commitMaxDelayMs: number;
   loadIntervalMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   store: string;
@@ -80,7 +79,6 @@ export const OPTIONS = {
   rateLimitIp: { env: 'CAIRN_RATE_LIMIT_IP', flag: 'rate-limit-ip', parse: integer(0, 1e9), fallback: '600' },
   rateLimitSite: { env: 'CAIRN_RATE_LIMIT_SITE', flag: 'rate-limit-site', parse: integer(0, 1e12), fallback: '120000' },
   commitMaxRows: { env: 'CAIRN_COMMIT_MAX_ROWS', flag: 'commit-max-rows', parse: integer(1, 100_000), fallback: '1000' },
-  commitMaxDelayMs: { env: 'CAIRN_COMMIT_MAX_DELAY_MS', flag: 'commit-max-delay-ms', parse: integer(0, 1000), fallback: '2' },
   loadIntervalMs: { env: 'CAIRN_LOAD_INTERVAL_MS', flag: 'load-interval-ms', parse: integer(50, 600_000), fallback: '1000' },
   logLevel: {
     env: 'CAIRN_LOG_LEVEL',

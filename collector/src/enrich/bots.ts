@@ -6,11 +6,26 @@ export type BotReason = 'no_user_agent' | 'headless' | 'bot' | 'prefetch';
 
 const HEADLESS = /headless|phantomjs|electron|puppeteer|playwright|selenium|webdriver/i;
 
+// isbot's pattern is one large regular expression; traffic repeats the same user agents.
+const CACHE_MAX = 2000;
+const cache = new Map<string, BotReason | null>();
+
+function uaReason(ua: string): BotReason | null {
+  let reason = cache.get(ua);
+  if (reason === undefined) {
+    reason = HEADLESS.test(ua) ? 'headless' : isbotMatch(ua) !== null ? 'bot' : null;
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(ua, reason);
+  }
+  return reason;
+}
+
 /** Classifies a request by its User-Agent and the hints browsers send with it. */
 export function botReason(ua: string | undefined, headers: IncomingHttpHeaders): BotReason | null {
   if (!ua || ua.trim().length < 8) return 'no_user_agent';
-  if (HEADLESS.test(ua) || HEADLESS.test(String(headers['sec-ch-ua'] ?? ''))) return 'headless';
-  if (isbotMatch(ua) !== null) return 'bot';
+  const byUa = uaReason(ua);
+  if (byUa) return byUa;
+  if (HEADLESS.test(String(headers['sec-ch-ua'] ?? ''))) return 'headless';
   // Speculative loads are not views; the tracker would not run there, but a proxy may forward them.
   const purpose = String(headers['sec-purpose'] ?? headers['purpose'] ?? '');
   if (/prefetch/i.test(purpose)) return 'prefetch';

@@ -56,6 +56,7 @@ export class Enricher {
   #salts: DailySalts;
   #sessions: Sessions;
   #geo: GeoLookup;
+  #ready: { day: number; salts: RequestSalts; sinceMidnight: boolean } | null = null;
 
   constructor(deps: { salts: DailySalts; sessions: Sessions; geo: GeoLookup }) {
     this.#salts = deps.salts;
@@ -67,17 +68,30 @@ export class Enricher {
   async saltsFor(now: number): Promise<RequestSalts> {
     const today = await this.#salts.forDay(utcDay(now));
     const yesterday = now % DAY_MS < SESSION_GAP_MS ? await this.#salts.forDay(utcDay(now - DAY_MS)) : null;
-    return { today, yesterday };
+    this.#ready = { day: Math.floor(now / DAY_MS), salts: { today, yesterday }, sinceMidnight: yesterday !== null };
+    return this.#ready.salts;
   }
 
-  /** Enriches one event; `ts` is the event time (the request time unless a server SDK sent `t`). */
-  enrich(ev: WireEvent, site: Site, facts: RequestFacts, salts: RequestSalts, ts: number): StoredEvent {
+  /** The salts for `now` without waiting, when the last request already fetched them (the usual case). */
+  saltsReady(now: number): RequestSalts | null {
+    const r = this.#ready;
+    if (!r || r.day !== Math.floor(now / DAY_MS)) return null;
+    // Past the first half hour of the day, yesterday's salt is no longer offered.
+    if (r.sinceMidnight && now % DAY_MS >= SESSION_GAP_MS) return null;
+    return r.salts;
+  }
+
+  /**
+   * Enriches one event; `url` is its parsed page URL, `ts` the event time (the request time
+   * unless a server SDK sent `t`).
+   */
+  enrich(ev: WireEvent, url: URL, site: Site, facts: RequestFacts, salts: RequestSalts, ts: number): StoredEvent {
     let visitor = visitorId(salts.today, site.id, facts.ip, facts.userAgent);
     if (salts.yesterday && !this.#sessions.isOpen(visitor, ts)) {
       const before = visitorId(salts.yesterday, site.id, facts.ip, facts.userAgent);
       if (this.#sessions.isOpen(before, ts)) visitor = before;
     }
-    const page = normalizePageUrl(ev.u, site.queryKeys);
+    const page = normalizePageUrl(url, site.queryKeys);
     const ua = parseUserAgent(facts.userAgent);
     const where = attribute(page, ev.r, site);
     return {

@@ -23,11 +23,10 @@ const decodePath = (p: string) => {
 };
 
 /**
- * Parses a page URL (already validated as absolute http(s)) and keeps only utm_*, ref, source
- * and the site's own `queryKeys`. A hash is kept only when it is a route (`#/…` or `#!…`).
+ * Keeps only utm_*, ref, source and the site's own `queryKeys` of a page URL. A hash is kept
+ * only when it is a route (`#/…` or `#!…`).
  */
-export function normalizePageUrl(raw: string, queryKeys: readonly string[]): PageUrl {
-  const url = new URL(raw);
+export function normalizePageUrl(url: URL, queryKeys: readonly string[]): PageUrl {
   const kept = new URLSearchParams();
   for (const [k, v] of url.searchParams) {
     const key = k.toLowerCase();
@@ -53,12 +52,8 @@ export function normalizePageUrl(raw: string, queryKeys: readonly string[]): Pag
 /** Host and path of a referrer (its query string may carry personal data and is dropped). */
 export function parseReferrer(raw: string | undefined): { host: string; url: string } | null {
   if (!raw) return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return null;
-  }
+  const url = URL.parse(raw);
+  if (!url) return null;
   if (url.protocol === 'http:' || url.protocol === 'https:') {
     const host = url.hostname.toLowerCase();
     return host ? { host, url: (host + decodePath(url.pathname)).slice(0, 2048) } : null;

@@ -1,7 +1,8 @@
 /**
- * Group commit: rows from concurrent requests are written together, in one durable append,
- * as soon as `maxRows` are waiting or the oldest has waited `maxDelayMs`. One append runs at a
- * time; rows arriving meanwhile form the next group, so groups grow with the load.
+ * Group commit, first half: rows from the requests handled in one turn of the event loop are
+ * handed to the store in one append (at most `maxRows` each). The store groups durability itself
+ * (the embedded store's journal covers every append made during one fdatasync with the next), so
+ * appends are not serialized here: a slow disk makes groups bigger, not queues longer.
  */
 import type { StoredEvent } from '../store/store.ts';
 
@@ -14,47 +15,43 @@ interface Waiting {
 export class GroupCommit {
   #append: (rows: readonly StoredEvent[]) => Promise<void>;
   #maxRows: number;
-  #maxDelayMs: number;
   #queue: Waiting[] = [];
   #queuedRows = 0;
-  #writing: Promise<void> | null = null;
-  #timer: NodeJS.Timeout | null = null;
+  #scheduled = false;
+  #inFlight = new Set<Promise<void>>();
 
-  constructor(append: (rows: readonly StoredEvent[]) => Promise<void>, opts: { maxRows: number; maxDelayMs: number }) {
+  constructor(append: (rows: readonly StoredEvent[]) => Promise<void>, opts: { maxRows: number }) {
     this.#append = append;
     this.#maxRows = opts.maxRows;
-    this.#maxDelayMs = opts.maxDelayMs;
   }
 
-  /** Resolves once `rows` are durable; rejects (nothing acknowledged) if their group failed. */
+  /** Resolves once `rows` are durable; rejects (nothing acknowledged) if their append failed. */
   write(rows: readonly StoredEvent[]): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ rows, resolve, reject });
       this.#queuedRows += rows.length;
       if (this.#queuedRows >= this.#maxRows) this.#flush();
-      else this.#timer ??= setTimeout(() => this.#flush(), this.#maxDelayMs);
+      else if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
     });
   }
 
   /** Waits until every row handed to `write` so far is written (or failed). */
   async drain(): Promise<void> {
-    while (this.#queue.length > 0 || this.#writing) {
-      this.#flush();
-      await this.#writing;
-    }
+    this.#flush();
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
   #flush(): void {
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
-    }
-    if (this.#writing || this.#queue.length === 0) return;
+    this.#scheduled = false;
+    if (this.#queue.length === 0) return;
     const group = this.#queue;
     this.#queue = [];
     this.#queuedRows = 0;
     const rows = group.length === 1 ? group[0]!.rows : group.flatMap((w) => w.rows);
-    this.#writing = this.#append(rows).then(
+    const done = this.#append(rows).then(
       () => {
         for (const w of group) w.resolve();
       },
@@ -62,10 +59,7 @@ export class GroupCommit {
         for (const w of group) w.reject(err);
       },
     );
-    void this.#writing.finally(() => {
-      this.#writing = null;
-      // Rows that queued up during this write have waited long enough.
-      if (this.#queue.length > 0) this.#flush();
-    });
+    this.#inFlight.add(done);
+    void done.finally(() => this.#inFlight.delete(done));
   }
 }

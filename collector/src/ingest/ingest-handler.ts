@@ -34,52 +34,65 @@ export interface IngestDeps {
 const PAST_MS = 24 * 3_600_000;
 const FUTURE_MS = 5 * 60_000;
 
-const CORS = {
-  'access-control-allow-origin': '*',
+// Simple CORS requests (text/plain POSTs, sendBeacon) only need the origin header; the rest is
+// for preflights of application/json requests.
+const ALLOW_ORIGIN = { 'access-control-allow-origin': '*' };
+const PREFLIGHT = {
+  ...ALLOW_ORIGIN,
   'access-control-allow-methods': 'POST, OPTIONS',
   'access-control-allow-headers': 'Content-Type',
   'access-control-max-age': '86400',
+  'content-length': '0',
 };
+// A flat [name, value, …] list skips Node's per-call header object handling on the hot path.
+const ACCEPTED_HEADERS = ['access-control-allow-origin', '*', 'content-length', '0'];
 const ACCEPTED = /^(text\/plain|application\/json)\s*(;|$)/i;
 
-function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+function sendError(res: ServerResponse, err: HttpError, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, {
-    ...CORS,
+  const text = JSON.stringify(err.toJSON());
+  res.writeHead(err.status, {
+    ...ALLOW_ORIGIN,
+    ...err.headers,
     ...headers,
-    ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+    'content-type': 'application/json; charset=utf-8',
     'content-length': String(Buffer.byteLength(text)),
   });
   res.end(text);
 }
 
 /** Every event's site must exist and its page must be on one of the site's domains. */
-function resolveSites(events: readonly WireEvent[], sites: SiteDirectory, now: number): Site[] {
+function resolveSites(events: readonly WireEvent[], sites: SiteDirectory, now: number): { site: Site; url: URL }[] {
   return events.map((ev, i) => {
     const at = events.length > 1 ? `[${i}].` : '';
     const site = sites.get(ev.s);
     if (!site) throw new HttpError(403, 'unknown_site', `${at}s: no site "${ev.s}" is registered here`, { field: `${at}s` });
-    const host = new URL(ev.u).hostname;
-    if (!hostBelongsToSite(host, site)) {
-      throw new HttpError(403, 'hostname_not_allowed', `${at}u: ${host} is not a domain of site "${ev.s}"`, { field: `${at}u` });
+    const url = URL.parse(ev.u);
+    if (!url) throw new HttpError(400, 'invalid_event', `${at}u: not a valid URL`, { field: `${at}u` });
+    if (!hostBelongsToSite(url.hostname, site)) {
+      throw new HttpError(403, 'hostname_not_allowed', `${at}u: ${url.hostname} is not a domain of site "${ev.s}"`, { field: `${at}u` });
     }
     if (ev.t !== undefined && (ev.t < now - PAST_MS || ev.t > now + FUTURE_MS)) {
       throw new HttpError(400, 'invalid_event', `${at}t: must be within the last 24 hours`, { field: `${at}t` });
     }
-    return site;
+    return { site, url };
   });
 }
 
-function checkRateLimits(deps: IngestDeps, ip: string, sites: readonly Site[], now: number): void {
+function checkRateLimits(deps: IngestDeps, ip: string, sites: readonly { site: Site }[], now: number): void {
   const limited = (wait: number, what: string) =>
     new HttpError(429, 'rate_limited', `too many events from this ${what}; retry in ${wait} s`, {
       headers: { 'retry-after': String(wait) },
     });
   const ipWait = deps.ipLimiter.take(ip, sites.length, now);
   if (ipWait > 0) throw limited(ipWait, 'address');
+  if (sites.length === 1) {
+    const wait = deps.siteLimiter.take(sites[0]!.site.id, 1, now);
+    if (wait > 0) throw limited(wait, 'site');
+    return;
+  }
   const perSite = new Map<string, number>();
-  for (const s of sites) perSite.set(s.id, (perSite.get(s.id) ?? 0) + 1);
+  for (const { site } of sites) perSite.set(site.id, (perSite.get(site.id) ?? 0) + 1);
   for (const [id, n] of perSite) {
     const wait = deps.siteLimiter.take(id, n, now);
     if (wait > 0) throw limited(wait, 'site');
@@ -96,17 +109,17 @@ async function ingest(deps: IngestDeps, req: IncomingMessage): Promise<void> {
   const userAgent = req.headers['user-agent'];
   const bot = botReason(userAgent, req.headers);
   if (bot) {
-    for (const s of sites) deps.bots.count(s.id, bot, now);
+    for (const { site } of sites) deps.bots.count(site.id, bot, now);
     return;
   }
 
-  const salts = await deps.enricher.saltsFor(now);
+  const salts = deps.enricher.saltsReady(now) ?? (await deps.enricher.saltsFor(now));
   const facts = { ip, userAgent: userAgent!, now };
   const rows: StoredEvent[] = [];
   const newIds: string[] = [];
   const earlier: Promise<void>[] = [];
   events.forEach((ev, i) => {
-    const site = sites[i]!;
+    const { site, url } = sites[i]!;
     if (ev.id !== undefined) {
       const key = ClientIdWindow.key(site.id, ev.id);
       const seen = newIds.includes(key) ? 'stored' : deps.dedupe.lookup(key);
@@ -117,7 +130,7 @@ async function ingest(deps: IngestDeps, req: IncomingMessage): Promise<void> {
       }
       newIds.push(key);
     }
-    rows.push(deps.enricher.enrich(ev, site, facts, salts, ev.t ?? now));
+    rows.push(deps.enricher.enrich(ev, url, site, facts, salts, ev.t ?? now));
   });
   const write = rows.length > 0 ? deps.writer.write(rows) : Promise.resolve();
   if (newIds.length > 0) deps.dedupe.track(newIds, write, now);
@@ -128,31 +141,28 @@ async function ingest(deps: IngestDeps, req: IncomingMessage): Promise<void> {
 /** The request handler for `/api/event`. */
 export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    if (req.method === 'OPTIONS') return send(res, 204);
-    if (req.method !== 'POST') {
-      return send(res, 405, new HttpError(405, 'method_not_allowed', 'use POST').toJSON(), { allow: 'POST, OPTIONS' });
-    }
+    if (req.method === 'OPTIONS') return void res.writeHead(204, PREFLIGHT).end();
+    if (req.method !== 'POST') return sendError(res, new HttpError(405, 'method_not_allowed', 'use POST'), { allow: 'POST, OPTIONS' });
     const type = req.headers['content-type'];
     if (type !== undefined && !ACCEPTED.test(type)) {
       req.resume();
-      return send(res, 415, new HttpError(415, 'unsupported_media_type', 'send text/plain or application/json').toJSON());
+      return sendError(res, new HttpError(415, 'unsupported_media_type', 'send text/plain or application/json'));
     }
     ingest(deps, req).then(
-      () => send(res, 202),
+      () => {
+        if (!res.headersSent) res.writeHead(202, ACCEPTED_HEADERS).end();
+      },
       (err: unknown) => {
         if (err instanceof HttpError) {
           // A body we stopped reading cannot be followed by another request on this connection.
-          const close: Record<string, string> = err.status === 413 || !req.complete ? { connection: 'close' } : {};
-          return send(res, err.status, err.toJSON(), { ...err.headers, ...close });
+          return sendError(res, err, err.status === 413 || !req.complete ? { connection: 'close' } : {});
         }
         if (err instanceof StoreError) {
           deps.log.error({ op: err.operation, err: err.message }, 'events not stored; answered 503');
-          return send(res, 503, new HttpError(503, 'store_unavailable', 'events could not be stored; retry later').toJSON(), {
-            'retry-after': '5',
-          });
+          return sendError(res, new HttpError(503, 'store_unavailable', 'events could not be stored; retry later', { headers: { 'retry-after': '5' } }));
         }
         deps.log.error({ err }, 'ingest failed unexpectedly');
-        send(res, 500, new HttpError(500, 'internal', 'internal error').toJSON());
+        sendError(res, new HttpError(500, 'internal', 'internal error'));
       },
     );
   };

@@ -1,5 +1,5 @@
 /** POST /api/event over real HTTP, into a real DuckDB file, read back through the store. */
-import { symlink } from 'node:fs/promises';
+import { rm, symlink } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSite } from '../http/admin.ts';
 import type { DuckDbStore } from '../store/duckdb/duckdb-store.ts';
@@ -236,10 +236,12 @@ describe('rate limits', () => {
 
 describe('store failures', () => {
   it('answers 503 and acknowledges nothing when the journal cannot be written, then recovers', async () => {
-    const store = h.collector.store as DuckDbStore;
-    await store.events.settle();
-    // The store will open the next journal segment: point it at a device that is always full.
-    await symlink('/dev/full', store.nextJournalSegment());
+    const { journal } = h.collector.store as DuckDbStore;
+    await h.collector.store.events.settle();
+    // The next segment is made from the ready spare file: swap it for a device that is always full.
+    expect(await journal.spareSettled()).toBe(true);
+    await rm(journal.sparePath);
+    await symlink('/dev/full', journal.sparePath);
     const failed = await h.post(page({ id: 'disk-full' }));
     expect(failed.status).toBe(503);
     expect(failed.headers.get('retry-after')).toBeTruthy();

@@ -13,27 +13,19 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let done = false;
-    const fail = (err: unknown) => {
-      if (done) return;
-      done = true;
-      req.removeListener('data', onData);
-      reject(err);
-    };
-    const onData = (chunk: Buffer) => {
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
       size += chunk.length;
       if (size > maxBytes) {
-        fail(new HttpError(413, 'body_too_large', `the body is at most ${maxBytes} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('error', fail);
-    req.on('aborted', () => fail(new HttpError(400, 'aborted', 'the request was aborted')));
+        failed = true;
+        reject(new HttpError(413, 'body_too_large', `the body is at most ${maxBytes} bytes`));
+      } else chunks.push(chunk);
+    });
+    // An aborted request emits 'error' (ECONNRESET): nobody is left to answer, the promise just settles.
+    req.on('error', reject);
     req.on('end', () => {
-      if (done) return;
-      done = true;
+      if (failed) return;
       try {
         resolve(decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
       } catch {

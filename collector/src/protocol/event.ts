@@ -51,7 +51,8 @@ const httpUrl = (what: string) =>
       params: { status: 413 },
       abort: true,
     })
-    .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), `${what} must be an absolute http(s) URL`);
+    // The full parse happens once, at ingest; this rules out relative and non-http URLs early.
+    .regex(/^https?:\/\/[^\s/?#]+/i, `${what} must be an absolute http(s) URL`);
 
 /** One event as the tracker or a server SDK sends it. Unknown fields are rejected, not ignored. */
 export const wireEventSchema = z.strictObject({

@@ -24,28 +24,27 @@ export interface DuckDbStoreOptions {
   dataDir: string;
   /** How often closed journal segments are loaded into DuckDB. */
   loadIntervalMs?: number;
+  /** Size of a preallocated journal segment (default 16 MiB). */
+  segmentBytes?: number;
   /** Called when a background load fails (the events stay journaled and are retried). */
   onLoadError?: (err: StoreError) => void;
 }
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
-// JSON field types for read_json: the SQL type without constraints; UUIDs and times are converted.
-const JSON_COLUMNS = `{${EVENT_COLUMNS.map(([col, type]) => {
+// The journal holds rows as JSON.stringify(StoredEvent) writes them; read_json maps each field
+// to its column (UUIDs and times converted).
+const JSON_COLUMNS = `{${EVENT_COLUMNS.map(([col, type, field]) => {
   const base = type.replace(' NOT NULL', '');
   const json = col === 'ts' ? 'BIGINT' : base === 'UUID' ? 'VARCHAR' : base;
-  return `${col}: '${json}'`;
+  return `"${field}": '${json}'`;
 }).join(', ')}}`;
-const SELECT_FROM_JSON = EVENT_COLUMNS.map(([col, type]) =>
-  col === 'ts' ? 'epoch_ms(ts)' : type.startsWith('UUID') ? `${col}::UUID` : col,
+const SELECT_FROM_JSON = EVENT_COLUMNS.map(([col, type, field]) =>
+  col === 'ts' ? `epoch_ms("${field}")` : type.startsWith('UUID') ? `"${field}"::UUID` : `"${field}" AS ${col}`,
 ).join(', ');
 
-/** Serializes one row for the journal, keyed by SQL column names. */
-function journalLine(row: StoredEvent): string {
-  const o: Record<string, unknown> = {};
-  for (const [col, , field] of EVENT_COLUMNS) o[col] = row[field];
-  return JSON.stringify(o) + '\n';
-}
+/** Serializes one row for the journal (a hot path: one call per event). */
+const journalLine = (row: StoredEvent) => JSON.stringify(row) + '\n';
 
 /** Opens (and creates on first run) the embedded store in `dataDir`. */
 export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<DuckDbStore> {
@@ -125,16 +124,7 @@ export class DuckDbStore implements Store {
       }
     });
     const loadedUpTo = Number((await this.#meta('journal_loaded_upto')) ?? 0);
-    this.#journal = await Journal.open(join(this.dataDir, 'journal'), loadedUpTo);
-    // Segments left by a crash: drop the ones already loaded, cut torn tails off the others.
-    for (const seg of [...this.#journal.closedSegments()]) {
-      if (seg.seq <= loadedUpTo) {
-        await rm(seg.path, { force: true });
-        this.#journal.forget(seg.seq);
-      } else {
-        await cutTornTail(seg.path);
-      }
-    }
+    this.#journal = await Journal.open(join(this.dataDir, 'journal'), loadedUpTo, { segmentBytes: this.#options.segmentBytes });
     await this.settle();
     const every = this.#options.loadIntervalMs ?? 1000;
     this.#timer = setInterval(() => {
@@ -298,9 +288,9 @@ export class DuckDbStore implements Store {
     return { ok: true, pendingEvents };
   }
 
-  /** Where the next journal segment will be written (diagnostics and failure tests). */
-  nextJournalSegment(): string {
-    return this.#journal.nextSegmentPath();
+  /** The ingest journal (diagnostics and failure tests). */
+  get journal(): Journal {
+    return this.#journal;
   }
 
   /** Loads every event journaled so far into DuckDB. */
@@ -335,13 +325,18 @@ export class DuckDbStore implements Store {
   }
 
   async #load(seg: Segment): Promise<void> {
+    // The segment file is preallocated: hand DuckDB a copy of its complete lines only.
+    const copy = `${seg.path}.load.tmp`;
     const conn = this.#loaderConn;
     try {
+      await copyPrefix(seg.path, copy, seg.length);
       await conn.run('BEGIN TRANSACTION');
-      await conn.run(
-        `INSERT INTO events SELECT ${SELECT_FROM_JSON} FROM read_json(${sqlString(seg.path)},
-           format = 'newline_delimited', columns = ${JSON_COLUMNS})`,
-      );
+      if (seg.length > 0) {
+        await conn.run(
+          `INSERT INTO events SELECT ${SELECT_FROM_JSON} FROM read_json(${sqlString(copy)},
+             format = 'newline_delimited', columns = ${JSON_COLUMNS})`,
+        );
+      }
       await conn.run(
         `INSERT INTO meta VALUES ('journal_loaded_upto', '${seg.seq}')
          ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
@@ -350,9 +345,10 @@ export class DuckDbStore implements Store {
     } catch (cause) {
       await conn.run('ROLLBACK').catch(() => undefined);
       throw new StoreError('events.load', { cause, message: `loading ${seg.path}: ${String(cause)}` });
+    } finally {
+      await rm(copy, { force: true });
     }
-    this.#journal.forget(seg.seq);
-    await rm(seg.path, { force: true });
+    await this.#journal.recycle(seg);
   }
 
   async #meta(key: string): Promise<string | null> {
@@ -379,27 +375,19 @@ export class DuckDbStore implements Store {
   }
 }
 
-/** Drops a last line that a crash left half-written: it was never acknowledged. */
-async function cutTornTail(path: string): Promise<void> {
-  const handle = await open(path, 'r+');
+/** Copies the first `length` bytes of `from` into a new file `to`. */
+async function copyPrefix(from: string, to: string, length: number): Promise<void> {
+  const src = await open(from, 'r');
+  const dst = await open(to, 'w');
   try {
-    const { size } = await handle.stat();
-    if (size === 0) return;
-    const tail = Buffer.alloc(Math.min(size, 64 * 1024));
-    let end = size;
-    while (end > 0) {
-      const start = Math.max(0, end - tail.length);
-      const { bytesRead } = await handle.read(tail, 0, end - start, start);
-      const nl = tail.subarray(0, bytesRead).lastIndexOf(0x0a);
-      if (nl >= 0) {
-        const keep = start + nl + 1;
-        if (keep < size) await handle.truncate(keep);
-        return;
-      }
-      end = start;
+    const buf = Buffer.alloc(Math.min(length, 1 << 20));
+    for (let pos = 0; pos < length; ) {
+      const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, length - pos), pos);
+      if (bytesRead === 0) throw new Error(`${from} ends at ${pos} bytes, ${length} expected`);
+      await dst.write(buf, 0, bytesRead, pos);
+      pos += bytesRead;
     }
-    await handle.truncate(0);
   } finally {
-    await handle.close();
+    await Promise.all([src.close(), dst.close()]);
   }
 }

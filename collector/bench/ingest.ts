@@ -1,0 +1,124 @@
+/**
+ * `npm run bench:ingest`: the collector's ingest throughput beside its ceiling, in one run.
+ *
+ * 1. a bare node:http server that parses the same JSON body and answers 204 (the ceiling here);
+ * 2. the collector on the embedded store, answering 202 only after each event is durable.
+ * Same body, same 50 connections, same duration, both in child processes on 127.0.0.1; autocannon
+ * drives them from this process. The two are measured in alternating rounds (this machine's speed
+ * drifts by tens of percent from minute to minute) and the medians are compared. Prints req/s,
+ * p50/p99 latency and the ratio, and checks that every 202 is in the store afterwards.
+ */
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addSite } from '../src/http/admin.ts';
+import { SiteDirectory } from '../src/sites/site-directory.ts';
+import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+const here = new URL('.', import.meta.url).pathname;
+
+function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      const m = pattern.exec(buf);
+      if (m) {
+        child.stdout!.off('data', onData);
+        resolve(m);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${buf}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function load(url: string, body: string, duration: number) {
+  return autocannon({
+    url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration,
+    headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': UA },
+    body,
+  });
+}
+
+interface Round {
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  errors: number;
+}
+
+async function measure(url: string, body: string): Promise<Round> {
+  const r = await load(url, body, DURATION);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], errors: r.non2xx + r.errors + r.timeouts };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const body = (site: string) =>
+  JSON.stringify({ s: site, n: 'pageview', u: 'https://example.com/blog/hello-world?utm_source=newsletter', r: 'https://www.google.com/', w: 1440 });
+
+// The ceiling and the collector (on a fresh embedded store with one site), side by side.
+const bare = spawn(process.execPath, [join(here, 'bare-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+const bareUrl = `http://127.0.0.1:${(await waitForLine(bare, /listening (\d+)/))[1]}/api/event`;
+const dataDir = await mkdtemp(join(tmpdir(), 'cairn-bench-'));
+const setup = await openDuckDbStore({ dataDir });
+const { site } = await addSite(new SiteDirectory(setup.sites), { domain: 'example.com' }, 'http://localhost', Date.now());
+await setup.close();
+const collector = spawn(
+  process.execPath,
+  [join(here, '../bin/cairn.ts'), 'start', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--rate-limit-ip', '0', '--rate-limit-site', '0', '--log-level', 'info'],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const cairnUrl = `http://127.0.0.1:${(await waitForLine(collector, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/))[1]}/api/event`;
+
+// Warm-up (JIT, caches, the first journal segment), then alternating rounds.
+await load(bareUrl, body('bench'), 2);
+await load(cairnUrl, body(site.id), 2);
+const rounds: { bare: Round; cairn: Round }[] = [];
+for (let i = 0; i < ROUNDS; i++) {
+  const b = await measure(bareUrl, body('bench'));
+  const c = await measure(cairnUrl, body(site.id));
+  rounds.push({ bare: b, cairn: c });
+  console.error(`round ${i + 1}/${ROUNDS}: ceiling ${Math.round(b.rps)} req/s, collector ${Math.round(c.rps)} req/s (${((c.rps / b.rps) * 100).toFixed(1)}%)`);
+}
+await stop(bare);
+await stop(collector);
+
+const check = await openDuckDbStore({ dataDir });
+const stored = (await check.events.list(site.id)).length;
+await check.close();
+await rm(dataDir, { recursive: true, force: true });
+
+const summary = (pick: (r: { bare: Round; cairn: Round }) => Round) => {
+  const rs = rounds.map(pick);
+  return { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)), ok: rs.reduce((n, r) => n + r.ok, 0), errors: rs.reduce((n, r) => n + r.errors, 0) };
+};
+const ceiling = summary((r) => r.bare);
+const cairn = summary((r) => r.cairn);
+const ratios = rounds.map((r) => (r.cairn.rps / r.bare.rps) * 100);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+console.log(`\nIngest benchmark: ${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION} s, autocannon on 127.0.0.1, ${process.version}\n`);
+console.log('| server | req/s (median) | p50 ms | p99 ms | 2xx (all rounds) | errors |');
+console.log('|---|---:|---:|---:|---:|---:|');
+console.log(`| node:http + JSON.parse → 204 (ceiling) | ${fmt(ceiling.rps)} | ${ceiling.p50} | ${ceiling.p99} | ${fmt(ceiling.ok)} | ${ceiling.errors} |`);
+console.log(`| Cairn collector, durable 202 (embedded store) | ${fmt(cairn.rps)} | ${cairn.p50} | ${cairn.p99} | ${fmt(cairn.ok)} | ${cairn.errors} |`);
+console.log(`\nratio of medians: collector / ceiling = ${((cairn.rps / ceiling.rps) * 100).toFixed(1)}% (per round ${ratios.map((r) => r.toFixed(1) + '%').join(', ')}; target >= 50%)`);
+console.log(`durability check: ${fmt(stored)} events stored for ${fmt(cairn.ok)} acknowledged in the rounds (plus the warm-up's)${stored >= cairn.ok ? '' : ' — FEWER THAN ACKNOWLEDGED'}`);
