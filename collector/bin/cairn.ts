@@ -2,5 +2,5 @@
 import { main } from '../src/cli/main.ts';
 
 const code = await main(process.argv.slice(2));
-// `start` keeps running until a signal; other commands end here.
-if (process.argv[2] !== 'start' || code !== 0) process.exit(code);
+// `start` returns 'running' and keeps the process alive until a signal; other commands end here.
+if (code !== 'running') process.exit(code);

@@ -40,15 +40,25 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export const OPTIONS = {
   dataDir: { env: 'CAIRN_DATA_DIR', flag: 'data-dir', parse: (raw: string) => resolve(raw), fallback: './data' },
   port: { env: 'CAIRN_PORT', flag: 'port', parse: integer(0, 65535), fallback: '8800' },
-  host: { env: 'CAIRN_HOST', flag: 'host', parse: (raw: string) => raw.trim(), fallback: '0.0.0.0' },
+  host: {
+    env: 'CAIRN_HOST',
+    flag: 'host',
+    parse: (raw: string) => {
+      const host = raw.trim();
+      if (!host) throw new Error('must be an address or host name to listen on, e.g. 127.0.0.1 or 0.0.0.0 (all interfaces)');
+      return host;
+    },
+    fallback: '0.0.0.0',
+  },
   publicUrl: {
     env: 'CAIRN_PUBLIC_URL',
     flag: 'public-url',
     parse: (raw: string) => {
-      if (!URL.canParse(raw) || !/^https?:$/.test(new URL(raw).protocol)) {
-        throw new Error('must be the http(s) URL where browsers reach this collector, e.g. https://stats.example.com');
+      const url = URL.parse(raw.trim());
+      if (!url || !/^https?:$/.test(url.protocol) || !/^https?:\/\//i.test(raw.trim()) || url.search || url.hash || url.username) {
+        throw new Error('must be the http(s) URL where browsers reach this collector, without query or fragment, e.g. https://stats.example.com');
       }
-      return raw.replace(/\/+$/, '');
+      return (url.origin + url.pathname).replace(/\/+$/, '');
     },
     fallback: '',
   },
@@ -60,7 +70,7 @@ export const OPTIONS = {
       try {
         proxyaddr.compile(list);
       } catch (err) {
-        throw new Error(`must be addresses, CIDR ranges or loopback/linklocal/uniquelocal: ${(err as Error).message}`);
+        throw new Error(`must be addresses, CIDR ranges or loopback/linklocal/uniquelocal: ${(err as Error).message}`, { cause: err });
       }
       return list;
     },

@@ -2,10 +2,12 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCollector, VERSION } from '../collector.ts';
-import { ConfigError, loadConfig, OPTIONS, type Config } from '../config.ts';
+import { loadConfig, OPTIONS, type Config } from '../config.ts';
 import { addSite, publicSite } from '../http/admin.ts';
 import { SiteDirectory } from '../sites/site-directory.ts';
 import { openDuckDbStore } from '../store/duckdb/duckdb-store.ts';
+import { StoreError } from '../store/store.ts';
+import { checkNewSite } from '../sites/new-site.ts';
 import { adminRequest } from './admin-client.ts';
 
 const USAGE = `cairn ${VERSION} — self-hosted, cookie-free web analytics
@@ -48,12 +50,17 @@ async function siteAdd(config: Config, domain: string, flags: Flags): Promise<vo
     timezone: typeof flags.timezone === 'string' ? flags.timezone : undefined,
     queryKeys: typeof flags['query-keys'] === 'string' ? flags['query-keys'].split(',').map((s) => s.trim()).filter(Boolean) : undefined,
   };
+  // Refuse a bad domain or zone before anything is created on disk.
+  checkNewSite(input);
   const socket = join(config.dataDir, 'cairn.sock');
   const remote = await adminRequest(socket, 'POST', '/sites', input);
   let result: { site: SiteView; key: string; tag: string };
   if (remote) {
     if (remote.status !== 201) throw new Error((remote.body as { error?: { message?: string } })?.error?.message ?? `the collector answered ${remote.status}`);
     result = remote.body as typeof result;
+    if (typeof flags['public-url'] === 'string' && !result.tag.includes(`src="${config.publicUrl}/t.js"`)) {
+      console.warn('cairn: the tag uses the running collector\'s public URL (CAIRN_PUBLIC_URL of the server), not --public-url');
+    }
   } else {
     result = await withStore(config, (sites) => addSite(sites, input, config.publicUrl, Date.now()));
   }
@@ -115,8 +122,8 @@ async function start(config: Config): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-/** Runs the CLI with `argv` (without node and the script); returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+/** Runs the CLI with `argv` (without node and the script): an exit code, or 'running' for `start`. */
+export async function main(argv: string[]): Promise<number | 'running'> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -136,7 +143,8 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`cairn: ${(err as Error).message}\n\n${USAGE}`);
     return 2;
   }
-  const { positionals: [command, sub, arg], values: flags } = parsed;
+  const { positionals, values: flags } = parsed;
+  const [command, sub, arg] = positionals;
   if (flags.version) {
     console.log(VERSION);
     return 0;
@@ -147,18 +155,31 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const config = configFrom(flags);
-    if (command === 'start') await start(config);
-    else if (command === 'site' && sub === 'add' && arg) await siteAdd(config, arg, flags);
-    else if (command === 'site' && sub === 'add') throw new UsageError('site add needs a domain: cairn site add example.com');
-    else if (command === 'site' && sub === 'list') await siteList(config);
-    else throw new UsageError(`unknown command "${[command, sub].filter(Boolean).join(' ')}"`);
+    const expect = (n: number) => {
+      if (positionals.length > n) throw new UsageError(`unexpected argument "${positionals[n]}"`);
+    };
+    if (command === 'start') {
+      expect(1);
+      await start(config);
+      return 'running';
+    }
+    if (command !== 'site') throw new UsageError(`unknown command "${command}"`);
+    if (sub === 'add') {
+      if (!arg) throw new UsageError('site add needs a domain: cairn site add example.com');
+      expect(3);
+      await siteAdd(config, arg, flags);
+    } else if (sub === 'list') {
+      expect(2);
+      await siteList(config);
+    } else throw new UsageError(sub ? `unknown command "site ${sub}": use site add or site list` : 'site needs a subcommand: add or list');
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`cairn: ${err.message}\n\n${USAGE}`);
       return 2;
     }
-    console.error(err instanceof ConfigError ? `cairn: ${err.message}` : `cairn: ${(err as Error).message}`);
+    // A store failure names its operation for the logs; a person needs only the reason.
+    console.error(`cairn: ${err instanceof StoreError ? err.reason : (err as Error).message}`);
     return 1;
   }
 }

@@ -4,7 +4,8 @@ import { isbotMatch } from 'isbot';
 
 export type BotReason = 'no_user_agent' | 'headless' | 'bot' | 'prefetch';
 
-const HEADLESS = /headless|phantomjs|electron|puppeteer|playwright|selenium|webdriver/i;
+// Not Electron: desktop apps built on it (Slack, Notion…) show pages to people.
+const HEADLESS = /headless|phantomjs|puppeteer|playwright|selenium|webdriver/i;
 
 // isbot's pattern is one large regular expression; traffic repeats the same user agents.
 const CACHE_MAX = 2000;

@@ -1,5 +1,6 @@
 /** Country lookup from the client IP, in memory; the IP itself is dropped right after. */
 import { createRequire } from 'node:module';
+import ipaddr from 'ipaddr.js';
 import maxmind, { type Reader, type Response } from 'maxmind';
 
 /** The CC0 country database shipped in an npm package (ARCHITECTURE.md, "License and dependencies"). */
@@ -30,10 +31,13 @@ export async function openGeoLookup(file: string = DEFAULT_GEO_DB): Promise<GeoL
   }
   return {
     country(ip) {
+      // Only the forms sockets and X-Forwarded-For carry (not legacy "1.2.3" or octal IPv4).
+      if (!ipaddr.IPv4.isValidFourPartDecimal(ip) && !ipaddr.IPv6.isValid(ip)) return null;
       // Sockets report IPv4 clients of a dual-stack server as IPv4-mapped IPv6 addresses.
-      const addr = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
-      if (!maxmind.validate(addr)) return null;
-      const rec = reader.get(addr) as CountryRecord | null;
+      const addr = ipaddr.process(ip);
+      // Private, loopback and documentation ranges are nobody's country (some databases say otherwise).
+      if (addr.range() !== 'unicast') return null;
+      const rec = reader.get(addr.toString()) as CountryRecord | null;
       const code = rec?.country_code ?? rec?.country?.iso_code ?? rec?.registered_country?.iso_code;
       return code && /^[A-Z]{2}$/.test(code) ? code : null;
     },

@@ -24,16 +24,18 @@ const decodePath = (p: string) => {
 
 /**
  * Keeps only utm_*, ref, source and the site's own `queryKeys` of a page URL. A hash is kept
- * only when it is a route (`#/…` or `#!…`).
+ * only when it is a route (`#/…` or `#!/…`), without its query string.
  */
 export function normalizePageUrl(url: URL, queryKeys: readonly string[]): PageUrl {
   const kept = new URLSearchParams();
   for (const [k, v] of url.searchParams) {
     const key = k.toLowerCase();
-    if (key.startsWith('utm_') || ALWAYS_KEPT.has(key) || queryKeys.includes(k)) kept.append(key.startsWith('utm_') ? key : k, v.slice(0, MAX_PARAM));
+    if (key.startsWith('utm_') || ALWAYS_KEPT.has(key)) kept.append(key, v.slice(0, MAX_PARAM));
+    else if (queryKeys.includes(k)) kept.append(k, v.slice(0, MAX_PARAM));
   }
   const get = (k: string) => kept.get(k)?.trim() || null;
-  const route = /^#!?\//.test(url.hash) ? url.hash : '';
+  // A route's own query string (#/reset?token=…) is never kept: it is where apps put secrets.
+  const route = /^#!?\//.test(url.hash) ? url.hash.split('?')[0]! : '';
   return {
     hostname: url.hostname.toLowerCase(),
     pathname: decodePath(url.pathname) + decodePath(route),

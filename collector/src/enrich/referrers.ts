@@ -34,13 +34,22 @@ const sourceNames = new Map<string, string>();
   for (const list of byHost.values()) list.sort((a, b) => b[0].length - a[0].length);
 }
 
-/** The known source for a host and path: exact host first, then its parent domains. */
+/** True when `path` lies under `prefix` ("/imgres" covers "/imgres" and "/imgres/x", not "/imgresfoo"). */
+const under = (path: string, prefix: string) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+
+/**
+ * The known source for a host and path. An entry with a path ("google.com/imgres") wins over a
+ * bare host ("www.google.com"); otherwise the most specific host wins (m.facebook.com → facebook.com).
+ */
 export function knownReferrer(host: string, path: string): Known | null {
+  let bare: Known | null = null;
   for (let h = host.toLowerCase(); h.includes('.'); h = h.slice(h.indexOf('.') + 1)) {
-    const hit = byHost.get(h)?.find(([prefix]) => path.startsWith(prefix));
-    if (hit) return hit[1];
+    for (const [prefix, known] of byHost.get(h) ?? []) {
+      if (prefix === '') bare ??= known;
+      else if (under(path, prefix)) return known;
+    }
   }
-  return null;
+  return bare;
 }
 
 /** The canonical spelling of a known source ("google" → "Google"), or the value as given. */
@@ -49,9 +58,9 @@ export function canonicalSource(name: string): string {
 }
 
 const UTM_MEDIA: [RegExp, Medium][] = [
-  [/^(e-?mail|newsletter)/i, 'email'],
+  [/^(e-?mail|mail$|newsletter)/i, 'email'],
   [/^(cpc|ppc|cpm|cpv|cpa|paid|display|banner|ads?$|paidsearch|paid[-_ ]?social)/i, 'paid'],
-  [/^(social|social[-_ ]?media|sm|social[-_ ]?network)$/i, 'social'],
+  [/^((organic[-_ ]?)?social|social[-_ ]?media|sm|social[-_ ]?network)$/i, 'social'],
   [/^(organic|search)$/i, 'search'],
 ];
 

@@ -14,6 +14,8 @@ export class Sessions {
   #gap: number;
   // Insertion order doubles as recency order: `touch` re-inserts, so expiry sweeps from the front.
   #open = new Map<string, { id: number; last: number }>();
+  // The latest visit replayed from the past per visitor (server SDKs may send events up to 24 h old).
+  #past = new Map<string, { id: number; last: number }>();
 
   constructor(gapMs = SESSION_GAP_MS) {
     this.#gap = gapMs;
@@ -40,8 +42,17 @@ export class Sessions {
       }
       return s.id;
     }
-    // A server-sent event far older than the open visit is a visit of its own; keep the open one.
-    if (s && ts < s.last) return newSessionId();
+    // Server-sent events far older than the open visit form a visit of their own; the open one stays.
+    if (s && ts < s.last) {
+      const past = this.#past.get(visitor);
+      if (past && Math.abs(ts - past.last) < this.#gap) {
+        past.last = Math.max(past.last, ts);
+        return past.id;
+      }
+      const id = newSessionId();
+      this.#past.set(visitor, { id, last: ts });
+      return id;
+    }
     const id = newSessionId();
     this.#open.delete(visitor);
     this.#open.set(visitor, { id, last: ts });
@@ -53,6 +64,7 @@ export class Sessions {
     for (const [visitor, s] of this.#open) {
       if (now - s.last < this.#gap) break;
       this.#open.delete(visitor);
+      this.#past.delete(visitor);
     }
   }
 

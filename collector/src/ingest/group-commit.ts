@@ -1,6 +1,6 @@
 /**
  * Group commit, first half: rows from the requests handled in one turn of the event loop are
- * handed to the store in one append (at most `maxRows` each). The store groups durability itself
+ * handed to the store in one append (sooner, once `maxRows` rows are waiting). The store groups durability itself
  * (the embedded store's journal covers every append made during one fdatasync with the next), so
  * appends are not serialized here: a slow disk makes groups bigger, not queues longer.
  */
@@ -51,7 +51,13 @@ export class GroupCommit {
     this.#queue = [];
     this.#queuedRows = 0;
     const rows = group.length === 1 ? group[0]!.rows : group.flatMap((w) => w.rows);
-    const done = this.#append(rows).then(
+    let appended: Promise<void>;
+    try {
+      appended = this.#append(rows);
+    } catch (err) {
+      appended = Promise.reject(err);
+    }
+    const done = appended.then(
       () => {
         for (const w of group) w.resolve();
       },

@@ -61,7 +61,7 @@ describe('valid events', () => {
       ['https://some-blog.net/post/1?token=secret', { source: 'some-blog.net', medium: 'referral', referrerHost: 'some-blog.net' }],
       [undefined, { source: null, medium: 'direct', referrerHost: null }],
     ];
-    for (const [i, [r, expected]] of cases.entries()) {
+    for (const [i, [r]] of cases.entries()) {
       expect((await h.post(page({ r, id: `ref-${i}` }))).status).toBe(202);
     }
     const stored = await h.stored();

@@ -13,9 +13,17 @@ function forbiddenKey(ev: Record<string, unknown>): string | null {
   return null;
 }
 
+/** A readable, bounded field path: `p.plan`, `[3].u`; odd keys are quoted and cut to 64 characters. */
 function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
   let out = prefix;
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out ? `.${String(part)}` : String(part);
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else {
+      const key = String(part);
+      const safe = /^[\w$-]{1,64}$/.test(key) ? key : JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
+      out += out ? `.${safe}` : safe;
+    }
+  }
   return out;
 }
 
@@ -28,6 +36,9 @@ function issueError(issues: readonly z.core.$ZodIssue[], prefix: string): HttpEr
   if (issue.code === 'unrecognized_keys') {
     path = [...issue.path, issue.keys[0]!];
     message = `unknown field "${issue.keys[0]}"`;
+  } else if (issue.code === 'invalid_key' && issue.issues[0]) {
+    // zod reports a bad record key as "Invalid key in record"; the schema's own words are inside.
+    message = issue.issues[0].message;
   }
   const field = fieldPath(prefix, path);
   return new HttpError(tooLarge ? 413 : 400, tooLarge ? 'too_large' : 'invalid_event', field ? `${field}: ${message}` : message, { field });

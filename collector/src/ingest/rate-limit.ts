@@ -16,11 +16,13 @@ export class RateLimiter {
     b.tokens = Math.min(this.#perMinute, b.tokens + (now - b.at) * rate);
     b.at = now;
     this.#buckets.set(key, b);
-    if (b.tokens >= n) {
+    // A batch larger than the whole budget passes on a full bucket and leaves it in debt.
+    const need = Math.min(n, this.#perMinute);
+    if (b.tokens >= need) {
       b.tokens -= n;
       return 0;
     }
-    return Math.max(1, Math.ceil((Math.min(n, this.#perMinute) - b.tokens) / rate / 1000));
+    return Math.max(1, Math.ceil((need - b.tokens) / rate / 1000));
   }
 
   /** Drops buckets that have refilled completely (they hold no state worth keeping). */

@@ -37,18 +37,25 @@ export interface NewSiteInput {
   timezone?: string;
 }
 
-/** Builds a site and its key; the caller stores the site and shows the key once. */
-export function newSite(input: NewSiteInput, now: number): { site: Site; key: string } {
+/** Throws an Error with a readable message when the input cannot make a site. */
+export function checkNewSite(input: NewSiteInput): { domain: string; timezone: string } {
+  const domain = normalizeDomain(input.domain);
   const timezone = input.timezone ?? 'UTC';
   try {
     new Intl.DateTimeFormat('en', { timeZone: timezone });
   } catch {
     throw new Error(`"${timezone}" is not an IANA time zone (e.g. Europe/Paris)`);
   }
+  return { domain, timezone };
+}
+
+/** Builds a site and its key; the caller stores the site and shows the key once. */
+export function newSite(input: NewSiteInput, now: number): { site: Site; key: string } {
+  const { domain, timezone } = checkNewSite(input);
   const key = `cairn_sk_${randomBytes(32).toString('base64url')}`;
   const site: Site = {
     id: newSiteId(),
-    domains: [normalizeDomain(input.domain)],
+    domains: [domain],
     allowSubdomains: input.allowSubdomains ?? true,
     queryKeys: input.queryKeys ?? [],
     timezone,

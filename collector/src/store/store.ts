@@ -126,10 +126,13 @@ export interface StoreHealth {
 /** A failure of the storage layer, named after the operation that failed. */
 export class StoreError extends Error {
   readonly operation: string;
+  /** What went wrong, without the operation: for messages to a person. */
+  readonly reason: string;
   constructor(operation: string, options?: { cause?: unknown; message?: string }) {
     const why = options?.message ?? (options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? 'failed'));
     super(`${operation}: ${why}`, { cause: options?.cause });
     this.name = 'StoreError';
     this.operation = operation;
+    this.reason = why;
   }
 }

@@ -1,0 +1,227 @@
+/** The `cairn` command line as a person runs it: real child processes on a temporary data directory. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base, describe, expect } from 'vitest';
+import { CHROME_UA, readTree } from '../testing/harness.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/cairn.ts', import.meta.url));
+const { version: VERSION } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+// The developer's own CAIRN_* settings must not change what is tested.
+const BASE_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CAIRN_')));
+const SERVE = ['--port', '0', '--host', '127.0.0.1'];
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Server {
+  child: ChildProcess;
+  /** The local URL from the start log line. */
+  url: string;
+  publicUrl: string;
+  output: () => string;
+  /** Resolves with the exit code once the process has ended and its output is read. */
+  exited: Promise<number | null>;
+}
+
+const test = base.extend<{
+  dir: string;
+  run: (args: string[], env?: Record<string, string>) => Promise<Result>;
+  start: (args: string[]) => Promise<Server>;
+}>({
+  // eslint-disable-next-line no-empty-pattern
+  dir: async ({}, use) => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-cli-'));
+    await use(dir);
+    await rm(dir, { recursive: true, force: true });
+  },
+  /** Runs one command to its end (killed after 20 s) with cwd in the test's directory. */
+  run: async ({ dir }, use) => {
+    await use(
+      (args, env = {}) =>
+        new Promise((resolve, reject) => {
+          const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...BASE_ENV, ...env }, timeout: 20_000, killSignal: 'SIGKILL' });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+          child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+          child.on('error', reject);
+          child.on('close', (code) => resolve({ code, stdout, stderr }));
+        }),
+    );
+  },
+  /** Starts a long-running `cairn` and waits for its "listening" log line; killed after the test. */
+  start: async ({ dir }, use) => {
+    const servers: Server[] = [];
+    await use(async (args) => {
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: BASE_ENV });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      const server: Server = { child, url: '', publicUrl: '', output: () => stdout + stderr, exited };
+      servers.push(server);
+      let timer: NodeJS.Timeout | undefined;
+      const started = await new Promise<{ url: string; publicUrl: string }>((resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`no "listening" line after 15 s:\n${server.output()}`)), 15_000);
+        child.stdout.on('data', () => {
+          const line = stdout.split('\n').slice(0, -1).find((l) => l.includes('"msg":"Cairn'));
+          if (line) resolve(JSON.parse(line) as { url: string; publicUrl: string });
+        });
+        void exited.then((code) => reject(new Error(`cairn exited with ${code} before listening:\n${server.output()}`)));
+      }).finally(() => clearTimeout(timer));
+      return Object.assign(server, started);
+    });
+    for (const { child, exited } of servers) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    }
+  },
+});
+
+const siteIdIn = (stdout: string) => /^Site id: +(\S+)$/m.exec(stdout)?.[1] ?? '';
+const siteKeyIn = (stdout: string) => /^Site key: +(\S+)$/m.exec(stdout)?.[1] ?? '';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('without a running collector', () => {
+  test('site add prints the id, the tracker tag and a key that is kept only as a hash', async ({ dir, run }) => {
+    const added = await run(['site', 'add', 'example.com', '--data-dir', dir]);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    const id = siteIdIn(added.stdout);
+    const key = siteKeyIn(added.stdout);
+    expect(id).toMatch(/^[a-z0-9]{12}$/);
+    expect(key).toMatch(/^cairn_sk_[\w-]{20,}$/);
+    expect(added.stdout).toContain(
+      `  <script defer src="http://localhost:8800/t.js" data-site="${id}" data-api="http://localhost:8800/api/event"></script>\n`,
+    );
+
+    const list = await run(['site', 'list', '--data-dir', dir]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${id} +example\\.com \\(\\+subdomains\\) +UTC `, 'm'));
+
+    const files = await readTree(dir);
+    expect(files.filter((f) => f.bytes.includes(key)).map((f) => f.path)).toEqual([]);
+    // The search would find the key if it were there: the hash, as long a string, is found.
+    const hash = createHash('sha256').update(key).digest('hex');
+    expect(files.some((f) => f.bytes.includes(hash))).toBe(true);
+  });
+
+  test.for<{ given: string; args: string[]; env: Record<string, string>; base: string }>([
+    { given: '--public-url', args: ['--public-url', 'https://stats.example.com/'], env: {}, base: 'https://stats.example.com' },
+    { given: 'CAIRN_PUBLIC_URL', args: [], env: { CAIRN_PUBLIC_URL: 'https://env.example.com' }, base: 'https://env.example.com' },
+    { given: '--public-url over CAIRN_PUBLIC_URL', args: ['--public-url', 'https://flag.example.com'], env: { CAIRN_PUBLIC_URL: 'https://env.example.com' }, base: 'https://flag.example.com' },
+  ])('the tag points at the public URL from $given', async ({ args, env, base }, { dir, run }) => {
+    const added = await run(['site', 'add', 'example.com', '--data-dir', dir, ...args], env);
+    expect(added.code).toBe(0);
+    const id = siteIdIn(added.stdout);
+    expect(added.stdout).toContain(`<script defer src="${base}/t.js" data-site="${id}" data-api="${base}/api/event"></script>`);
+  });
+});
+
+describe('with a running collector', () => {
+  test('site add and site list go through the admin socket, and the new site is live at once', async ({ dir, run, start }) => {
+    const first = siteIdIn((await run(['site', 'add', 'example.com', '--data-dir', dir])).stdout);
+    const server = await start(['start', '--data-dir', dir, ...SERVE]);
+    const socket = join(dir, 'cairn.sock');
+    expect(statSync(socket).mode & 0o777).toBe(0o600);
+
+    // The server holds the DuckDB file, so only the socket can make this succeed.
+    const added = await run(['site', 'add', 'other.org', '--data-dir', dir]);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    const id = siteIdIn(added.stdout);
+    expect(added.stdout).toContain(`<script defer src="${server.publicUrl}/t.js" data-site="${id}"`);
+    expect(server.output()).not.toContain(siteKeyIn(added.stdout));
+
+    const list = await run(['site', 'list', '--data-dir', dir]);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${first} +example\\.com`, 'm'));
+    expect(list.stdout).toMatch(new RegExp(`^${id} +other\\.org`, 'm'));
+
+    const res = await fetch(`${server.url}/api/event`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA },
+      body: JSON.stringify({ s: id, n: 'pageview', u: 'https://other.org/' }),
+    });
+    expect(res.status).toBe(202);
+  });
+
+  test('a second start on the same data directory fails and leaves the first one running', async ({ dir, run, start }) => {
+    const server = await start(['start', '--data-dir', dir, ...SERVE]);
+    const second = await run(['start', '--data-dir', dir, ...SERVE]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/cairn\.duckdb is in use by another process/);
+    expect(existsSync(join(dir, 'cairn.sock'))).toBe(true);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  test('SIGTERM stops it cleanly: exit 0, a "stopped" log line, no socket left', async ({ dir, start }) => {
+    const server = await start(['start', '--data-dir', dir, ...SERVE]);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toMatch(/"msg":"Cairn stopped/);
+    expect(existsSync(join(dir, 'cairn.sock'))).toBe(false);
+  });
+
+  test('after a crash the site commands use the files directly and start comes back', async ({ dir, run, start }) => {
+    const crashed = await start(['start', '--data-dir', dir, ...SERVE]);
+    crashed.child.kill('SIGKILL');
+    await crashed.exited;
+    expect(existsSync(join(dir, 'cairn.sock'))).toBe(true);
+    expect((await run(['site', 'add', 'example.com', '--data-dir', dir])).code).toBe(0);
+    const again = await start(['start', '--data-dir', dir, ...SERVE]);
+    expect(again.output()).toContain('"sites":1');
+  });
+
+  test('flags may come before the command', async ({ dir, start }) => {
+    const server = await start(['--data-dir', dir, ...SERVE, 'start']);
+    expect(await Promise.race([server.exited, sleep(1000).then(() => 'running')])).toBe('running');
+  });
+});
+
+describe('usage and errors', () => {
+  test.for([
+    { cmd: 'site add "not a domain!"', code: 1, stderr: /^cairn: "not a domain!" is not a domain name\n$/ },
+    { cmd: 'site add', code: 2, stderr: /^cairn: site add needs a domain: cairn site add example\.com\n\ncairn [^]*Usage:/ },
+    { cmd: 'frobnicate', code: 2, stderr: /^cairn: unknown command "frobnicate"\n\ncairn [^]*Usage:/ },
+    { cmd: 'site list --frob', code: 2, stderr: /^cairn: Unknown option '--frob'[^]*Usage:/ },
+  ])('cairn $cmd exits $code with a readable message', async ({ cmd, code, stderr }, { dir, run }) => {
+    const args = cmd.match(/"[^"]*"|\S+/g)!.map((a) => a.replaceAll('"', ''));
+    const res = await run([...args, '--data-dir', dir]);
+    expect(res.code).toBe(code);
+    expect(res.stderr).toMatch(stderr);
+    expect(res.stdout).toBe('');
+  });
+
+  test('--help prints the usage and --version the package version', async ({ run }) => {
+    const help = await run(['--help']);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage:\n {2}cairn start .*\n {2}cairn site add <domain>/m);
+    expect(help.stdout).toContain('--port                   CAIRN_PORT (default 8800)');
+    expect(await run(['--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+});
+
+describe('bad configuration', () => {
+  test('start lists every problem with its variable and what is accepted, before touching the disk', async ({ dir, run }) => {
+    const data = join(dir, 'data');
+    const res = await run(['start', '--data-dir', data], { CAIRN_PORT: 'abc', CAIRN_RATE_LIMIT_IP: '-1' });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('CAIRN_PORT="abc": must be a whole number from 0 to 65535\n');
+    expect(res.stderr).toContain('CAIRN_RATE_LIMIT_IP="-1": must be a whole number from 0 to 1000000000\n');
+    expect(existsSync(data)).toBe(false);
+  });
+
+  test('a flag wins over its variable and is named as the flag', async ({ dir, run }) => {
+    const res = await run(['start', '--data-dir', dir, '--port', '99999'], { CAIRN_PORT: 'abc' });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe('cairn: invalid configuration:\n  --port="99999": must be a whole number from 0 to 65535\n');
+  });
+});
