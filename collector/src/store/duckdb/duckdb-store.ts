@@ -4,7 +4,7 @@
  * `loadIntervalMs`, each segment in one transaction that also records it as loaded, so a crash
  * at any point loads every segment exactly once.
  */
-import { DuckDBBlobValue, DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -18,6 +18,7 @@ import {
 } from '../store.ts';
 import { Journal, type Segment } from './journal.ts';
 import { EVENT_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
+import { SaltFile } from './salt-file.ts';
 import { Serial } from './serial.ts';
 
 export interface DuckDbStoreOptions {
@@ -123,6 +124,7 @@ export class DuckDbStore implements Store {
         );
       }
     });
+    this.salts = await SaltFile.open(join(this.dataDir, 'salts.json'));
     const loadedUpTo = Number((await this.#meta('journal_loaded_upto')) ?? 0);
     this.#journal = await Journal.open(join(this.dataDir, 'journal'), loadedUpTo, { segmentBytes: this.#options.segmentBytes });
     await this.settle();
@@ -189,35 +191,8 @@ export class DuckDbStore implements Store {
     },
   };
 
-  readonly salts = {
-    ensure: async (day: string, candidate: Uint8Array): Promise<Uint8Array> => {
-      return this.#exec('salts.ensure', async () => {
-        await this.#conn.run('INSERT INTO salts VALUES (?::DATE, ?) ON CONFLICT DO NOTHING', [
-          day,
-          new DuckDBBlobValue(candidate),
-        ]);
-        const reader = await this.#conn.runAndReadAll('SELECT salt FROM salts WHERE day = ?::DATE', [day]);
-        const value = reader.getRows()[0]?.[0];
-        if (!(value instanceof DuckDBBlobValue)) throw new Error(`no salt stored for ${day}`);
-        return value.bytes;
-      });
-    },
-
-    destroyBefore: async (day: string): Promise<number> => {
-      return this.#exec('salts.destroyBefore', async () => {
-        const reader = await this.#conn.runAndReadAll('DELETE FROM salts WHERE day < ?::DATE RETURNING day', [day]);
-        const n = reader.getRows().length;
-        // A checkpoint rewrites the table without the deleted rows, so the salt leaves the file.
-        if (n > 0) await this.#conn.run('CHECKPOINT');
-        return n;
-      });
-    },
-
-    days: async (): Promise<string[]> => {
-      const rows = await this.#query('salts.days', `SELECT strftime(day, '%Y-%m-%d') AS day FROM salts ORDER BY day`);
-      return rows.map((r) => String(r.day));
-    },
-  };
+  /** Daily salts live in their own file, so that destroying one really removes it (salt-file.ts). */
+  salts!: SaltFile;
 
   readonly sites = {
     create: async (site: Site): Promise<void> => {

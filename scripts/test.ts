@@ -1,0 +1,57 @@
+/**
+ * `npm test`: every suite of the repository, one after the other, then one summary line
+ * `N passed, N failed, N skipped` (the last line `.ci/run` prints). A check that is not a test
+ * framework (lint, typecheck, licenses) counts as one test.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+interface Tally {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+const total: Tally = { passed: 0, failed: 0, skipped: 0 };
+const lines: string[] = [];
+
+function run(cmd: string, args: string[]): number {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
+  return r.status ?? 1;
+}
+
+function check(name: string, cmd: string, args: string[]): void {
+  console.log(`\n▶ ${name}: ${cmd} ${args.join(' ')}`);
+  const ok = run(cmd, args) === 0;
+  total[ok ? 'passed' : 'failed']++;
+  lines.push(`${ok ? 'ok  ' : 'FAIL'} ${name}`);
+}
+
+function vitest(): void {
+  const report = '.cache/vitest.json';
+  mkdirSync('.cache', { recursive: true });
+  rmSync(report, { force: true });
+  console.log('\n▶ vitest: collector suites (unit, end to end, fuzz, crash)');
+  const code = run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+  try {
+    const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; numFailedTestSuites: number };
+    const t: Tally = { passed: r.numPassedTests, failed: r.numFailedTests + r.numFailedTestSuites, skipped: r.numPendingTests + r.numTodoTests };
+    if (code !== 0 && t.failed === 0) t.failed = 1; // a crash outside any test
+    total.passed += t.passed;
+    total.failed += t.failed;
+    total.skipped += t.skipped;
+    lines.push(`${t.failed ? 'FAIL' : 'ok  '} vitest: ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
+  } catch {
+    total.failed++;
+    lines.push(`FAIL vitest: no report (exit code ${code})`);
+  }
+}
+
+check('lint', 'eslint', ['.']);
+check('typecheck', 'tsc', ['-p', 'tsconfig.json']);
+check('licenses', 'node', ['scripts/check-licenses.ts']);
+vitest();
+
+console.log(`\n${lines.join('\n')}\n`);
+console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(total.failed > 0 ? 1 : 0);
