@@ -34,8 +34,16 @@ function vitest(): void {
   console.log('\n▶ vitest: collector suites (unit, end to end, fuzz, crash)');
   const code = run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
   try {
-    const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; numFailedTestSuites: number };
-    const t: Tally = { passed: r.numPassedTests, failed: r.numFailedTests + r.numFailedTestSuites, skipped: r.numPendingTests + r.numTodoTests };
+    const r = JSON.parse(readFileSync(report, 'utf8')) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+      numTodoTests: number;
+      testResults: { status: string; assertionResults: { status: string }[] }[];
+    };
+    // A file that failed to load has no failed test of its own: count it as one.
+    const brokenFiles = r.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length;
+    const t: Tally = { passed: r.numPassedTests, failed: r.numFailedTests + brokenFiles, skipped: r.numPendingTests + r.numTodoTests };
     if (code !== 0 && t.failed === 0) t.failed = 1; // a crash outside any test
     total.passed += t.passed;
     total.failed += t.failed;

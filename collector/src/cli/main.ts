@@ -104,9 +104,16 @@ async function withStore<T>(config: Config, job: (sites: SiteDirectory) => Promi
 }
 
 async function start(config: Config): Promise<void> {
+  // Handlers first: a signal that arrives while the store opens still gets a clean stop.
+  let signalled: string | null = null;
+  let stop = (signal: string) => {
+    signalled ??= signal;
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   const collector = await startCollector({ config });
   let stopping = false;
-  const stop = (signal: string) => {
+  stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     collector.log.info({ signal }, 'stopping: no new connections, flushing acknowledged events');
@@ -118,8 +125,7 @@ async function start(config: Config): Promise<void> {
       },
     );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  if (signalled) stop(signalled);
 }
 
 /** Runs the CLI with `argv` (without node and the script): an exit code, or 'running' for `start`. */
