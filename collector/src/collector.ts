@@ -107,7 +107,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     );
     await listen(server, config.port, config.host);
     const port = (server.address() as AddressInfo).port;
-    const publicUrl = config.publicUrl.endsWith(':0') ? `http://localhost:${port}` : config.publicUrl;
+    // With port 0 (tests, benchmarks) the default public URL can only be known once listening.
+    const publicUrl = config.publicUrl === 'http://localhost:0' ? `http://localhost:${port}` : config.publicUrl;
 
     const adminSocket = join(store.dataDir, 'cairn.sock');
     // A socket file left by a killed process would make listen fail; nothing can be holding it,

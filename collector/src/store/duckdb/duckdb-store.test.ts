@@ -1,0 +1,480 @@
+/**
+ * The embedded store on real files and a real DuckDB: rows come back exactly as appended, survive
+ * restarts and crashes exactly once, and the small tables round-trip. A crash is simulated without
+ * a child process by copying the data directory while the store is open: that is what SIGKILL
+ * leaves on disk (the page cache survives the process).
+ */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
+import { cp, mkdtemp, open, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StoreError, type Site, type StoredEvent } from '../store.ts';
+import { openDuckDbStore, type DuckDbStore, type DuckDbStoreOptions } from './duckdb-store.ts';
+import { SCHEMA_VERSION } from './schema.ts';
+
+const SEGMENT_BYTES = 64 * 1024;
+/** Loads only when a test settles or closes, unless it asks for the background loader. */
+const NO_TIMER = 3_600_000;
+const T0 = Date.UTC(2026, 0, 31, 23, 59, 59, 999);
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-store-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function openStore(dataDir: string, options: Partial<DuckDbStoreOptions> = {}): Promise<DuckDbStore> {
+  const store = await openDuckDbStore({ dataDir, segmentBytes: SEGMENT_BYTES, loadIntervalMs: NO_TIMER, ...options });
+  cleanups.push(() => store.close());
+  return store;
+}
+
+/**
+ * A copy of a store's data directory (or of `dir` in it) as it is on disk right now, as a crash
+ * would leave it. It waits for the background spare file, whose rename would race the copy.
+ */
+async function crashImage(store: DuckDbStore, dir = store.dataDir): Promise<string> {
+  await store.journal.spareSettled();
+  const copy = join(await tempDir(), 'data');
+  await cp(dir, copy, { recursive: true });
+  return copy;
+}
+
+const visitorOf = (i: number) => createHash('sha256').update(`visitor ${i}`).digest('hex').slice(0, 32);
+
+/** An ordinary pageview with every field set. */
+function event(i: number, overrides: Partial<StoredEvent> = {}): StoredEvent {
+  return {
+    site: 'site-a',
+    ts: T0 + i,
+    name: 'pageview',
+    visitor: visitorOf(i),
+    session: 1_000 + i,
+    hostname: 'example.com',
+    pathname: `/posts/${i}`,
+    query: 'ref=newsletter',
+    referrer: 'www.google.com/',
+    referrerHost: 'www.google.com',
+    source: 'Google',
+    medium: 'organic',
+    utmSource: 'newsletter',
+    utmMedium: 'email',
+    utmCampaign: 'spring',
+    utmTerm: 'analytics',
+    utmContent: 'header',
+    country: 'DE',
+    browser: 'Firefox',
+    browserVersion: '128.0',
+    os: 'Linux',
+    osVersion: '6.1',
+    device: 'desktop',
+    screenWidth: 1920,
+    props: JSON.stringify({ plan: 'pro', n: i }),
+    engagedMs: 12_345,
+    scrollDepth: 75,
+    clientId: `c-${i}`,
+    ...overrides,
+  };
+}
+
+const clientIdsOf = (rows: readonly StoredEvent[]) => rows.map((r) => r.clientId);
+
+/**
+ * Runs `fn` while all but one of libuv's worker threads are parked in open(2) on a FIFO, so that
+ * file system and DuckDB work complete strictly in the order they were queued. This turns a race
+ * between two journal segments' fdatasyncs into a deterministic sequence (as in journal.test.ts).
+ */
+async function withOneFreeThread<T>(fn: () => Promise<T>): Promise<T> {
+  const fifo = join(await tempDir(), 'park.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const parked = Array.from({ length: threads - 1 }, () => open(fifo, 'r'));
+  try {
+    return await fn();
+  } finally {
+    // Opening read-write never blocks on Linux and wakes every reader parked in open(2).
+    const unpark = openSync(fifo, 'r+');
+    for (const handle of await Promise.all(parked)) await handle.close();
+    closeSync(unpark);
+  }
+}
+
+describe('events', () => {
+  it('lists settled rows with every field intact', async () => {
+    const store = await openStore(await tempDir());
+    const rich = event(1, {
+      name: 'Signup "pro" — it\'s ünïcødé 🎉',
+      visitor: 'ffffffffffffffffffffffffffffffff',
+      session: Number.MAX_SAFE_INTEGER,
+      hostname: 'bücher.example',
+      pathname: "/café/日本語/it's/\"quoted\"/back\\slash/%20",
+      query: 'q=%C3%A9&ref=a"b',
+      referrer: 'news.ycombinator.com/item',
+      referrerHost: 'news.ycombinator.com',
+      source: 'Hacker News',
+      medium: 'referral',
+      utmCampaign: 'été 2026 🌞',
+      screenWidth: 65_535,
+      props: JSON.stringify({ plan: 'pro', quote: 'it\'s "x"', emoji: '🎉', path: 'C:\\temp', n: 3, ok: true }),
+      engagedMs: 86_400_000,
+      scrollDepth: 100,
+    });
+    const bare = event(2, {
+      visitor: '00000000000000000000000000000001',
+      session: 0,
+      query: null,
+      referrer: null,
+      referrerHost: null,
+      source: null,
+      medium: 'none',
+      utmSource: null,
+      utmMedium: null,
+      utmCampaign: null,
+      utmTerm: null,
+      utmContent: null,
+      country: null,
+      browser: null,
+      browserVersion: null,
+      os: null,
+      osVersion: null,
+      screenWidth: null,
+      props: null,
+      engagedMs: null,
+      scrollDepth: null,
+      clientId: null,
+    });
+    const other = event(3, { site: 'site-b' });
+    await store.events.append([bare, other]);
+    await store.events.append([rich]);
+    await store.events.settle();
+    expect(await store.events.list('site-a')).toEqual([rich, bare]);
+    expect(await store.events.list('site-b')).toEqual([other]);
+    expect(await store.events.list('site-a', { limit: 1 })).toEqual([rich]);
+  });
+
+  it('keeps settled rows across close and reopen', async () => {
+    const dataDir = await tempDir();
+    const first = await openStore(dataDir);
+    const rows = [event(1), event(2), event(3)];
+    await first.events.append(rows);
+    await first.events.settle();
+    await first.close();
+    const second = await openStore(dataDir);
+    expect(await second.events.list('site-a')).toEqual(rows);
+  });
+
+  it('loads rows appended but not settled when closed', async () => {
+    const dataDir = await tempDir();
+    const first = await openStore(dataDir);
+    const rows = [event(1), event(2)];
+    await first.events.append(rows.slice(0, 1));
+    await first.events.append(rows.slice(1));
+    expect((await first.health()).pendingEvents).toBe(2);
+    await first.close();
+    const second = await openStore(dataDir);
+    expect(await second.events.list('site-a')).toEqual(rows);
+  });
+
+  it('rejects appends after close', async () => {
+    const store = await openStore(await tempDir());
+    await store.close();
+    await expect(store.events.append([event(1)])).rejects.toBeInstanceOf(StoreError);
+  });
+
+  it('loads many segments in order, losing and duplicating nothing', async () => {
+    const dataDir = await tempDir();
+    // The background loader runs between appends, as it does under traffic.
+    const store = await openStore(dataDir, { loadIntervalMs: 5 });
+    const rows = Array.from({ length: 1_500 }, (_, i) => event(i, { ts: T0, clientId: `c-${String(i).padStart(4, '0')}` }));
+    for (let i = 0; i < rows.length; i += 10) await store.events.append(rows.slice(i, i + 10));
+    await store.events.settle();
+    // Same timestamp everywhere: list() orders by load order, which must be append order.
+    const listed = await store.events.list('site-a');
+    expect(listed).toHaveLength(rows.length);
+    expect(clientIdsOf(listed)).toEqual(clientIdsOf(rows));
+    await store.close();
+    expect(Number(await readMeta(join(dataDir, 'cairn.duckdb'), 'journal_loaded_upto'))).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('events after a crash', () => {
+  it('loads rows acknowledged but not yet settled exactly once', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    const settled = [event(1), event(2)];
+    await store.events.append(settled);
+    await store.events.settle();
+    const acknowledged = [event(3), event(4), event(5)];
+    await store.events.append(acknowledged.slice(0, 2));
+    await store.events.append(acknowledged.slice(2));
+    const image = await crashImage(store);
+    const recovered = await openStore(image);
+    expect(await recovered.events.list('site-a')).toEqual([...settled, ...acknowledged]);
+    // And again: the first recovery must have recorded what it loaded.
+    await recovered.close();
+    const again = await openStore(image);
+    expect(await again.events.list('site-a')).toEqual([...settled, ...acknowledged]);
+  });
+
+  it('loads nothing twice after a crash between a load and the recycling of its segment', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    const rows = [event(1), event(2), event(3)];
+    await store.events.append(rows.slice(0, 2));
+    await store.events.settle();
+    await store.events.append(rows.slice(2));
+    // The journal still holding the segment, with a database that has already loaded it.
+    const journalBefore = await crashImage(store, join(dataDir, 'journal'));
+    await store.events.settle();
+    const image = await crashImage(store);
+    await rm(join(image, 'journal'), { recursive: true });
+    await cp(journalBefore, join(image, 'journal'), { recursive: true });
+    expect((await readdir(join(image, 'journal'))).filter((n) => /^\d+\.ndjson$/.test(n))).not.toEqual([]);
+    const recovered = await openStore(image);
+    expect(await recovered.events.list('site-a')).toEqual(rows);
+  });
+
+  // BUG: a segment rotated because it filled up joins the loader's list only when its own
+  // fdatasyncs end. If the next segment is rotated by settle() and its sync ends first, that
+  // segment is loaded first and `journal_loaded_upto` jumps past the older one. A crash before the
+  // next load then deletes the older segment on restart as "already loaded": acknowledged rows lost.
+  it.fails('never loses acknowledged rows when a full segment and the next one finish syncing out of order', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    await store.journal.spareSettled();
+    const small = [event(1), event(2), event(3)];
+    const big = event(4, { props: JSON.stringify({ blob: 'x'.repeat(SEGMENT_BYTES - 2_000) }) });
+    await withOneFreeThread(async () => {
+      // Three appends in segment 1 need two rounds of fdatasync; the big row rolls over to segment 2.
+      const acks = [...small.map((r) => store.events.append([r])), store.events.append([big])];
+      await store.events.settle();
+      await Promise.all(acks);
+    });
+    const image = await crashImage(store);
+    const recovered = await openStore(image);
+    expect(clientIdsOf(await recovered.events.list('site-a'))).toEqual(clientIdsOf([...small, big]));
+  });
+});
+
+describe('events on a failing disk', () => {
+  it('rejects an append the disk refuses with a StoreError and keeps every other row', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    await store.events.append([event(1)]);
+    await store.events.settle();
+    expect(await store.journal.spareSettled()).toBe(true);
+    await rm(store.journal.sparePath);
+    await symlink('/dev/full', store.journal.sparePath);
+    const failed = await store.events.append([event(2)]).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(StoreError);
+    expect((failed as StoreError).operation).toBe('events.append');
+    await store.events.append([event(3)]);
+    await store.events.settle();
+    expect(clientIdsOf(await store.events.list('site-a'))).toEqual(['c-1', 'c-3']);
+    await store.close();
+    const reopened = await openStore(dataDir);
+    expect(clientIdsOf(await reopened.events.list('site-a'))).toEqual(['c-1', 'c-3']);
+  });
+});
+
+describe('events the loader cannot read', () => {
+  // BUG: screen_width is a USMALLINT (at most 65 535), but StoredEvent.screenWidth is any number
+  // and the wire schema accepts `w` up to 100 000. The row is acknowledged, then read_json fails
+  // on it ("Failed to cast value to numerical: 70000") and its segment never loads.
+  it.fails('stores a screen width above 65 535', async () => {
+    const store = await openStore(await tempDir());
+    const wide = event(1, { screenWidth: 70_000 });
+    await store.events.append([wide]);
+    await store.events.settle();
+    expect(await store.events.list('site-a')).toEqual([wide]);
+  });
+
+  // BUG: JSON.stringify writes a lone surrogate as an escape ("\ud800") that DuckDB's read_json
+  // rejects as malformed JSON, so the segment never loads. The wire schema lets one through in
+  // `id` (any string) and `n` (only control characters are refused).
+  it.fails('stores text holding a lone surrogate', async () => {
+    const store = await openStore(await tempDir());
+    const odd = event(1, { clientId: 'id-\ud800', name: 'click \udfff' });
+    await store.events.append([odd]);
+    await store.events.settle();
+    expect(await store.events.list('site-a')).toEqual([odd]);
+  });
+
+  // BUG: settle() stops at the first segment that fails to load and retries it forever, so one
+  // such row holds back every row appended after it.
+  it.fails('does not let one unloadable row hold back later rows', async () => {
+    const store = await openStore(await tempDir());
+    await store.events.append([event(1, { screenWidth: 70_000 })]);
+    await store.events.settle().catch(() => undefined);
+    await store.events.append([event(2)]);
+    await store.events.settle().catch(() => undefined);
+    expect(clientIdsOf(await store.events.list('site-a'))).toContain('c-2');
+  });
+
+  // BUG: openDuckDbStore() settles the journal before returning and fails if a segment does not
+  // load, so after one such row the collector cannot start again.
+  it.fails('opens a data directory whose journal holds an unloadable row', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    await store.events.append([event(1, { screenWidth: 70_000 })]);
+    await store.close();
+    await expect(openStore(dataDir)).resolves.toBeDefined();
+  });
+});
+
+/** Reads one meta value straight from the database file (the store must be closed). */
+async function readMeta(file: string, key: string): Promise<string | undefined> {
+  const instance = await DuckDBInstance.create(file);
+  try {
+    const conn = await instance.connect();
+    const reader = await conn.runAndReadAll('SELECT value FROM meta WHERE key = ?', [key]);
+    conn.closeSync();
+    return reader.getRows()[0]?.[0]?.toString();
+  } finally {
+    instance.closeSync();
+  }
+}
+
+describe('schema', () => {
+  it('refuses a data directory written by a newer Cairn', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    await store.events.append([event(1)]);
+    await store.close();
+    const file = join(dataDir, 'cairn.duckdb');
+    const instance = await DuckDBInstance.create(file);
+    const conn = await instance.connect();
+    await conn.run(`UPDATE meta SET value = '${SCHEMA_VERSION + 1}' WHERE key = 'schema_version'`);
+    conn.closeSync();
+    instance.closeSync();
+
+    const err = await openDuckDbStore({ dataDir, loadIntervalMs: NO_TIMER }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).message).toMatch(/newer Cairn/);
+    expect((err as StoreError).message).toContain(`schema ${SCHEMA_VERSION + 1}`);
+    // Refusing must leave the data as it was, and release the file.
+    expect(await readMeta(file, 'schema_version')).toBe(String(SCHEMA_VERSION + 1));
+  });
+
+  it('records the schema version on first open', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    await store.close();
+    expect(await readMeta(join(dataDir, 'cairn.duckdb'), 'schema_version')).toBe(String(SCHEMA_VERSION));
+  });
+});
+
+describe('salts', () => {
+  it('returns the stored salt of a day and ignores a later candidate, across restarts', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    const salt = randomBytes(32);
+    expect(Buffer.from(await store.salts.ensure('2026-03-10', salt))).toEqual(salt);
+    expect(Buffer.from(await store.salts.ensure('2026-03-10', randomBytes(32)))).toEqual(salt);
+    await store.close();
+    const reopened = await openStore(dataDir);
+    expect(Buffer.from(await reopened.salts.ensure('2026-03-10', randomBytes(32)))).toEqual(salt);
+    expect(await reopened.salts.days()).toEqual(['2026-03-10']);
+  });
+
+  it('destroys older days so that their bytes leave the data directory', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    const old = [randomBytes(32), randomBytes(32)];
+    const kept = randomBytes(32);
+    await store.salts.ensure('2026-03-09', old[1]!);
+    await store.salts.ensure('2026-03-08', old[0]!);
+    await store.salts.ensure('2026-03-10', kept);
+    expect(await store.salts.days()).toEqual(['2026-03-08', '2026-03-09', '2026-03-10']);
+    expect(await store.salts.destroyBefore('2026-03-10')).toBe(2);
+    expect(await store.salts.destroyBefore('2026-03-10')).toBe(0);
+    expect(await store.salts.days()).toEqual(['2026-03-10']);
+    await store.close();
+
+    const files = await filesUnder(dataDir);
+    const found = (salt: Buffer) =>
+      [salt, Buffer.from(salt.toString('base64')), Buffer.from(salt.toString('base64url')), Buffer.from(salt.toString('hex'))].some(
+        (needle) => files.some((bytes) => bytes.includes(needle)),
+      );
+    // The kept salt is found, so the search would find the others if they were still there.
+    expect(found(kept)).toBe(true);
+    expect(found(old[0]!)).toBe(false);
+    expect(found(old[1]!)).toBe(false);
+  });
+});
+
+/** The bytes of every file under `dir`. */
+async function filesUnder(dir: string): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for (const name of await readdir(dir, { recursive: true })) {
+    const path = join(dir, name);
+    if ((await stat(path)).isFile()) out.push(await readFile(path));
+  }
+  return out;
+}
+
+describe('sites', () => {
+  const site = (id: string, createdAt: number, overrides: Partial<Site> = {}): Site => ({
+    id,
+    domains: ['example.com', 'bücher.example'],
+    allowSubdomains: true,
+    queryKeys: ['q', 'page'],
+    timezone: 'Europe/Berlin',
+    keyHash: createHash('sha256').update(id).digest('hex'),
+    createdAt,
+    ...overrides,
+  });
+
+  it('lists created sites as they were created, oldest first, across restarts', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    const a = site('site-a', T0 + 1);
+    const b = site('site-b', T0, { domains: ["o'reilly.example"], allowSubdomains: false, queryKeys: [], timezone: 'UTC' });
+    await store.sites.create(a);
+    await store.sites.create(b);
+    expect(await store.sites.list()).toEqual([b, a]);
+    await store.close();
+    expect(await (await openStore(dataDir)).sites.list()).toEqual([b, a]);
+  });
+
+  it('refuses a second site with the same id', async () => {
+    const store = await openStore(await tempDir());
+    await store.sites.create(site('site-a', T0));
+    await expect(store.sites.create(site('site-a', T0 + 1))).rejects.toMatchObject({ operation: 'sites.create' });
+    expect(await store.sites.list()).toEqual([site('site-a', T0)]);
+  });
+});
+
+describe('botCounts', () => {
+  it('adds counts up per site, day and reason', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    await store.botCounts.add([
+      { site: 'site-a', day: '2026-03-10', reason: 'ua', count: 2 },
+      { site: 'site-a', day: '2026-03-10', reason: 'datacenter', count: 1 },
+      { site: 'site-b', day: '2026-03-10', reason: 'ua', count: 7 },
+    ]);
+    await store.botCounts.add([
+      { site: 'site-a', day: '2026-03-10', reason: 'ua', count: 3 },
+      { site: 'site-a', day: '2026-03-09', reason: 'ua', count: 4 },
+    ]);
+    await store.botCounts.add([]);
+    const expected = [
+      { site: 'site-a', day: '2026-03-09', reason: 'ua', count: 4 },
+      { site: 'site-a', day: '2026-03-10', reason: 'datacenter', count: 1 },
+      { site: 'site-a', day: '2026-03-10', reason: 'ua', count: 5 },
+    ];
+    expect(await store.botCounts.list('site-a')).toEqual(expected);
+    await store.close();
+    expect(await (await openStore(dataDir)).botCounts.list('site-a')).toEqual(expected);
+  });
+});

@@ -1,0 +1,413 @@
+/**
+ * The ingest journal on real files: what survives on disk, what is handed to the loader, and what
+ * a failing disk leaves behind. Segments are 64 KiB so that rotation happens within a few appends.
+ */
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, rmdirSync } from 'node:fs';
+import { mkdtemp, open, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Journal, validLength, type Segment } from './journal.ts';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const SEGMENT_BYTES = 64 * KiB;
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-journal-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function openJournal(dir: string, loadedUpTo = 0): Promise<Journal> {
+  const journal = await Journal.open(dir, loadedUpTo, { segmentBytes: SEGMENT_BYTES });
+  cleanups.push(() => journal.close());
+  return journal;
+}
+
+const segmentName = (seq: number) => `${String(seq).padStart(20, '0')}.ndjson`;
+
+/** One NDJSON line, optionally padded to make it long. */
+const line = (i: number, pad = 0) => `${JSON.stringify({ i, pad: 'x'.repeat(pad) })}\n`;
+
+const nuls = (n: number) => Buffer.alloc(n);
+
+async function fileWith(dir: string, name: string, ...parts: (string | Buffer)[]): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))));
+  return path;
+}
+
+/** What the loader would take from a segment: its first `length` bytes. */
+async function loadable(seg: Segment): Promise<string> {
+  return (await readFile(seg.path)).subarray(0, seg.length).toString('utf8');
+}
+
+async function allLoadable(journal: Journal): Promise<string> {
+  let out = '';
+  for (const seg of journal.closedSegments()) out += await loadable(seg);
+  return out;
+}
+
+/**
+ * Runs `fn` while all but one of libuv's worker threads are parked in open(2) on a FIFO, so that
+ * file system work (writes, fdatasyncs) completes strictly in the order it was queued. This turns
+ * a race between two segments' fdatasyncs into a deterministic sequence.
+ */
+async function withOneFreeThread<T>(fn: () => Promise<T>): Promise<T> {
+  const fifo = join(await tempDir(), 'park.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const parked = Array.from({ length: threads - 1 }, () => open(fifo, 'r'));
+  try {
+    return await fn();
+  } finally {
+    // Opening read-write never blocks on Linux and wakes every reader parked in open(2).
+    const unpark = openSync(fifo, 'r+');
+    for (const handle of await Promise.all(parked)) await handle.close();
+    closeSync(unpark);
+  }
+}
+
+describe('validLength', () => {
+  it('counts complete lines up to the NUL padding', async () => {
+    const dir = await tempDir();
+    const path = await fileWith(dir, 'a', line(1), line(2), nuls(4 * KiB));
+    expect(await validLength(path)).toBe(Buffer.byteLength(line(1) + line(2)));
+  });
+
+  it('drops a torn last line before the NUL padding', async () => {
+    const dir = await tempDir();
+    const path = await fileWith(dir, 'a', line(1), '{"i":2,"pa', nuls(4 * KiB));
+    expect(await validLength(path)).toBe(Buffer.byteLength(line(1)));
+  });
+
+  it('counts a file without padding to its end when its last line is complete', async () => {
+    const dir = await tempDir();
+    const path = await fileWith(dir, 'a', line(1), line(2));
+    expect(await validLength(path)).toBe(Buffer.byteLength(line(1) + line(2)));
+  });
+
+  it('drops a torn tail of a file without padding', async () => {
+    const dir = await tempDir();
+    const path = await fileWith(dir, 'a', line(1), line(2), '{"i":3');
+    expect(await validLength(path)).toBe(Buffer.byteLength(line(1) + line(2)));
+  });
+
+  it('is 0 for an empty file and for a file of NULs only', async () => {
+    const dir = await tempDir();
+    expect(await validLength(await fileWith(dir, 'empty'))).toBe(0);
+    expect(await validLength(await fileWith(dir, 'zeros', nuls(SEGMENT_BYTES)))).toBe(0);
+  });
+
+  it('is 0 when the first line is torn', async () => {
+    const dir = await tempDir();
+    expect(await validLength(await fileWith(dir, 'a', '{"i":1', nuls(100)))).toBe(0);
+  });
+
+  it('stops at the first NUL even when lines follow it (blocks written out of order before a power loss)', async () => {
+    const dir = await tempDir();
+    const path = await fileWith(dir, 'a', line(1), nuls(10), line(3), nuls(100));
+    expect(await validLength(path)).toBe(Buffer.byteLength(line(1)));
+  });
+
+  it('handles lines longer than its 1 MiB read buffer', async () => {
+    const dir = await tempDir();
+    const long = [line(1, Math.round(1.5 * MiB)), line(2, Math.round(1.2 * MiB))];
+    const padded = await fileWith(dir, 'padded', ...long, '{"i":3,"pad":"' + 'y'.repeat(MiB), nuls(KiB));
+    expect(await validLength(padded)).toBe(Buffer.byteLength(long.join('')));
+    const unpadded = await fileWith(dir, 'unpadded', ...long, 'y'.repeat(2 * MiB));
+    expect(await validLength(unpadded)).toBe(Buffer.byteLength(long.join('')));
+  });
+
+  it('handles padding that starts exactly at the 1 MiB read boundary', async () => {
+    const dir = await tempDir();
+    const first = line(1, MiB - 200);
+    const second = 'z'.repeat(MiB - Buffer.byteLength(first) - 1) + '\n';
+    const path = await fileWith(dir, 'a', first, second, nuls(KiB));
+    expect(await validLength(path)).toBe(MiB);
+  });
+});
+
+describe('Journal.open', () => {
+  it('deletes segments already loaded and returns later ones cut to their complete lines', async () => {
+    const dir = await tempDir();
+    await fileWith(dir, segmentName(1), line(1), nuls(100));
+    await fileWith(dir, segmentName(2), line(2), nuls(100));
+    await fileWith(dir, segmentName(3), line(3), line(4), '{"i":5', nuls(100));
+    await fileWith(dir, segmentName(5), line(6));
+    const journal = await openJournal(dir, 2);
+    expect(journal.closedSegments().map((s) => [s.seq, s.length])).toEqual([
+      [3, Buffer.byteLength(line(3) + line(4))],
+      [5, Buffer.byteLength(line(6))],
+    ]);
+    expect(await allLoadable(journal)).toBe(line(3) + line(4) + line(6));
+    const names = await readdir(dir);
+    expect(names).not.toContain(segmentName(1));
+    expect(names).not.toContain(segmentName(2));
+  });
+
+  it('removes spares and work files an earlier process left', async () => {
+    const dir = await tempDir();
+    await fileWith(dir, 'spare.ndjson', line(1), 'half-zeroed');
+    await fileWith(dir, 'spare-123-456.tmp', 'junk');
+    await fileWith(dir, `${segmentName(4)}.load.tmp`, line(4));
+    const journal = await openJournal(dir, 0);
+    expect(journal.closedSegments()).toEqual([]);
+    expect(await journal.spareSettled()).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual(['spare.ndjson']);
+    const spare = await readFile(journal.sparePath);
+    expect(spare.length).toBe(SEGMENT_BYTES);
+    expect(spare.every((b) => b === 0)).toBe(true);
+  });
+
+  it('numbers new segments after the highest existing one', async () => {
+    const dir = await tempDir();
+    await fileWith(dir, segmentName(3), line(3));
+    await fileWith(dir, segmentName(9), line(9));
+    const journal = await openJournal(dir, 3);
+    await journal.append(line(10), 1);
+    await journal.rotate();
+    expect(journal.closedSegments().map((s) => s.seq)).toEqual([9, 10]);
+    expect(await loadable(journal.closedSegments()[1]!)).toBe(line(10));
+  });
+
+  it('numbers new segments after the loaded mark when the folder is empty', async () => {
+    const dir = await tempDir();
+    const journal = await openJournal(dir, 7);
+    await journal.append(line(1), 1);
+    await journal.rotate();
+    expect(journal.closedSegments().map((s) => s.seq)).toEqual([8]);
+  });
+});
+
+describe('Journal appends', () => {
+  it('resolves an append once its bytes are in the segment file', async () => {
+    const dir = await tempDir();
+    const journal = await openJournal(dir);
+    await journal.append(line(1), 1);
+    expect((await readFile(join(dir, segmentName(1)))).subarray(0, Buffer.byteLength(line(1))).toString()).toBe(line(1));
+    expect(await validLength(join(dir, segmentName(1)))).toBe(Buffer.byteLength(line(1)));
+  });
+
+  it('resolves every append made in the same tick, with the lines in call order', async () => {
+    const dir = await tempDir();
+    const journal = await openJournal(dir);
+    await journal.spareSettled();
+    const lines = Array.from({ length: 200 }, (_, i) => line(i));
+    await Promise.all(lines.map((l) => journal.append(l, 1)));
+    expect(journal.openRows).toBe(200);
+    await journal.rotate();
+    expect(journal.closedSegments()).toHaveLength(1);
+    expect(await allLoadable(journal)).toBe(lines.join(''));
+  });
+
+  it('rotates by size: a preallocated segment never grows past segmentBytes', async () => {
+    const dir = await tempDir();
+    const journal = await openJournal(dir);
+    await journal.spareSettled();
+    const lines = Array.from({ length: 200 }, (_, i) => line(i, 900));
+    for (let i = 0; i < lines.length; i += 10) {
+      await Promise.all(lines.slice(i, i + 10).map((l) => journal.append(l, 1)));
+      await journal.spareSettled();
+    }
+    await journal.rotate();
+    const segments = journal.closedSegments();
+    expect(segments.length).toBeGreaterThanOrEqual(3);
+    for (const seg of segments) expect((await stat(seg.path)).size).toBe(SEGMENT_BYTES);
+    expect(await allLoadable(journal)).toBe(lines.join(''));
+  });
+
+  it('rolls an append larger than the room left over to a new segment', async () => {
+    const dir = await tempDir();
+    const journal = await openJournal(dir);
+    await journal.spareSettled();
+    const small = line(1);
+    const big = line(2, SEGMENT_BYTES - 20);
+    await journal.append(small, 1);
+    await journal.append(big, 1);
+    await journal.rotate();
+    const [first, second] = journal.closedSegments();
+    expect([first?.seq, first?.length]).toEqual([1, Buffer.byteLength(small)]);
+    expect([second?.seq, second?.length]).toEqual([2, Buffer.byteLength(big)]);
+    const firstBytes = await readFile(first!.path);
+    expect(firstBytes.length).toBe(SEGMENT_BYTES);
+    expect(firstBytes.subarray(Buffer.byteLength(small)).every((b) => b === 0)).toBe(true);
+    expect(await loadable(second!)).toBe(big);
+  });
+
+  it('rotate() waits for pending syncs and hands over everything appended', async () => {
+    const dir = await tempDir();
+    const journal = await openJournal(dir);
+    let acknowledged = 0;
+    for (let i = 0; i < 20; i++) void journal.append(line(i), 1).then(() => acknowledged++);
+    await journal.rotate();
+    expect(acknowledged).toBe(20);
+    expect(journal.openRows).toBe(0);
+    expect(await allLoadable(journal)).toBe(Array.from({ length: 20 }, (_, i) => line(i)).join(''));
+  });
+
+  // BUG: a segment rotated because it filled up is only added to closedSegments() once its own
+  // fdatasyncs finish; rotate() on the next segment does not wait for it. When the older segment
+  // needs one more fdatasync round than the newer one, rotate() resolves with only the newer
+  // segment listed, so the loader loads 2 before 1 and records 2 as loaded first (see the crash
+  // test in duckdb-store.test.ts for the data loss this causes).
+  it.fails('lists a segment rotated on size before the next one once rotate() resolves', async () => {
+    const dir = await tempDir();
+    const journal = await openJournal(dir);
+    await journal.spareSettled();
+    await withOneFreeThread(async () => {
+      // Three appends to segment 1: two fdatasyncs start, the third append needs a second round.
+      const acks = [journal.append(line(1), 1), journal.append(line(2), 1), journal.append(line(3), 1)];
+      acks.push(journal.append(line(4, SEGMENT_BYTES - 20), 1));
+      await journal.rotate();
+      const listed = journal.closedSegments().map((s) => s.seq);
+      await Promise.all(acks);
+      expect(listed).toEqual([1, 2]);
+    });
+  });
+});
+
+describe('Journal.recycle', () => {
+  /**
+   * Squats spare.ndjson with a directory so that the spare being prepared cannot be renamed into
+   * place: the journal is left without a spare and the next recycle() has to make one. Call it
+   * right after the step that started the preparation (opening the journal or a segment).
+   */
+  async function failSparePreparation(journal: Journal): Promise<void> {
+    mkdirSync(journal.sparePath);
+    expect(await journal.spareSettled()).toBe(false);
+    rmdirSync(journal.sparePath);
+  }
+
+  it('turns a loaded segment into a zeroed spare of segmentBytes', async () => {
+    const dir = await tempDir();
+    const journal = await openJournal(dir);
+    // No spare is ready yet: this segment is a plain file of just its lines.
+    const acked = journal.append(line(1, 500) + line(2, 500), 2);
+    await failSparePreparation(journal);
+    await acked;
+    await journal.rotate();
+    const [seg] = journal.closedSegments();
+    expect((await stat(seg!.path)).size).toBeLessThan(SEGMENT_BYTES);
+    await journal.recycle(seg!);
+    expect(journal.closedSegments()).toEqual([]);
+    expect(await journal.spareSettled()).toBe(true);
+    expect(await readdir(dir)).toEqual(['spare.ndjson']);
+    const spare = await readFile(journal.sparePath);
+    expect(spare.length).toBe(SEGMENT_BYTES);
+    expect(spare.every((b) => b === 0)).toBe(true);
+  });
+
+  it('reuses the recycled spare for the next segment, which then holds only new lines', async () => {
+    const dir = await tempDir();
+    const journal = await openJournal(dir);
+    await journal.spareSettled();
+    const acked = journal.append(line(1, 2000), 1);
+    await failSparePreparation(journal);
+    await acked;
+    await journal.rotate();
+    const [first] = journal.closedSegments();
+    const inode = (await stat(first!.path)).ino;
+    await journal.recycle(first!);
+    await journal.append(line(2), 1);
+    await journal.rotate();
+    const [second] = journal.closedSegments();
+    expect((await stat(second!.path)).ino).toBe(inode);
+    expect((await stat(second!.path)).size).toBe(SEGMENT_BYTES);
+    expect(await validLength(second!.path)).toBe(Buffer.byteLength(line(2)));
+    expect(await loadable(second!)).toBe(line(2));
+  });
+
+  it('deletes a loaded segment when a spare is already there', async () => {
+    const dir = await tempDir();
+    const journal = await openJournal(dir);
+    await journal.append(line(1), 1);
+    await journal.rotate();
+    expect(await journal.spareSettled()).toBe(true);
+    const spareBefore = (await stat(journal.sparePath)).ino;
+    const [seg] = journal.closedSegments();
+    await journal.recycle(seg!);
+    expect(journal.closedSegments()).toEqual([]);
+    expect(await readdir(dir)).toEqual(['spare.ndjson']);
+    expect((await stat(journal.sparePath)).ino).toBe(spareBefore);
+  });
+
+  // BUG: recycle() zeroes only the segment's first `length` bytes. A segment recovered after a
+  // power loss can hold bytes past its first NUL (pages written back out of order); they stay in
+  // the "zeroed" spare.
+  it.fails('zeroes a crash-recovered segment entirely, including bytes past its first NUL', async () => {
+    const dir = await tempDir();
+    await fileWith(dir, segmentName(1), line(1), nuls(10), line(3), nuls(SEGMENT_BYTES - 200));
+    const journal = await openJournal(dir);
+    await failSparePreparation(journal);
+    const [seg] = journal.closedSegments();
+    expect(seg!.length).toBe(Buffer.byteLength(line(1)));
+    await journal.recycle(seg!);
+    const spare = await readFile(journal.sparePath);
+    expect(spare.length).toBe(SEGMENT_BYTES);
+    expect(spare.every((b) => b === 0)).toBe(true);
+  });
+
+  // BUG (what the one above leads to): a new line that ends where the stale bytes begin joins
+  // them, and after a restart the stale line is loaded as if it had been appended (a ghost event).
+  it.fails('never returns stale bytes of a recycled segment as lines of a new one', async () => {
+    const dir = await tempDir();
+    await fileWith(dir, segmentName(1), line(1), nuls(10), line(99), nuls(SEGMENT_BYTES - 200));
+    const journal = await openJournal(dir);
+    await failSparePreparation(journal);
+    await journal.recycle(journal.closedSegments()[0]!);
+    // The new line covers exactly the bytes before the stale line.
+    const fresh = line(2, 10);
+    expect(Buffer.byteLength(fresh)).toBe(Buffer.byteLength(line(1)) + 10);
+    await journal.append(fresh, 1);
+    await journal.close();
+    const reopened = await openJournal(dir, 1);
+    expect(await allLoadable(reopened)).toBe(fresh);
+  });
+});
+
+describe('Journal on a failing disk', () => {
+  /** Makes the ready spare a link to /dev/full, where every write fails with ENOSPC. */
+  async function breakSpare(journal: Journal): Promise<void> {
+    expect(await journal.spareSettled()).toBe(true);
+    await rm(journal.sparePath);
+    await symlink('/dev/full', journal.sparePath);
+  }
+
+  it('rejects an append that cannot be written and puts the next one in a new segment', async () => {
+    const dir = await tempDir();
+    const journal = await openJournal(dir);
+    await journal.append(line(1), 1);
+    await breakSpare(journal);
+    await journal.rotate();
+    await expect(journal.append(line(2), 1)).rejects.toMatchObject({ code: 'ENOSPC' });
+    await journal.append(line(3), 1);
+    await journal.rotate();
+    // Segment 2 was the broken spare: it is dropped, and the next append opens segment 3.
+    expect(journal.closedSegments().map((s) => s.seq)).toEqual([1, 3]);
+    expect(await allLoadable(journal)).toBe(line(1) + line(3));
+  });
+
+  it('leaves nothing of a failed append to load after a restart', async () => {
+    const dir = await tempDir();
+    const journal = await openJournal(dir);
+    await journal.append(line(1), 1);
+    await breakSpare(journal);
+    await journal.rotate();
+    await expect(journal.append(line(2), 1)).rejects.toThrow();
+    await journal.append(line(3), 1);
+    await journal.close();
+    const reopened = await openJournal(dir, 0);
+    expect(await allLoadable(reopened)).toBe(line(1) + line(3));
+    for (const name of await readdir(dir)) {
+      if (name.endsWith('.ndjson')) expect(await readFile(join(dir, name), 'utf8')).not.toContain('"i":2');
+    }
+  });
+});
