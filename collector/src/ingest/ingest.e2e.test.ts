@@ -242,6 +242,7 @@ describe('store failures', () => {
     expect(await journal.spareSettled()).toBe(true);
     await rm(journal.sparePath);
     await symlink('/dev/full', journal.sparePath);
+    await journal.rotate();
     const failed = await h.post(page({ id: 'disk-full' }));
     expect(failed.status).toBe(503);
     expect(failed.headers.get('retry-after')).toBeTruthy();

@@ -21,17 +21,19 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
 
 // Control characters never belong in a name or a prop key; they break CSV exports and terminals.
 const PRINTABLE = /^[^\p{Cc}]+$/u;
+// A lone UTF-16 surrogate cannot be stored as text (JSON readers and databases refuse it).
+const UNICODE = 'must be valid Unicode (no lone surrogates)';
+const text = () => z.string().refine((s) => s.isWellFormed(), UNICODE);
 
 const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
-const propValue = z.union([z.string(), z.number().finite(), z.boolean()], {
+const propValue = z.union([text(), z.number().finite(), z.boolean()], {
   error: 'must be a string, a finite number or a boolean (props are flat)',
 });
 
 const props = z
   .record(
-    z
-      .string()
+    text()
       .min(1, 'prop keys must not be empty')
       .max(LIMITS.propKeyLength, `prop keys are at most ${LIMITS.propKeyLength} characters`)
       .regex(PRINTABLE, 'prop keys must not contain control characters')
@@ -57,20 +59,18 @@ const httpUrl = (what: string) =>
 /** One event as the tracker or a server SDK sends it. Unknown fields are rejected, not ignored. */
 export const wireEventSchema = z.strictObject({
   s: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'site id: 1–64 letters, digits, "-" or "_"'),
-  n: z
-    .string()
+  n: text()
     .min(1, 'event name must not be empty')
     .max(LIMITS.nameLength, `event name is at most ${LIMITS.nameLength} characters`)
     .regex(PRINTABLE, 'event name must not contain control characters'),
   u: httpUrl('the page URL'),
   // Referrers can be long (search result pages); only scheme, host and path are kept later.
-  r: z.string().max(8 * 1024, 'referrer is at most 8 KB').optional(),
-  w: z.number().int().min(0).max(100_000).optional(),
+  r: text().max(8 * 1024, 'referrer is at most 8 KB').optional(),
+  w: z.number().int().min(0).max(65_535, 'screen width is at most 65535').optional(),
   p: props.optional(),
   d: z.number().int().min(0).max(86_400_000, 'engaged time is at most 24 h').optional(),
   sd: z.number().int().min(0).max(100, 'scroll depth is a percentage').optional(),
-  id: z
-    .string()
+  id: text()
     .min(1)
     .max(LIMITS.clientIdLength, `client event id is at most ${LIMITS.clientIdLength} characters`)
     .optional(),

@@ -1,11 +1,10 @@
 /**
- * The embedded store: one DuckDB file under the data directory plus its ingest journal.
- * Appends are durable once journaled; a loader folds closed journal segments into DuckDB every
- * `loadIntervalMs`, each segment in one transaction that also records it as loaded, so a crash
- * at any point loads every segment exactly once.
+ * The embedded store: one DuckDB file under the data directory, its ingest journal and its salt
+ * file. Appends are durable once journaled; every `loadIntervalMs` the loader moves what is
+ * durable into DuckDB (journal-loader.ts), so reads lag ingest by about that much.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   StoreError,
@@ -16,33 +15,23 @@ import {
   type StoreHealth,
   type StoredEvent,
 } from '../store.ts';
-import { Journal, type Segment } from './journal.ts';
+import { Journal } from './journal.ts';
+import { JournalLoader, MARK_KEY, parseMark } from './journal-loader.ts';
 import { EVENT_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { SaltFile } from './salt-file.ts';
 import { Serial } from './serial.ts';
 
 export interface DuckDbStoreOptions {
   dataDir: string;
-  /** How often closed journal segments are loaded into DuckDB. */
+  /** How often journaled events are loaded into DuckDB. */
   loadIntervalMs?: number;
   /** Size of a preallocated journal segment (default 16 MiB). */
   segmentBytes?: number;
   /** Called when a background load fails (the events stay journaled and are retried). */
   onLoadError?: (err: StoreError) => void;
+  /** Called when rows DuckDB refused were set aside in `file` (they are kept, not loaded). */
+  onRejected?: (lines: number, file: string) => void;
 }
-
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
-
-// The journal holds rows as JSON.stringify(StoredEvent) writes them; read_json maps each field
-// to its column (UUIDs and times converted).
-const JSON_COLUMNS = `{${EVENT_COLUMNS.map(([col, type, field]) => {
-  const base = type.replace(' NOT NULL', '');
-  const json = col === 'ts' ? 'BIGINT' : base === 'UUID' ? 'VARCHAR' : base;
-  return `"${field}": '${json}'`;
-}).join(', ')}}`;
-const SELECT_FROM_JSON = EVENT_COLUMNS.map(([col, type, field]) =>
-  col === 'ts' ? `epoch_ms("${field}")` : type.startsWith('UUID') ? `"${field}"::UUID` : `"${field}" AS ${col}`,
-).join(', ');
 
 /** Serializes one row for the journal (a hot path: one call per event). */
 const journalLine = (row: StoredEvent) => JSON.stringify(row) + '\n';
@@ -90,6 +79,7 @@ export class DuckDbStore implements Store {
   #db = new Serial();
   #loads = new Serial();
   #journal!: Journal;
+  #loader!: JournalLoader;
   #options: DuckDbStoreOptions;
   #timer: NodeJS.Timeout | undefined;
   #lastLoadError: StoreError | null = null;
@@ -125,8 +115,11 @@ export class DuckDbStore implements Store {
       }
     });
     this.salts = await SaltFile.open(join(this.dataDir, 'salts.json'));
-    const loadedUpTo = Number((await this.#meta('journal_loaded_upto')) ?? 0);
-    this.#journal = await Journal.open(join(this.dataDir, 'journal'), loadedUpTo, { segmentBytes: this.#options.segmentBytes });
+    const mark = parseMark(await this.#meta(MARK_KEY));
+    this.#journal = await Journal.open(join(this.dataDir, 'journal'), mark, { segmentBytes: this.#options.segmentBytes });
+    this.#loader = new JournalLoader(this.#loaderConn, this.#journal, this.dataDir, (lines, file) =>
+      this.#options.onRejected?.(lines, file),
+    );
     await this.settle();
     const every = this.#options.loadIntervalMs ?? 1000;
     this.#timer = setInterval(() => {
@@ -271,17 +264,14 @@ export class DuckDbStore implements Store {
   /** Loads every event journaled so far into DuckDB. */
   settle(): Promise<void> {
     return this.#loads.run(async () => {
-      await this.#journal.rotate();
-      for (const seg of [...this.#journal.closedSegments()]) {
-        try {
-          await this.#load(seg);
-          this.#lastLoadError = null;
-        } catch (cause) {
-          const err = cause instanceof StoreError ? cause : new StoreError('events.load', { cause });
-          this.#lastLoadError = err;
-          this.#options.onLoadError?.(err);
-          throw err;
-        }
+      try {
+        await this.#loader.loadAll();
+        this.#lastLoadError = null;
+      } catch (cause) {
+        const err = cause instanceof StoreError ? cause : new StoreError('events.load', { cause });
+        this.#lastLoadError = err;
+        this.#options.onLoadError?.(err);
+        throw err;
       }
     });
   }
@@ -297,33 +287,6 @@ export class DuckDbStore implements Store {
       this.#loaderConn.closeSync();
       this.#instance.closeSync();
     });
-  }
-
-  async #load(seg: Segment): Promise<void> {
-    // The segment file is preallocated: hand DuckDB a copy of its complete lines only.
-    const copy = `${seg.path}.load.tmp`;
-    const conn = this.#loaderConn;
-    try {
-      await copyPrefix(seg.path, copy, seg.length);
-      await conn.run('BEGIN TRANSACTION');
-      if (seg.length > 0) {
-        await conn.run(
-          `INSERT INTO events SELECT ${SELECT_FROM_JSON} FROM read_json(${sqlString(copy)},
-             format = 'newline_delimited', columns = ${JSON_COLUMNS})`,
-        );
-      }
-      await conn.run(
-        `INSERT INTO meta VALUES ('journal_loaded_upto', '${seg.seq}')
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      );
-      await conn.run('COMMIT');
-    } catch (cause) {
-      await conn.run('ROLLBACK').catch(() => undefined);
-      throw new StoreError('events.load', { cause, message: `loading ${seg.path}: ${String(cause)}` });
-    } finally {
-      await rm(copy, { force: true });
-    }
-    await this.#journal.recycle(seg);
   }
 
   async #meta(key: string): Promise<string | null> {
@@ -347,22 +310,5 @@ export class DuckDbStore implements Store {
       const reader = await this.#conn.runAndReadAll(sql, params);
       return reader.getRowObjectsJS() as Record<string, unknown>[];
     });
-  }
-}
-
-/** Copies the first `length` bytes of `from` into a new file `to`. */
-async function copyPrefix(from: string, to: string, length: number): Promise<void> {
-  const src = await open(from, 'r');
-  const dst = await open(to, 'w');
-  try {
-    const buf = Buffer.alloc(Math.min(length, 1 << 20));
-    for (let pos = 0; pos < length; ) {
-      const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, length - pos), pos);
-      if (bytesRead === 0) throw new Error(`${from} ends at ${pos} bytes, ${length} expected`);
-      await dst.write(buf, 0, bytesRead, pos);
-      pos += bytesRead;
-    }
-  } finally {
-    await Promise.all([src.close(), dst.close()]);
   }
 }

@@ -3,12 +3,12 @@
  * a failing disk leaves behind. Segments are 64 KiB so that rotation happens within a few appends.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmdirSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, open, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Journal, validLength, type Segment } from './journal.ts';
+import { Journal, validLength, type Mark } from './journal.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -25,8 +25,8 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-async function openJournal(dir: string, loadedUpTo = 0): Promise<Journal> {
-  const journal = await Journal.open(dir, loadedUpTo, { segmentBytes: SEGMENT_BYTES });
+async function openJournal(dir: string, mark: Mark = { seq: 0, offset: 0 }): Promise<Journal> {
+  const journal = await Journal.open(dir, mark, { segmentBytes: SEGMENT_BYTES });
   cleanups.push(() => journal.close());
   return journal;
 }
@@ -44,16 +44,24 @@ async function fileWith(dir: string, name: string, ...parts: (string | Buffer)[]
   return path;
 }
 
-/** What the loader would take from a segment: its first `length` bytes. */
-async function loadable(seg: Segment): Promise<string> {
-  return (await readFile(seg.path)).subarray(0, seg.length).toString('utf8');
-}
-
+/** The bytes the loader would take now, in order. */
 async function allLoadable(journal: Journal): Promise<string> {
   let out = '';
-  for (const seg of journal.closedSegments()) out += await loadable(seg);
+  for (const r of await journal.loadable()) out += (await readFile(r.path)).subarray(r.from, r.to).toString('utf8');
   return out;
 }
+
+/** The loader's part: take every range and report it loaded. */
+async function loadAll(journal: Journal): Promise<string> {
+  let out = '';
+  for (const r of await journal.loadable()) {
+    out += (await readFile(r.path)).subarray(r.from, r.to).toString('utf8');
+    await journal.loaded(r);
+  }
+  return out;
+}
+
+const seqs = async (journal: Journal) => (await journal.loadable()).map((r) => r.seq);
 
 /**
  * Runs `fn` while all but one of libuv's worker threads are parked in open(2) on a FIFO, so that
@@ -136,16 +144,16 @@ describe('validLength', () => {
 });
 
 describe('Journal.open', () => {
-  it('deletes segments already loaded and returns later ones cut to their complete lines', async () => {
+  it('deletes segments before the mark and returns the rest cut to their complete lines', async () => {
     const dir = await tempDir();
     await fileWith(dir, segmentName(1), line(1), nuls(100));
     await fileWith(dir, segmentName(2), line(2), nuls(100));
     await fileWith(dir, segmentName(3), line(3), line(4), '{"i":5', nuls(100));
     await fileWith(dir, segmentName(5), line(6));
-    const journal = await openJournal(dir, 2);
-    expect(journal.closedSegments().map((s) => [s.seq, s.length])).toEqual([
-      [3, Buffer.byteLength(line(3) + line(4))],
-      [5, Buffer.byteLength(line(6))],
+    const journal = await openJournal(dir, { seq: 3, offset: 0 });
+    expect((await journal.loadable()).map((r) => [r.seq, r.from, r.to])).toEqual([
+      [3, 0, Buffer.byteLength(line(3) + line(4))],
+      [5, 0, Buffer.byteLength(line(6))],
     ]);
     expect(await allLoadable(journal)).toBe(line(3) + line(4) + line(6));
     const names = await readdir(dir);
@@ -153,37 +161,47 @@ describe('Journal.open', () => {
     expect(names).not.toContain(segmentName(2));
   });
 
-  it('removes spares and work files an earlier process left', async () => {
+  it('resumes the marked segment at the marked offset', async () => {
+    const dir = await tempDir();
+    await fileWith(dir, segmentName(3), line(3), line(4), nuls(100));
+    const journal = await openJournal(dir, { seq: 3, offset: Buffer.byteLength(line(3)) });
+    expect(await allLoadable(journal)).toBe(line(4));
+  });
+
+  it('removes work files and a spare of the wrong size, and keeps a complete spare', async () => {
     const dir = await tempDir();
     await fileWith(dir, 'spare.ndjson', line(1), 'half-zeroed');
     await fileWith(dir, 'spare-123-456.tmp', 'junk');
-    await fileWith(dir, `${segmentName(4)}.load.tmp`, line(4));
-    const journal = await openJournal(dir, 0);
-    expect(journal.closedSegments()).toEqual([]);
+    await fileWith(dir, 'load-4-0.tmp', line(4));
+    const journal = await openJournal(dir);
+    expect(await journal.loadable()).toEqual([]);
     expect(await journal.spareSettled()).toBe(true);
     expect((await readdir(dir)).sort()).toEqual(['spare.ndjson']);
     const spare = await readFile(journal.sparePath);
     expect(spare.length).toBe(SEGMENT_BYTES);
     expect(spare.every((b) => b === 0)).toBe(true);
+    const inode = (await stat(journal.sparePath)).ino;
+    await journal.close();
+    const again = await openJournal(dir);
+    expect(await again.spareSettled()).toBe(true);
+    expect((await stat(again.sparePath)).ino).toBe(inode);
   });
 
   it('numbers new segments after the highest existing one', async () => {
     const dir = await tempDir();
     await fileWith(dir, segmentName(3), line(3));
     await fileWith(dir, segmentName(9), line(9));
-    const journal = await openJournal(dir, 3);
+    const journal = await openJournal(dir, { seq: 4, offset: 0 });
     await journal.append(line(10), 1);
-    await journal.rotate();
-    expect(journal.closedSegments().map((s) => s.seq)).toEqual([9, 10]);
-    expect(await loadable(journal.closedSegments()[1]!)).toBe(line(10));
+    expect(await seqs(journal)).toEqual([9, 10]);
+    expect(await allLoadable(journal)).toBe(line(9) + line(10));
   });
 
-  it('numbers new segments after the loaded mark when the folder is empty', async () => {
+  it('numbers new segments after the mark when the folder is empty', async () => {
     const dir = await tempDir();
-    const journal = await openJournal(dir, 7);
+    const journal = await openJournal(dir, { seq: 7, offset: 0 });
     await journal.append(line(1), 1);
-    await journal.rotate();
-    expect(journal.closedSegments().map((s) => s.seq)).toEqual([8]);
+    expect(await seqs(journal)).toEqual([8]);
   });
 });
 
@@ -203,12 +221,11 @@ describe('Journal appends', () => {
     const lines = Array.from({ length: 200 }, (_, i) => line(i));
     await Promise.all(lines.map((l) => journal.append(l, 1)));
     expect(journal.openRows).toBe(200);
-    await journal.rotate();
-    expect(journal.closedSegments()).toHaveLength(1);
+    expect(await seqs(journal)).toEqual([1]);
     expect(await allLoadable(journal)).toBe(lines.join(''));
   });
 
-  it('rotates by size: a preallocated segment never grows past segmentBytes', async () => {
+  it('seals a full segment: a preallocated segment never grows past segmentBytes', async () => {
     const dir = await tempDir();
     const journal = await openJournal(dir);
     await journal.spareSettled();
@@ -217,10 +234,10 @@ describe('Journal appends', () => {
       await Promise.all(lines.slice(i, i + 10).map((l) => journal.append(l, 1)));
       await journal.spareSettled();
     }
-    await journal.rotate();
-    const segments = journal.closedSegments();
-    expect(segments.length).toBeGreaterThanOrEqual(3);
-    for (const seg of segments) expect((await stat(seg.path)).size).toBe(SEGMENT_BYTES);
+    const ranges = await journal.loadable();
+    expect(ranges.length).toBeGreaterThanOrEqual(3);
+    for (const r of ranges) expect((await stat(r.path)).size).toBe(SEGMENT_BYTES);
+    expect(ranges.slice(0, -1).every((r) => r.sealed)).toBe(true);
     expect(await allLoadable(journal)).toBe(lines.join(''));
   });
 
@@ -232,14 +249,12 @@ describe('Journal appends', () => {
     const big = line(2, SEGMENT_BYTES - 20);
     await journal.append(small, 1);
     await journal.append(big, 1);
-    await journal.rotate();
-    const [first, second] = journal.closedSegments();
-    expect([first?.seq, first?.length]).toEqual([1, Buffer.byteLength(small)]);
-    expect([second?.seq, second?.length]).toEqual([2, Buffer.byteLength(big)]);
+    const [first, second] = await journal.loadable();
+    expect([first?.seq, first?.to, first?.sealed]).toEqual([1, Buffer.byteLength(small), true]);
+    expect([second?.seq, second?.to, second?.sealed]).toEqual([2, Buffer.byteLength(big), false]);
     const firstBytes = await readFile(first!.path);
     expect(firstBytes.length).toBe(SEGMENT_BYTES);
     expect(firstBytes.subarray(Buffer.byteLength(small)).every((b) => b === 0)).toBe(true);
-    expect(await loadable(second!)).toBe(big);
   });
 
   it('rotate() waits for pending syncs and hands over everything appended', async () => {
@@ -253,12 +268,8 @@ describe('Journal appends', () => {
     expect(await allLoadable(journal)).toBe(Array.from({ length: 20 }, (_, i) => line(i)).join(''));
   });
 
-  // BUG: a segment rotated because it filled up is only added to closedSegments() once its own
-  // fdatasyncs finish; rotate() on the next segment does not wait for it. When the older segment
-  // needs one more fdatasync round than the newer one, rotate() resolves with only the newer
-  // segment listed, so the loader loads 2 before 1 and records 2 as loaded first (see the crash
-  // test in duckdb-store.test.ts for the data loss this causes).
-  it.fails('lists a segment rotated on size before the next one once rotate() resolves', async () => {
+  // A full segment whose last fdatasync ends after the next segment's must still come first.
+  it('lists a segment sealed on size before the next one, even when the next one syncs first', async () => {
     const dir = await tempDir();
     const journal = await openJournal(dir);
     await journal.spareSettled();
@@ -266,109 +277,58 @@ describe('Journal appends', () => {
       // Three appends to segment 1: two fdatasyncs start, the third append needs a second round.
       const acks = [journal.append(line(1), 1), journal.append(line(2), 1), journal.append(line(3), 1)];
       acks.push(journal.append(line(4, SEGMENT_BYTES - 20), 1));
-      await journal.rotate();
-      const listed = journal.closedSegments().map((s) => s.seq);
+      const listed = await seqs(journal);
       await Promise.all(acks);
       expect(listed).toEqual([1, 2]);
     });
   });
 });
 
-describe('Journal.recycle', () => {
-  /**
-   * Squats spare.ndjson with a directory so that the spare being prepared cannot be renamed into
-   * place: the journal is left without a spare and the next recycle() has to make one. Call it
-   * right after the step that started the preparation (opening the journal or a segment).
-   */
-  async function failSparePreparation(journal: Journal): Promise<void> {
-    mkdirSync(journal.sparePath);
-    expect(await journal.spareSettled()).toBe(false);
-    rmdirSync(journal.sparePath);
-  }
-
-  it('turns a loaded segment into a zeroed spare of segmentBytes', async () => {
-    const dir = await tempDir();
-    const journal = await openJournal(dir);
-    // No spare is ready yet: this segment is a plain file of just its lines.
-    const acked = journal.append(line(1, 500) + line(2, 500), 2);
-    await failSparePreparation(journal);
-    await acked;
-    await journal.rotate();
-    const [seg] = journal.closedSegments();
-    expect((await stat(seg!.path)).size).toBeLessThan(SEGMENT_BYTES);
-    await journal.recycle(seg!);
-    expect(journal.closedSegments()).toEqual([]);
-    expect(await journal.spareSettled()).toBe(true);
-    expect(await readdir(dir)).toEqual(['spare.ndjson']);
-    const spare = await readFile(journal.sparePath);
-    expect(spare.length).toBe(SEGMENT_BYTES);
-    expect(spare.every((b) => b === 0)).toBe(true);
-  });
-
-  it('reuses the recycled spare for the next segment, which then holds only new lines', async () => {
-    const dir = await tempDir();
-    const journal = await openJournal(dir);
-    await journal.spareSettled();
-    const acked = journal.append(line(1, 2000), 1);
-    await failSparePreparation(journal);
-    await acked;
-    await journal.rotate();
-    const [first] = journal.closedSegments();
-    const inode = (await stat(first!.path)).ino;
-    await journal.recycle(first!);
-    await journal.append(line(2), 1);
-    await journal.rotate();
-    const [second] = journal.closedSegments();
-    expect((await stat(second!.path)).ino).toBe(inode);
-    expect((await stat(second!.path)).size).toBe(SEGMENT_BYTES);
-    expect(await validLength(second!.path)).toBe(Buffer.byteLength(line(2)));
-    expect(await loadable(second!)).toBe(line(2));
-  });
-
-  it('deletes a loaded segment when a spare is already there', async () => {
+describe('Journal loading', () => {
+  it('moves the start of the open segment as its ranges are loaded', async () => {
     const dir = await tempDir();
     const journal = await openJournal(dir);
     await journal.append(line(1), 1);
+    expect(await loadAll(journal)).toBe(line(1));
+    expect(await journal.loadable()).toEqual([]);
+    await journal.append(line(2), 1);
+    const [r] = await journal.loadable();
+    expect([r?.seq, r?.from, r?.to]).toEqual([1, Buffer.byteLength(line(1)), Buffer.byteLength(line(1) + line(2))]);
+    expect(await loadAll(journal)).toBe(line(2));
+  });
+
+  it('deletes a sealed segment once it is loaded to its end, and keeps the open one', async () => {
+    const dir = await tempDir();
+    const journal = await openJournal(dir);
+    await journal.spareSettled();
+    await journal.append(line(1), 1);
+    await journal.append(line(2, SEGMENT_BYTES - 20), 1);
+    await loadAll(journal);
+    const names = (await readdir(dir)).filter((n) => n.endsWith('.ndjson') && n !== 'spare.ndjson');
+    expect(names).toEqual([segmentName(2)]);
+  });
+
+  it('finishes loading a segment that was sealed while one of its ranges was being loaded', async () => {
+    const dir = await tempDir();
+    const journal = await openJournal(dir);
+    await journal.append(line(1), 1);
+    const [first] = await journal.loadable();
+    await journal.append(line(2), 1);
     await journal.rotate();
-    expect(await journal.spareSettled()).toBe(true);
-    const spareBefore = (await stat(journal.sparePath)).ino;
-    const [seg] = journal.closedSegments();
-    await journal.recycle(seg!);
-    expect(journal.closedSegments()).toEqual([]);
-    expect(await readdir(dir)).toEqual(['spare.ndjson']);
-    expect((await stat(journal.sparePath)).ino).toBe(spareBefore);
+    await journal.loaded(first!);
+    expect(await allLoadable(journal)).toBe(line(2));
   });
 
-  // BUG: recycle() zeroes only the segment's first `length` bytes. A segment recovered after a
-  // power loss can hold bytes past its first NUL (pages written back out of order); they stay in
-  // the "zeroed" spare.
-  it.fails('zeroes a crash-recovered segment entirely, including bytes past its first NUL', async () => {
+  it('never hands over bytes that follow the first NUL of a recovered segment', async () => {
     const dir = await tempDir();
-    await fileWith(dir, segmentName(1), line(1), nuls(10), line(3), nuls(SEGMENT_BYTES - 200));
-    const journal = await openJournal(dir);
-    await failSparePreparation(journal);
-    const [seg] = journal.closedSegments();
-    expect(seg!.length).toBe(Buffer.byteLength(line(1)));
-    await journal.recycle(seg!);
-    const spare = await readFile(journal.sparePath);
-    expect(spare.length).toBe(SEGMENT_BYTES);
-    expect(spare.every((b) => b === 0)).toBe(true);
-  });
-
-  // BUG (what the one above leads to): a new line that ends where the stale bytes begin joins
-  // them, and after a restart the stale line is loaded as if it had been appended (a ghost event).
-  it.fails('never returns stale bytes of a recycled segment as lines of a new one', async () => {
-    const dir = await tempDir();
+    // Pages written back out of order before a power loss: a line after the first NUL.
     await fileWith(dir, segmentName(1), line(1), nuls(10), line(99), nuls(SEGMENT_BYTES - 200));
-    const journal = await openJournal(dir);
-    await failSparePreparation(journal);
-    await journal.recycle(journal.closedSegments()[0]!);
-    // The new line covers exactly the bytes before the stale line.
+    const journal = await openJournal(dir, { seq: 1, offset: 0 });
+    expect(await loadAll(journal)).toBe(line(1));
     const fresh = line(2, 10);
-    expect(Buffer.byteLength(fresh)).toBe(Buffer.byteLength(line(1)) + 10);
     await journal.append(fresh, 1);
     await journal.close();
-    const reopened = await openJournal(dir, 1);
+    const reopened = await openJournal(dir, { seq: 2, offset: 0 });
     expect(await allLoadable(reopened)).toBe(fresh);
   });
 });
@@ -389,9 +349,8 @@ describe('Journal on a failing disk', () => {
     await journal.rotate();
     await expect(journal.append(line(2), 1)).rejects.toMatchObject({ code: 'ENOSPC' });
     await journal.append(line(3), 1);
-    await journal.rotate();
     // Segment 2 was the broken spare: it is dropped, and the next append opens segment 3.
-    expect(journal.closedSegments().map((s) => s.seq)).toEqual([1, 3]);
+    expect(await seqs(journal)).toEqual([1, 3]);
     expect(await allLoadable(journal)).toBe(line(1) + line(3));
   });
 
@@ -404,7 +363,7 @@ describe('Journal on a failing disk', () => {
     await expect(journal.append(line(2), 1)).rejects.toThrow();
     await journal.append(line(3), 1);
     await journal.close();
-    const reopened = await openJournal(dir, 0);
+    const reopened = await openJournal(dir);
     expect(await allLoadable(reopened)).toBe(line(1) + line(3));
     for (const name of await readdir(dir)) {
       if (name.endsWith('.ndjson')) expect(await readFile(join(dir, name), 'utf8')).not.toContain('"i":2');

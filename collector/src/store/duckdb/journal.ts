@@ -1,7 +1,8 @@
 /**
  * The embedded store's ingest journal: acknowledged events are appended to numbered NDJSON
- * segments and made durable (segment-file.ts) before the append resolves, then bulk-loaded into
- * DuckDB in the background (duckdb-store.ts).
+ * segments and made durable (segment-file.ts) before the append resolves; the loader
+ * (duckdb-store.ts) copies what is durable into DuckDB, then records how far it got — a segment
+ * number and a byte offset — in the same transaction.
  *
  * Why not append to DuckDB directly: a DuckDB commit costs ≈ 3–6 ms here and partly runs on the
  * event loop, so with 50 connections the collector would reach a fraction of the bare-HTTP
@@ -10,26 +11,47 @@
  * Files in the journal folder:
  *   <seq>.ndjson   a segment: events, one JSON object per line, then NUL bytes up to its size
  *   spare.ndjson   a zero-filled, synced file ready to become the next segment
- *   *.tmp          work files (a spare being zeroed, a segment copied for loading); deleted at start
+ *   *.tmp          work files (a spare being zeroed, a range copied for loading); deleted at start
+ * A segment is created from the spare (so fdatasync flushes data only, see segment-file.ts), is
+ * sealed when full, and deleted once loaded. Partial loads of the open segment keep reads fresh
+ * without rotating small files.
  */
 import { closeSync, fsyncSync, openSync, renameSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SegmentFile } from './segment-file.ts';
 
 const SEGMENT = /^(\d{20})\.ndjson$/;
+const SPARE = 'spare.ndjson';
 const ZEROS = Buffer.alloc(1 << 20);
 
-/** A segment no longer written to: `length` bytes of complete lines, ready to load. */
-export interface Segment {
+/** Everything before byte `offset` of segment `seq` (and every earlier segment) is in DuckDB. */
+export interface Mark {
+  seq: number;
+  offset: number;
+}
+
+/** Durable bytes [from, to) of a segment, not yet loaded. `sealed`: the segment takes no more writes. */
+export interface Range {
   seq: number;
   path: string;
-  length: number;
+  from: number;
+  to: number;
+  sealed: boolean;
 }
 
 export interface JournalOptions {
-  /** Size of a preallocated segment; a segment that fills up is rotated. */
+  /** Size of a preallocated segment; a full segment is sealed and a new one started. */
   segmentBytes?: number;
+}
+
+interface Sealed {
+  seq: number;
+  path: string;
+  /** Loaded up to here. */
+  from: number;
+  /** Resolves with the segment's durable length once its last sync is done. */
+  length: Promise<number>;
 }
 
 function syncDir(dir: string): void {
@@ -69,44 +91,53 @@ export class Journal {
   readonly segmentBytes: number;
   #nextSeq: number;
   #current: SegmentFile | null = null;
-  #closed: Segment[] = [];
-  #spare: string | null = null;
+  /** Loaded up to here in the open segment. */
+  #currentFrom = 0;
+  /** Segments that take no more writes, oldest first, until they are loaded. */
+  #sealed: Sealed[];
+  #spareReady = false;
   #preparing: Promise<void> | null = null;
 
-  private constructor(dir: string, nextSeq: number, closed: Segment[], options: JournalOptions) {
+  private constructor(dir: string, nextSeq: number, sealed: Sealed[], spareReady: boolean, options: JournalOptions) {
     this.dir = dir;
     this.#nextSeq = nextSeq;
-    this.#closed = closed;
+    this.#sealed = sealed;
+    this.#spareReady = spareReady;
     this.segmentBytes = options.segmentBytes ?? 16 << 20;
   }
 
   /**
-   * Opens the journal folder. Segments up to `loadedUpTo` are already in DuckDB and are dropped;
-   * later ones (left by a crash) are returned by `closedSegments`, cut to their complete lines.
+   * Opens the journal folder after a stop or a crash. Segments before the mark are already in
+   * DuckDB and are deleted; the rest come back sealed, cut to their complete lines, to be loaded
+   * from the mark on.
    */
-  static async open(dir: string, loadedUpTo: number, options: JournalOptions = {}): Promise<Journal> {
+  static async open(dir: string, mark: Mark, options: JournalOptions = {}): Promise<Journal> {
     await mkdir(dir, { recursive: true });
-    const closed: Segment[] = [];
-    let maxSeq = loadedUpTo;
+    const segmentBytes = options.segmentBytes ?? 16 << 20;
+    const sealed: Sealed[] = [];
+    let maxSeq = mark.seq;
+    let spareReady = false;
     for (const name of (await readdir(dir)).sort()) {
-      const m = SEGMENT.exec(name);
       const path = join(dir, name);
-      if (!m) {
-        // A spare or work file of an earlier process: it may be half-zeroed, start afresh.
+      const m = SEGMENT.exec(name);
+      if (name === SPARE && (await stat(path)).size === segmentBytes) {
+        // Renamed into place only once zeroed and synced: it is complete.
+        spareReady = true;
+      } else if (!m) {
         await rm(path, { force: true });
-        continue;
+      } else {
+        const seq = Number(m[1]);
+        maxSeq = Math.max(maxSeq, seq);
+        if (seq < mark.seq) await rm(path, { force: true });
+        else sealed.push({ seq, path, from: seq === mark.seq ? mark.offset : 0, length: validLength(path) });
       }
-      const seq = Number(m[1]);
-      maxSeq = Math.max(maxSeq, seq);
-      if (seq <= loadedUpTo) await rm(path, { force: true });
-      else closed.push({ seq, path, length: await validLength(path) });
     }
-    const journal = new Journal(dir, maxSeq + 1, closed, options);
-    journal.prepareSpare();
+    const journal = new Journal(dir, maxSeq + 1, sealed, spareReady, options);
+    journal.#prepareSpare();
     return journal;
   }
 
-  /** Rows in the open segment, not yet handed to the loader. */
+  /** Rows appended to the open segment (for health reports). */
   get openRows(): number {
     return this.#current?.rows ?? 0;
   }
@@ -118,7 +149,7 @@ export class Journal {
     try {
       seg = this.#current ?? this.#openSegment();
       if (seg.written > 0 && seg.written + buf.length > (seg.capacity || this.segmentBytes)) {
-        void this.rotate();
+        this.#seal();
         seg = this.#openSegment();
       }
     } catch (err) {
@@ -127,102 +158,114 @@ export class Journal {
     return seg.append(buf, rows);
   }
 
-  /** Closes the open segment (once its writes are durable) so the loader can take it. */
+  /** Seals the open segment; resolves once every sealed segment's writes are durable. */
   async rotate(): Promise<void> {
-    const seg = this.#current;
-    if (!seg) return;
-    this.#current = null;
-    await seg.close();
-    this.#closed.push({ seq: seg.seq, path: seg.path, length: seg.synced });
-    this.#closed.sort((a, b) => a.seq - b.seq);
+    this.#seal();
+    await Promise.all(this.#sealed.map((s) => s.length));
   }
 
-  /** Closed segments, oldest first. */
-  closedSegments(): readonly Segment[] {
-    return this.#closed;
+  /**
+   * What can be loaded now, in order: sealed segments, then the durable part of the open one
+   * (after the writes made before this call are durable).
+   */
+  async loadable(): Promise<Range[]> {
+    const out: Range[] = [];
+    for (const s of [...this.#sealed]) {
+      const length = await s.length;
+      if (length > s.from) out.push({ seq: s.seq, path: s.path, from: s.from, to: length, sealed: true });
+      else await this.#drop(s);
+    }
+    const cur = this.#current;
+    if (cur) {
+      await cur.syncedTo(cur.written);
+      const open = this.#current === cur ? { from: this.#currentFrom, sealed: false } : null;
+      if (open && cur.synced > open.from) out.push({ seq: cur.seq, path: cur.path, from: open.from, to: cur.synced, sealed: false });
+    }
+    return out;
   }
 
-  /** A loaded segment: zero what it used and keep it as the next spare, or delete it. */
-  async recycle(seg: Segment): Promise<void> {
-    this.#closed = this.#closed.filter((s) => s.seq !== seg.seq);
-    if (this.#spare || this.#preparing) {
-      await rm(seg.path, { force: true });
+  /** Records that `range` is in DuckDB; a sealed segment loaded to its end is deleted. */
+  async loaded(range: Range): Promise<void> {
+    if (this.#current?.seq === range.seq) {
+      this.#currentFrom = Math.max(this.#currentFrom, range.to);
       return;
     }
-    this.#preparing = this.#zeroInto(seg.path, seg.length).finally(() => (this.#preparing = null));
-    await this.#preparing;
+    const s = this.#sealed.find((x) => x.seq === range.seq);
+    if (!s) return;
+    s.from = Math.max(s.from, range.to);
+    if (s.from >= (await s.length)) await this.#drop(s);
   }
 
-  /** Starts zero-filling a spare segment in the background, unless one is ready or on its way. */
-  prepareSpare(): void {
-    if (this.#spare || this.#preparing) return;
-    const tmp = join(this.dir, `spare-${process.pid}-${Date.now()}.tmp`);
-    this.#preparing = open(tmp, 'w')
-      .then((h) => h.close())
-      .then(() => this.#zeroInto(tmp, 0))
-      .catch(() => rm(tmp, { force: true }))
-      .finally(() => (this.#preparing = null));
+  /** Forgets a sealed segment with nothing left to load and deletes its file. */
+  async #drop(s: Sealed): Promise<void> {
+    this.#sealed = this.#sealed.filter((x) => x !== s);
+    await rm(s.path, { force: true });
   }
 
   /** Where the next spare lives once ready (failure tests swap it for a failing device). */
   get sparePath(): string {
-    return join(this.dir, 'spare.ndjson');
+    return join(this.dir, SPARE);
   }
 
-  /** Resolves when no spare is being prepared. */
+  /** Resolves when no spare is being prepared; true when one is ready. */
   async spareSettled(): Promise<boolean> {
     await this.#preparing;
-    return this.#spare !== null;
+    return this.#spareReady;
   }
 
+  /** Seals the open segment and waits for its writes and for a spare in preparation. */
   async close(): Promise<void> {
     await this.rotate();
     await this.#preparing;
   }
 
-  /** Zeroes what `path` used (its first `used` bytes) and any room below `segmentBytes`, syncs it, makes it the spare. */
-  async #zeroInto(path: string, used: number): Promise<void> {
-    const handle = await open(path, 'r+');
-    try {
-      const size = (await handle.stat()).size;
-      const zero = async (from: number, to: number) => {
-        for (let pos = from; pos < to; pos += ZEROS.length) await handle.write(ZEROS, 0, Math.min(ZEROS.length, to - pos), pos);
-      };
-      await zero(0, Math.min(used, size));
-      await zero(size, this.segmentBytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(path, this.sparePath);
-    this.#spare = this.sparePath;
+  #seal(): void {
+    const seg = this.#current;
+    if (!seg) return;
+    this.#current = null;
+    this.#sealed.push({ seq: seg.seq, path: seg.path, from: this.#currentFrom, length: seg.close().then(() => seg.synced) });
+    this.#currentFrom = 0;
+  }
+
+  /** Zero-fills a new spare in the background, unless one is ready or on its way. */
+  #prepareSpare(): void {
+    if (this.#spareReady || this.#preparing) return;
+    const tmp = join(this.dir, `spare-${process.pid}-${Date.now()}.tmp`);
+    this.#preparing = (async () => {
+      const handle = await open(tmp, 'w');
+      try {
+        for (let pos = 0; pos < this.segmentBytes; pos += ZEROS.length) {
+          await handle.write(ZEROS, 0, Math.min(ZEROS.length, this.segmentBytes - pos), pos);
+        }
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, this.sparePath);
+      this.#spareReady = true;
+    })()
+      .catch(() => rm(tmp, { force: true }))
+      .finally(() => (this.#preparing = null));
   }
 
   #openSegment(): SegmentFile {
     const seq = this.#nextSeq++;
     const path = join(this.dir, `${String(seq).padStart(20, '0')}.ndjson`);
     let capacity = 0;
-    if (this.#spare) {
-      renameSync(this.#spare, path);
-      this.#spare = null;
+    if (this.#spareReady) {
+      renameSync(this.sparePath, path);
+      this.#spareReady = false;
       capacity = this.segmentBytes;
     }
-    const seg = new SegmentFile(seq, path, capacity, (failed) => this.#retire(failed));
+    // Without a spare the segment grows as it is written: correct, only slower to sync.
+    const seg = new SegmentFile(seq, path, capacity, (failed) => {
+      if (this.#current === failed) this.#seal();
+    });
     // The segment's name must reach the disk before anything in it is acknowledged.
     syncDir(this.dir);
     this.#current = seg;
-    this.prepareSpare();
+    this.#currentFrom = 0;
+    this.#prepareSpare();
     return seg;
-  }
-
-  /** A segment whose write failed is closed; what it durably holds is still loaded. */
-  #retire(seg: SegmentFile): void {
-    if (this.#current === seg) this.#current = null;
-    void seg.close().then(async () => {
-      if (seg.synced > 0) {
-        this.#closed.push({ seq: seg.seq, path: seg.path, length: seg.synced });
-        this.#closed.sort((a, b) => a.seq - b.seq);
-      } else await rm(seg.path, { force: true }).catch(() => undefined);
-    });
   }
 }

@@ -69,6 +69,12 @@ export class SegmentFile {
     });
   }
 
+  /** Resolves once the first `target` bytes are durable, or the file failed. */
+  syncedTo(target: number): Promise<void> {
+    if (this.#synced >= target || this.#failed) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ end: target, resolve, reject: () => resolve() }));
+  }
+
   /** Waits for every write to be durable (or failed), then closes the file. */
   async close(): Promise<void> {
     if (this.#waiters.length > 0) await new Promise<void>((resolve) => this.#onIdle.push(resolve));

@@ -1,0 +1,140 @@
+/**
+ * Moves durable journal ranges into DuckDB, oldest first. Each range goes in one transaction that
+ * also moves the journal mark (segment, offset) past it, so a crash at any point loads every
+ * acknowledged event exactly once.
+ *
+ * A row DuckDB refuses (it should not happen: the wire schema is stricter than the table) must
+ * neither block every later row nor be dropped in silence: the range is split until the refused
+ * lines are isolated, those go to `rejected/` in the data directory with an error in the log,
+ * and the rest is loaded.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Journal, Mark, Range } from './journal.ts';
+import { EVENT_COLUMNS } from './schema.ts';
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+// The journal holds rows as JSON.stringify(StoredEvent) writes them; read_json maps each field
+// to its column (UUIDs and times converted).
+const JSON_COLUMNS = `{${EVENT_COLUMNS.map(([col, type, field]) => {
+  const base = type.replace(' NOT NULL', '');
+  const json = col === 'ts' ? 'BIGINT' : base === 'UUID' ? 'VARCHAR' : base;
+  return `"${field}": '${json}'`;
+}).join(', ')}}`;
+const SELECT_FROM_JSON = EVENT_COLUMNS.map(([col, type, field]) =>
+  col === 'ts' ? `epoch_ms("${field}")` : type.startsWith('UUID') ? `"${field}"::UUID` : `"${field}" AS ${col}`,
+).join(', ');
+const fromJson = (file: string) =>
+  `SELECT ${SELECT_FROM_JSON} FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${JSON_COLUMNS})`;
+
+/** Errors that come from the data itself, as opposed to a store that cannot write right now. */
+const DATA_ERROR = /Malformed JSON|Conversion Error|Could not convert|Failed to cast|Invalid Input Error|Constraint Error/i;
+
+export const MARK_KEY = 'journal_mark';
+
+export function parseMark(value: string | null): Mark {
+  const [seq, offset] = (value ?? '0:0').split(':').map(Number);
+  return { seq: seq ?? 0, offset: offset ?? 0 };
+}
+
+export class JournalLoader {
+  #conn: DuckDBConnection;
+  #journal: Journal;
+  #rejectedDir: string;
+  #onRejected: (lines: number, file: string) => void;
+
+  constructor(conn: DuckDBConnection, journal: Journal, dataDir: string, onRejected: (lines: number, file: string) => void) {
+    this.#conn = conn;
+    this.#journal = journal;
+    this.#rejectedDir = join(dataDir, 'rejected');
+    this.#onRejected = onRejected;
+  }
+
+  /** Loads everything durable in the journal now. */
+  async loadAll(): Promise<void> {
+    for (const range of await this.#journal.loadable()) {
+      if (range.to > range.from) await this.#load(range);
+      await this.#journal.loaded(range);
+    }
+  }
+
+  async #load(range: Range): Promise<void> {
+    // The segment is preallocated and may still be written: hand DuckDB a copy of the range.
+    const copy = join(this.#journal.dir, `load-${range.seq}-${range.from}.tmp`);
+    await copyRange(range.path, copy, range.from, range.to);
+    try {
+      await this.#commit(fromJson(copy), range);
+    } catch (err) {
+      if (!DATA_ERROR.test(String(err))) throw err;
+      await this.#salvage(copy, range);
+    } finally {
+      await rm(copy, { force: true });
+    }
+  }
+
+  /** Inserts the rows `select` yields and moves the mark past `range`, in one transaction. */
+  async #commit(select: string, range: Range): Promise<void> {
+    const conn = this.#conn;
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      await conn.run(`INSERT INTO events ${select}`);
+      await conn.run(
+        `INSERT INTO meta VALUES ('${MARK_KEY}', '${range.seq}:${range.to}') ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      );
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async #salvage(copy: string, range: Range): Promise<void> {
+    const lines = (await readFile(copy, 'utf8')).split('\n').filter((l) => l.length > 0);
+    // A connection-local temporary table: nothing of it survives a crash, so nothing is loaded twice.
+    await this.#conn.run('CREATE TEMP TABLE IF NOT EXISTS staging AS SELECT * FROM events LIMIT 0');
+    await this.#conn.run('DELETE FROM staging');
+    const refused = await this.#stage(lines, copy);
+    const file = join(this.#rejectedDir, `${String(range.seq).padStart(20, '0')}-${range.from}.ndjson`);
+    await mkdir(this.#rejectedDir, { recursive: true });
+    await writeFile(file, refused.join('\n') + '\n', { flush: true });
+    await this.#commit('SELECT * FROM staging', range);
+    await this.#conn.run('DELETE FROM staging');
+    this.#onRejected(refused.length, file);
+  }
+
+  /** Inserts `lines` into staging, halving on refusal; returns the lines refused one by one. */
+  async #stage(lines: string[], copy: string): Promise<string[]> {
+    const part = `${copy}.part`;
+    await writeFile(part, lines.join('\n') + '\n');
+    try {
+      await this.#conn.run(`INSERT INTO staging ${fromJson(part)}`);
+      return [];
+    } catch (err) {
+      if (!DATA_ERROR.test(String(err))) throw err;
+      if (lines.length === 1) return lines;
+      const mid = Math.ceil(lines.length / 2);
+      return [...(await this.#stage(lines.slice(0, mid), copy)), ...(await this.#stage(lines.slice(mid), copy))];
+    } finally {
+      await rm(part, { force: true });
+    }
+  }
+}
+
+/** Copies bytes [from, to) of `src` into a new file `dst`. */
+async function copyRange(src: string, dst: string, from: number, to: number): Promise<void> {
+  const input = await open(src, 'r');
+  const output = await open(dst, 'w');
+  try {
+    const buf = Buffer.alloc(Math.min(to - from, 1 << 20));
+    for (let pos = from; pos < to; ) {
+      const { bytesRead } = await input.read(buf, 0, Math.min(buf.length, to - pos), pos);
+      if (bytesRead === 0) throw new Error(`${src} ends at ${pos} bytes, ${to} expected`);
+      await output.write(buf, 0, bytesRead, pos - from);
+      pos += bytesRead;
+    }
+  } finally {
+    await Promise.all([input.close(), output.close()]);
+  }
+}
