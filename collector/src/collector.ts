@@ -72,6 +72,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     dataDir: config.dataDir,
     loadIntervalMs: config.loadIntervalMs,
     onLoadError: (err) => log.error({ op: err.operation, err: err.message }, 'loading journaled events failed; will retry'),
+    onRejected: (lines, file) => log.error({ lines, file }, 'events the database refused were set aside in this file; nothing else was held back'),
   });
   try {
     const sites = new SiteDirectory(store.sites);
