@@ -5,13 +5,12 @@
  * leaves on disk (the page cache survives the process).
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
-import { cp, mkdtemp, open, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withOneFreeThread } from '../../testing/one-free-thread.ts';
 import { StoreError, type Site, type StoredEvent } from '../store.ts';
 import { openDuckDbStore, type DuckDbStore, type DuckDbStoreOptions } from './duckdb-store.ts';
 import { SCHEMA_VERSION } from './schema.ts';
@@ -88,25 +87,6 @@ function event(i: number, overrides: Partial<StoredEvent> = {}): StoredEvent {
 
 const clientIdsOf = (rows: readonly StoredEvent[]) => rows.map((r) => r.clientId);
 
-/**
- * Runs `fn` while all but one of libuv's worker threads are parked in open(2) on a FIFO, so that
- * file system and DuckDB work complete strictly in the order they were queued. This turns a race
- * between two journal segments' fdatasyncs into a deterministic sequence (as in journal.test.ts).
- */
-async function withOneFreeThread<T>(fn: () => Promise<T>): Promise<T> {
-  const fifo = join(await tempDir(), 'park.fifo');
-  execFileSync('mkfifo', [fifo]);
-  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-  const parked = Array.from({ length: threads - 1 }, () => open(fifo, 'r'));
-  try {
-    return await fn();
-  } finally {
-    // Opening read-write never blocks on Linux and wakes every reader parked in open(2).
-    const unpark = openSync(fifo, 'r+');
-    for (const handle of await Promise.all(parked)) await handle.close();
-    closeSync(unpark);
-  }
-}
 
 describe('events', () => {
   it('lists settled rows with every field intact', async () => {

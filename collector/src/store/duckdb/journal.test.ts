@@ -2,12 +2,11 @@
  * The ingest journal on real files: what survives on disk, what is handed to the loader, and what
  * a failing disk leaves behind. Segments are 64 KiB so that rotation happens within a few appends.
  */
-import { execFileSync } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { mkdtemp, open, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { withOneFreeThread } from '../../testing/one-free-thread.ts';
 import { Journal, validLength, type Mark } from './journal.ts';
 
 const KiB = 1024;
@@ -63,25 +62,6 @@ async function loadAll(journal: Journal): Promise<string> {
 
 const seqs = async (journal: Journal) => (await journal.loadable()).map((r) => r.seq);
 
-/**
- * Runs `fn` while all but one of libuv's worker threads are parked in open(2) on a FIFO, so that
- * file system work (writes, fdatasyncs) completes strictly in the order it was queued. This turns
- * a race between two segments' fdatasyncs into a deterministic sequence.
- */
-async function withOneFreeThread<T>(fn: () => Promise<T>): Promise<T> {
-  const fifo = join(await tempDir(), 'park.fifo');
-  execFileSync('mkfifo', [fifo]);
-  const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
-  const parked = Array.from({ length: threads - 1 }, () => open(fifo, 'r'));
-  try {
-    return await fn();
-  } finally {
-    // Opening read-write never blocks on Linux and wakes every reader parked in open(2).
-    const unpark = openSync(fifo, 'r+');
-    for (const handle of await Promise.all(parked)) await handle.close();
-    closeSync(unpark);
-  }
-}
 
 describe('validLength', () => {
   it('counts complete lines up to the NUL padding', async () => {
