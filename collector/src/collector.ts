@@ -53,9 +53,15 @@ const MAINTENANCE_MS = 60_000;
 
 function listen(server: Server, ...args: [number, string] | [string]): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (err: NodeJS.ErrnoException) => {
+      const where = args.length === 2 ? `${args[1]}:${args[0]}` : args[0];
+      if (err.code === 'EADDRINUSE') reject(new Error(`${where} is already in use: stop what listens there or choose another port (CAIRN_PORT)`, { cause: err }));
+      else if (err.code === 'EACCES') reject(new Error(`not allowed to listen on ${where}: ports below 1024 need privileges`, { cause: err }));
+      else reject(err);
+    };
+    server.once('error', fail);
     server.listen(...(args as [number, string]), () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });
@@ -74,6 +80,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     onLoadError: (err) => log.error({ op: err.operation, err: err.message }, 'loading journaled events failed; will retry'),
     onRejected: (lines, file) => log.error({ lines, file }, 'events the database refused were set aside in this file; nothing else was held back'),
   });
+  let server: Server | undefined;
   try {
     const sites = new SiteDirectory(store.sites);
     await sites.reload();
@@ -102,12 +109,10 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       now,
       log,
     });
-    const server = createHttpServer(
-      ingest,
-      createApp({ store, log, version: VERSION }),
-    );
+    server = createHttpServer(ingest, createApp({ store, log, version: VERSION }));
     await listen(server, config.port, config.host);
-    const port = (server.address() as AddressInfo).port;
+    const http = server;
+    const port = (http.address() as AddressInfo).port;
     // With port 0 (tests, benchmarks) the default public URL can only be known once listening.
     const publicUrl = config.publicUrl === 'http://localhost:0' ? `http://localhost:${port}` : config.publicUrl;
 
@@ -142,11 +147,11 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         admin.close();
         // No new connections; requests already reading their body or waiting for their commit
         // get their answer (Node closes each connection once its response is sent), up to 10 s.
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
+        const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+        http.closeIdleConnections();
         await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())]);
         await writer.drain();
-        server.closeAllConnections();
+        http.closeAllConnections();
         await bots.flush().catch((err: unknown) => log.error({ err: (err as Error).message }, 'bot counts not saved'));
         await store.close();
         await rm(adminSocket, { force: true });
@@ -156,6 +161,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
 
     return { publicUrl, url: `http://127.0.0.1:${port}`, port, adminSocket, store, sites, log, runMaintenance, close };
   } catch (err) {
+    server?.close();
     await store.close().catch(() => undefined);
     throw err;
   }
