@@ -55,8 +55,11 @@ function vitest(): void {
   }
 }
 
+check('build', 'npm', ['run', 'build', '--workspaces', '--if-present']);
 check('lint', 'eslint', ['.']);
 check('typecheck', 'tsc', ['-p', 'tsconfig.json']);
+check('typecheck (browser)', 'tsc', ['-p', 'tracker/tsconfig.json']);
+check('chromium', 'node', ['scripts/ensure-chromium.ts']);
 check('licenses', 'node', ['scripts/check-licenses.ts']);
 vitest();
 

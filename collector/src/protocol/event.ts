@@ -25,7 +25,8 @@ const PRINTABLE = /^[^\p{Cc}]+$/u;
 const UNICODE = 'must be valid Unicode (no lone surrogates)';
 const text = () => z.string().refine((s) => s.isWellFormed(), UNICODE);
 
-const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+// TextEncoder, not Buffer: this file is also type-checked for the browser (the tracker imports its types).
+const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
 
 const propValue = z.union([text(), z.number().finite(), z.boolean()], {
   error: 'must be a string, a finite number or a boolean (props are flat)',

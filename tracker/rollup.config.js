@@ -1,0 +1,21 @@
+// Builds dist/t.js (the script tag), dist/t-v.js (the Web Vitals chunk) and dist/index.js (ESM
+// for bundlers). Size matters for t.js: see `npm run size`.
+import resolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+
+const ts = () => typescript({ tsconfig: './tsconfig.build.json', declaration: false, emitDeclarationOnly: false, noEmit: false, outDir: 'dist' });
+// The tiny t.js gets every size trick; bundled libraries (web-vitals) only safe ones.
+const min = (tight = false) =>
+  terser({
+    ecma: 2020,
+    toplevel: true,
+    compress: tight ? { passes: 5, unsafe: true, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true, booleans_as_integers: true, keep_fargs: false } : { passes: 2 },
+    format: { comments: false },
+  });
+
+export default [
+  { input: 'src/script.ts', output: { file: 'dist/t.js', format: 'iife', strict: false }, plugins: [ts(), min(true)] },
+  { input: 'src/vitals-script.ts', output: { file: 'dist/t-v.js', format: 'iife', strict: false }, plugins: [resolve(), ts(), min()] },
+  { input: 'src/index.ts', output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' }, plugins: [resolve(), ts(), min()] },
+];

@@ -1,0 +1,15 @@
+/** The `window.cairn` function a page calls for custom events. */
+import type { Props } from './tracker.ts';
+
+export interface CairnFunction {
+  (event: string, props?: Props): void;
+  /** Calls made before t.js loaded, kept by the snippet `window.cairn=window.cairn||function(){(cairn.q=cairn.q||[]).push(arguments)}`. */
+  q?: ArrayLike<unknown>[];
+}
+
+declare global {
+  interface Window {
+    /** Cairn analytics: `cairn('signup', { plan: 'pro' })` sends a custom event (flat props, ≤ 1 KB). */
+    cairn: CairnFunction;
+  }
+}

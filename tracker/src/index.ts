@@ -1,0 +1,63 @@
+/**
+ * `@cairn/tracker` for bundlers: the same tracker as t.js, configured in code.
+ *
+ *   import { init, track } from '@cairn/tracker';
+ *   init({ site: 'SITE_ID', api: 'https://stats.example.com/api/event' });
+ *   track('signup', { plan: 'pro' });
+ *
+ * Frameworks that know their routes pass `disable: ['spa']` and call `pageview()` on navigation.
+ */
+import { start, type Feature, type Props, type Tracker } from './tracker.ts';
+
+export type { CairnFunction } from './global.ts';
+export type { Feature, Props } from './tracker.ts';
+
+/** The options of `init()`; each mirrors a `data-*` attribute of the t.js tag. */
+export interface InitOptions {
+  /** Site id (`data-site`). */
+  site: string;
+  /** Event endpoint (`data-api`). */
+  api: string;
+  /** Count `#/route` changes as pageviews (`data-hash`). */
+  hash?: boolean;
+  /** Path patterns not to count; `*` stands for any characters (`data-exclude`). */
+  exclude?: string[];
+  /** Send nothing when Do Not Track or Global Privacy Control is on (`data-respect-dnt`). */
+  respectDnt?: boolean;
+  /** Count localhost and file: pages too (`data-allow-local`). */
+  allowLocal?: boolean;
+  /** Count browsers driven by automation (`navigator.webdriver`) too (`data-allow-automation`). */
+  allowAutomation?: boolean;
+  /** Log every ignored event to the console (`data-debug`). */
+  debug?: boolean;
+  /** Automatic features to switch off (`data-disable`). */
+  disable?: Feature[];
+  /** File extensions counted as downloads, replacing the default list (`data-downloads`). */
+  downloads?: string[];
+  /** Report Core Web Vitals, loading `web-vitals` as a separate chunk (`data-vitals`). */
+  vitals?: boolean;
+}
+
+const camel = (name: string) => name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+let tracker: Tracker | undefined;
+
+/** Configures the tracker, starts the automatic features and counts the first pageview. */
+export function init(options: InitOptions): void {
+  if (tracker) return;
+  tracker = start((name) => {
+    const v = (options as unknown as Record<string, unknown>)[camel(name)];
+    return v === true ? '' : Array.isArray(v) ? v.join(' ') : typeof v == 'string' ? v : null;
+  });
+  if (options.vitals) void import('./vitals.ts').then((m) => m.startVitals((metric, value) => tracker!.track('vital', { metric, value })));
+}
+
+/** Sends a custom event (flat props, at most 1 KB serialized); calls before `init()` are dropped. */
+export function track(name: string, props?: Props): void {
+  tracker?.track(name, props);
+}
+
+/** Counts a pageview of the current URL (for routers that tell the tracker themselves). */
+export function pageview(): void {
+  tracker?.pageview();
+}

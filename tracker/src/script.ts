@@ -1,0 +1,23 @@
+/**
+ * The `t.js` entry: configured by the `data-*` attributes of its own <script> tag (no inline
+ * script needed, so a strict CSP works); it replays the calls queued before it loaded.
+ *
+ *   <script defer src="https://COLLECTOR/t.js" data-site="SITE_ID" data-api="https://COLLECTOR/api/event"></script>
+ */
+import type { CairnFunction } from './global.ts';
+import { start, type Props } from './tracker.ts';
+
+const s = document.currentScript as HTMLScriptElement;
+const attr = (name: string) => s.getAttribute('data-' + name);
+const queued = window.cairn?.q || [];
+const { track } = start(attr);
+window.cairn = track as CairnFunction;
+for (const args of queued) track(args[0] as string, args[1] as Props);
+
+if (attr('vitals') != null) {
+  // Only sites that ask for Web Vitals download them: t-v.js next to t.js, or `data-vitals="URL"`
+  // (a proxy that renames t.js names the chunk there too).
+  const v = document.createElement('script');
+  v.src = attr('vitals') || s.src.replace('t.js', 't-v.js');
+  document.head.append(v);
+}

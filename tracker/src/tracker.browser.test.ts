@@ -1,0 +1,367 @@
+/**
+ * The built t.js in headless Chromium, on pages served as http://example.com:PORT: every test
+ * asserts on the requests the script sends (or does not send).
+ */
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeTab, hideTab, launchChromium, openTab, startSite, storageProbe, storageTouches, type Site } from './testing/browser.ts';
+
+type Ev = { s: string; n: string; u: string; r?: string; w?: number; p?: Record<string, unknown>; d?: number; sd?: number };
+
+const dist = new URL('../dist/', import.meta.url).pathname;
+let browser: Browser;
+let site: Site;
+const pages: Page[] = [];
+
+beforeAll(async () => {
+  [browser, site] = await Promise.all([launchChromium({ automationHidden: true }), startSite()]);
+  site.file('/t.js', readFileSync(`${dist}t.js`), 'text/javascript');
+  site.file('/t-v.js', readFileSync(`${dist}t-v.js`), 'text/javascript');
+});
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+afterEach(async () => {
+  for (const p of pages.splice(0)) if (!p.isClosed()) await p.close();
+  // Beacons of closing pages may still be on their way: let them land before the next test.
+  await new Promise((r) => setTimeout(r, 50));
+  site.clear();
+});
+
+/** A page with the tracker tag; `attrs` adds data-* attributes, `body` the page's content. */
+function fixture(path: string, { attrs = '', head = '', body = '' } = {}): string {
+  return site.page(
+    path,
+    `<!doctype html><html><head><title>${path}</title>${head}
+<script defer src="/t.js" data-site="site1" data-api="${site.origin}/api/event" ${attrs}></script></head>
+<body style="margin:0">${body}</body></html>`,
+  );
+}
+
+async function open(url: string, init?: (page: Page) => Promise<unknown>): Promise<Page> {
+  const page = await openTab(browser);
+  pages.push(page);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  (page as Page & { errors: string[] }).errors = errors;
+  await init?.(page);
+  await page.goto(url);
+  return page;
+}
+
+const events = () => site.events<Ev>();
+const names = () => events().map((e) => e.n);
+
+/** Waits until `n` events named `name` arrived (other events may arrive in between). */
+async function waitFor(name: string, n: number, timeoutMs = 5000): Promise<Ev[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = events().filter((e) => e.n == name);
+    if (found.length >= n) return found;
+    if (Date.now() > deadline) throw new Error(`expected ${n} ${name} events, got: ${JSON.stringify(events())}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
+
+describe('pageviews', () => {
+  it('counts the page on load with its URL, referrer and width', async () => {
+    const url = `${fixture('/article')}?utm_source=news#top`;
+    const page = await openTab(browser);
+    pages.push(page);
+    await page.goto(url, { referer: 'https://www.google.com/' });
+    const [ev] = await site.waitForEvents<Ev>(1);
+    expect(ev).toMatchObject({ s: 'site1', n: 'pageview', u: `${site.origin}/article?utm_source=news`, r: 'https://www.google.com/' });
+    expect(ev!.w).toBeGreaterThan(0);
+    expect(site.requests[0]!.contentType).toBe('text/plain;charset=UTF-8');
+  });
+
+  it('follows a single-page app: pushState, replaceState to the same URL, back', async () => {
+    const page = await open(fixture('/app'));
+    await site.waitForEvents(1);
+    await page.evaluate(() => history.pushState({}, '', '/app/settings'));
+    await page.evaluate(() => history.replaceState({}, '', '/app/settings'));
+    await page.evaluate(() => history.pushState({}, '', '/app/billing?tab=2'));
+    await page.evaluate(() => history.back());
+    const views = await waitFor('pageview', 4);
+    expect(views.map((e) => e.u.replace(site.origin, ''))).toEqual(['/app', '/app/settings', '/app/billing?tab=2', '/app/settings']);
+    // An SPA view comes from the previous page.
+    expect(views[1]!.r).toBe(`${site.origin}/app`);
+  });
+
+  it('counts hash routes only when data-hash is set', async () => {
+    const plain = await open(fixture('/plain'));
+    await site.waitForEvents(1);
+    await plain.evaluate(() => (location.hash = '#/inbox'));
+    await settle();
+    expect(names().filter((n) => n == 'pageview')).toHaveLength(1);
+    site.clear();
+    const hashed = await open(fixture('/hashed', { attrs: 'data-hash' }));
+    await site.waitForEvents(1);
+    await hashed.evaluate(() => (location.hash = '#/inbox'));
+    const views = await waitFor('pageview', 2);
+    expect(views[1]).toMatchObject({ n: 'pageview', u: `${site.origin}/hashed#/inbox` });
+  });
+
+  it('counts a page restored from the back/forward cache again', async () => {
+    const page = await open(fixture('/cached'));
+    await site.waitForEvents(1);
+    // Headless Chromium keeps no back/forward cache; the browser's own event is what the page sees.
+    await page.evaluate(() => dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+    await page.evaluate(() => dispatchEvent(new PageTransitionEvent('pageshow', { persisted: false })));
+    await settle();
+    expect(names()).toEqual(['pageview', 'pageview']);
+  });
+
+  it('counts a prerendered page only when it is shown', async () => {
+    const page = await open(fixture('/prerendered'), (p) =>
+      p.addInitScript(() => Object.defineProperty(Document.prototype, 'prerendering', { get: () => !(window as { shown?: boolean }).shown, configurable: true })),
+    );
+    await settle(500);
+    expect(events()).toEqual([]);
+    await page.evaluate(() => {
+      (window as { shown?: boolean }).shown = true;
+      document.dispatchEvent(new Event('prerenderingchange'));
+    });
+    expect((await site.waitForEvents<Ev>(1))[0]!.n).toBe('pageview');
+  });
+});
+
+describe('clicks and forms', () => {
+  // The page keeps every link from navigating (after the tracker, which listens first, saw it).
+  const links = `<script>for (const t of ['click', 'auxclick']) addEventListener(t, (e) => e.target.closest('a') && e.preventDefault())</script>
+    <a id="out" href="https://partner.example.net/offer?ref=me#x">partner</a>
+    <a id="tel" href="tel:+4930123456">call</a>
+    <a id="mail" href="mailto:hello@example.com?subject=Hi">write</a>
+    <a id="pdf" href="/files/price-list.PDF">prices</a>
+    <a id="dl" href="/export" download>export</a>
+    <a id="in" href="#section">section</a>
+    <a id="js" href="javascript:void 0">nothing</a>
+    <button id="cta" data-cairn-event="signup" data-cairn-prop-plan="pro" data-cairn-prop-place="header"><span id="inner">Sign up</span></button>
+    <form id="newsletter" name="nl" action="/subscribe?src=footer" onsubmit="event.preventDefault()">
+      <input name="email" value="secret.person@example.org"><input name="action" value="x"><button id="send">send</button>
+    </form>`;
+
+  it('sends outbound, tel, mailto, download, CTA and form events, and nothing for other links', async () => {
+    const page = await open(fixture('/links', { body: links }));
+    await site.waitForEvents(1);
+    for (const id of ['in', 'js', 'tel', 'mail', 'pdf', 'dl', 'inner', 'send']) await page.click(`#${id}`);
+    // The outbound link leaves the page: middle-click it (a new tab), as people often do.
+    await page.click('#out', { button: 'middle' });
+    await waitFor('outbound', 1);
+    const evs = events().filter((e) => e.n != 'pageview' && e.n != 'engagement');
+    expect(evs.map((e) => [e.n, e.p])).toEqual([
+      ['tel', { to: '+4930123456' }],
+      ['mailto', { to: 'hello@example.com' }],
+      ['download', { to: `${site.origin}/files/price-list.PDF` }],
+      ['download', { to: `${site.origin}/export` }],
+      ['signup', { plan: 'pro', place: 'header' }],
+      ['form', { form: 'newsletter', action: '/subscribe' }],
+      ['outbound', { to: 'https://partner.example.net/offer' }],
+    ]);
+    // Form fields never leave the page.
+    expect(JSON.stringify(site.requests)).not.toContain('secret.person');
+  });
+
+  it('switches features off with data-disable and takes its own download extensions', async () => {
+    const page = await open(fixture('/quiet', { attrs: 'data-disable="outbound tel form cta" data-downloads="csv"', body: links }));
+    await site.waitForEvents(1);
+    for (const id of ['tel', 'mail', 'pdf', 'inner', 'send']) await page.click(`#${id}`);
+    await page.click('#out', { button: 'middle' });
+    await settle();
+    expect(names().filter((n) => n != 'engagement')).toEqual(['pageview', 'mailto']);
+  });
+});
+
+describe('custom events', () => {
+  const snippet = `<script>window.cairn=window.cairn||function(){(cairn.q=cairn.q||[]).push(arguments)};cairn('early',{step:1})</script>`;
+
+  it('keeps events queued before the script loaded, and sends later ones with flat props', async () => {
+    const page = await open(fixture('/custom', { head: snippet }));
+    await site.waitForEvents(2);
+    await page.evaluate(() => window.cairn('signup', { plan: 'pro', seats: 3, yearly: true }));
+    const evs = await site.waitForEvents<Ev>(3);
+    expect(evs.map((e) => [e.n, e.p])).toEqual([
+      ['pageview', undefined],
+      ['early', { step: 1 }],
+      ['signup', { plan: 'pro', seats: 3, yearly: true }],
+    ]);
+  });
+
+  it('drops props over 1 KB, with a console warning in debug mode only', async () => {
+    const run = async (attrs: string) => {
+      const page = await open(fixture(`/big${attrs ? '-debug' : ''}`, { attrs }));
+      const warnings: string[] = [];
+      page.on('console', (m) => m.type() == 'warning' && warnings.push(m.text()));
+      await site.waitForEvents(1);
+      await page.evaluate(() => window.cairn('huge', { text: 'x'.repeat(1100) }));
+      await settle();
+      expect(names()).toEqual(['pageview']);
+      site.clear();
+      return warnings;
+    };
+    expect(await run('')).toEqual([]);
+    expect((await run('data-debug')).join('\n')).toMatch(/ignored huge props over 1 KB/);
+  });
+
+  it('never throws into the page, whatever it is called with', async () => {
+    const page = await open(fixture('/robust'));
+    await site.waitForEvents(1);
+    const thrown = await page.evaluate(() => {
+      const calls: unknown[][] = [[], [null], [{}], ['x', 'not props'], ['x', { a: { deep: 1 } }], ['x', Object.create(null)]];
+      const cyclic: Record<string, unknown> = {};
+      cyclic.self = cyclic;
+      calls.push(['x', cyclic]);
+      return calls.filter((args) => {
+        try {
+          (window.cairn as unknown as (...a: unknown[]) => void)(...args);
+          return false;
+        } catch {
+          return true;
+        }
+      }).length;
+    });
+    expect(thrown).toBe(0);
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+  });
+});
+
+describe('engaged time', () => {
+  it('sends the engaged time and scroll depth when the tab is hidden', async () => {
+    const tall = '<div style="height:5000px">long read</div>';
+    const page = await open(fixture('/read', { body: tall }));
+    await site.waitForEvents(1);
+    await page.mouse.wheel(0, 2000);
+    await settle(1200);
+    await hideTab(page);
+    const [, engagement] = await site.waitForEvents<Ev>(2);
+    expect(engagement!.n).toBe('engagement');
+    expect(engagement!.d).toBeGreaterThanOrEqual(1000);
+    expect(engagement!.d).toBeLessThan(10_000);
+    expect(engagement!.sd).toBeGreaterThan(10);
+    expect(engagement!.sd).toBeLessThan(100);
+    expect(site.requests[1]!.contentType).toBe('text/plain;charset=UTF-8');
+  });
+
+  it('sends what is left when the tab is closed', async () => {
+    const page = await open(fixture('/close'));
+    await site.waitForEvents(1);
+    await page.keyboard.press('ArrowDown');
+    await settle(700);
+    await closeTab(page);
+    const evs = await site.waitForEvents<Ev>(2);
+    expect(evs[1]).toMatchObject({ n: 'engagement', sd: 100 });
+  });
+
+  it('beats every 30 s while the visitor is active, and stops when they are idle', async () => {
+    // A context of its own: the fake clock would stop the timers of every page in a shared one.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    pages.push(page);
+    await page.clock.install();
+    await page.goto(fixture('/heartbeat'));
+    await site.waitForEvents(1);
+    await page.keyboard.press('ArrowDown');
+    await page.clock.runFor(30_000);
+    const beat = (await site.waitForEvents<Ev>(2))[1]!;
+    expect(beat.n).toBe('engagement');
+    expect(beat.d).toBeGreaterThan(25_000);
+    expect(beat.d).toBeLessThanOrEqual(30_000);
+    // No input since: the next beats find the visitor idle and send nothing.
+    await page.clock.runFor(90_000);
+    await settle();
+    expect(names()).toEqual(['pageview', 'engagement']);
+  });
+});
+
+describe('what is never counted', () => {
+  it('sends nothing from a browser driven by automation unless data-allow-automation', async () => {
+    const bot = await launchChromium();
+    try {
+      const page = await bot.newPage();
+      await page.goto(fixture('/bot', { body: '<a id="out" href="https://elsewhere.example.org/">x</a>' }));
+      await page.click('#out', { button: 'middle' });
+      await page.evaluate(() => window.cairn('custom'));
+      await settle(500);
+      expect(site.requests).toEqual([]);
+      await page.goto(fixture('/bot-allowed', { attrs: 'data-allow-automation' }));
+      expect((await site.waitForEvents<Ev>(1))[0]!.u).toBe(`${site.origin}/bot-allowed`);
+    } finally {
+      await bot.close();
+    }
+  });
+
+  it.each([
+    ['Do Not Track', () => Object.defineProperty(Navigator.prototype, 'doNotTrack', { get: () => '1' })],
+    ['Global Privacy Control', () => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true })],
+  ])('honours %s when data-respect-dnt is set, and only then', async (_name, setting) => {
+    await open(fixture('/dnt', { attrs: 'data-respect-dnt' }), async (p) => p.addInitScript(setting));
+    await settle(500);
+    expect(site.requests).toEqual([]);
+    await open(fixture('/no-dnt'), async (p) => p.addInitScript(setting));
+    await site.waitForEvents(1);
+  });
+
+  it('sends nothing from localhost unless data-allow-local', async () => {
+    const local = (url: string) => url.replace('example.com', 'localhost');
+    await open(local(fixture('/local')));
+    await settle(500);
+    expect(site.requests).toEqual([]);
+    await open(local(fixture('/local-allowed', { attrs: 'data-allow-local' })));
+    expect((await site.waitForEvents<Ev>(1))[0]!.u).toMatch(/^http:\/\/localhost:\d+\/local-allowed$/);
+  });
+
+  it('skips excluded paths', async () => {
+    const page = await open(fixture('/admin/posts', { attrs: 'data-exclude="/admin/* /preview"' }));
+    await page.keyboard.press('ArrowDown');
+    await page.evaluate(() => history.pushState({}, '', '/preview'));
+    await page.keyboard.press('ArrowDown');
+    await page.evaluate(() => history.pushState({}, '', '/blog/post'));
+    await waitFor('pageview', 1);
+    await hideTab(page);
+    await waitFor('engagement', 1);
+    // Neither the views of excluded pages nor their engaged time are sent.
+    expect(events().map((e) => [e.n, e.u.replace(site.origin, '')])).toEqual([
+      ['pageview', '/blog/post'],
+      ['engagement', '/blog/post'],
+    ]);
+  });
+});
+
+describe('privacy', () => {
+  it('touches no cookie, no storage and no fingerprinting API', async () => {
+    const page = await open(fixture('/probe', { body: '<a id="out" href="https://x.example.org/">x</a><div style="height:3000px"></div>' }), (p) => p.addInitScript(storageProbe));
+    await site.waitForEvents(1);
+    await page.mouse.wheel(0, 1000);
+    await page.click('#out', { button: 'middle' });
+    await page.evaluate(() => {
+      history.pushState({}, '', '/probe/2');
+      window.cairn('custom', { a: 1 });
+    });
+    await hideTab(page);
+    await site.waitForEvents(5);
+    expect(await storageTouches(page)).toEqual([]);
+  });
+});
+
+describe('Web Vitals', () => {
+  it('loads its chunk only when data-vitals is set, and reports the metrics', async () => {
+    await open(fixture('/no-vitals'));
+    await site.waitForEvents(1);
+    await settle();
+    expect(site.hits.some((h) => h.startsWith('/t-v.js'))).toBe(false);
+    site.clear();
+    const page = await open(fixture('/vitals', { attrs: 'data-vitals', body: '<h1>Largest text on this page</h1>' }));
+    await page.click('h1');
+    await settle(500);
+    await hideTab(page);
+    // TTFB and FCP come on load, LCP once the visitor acts, INP and CLS when the tab is hidden.
+    const vitals = await waitFor('vital', 5, 8000);
+    expect(site.hits).toContain('/t-v.js');
+    const metrics = vitals.map((e) => e.p!.metric);
+    expect(metrics.sort()).toEqual(['CLS', 'FCP', 'INP', 'LCP', 'TTFB']);
+    for (const v of vitals) expect(typeof v.p!.value).toBe('number');
+  });
+});

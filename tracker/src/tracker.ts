@@ -1,0 +1,208 @@
+/**
+ * The tracker: pageviews (load, SPA, hash routes, bfcache, prerender), engaged time and scroll
+ * depth, link clicks (outbound, tel:, mailto:, downloads), form submissions, CTA clicks and custom
+ * events — one closure, framework-free. Every byte ships to every visitor of every site:
+ * `npm test` fails if t.js grows over 1,500 bytes gzip (`npm run size` shows it).
+ *
+ * Privacy: no cookie, no storage API, nothing read that could fingerprint a browser.
+ * Robustness: nothing here may throw into the host page; every entry point goes through `safe`,
+ * and every event not sent goes through `ignore(reason)`, logged when `data-debug` is set.
+ */
+import type { WireEvent } from '@cairn/collector/protocol';
+
+/** Flat props of an event: what `cairn('signup', { plan: 'pro' })` takes. */
+export type Props = Record<string, string | number | boolean>;
+
+/**
+ * Reads a setting by its `data-*` name (`site`, `api`, `hash`, `exclude`, `respect-dnt`,
+ * `allow-local`, `allow-automation`, `debug`, `disable`, `downloads`): its text, '' for a flag
+ * that is set, null or undefined when unset. t.js reads its own attributes; `init()` maps options.
+ */
+export type Settings = (name: string) => string | null | undefined;
+
+/** Automatic features that `disable` can switch off. */
+export type Feature = 'spa' | 'engagement' | 'outbound' | 'tel' | 'mailto' | 'download' | 'form' | 'cta';
+
+export interface Tracker {
+  track(name: string, props?: Props): void;
+  pageview(): void;
+}
+
+const IDLE = 30_000;
+
+/** Starts the tracker with `get` as its settings and counts the first pageview. */
+export function start(get: Settings): Tracker {
+  // Aliases: a minifier cannot shorten global names, and these appear many times.
+  const doc = document;
+  const win = window;
+  const loc = location;
+  const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
+  const now = Date.now;
+  const { max, min, round } = Math;
+
+  const on = (name: string) => get(name) != null;
+  /** A list setting: words or patterns separated by spaces. */
+  const list = (name: string) => (get(name) || '').split(' ');
+  const off = (f: Feature) => list('disable').includes(f);
+
+  /** The only way an event is not sent: say why, in debug mode. */
+  const ignore = (reason: unknown, name?: string) => on('debug') && console.warn('cairn: ignored', name, reason);
+
+  /** Wraps a function so that it never throws into the host page. */
+  const safe =
+    <A extends unknown[]>(fn: (...a: A) => unknown) =>
+    (...a: A) => {
+      try {
+        fn(...a);
+      } catch (err) {
+        ignore(err);
+      }
+    };
+
+  // Capture phase: a page that stops propagation does not hide its clicks from us.
+  const listen = (target: EventTarget, types: string, fn: (e: Event) => unknown) => {
+    for (const type of types.split(' ')) target.addEventListener(type, safe(fn), true);
+  };
+
+  let url = ''; // the page being counted
+  // Engaged time of that page: counted while the tab is shown and the visitor acted in the last
+  // 30 s; sent as increments (`d`) with the deepest scroll reached (`sd`).
+  let engaged = 0;
+  let mark = 0;
+  let until = 0;
+  let depth = 0;
+  let sent = 0;
+  let shown = true;
+
+  const pageUrl = () => (on('hash') ? loc.href : loc.href.split('#')[0]!);
+
+  const send = (name: string, extra?: Partial<WireEvent>) => {
+    const api = get('api');
+    // The page the event belongs to: engaged time is sent after an SPA navigation, for the page left.
+    const u = url || pageUrl();
+    const why = !get('site') || !api
+      ? 'config'
+      : !on('allow-local') && /^(localhost|127\.|\[::1|$)/.test(loc.hostname)
+        ? 'local'
+        : !on('allow-automation') && nav.webdriver
+          ? 'automation'
+          : on('respect-dnt') && (nav.doNotTrack == '1' || nav.globalPrivacyControl)
+            ? 'dnt'
+            : // `*` stands for any characters: /admin/*, /*/preview.
+              list('exclude').some((p) => RegExp(`^${p.replace(/\*/g, '.*')}$`).test(new URL(u).pathname)) && 'excluded';
+    if (why) return ignore(why, name);
+    const body = JSON.stringify({ s: get('site')!, n: name, u, w: innerWidth, ...extra } satisfies WireEvent);
+    // A string beacon is text/plain: no CORS preflight, and it survives the page being closed.
+    nav.sendBeacon?.(api!, body) || fetch(api!, { method: 'POST', body, keepalive: true }).catch(ignore);
+  };
+
+  const track = (name: string, props?: Props) =>
+    JSON.stringify(props || 0).length > 1024 ? ignore('props over 1 KB', name) : send(name, props && { p: props });
+
+  /** Counts engaged time up to now, and the deepest scroll so far. */
+  const settle = () => {
+    const t = now();
+    if (shown) engaged += max(0, min(t, until) - mark);
+    mark = t;
+    // How far down the page the bottom of the window has been, in percent.
+    depth = max(depth, round(min(1, (scrollY + innerHeight) / doc.documentElement.scrollHeight) * 100));
+  };
+
+  /** The visitor did something: engaged time keeps counting for the next 30 s. */
+  const active = () => {
+    settle();
+    until = now() + IDLE;
+  };
+
+  /** Sends the engaged time counted since this page's last engagement event, if any. */
+  const flush = () => {
+    if (!url) return;
+    settle();
+    const d = round(engaged);
+    if (d > 0 || depth > sent) send('engagement', { d, sd: depth });
+    engaged = 0;
+    sent = depth;
+  };
+
+  /** Counts a pageview of the current URL, once per URL. */
+  const pageview = () => {
+    const u = pageUrl();
+    if (u == url) return ignore('same URL', 'pageview');
+    flush();
+    // The first view keeps the document's referrer; SPA views come from the previous page.
+    const r = url || doc.referrer;
+    url = u;
+    engaged = depth = sent = 0;
+    shown = !doc.hidden;
+    active();
+    send('pageview', { r });
+  };
+
+  const view = safe(pageview);
+  if (!off('spa')) {
+    const h = history as unknown as Record<string, (...a: unknown[]) => void>;
+    for (const m of ['pushState', 'replaceState']) {
+      const orig = h[m]!;
+      h[m] = function (this: History, ...a: unknown[]) {
+        orig.apply(this, a);
+        view();
+      };
+    }
+  }
+  // The same URL counted twice is ignored: safe even when a framework counts its routes too.
+  listen(win, 'popstate hashchange', pageview);
+  // Back/forward cache: the page comes back without loading again; it is a new view.
+  listen(win, 'pageshow', (e) => (e as PageTransitionEvent).persisted && ((url = ''), pageview()));
+
+  if (!off('engagement')) {
+    let last = 0;
+    listen(doc, 'scroll keydown pointerdown', () => now() - last > 500 && ((last = now()), active()));
+    listen(doc, 'visibilitychange', () => {
+      settle();
+      shown = !doc.hidden;
+      shown ? active() : flush();
+    });
+    // The page is going: what follows (a visibilitychange) must not count more time.
+    listen(win, 'pagehide', () => (flush(), (shown = false)));
+    setInterval(safe(() => shown && now() < until && flush()), IDLE);
+  }
+
+  listen(doc, 'click auxclick', (e) => {
+    if ((e as MouseEvent).button > 1) return;
+    const el = e.target as Element;
+    const cta = el.closest('[data-cairn-event]');
+    if (cta && !off('cta')) {
+      const p: Props = {};
+      for (const a of cta.attributes) if (a.name.startsWith('data-cairn-prop-')) p[a.name.slice(16)] = a.value;
+      track(cta.getAttribute('data-cairn-event')!, p);
+    }
+    const a = el.closest('a[href]') as HTMLAnchorElement | null;
+    if (!a) return;
+    const p = a.protocol;
+    const exts = list('downloads').join('|') || 'pdf|zip|rar|7z|gz|dmg|exe|msi|apk|csv|docx?|xlsx?|pptx?|mp[34]';
+    // The event is named after what the link does; `to` is where it goes (for tel: and mailto:,
+    // the number or address without ?subject=… and the like).
+    const kind =
+      p == 'tel:' || p == 'mailto:'
+        ? p.slice(0, -1)
+        : p[0] != 'h'
+          ? ''
+          : a.host != loc.host
+            ? 'outbound'
+            : RegExp(`\\.(${exts})$`, 'i').test(a.pathname) || a.hasAttribute('download')
+              ? 'download'
+              : '';
+    if (kind && !off(kind as Feature)) track(kind, { to: p[0] == 'h' ? a.origin + a.pathname : a.pathname });
+  });
+
+  off('form') ||
+    listen(doc, 'submit', (e) => {
+      // getAttribute: an input named "id", "name" or "action" shadows the form's own properties.
+      const attr = (k: string) => (e.target as HTMLFormElement).getAttribute(k);
+      track('form', { form: attr('id') || attr('name') || undefined!, action: new URL(attr('action') || '', loc.href).pathname });
+    });
+
+  // A prerendered page is counted when the visitor actually sees it.
+  (doc as Document & { prerendering?: boolean }).prerendering ? listen(doc, 'prerenderingchange', pageview) : view();
+  return { track: safe(track), pageview: view };
+}
