@@ -14,6 +14,7 @@ import { SESSION_GAP_MS, Sessions } from './enrich/sessions.ts';
 import { createAdminApp } from './http/admin.ts';
 import { createApp } from './http/app.ts';
 import { createHttpServer } from './http/server.ts';
+import { loadTrackerAssets } from './http/tracker-assets.ts';
 import { BotCounter } from './ingest/bot-counter.ts';
 import { ClientIdWindow, DEDUPE_WINDOW_MS } from './ingest/dedupe.ts';
 import { GroupCommit } from './ingest/group-commit.ts';
@@ -109,7 +110,9 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       now,
       log,
     });
-    server = createHttpServer(ingest, createApp({ store, log, version: VERSION }));
+    const tracker = loadTrackerAssets();
+    if (tracker.problem) log.warn(tracker.problem);
+    server = createHttpServer(ingest, createApp({ store, log, version: VERSION, tracker }));
     await listen(server, config.port, config.host);
     const http = server;
     const port = (http.address() as AddressInfo).port;

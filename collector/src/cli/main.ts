@@ -9,6 +9,7 @@ import { openDuckDbStore } from '../store/duckdb/duckdb-store.ts';
 import { StoreError } from '../store/store.ts';
 import { checkNewSite } from '../sites/new-site.ts';
 import { adminRequest } from './admin-client.ts';
+import { ensureBuilt } from './ensure-built.ts';
 
 const USAGE = `cairn ${VERSION} — self-hosted, cookie-free web analytics
 
@@ -111,6 +112,7 @@ async function start(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  ensureBuilt('@cairn/tracker', 'dist/t.js', ['src', 'rollup.config.js', 'package.json']);
   const collector = await startCollector({ config });
   let stopping = false;
   stop = (signal: string) => {

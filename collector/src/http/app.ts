@@ -3,16 +3,20 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import { HttpError } from './http-error.ts';
+import type { TrackerAssets } from './tracker-assets.ts';
 
 export interface AppDeps {
   store: Store;
   log: Logger;
   version: string;
+  tracker: TrackerAssets;
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.disable('etag');
+  app.use(deps.tracker.handler);
 
   app.get('/healthz', async (_req, res) => {
     try {

@@ -1,0 +1,85 @@
+/**
+ * Serves the browser tracker (`/t.js`) and its Web Vitals chunk (`/t-v.js`) from the built
+ * `@cairn/tracker` package: compressed once at start, cached by browsers for an hour, or for a
+ * year when the URL carries the current version (`/t.js?v=…`), and loadable from any site.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { RequestHandler } from 'express';
+
+interface Asset {
+  body: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+  etag: string;
+  version: string;
+}
+
+export interface TrackerAssets {
+  /** `/t.js` and `/t-v.js`, or null when the tracker is not built. */
+  handler: RequestHandler;
+  /** The current version of t.js (for `?v=`), or null when it is not built. */
+  version: string | null;
+  /** Why the assets are missing, or null. */
+  problem: string | null;
+}
+
+const FILES = { '/t.js': '@cairn/tracker/t.js', '/t-v.js': '@cairn/tracker/t-v.js' } as const;
+
+function load(specifier: string): Asset {
+  const body = readFileSync(createRequire(import.meta.url).resolve(specifier));
+  const version = createHash('sha256').update(body).digest('hex').slice(0, 12);
+  return {
+    body,
+    gzip: gzipSync(body, { level: 9 }),
+    br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+    etag: `"${version}"`,
+    version,
+  };
+}
+
+/** Loads the built tracker files; a missing build is reported, not thrown (ingest still works). */
+export function loadTrackerAssets(): TrackerAssets {
+  const assets = new Map<string, Asset>();
+  try {
+    for (const [path, specifier] of Object.entries(FILES)) assets.set(path, load(specifier));
+  } catch (err) {
+    const problem = `the tracker is not built (${(err as Error).message.split('\n')[0]}): run "npm run build -w @cairn/tracker", or npm start, which builds it`;
+    return {
+      version: null,
+      problem,
+      handler: (req, res, next) => {
+        if (!(req.path in FILES)) return next();
+        res.status(503).type('text/plain').send(problem);
+      },
+    };
+  }
+  const version = assets.get('/t.js')!.version;
+  return {
+    version,
+    problem: null,
+    handler: (req, res, next) => {
+      const asset = assets.get(req.path);
+      if (!asset || (req.method !== 'GET' && req.method !== 'HEAD')) return next();
+      const pinned = req.query.v === asset.version;
+      res.set({
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'Access-Control-Allow-Origin': '*',
+        // Sites of every origin load this script.
+        'Cross-Origin-Resource-Policy': 'cross-origin',
+        'Cache-Control': pinned ? 'public, max-age=31536000, immutable' : 'public, max-age=3600, stale-while-revalidate=86400',
+        ETag: asset.etag,
+        Vary: 'Accept-Encoding',
+        'X-Content-Type-Options': 'nosniff',
+      });
+      if (req.headers['if-none-match'] === asset.etag) return void res.status(304).end();
+      const accepts = String(req.headers['accept-encoding'] ?? '');
+      const [encoding, body] = /\bbr\b/.test(accepts) ? ['br', asset.br] : /\bgzip\b/.test(accepts) ? ['gzip', asset.gzip] : [null, asset.body];
+      if (encoding) res.set('Content-Encoding', encoding);
+      res.set('Content-Length', String(body.length));
+      res.status(200).end(req.method === 'HEAD' ? undefined : body);
+    },
+  };
+}
