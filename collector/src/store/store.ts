@@ -118,7 +118,7 @@ export interface Store {
 
 export interface StoreHealth {
   ok: boolean;
-  /** Events acknowledged but not yet visible to reads. */
+  /** Events acknowledged but not yet visible to reads (as of the last load). */
   pendingEvents?: number;
   detail?: string;
 }

@@ -79,6 +79,9 @@ export class DuckDbStore implements Store {
   #db = new Serial();
   #loads = new Serial();
   #journal!: Journal;
+  /** Rows appended, and rows appended before the last successful load began (for health). */
+  #appended = 0;
+  #loaded = 0;
   #loader!: JournalLoader;
   #options: DuckDbStoreOptions;
   #timer: NodeJS.Timeout | undefined;
@@ -135,6 +138,7 @@ export class DuckDbStore implements Store {
       for (const row of rows) lines += journalLine(row);
       try {
         await this.#journal.append(lines, rows.length);
+        this.#appended += rows.length;
       } catch (cause) {
         throw new StoreError('events.append', { cause });
       }
@@ -251,7 +255,7 @@ export class DuckDbStore implements Store {
 
   async health(): Promise<StoreHealth> {
     await this.#query('store.health', 'SELECT 1');
-    const pendingEvents = this.#journal.openRows;
+    const pendingEvents = this.#appended - this.#loaded;
     if (this.#lastLoadError) return { ok: false, pendingEvents, detail: this.#lastLoadError.message };
     return { ok: true, pendingEvents };
   }
@@ -265,7 +269,9 @@ export class DuckDbStore implements Store {
   settle(): Promise<void> {
     return this.#loads.run(async () => {
       try {
+        const appended = this.#appended;
         await this.#loader.loadAll();
+        this.#loaded = appended;
         this.#lastLoadError = null;
       } catch (cause) {
         const err = cause instanceof StoreError ? cause : new StoreError('events.load', { cause });
