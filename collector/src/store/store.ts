@@ -2,6 +2,7 @@
  * The one storage interface every adapter implements (ARCHITECTURE.md §6). Services call it;
  * only `store/<adapter>/` imports a database driver.
  */
+import type { Filter, FilterDimension, Metric } from '../protocol/query.ts';
 
 /** An enriched event as it is stored: no IP, no user agent, nothing that identifies a person. */
 export interface StoredEvent {
@@ -83,6 +84,40 @@ export interface EventStore {
   clientIds(since: number): Promise<{ site: string; clientId: string; ts: number }[]>;
 }
 
+/** A stats question for the store: a UTC range of whole local days, filters, and a grouping. */
+export interface StatsSpec {
+  site: string;
+  /** The site's time zone: local days, hours and buckets are read in it. */
+  tz: string;
+  startUtc: number;
+  endUtc: number;
+  filters: Filter[];
+  group:
+    | { by: 'none' }
+    | { by: 'time'; interval: 'hour' | 'day' | 'week' | 'month' }
+    | { by: 'dimension'; dimension: FilterDimension; sort: Metric; limit: number; offset: number };
+}
+
+/** Sums for one key (a bucket label, a dimension value, or '' without grouping). */
+export interface StatsRow {
+  key: string;
+  visitors: number;
+  visits: number;
+  pageviews: number;
+  events: number;
+  bounces: number;
+  /** Pageviews of the visits counted (for views per visit). */
+  visit_pageviews: number;
+  /** Engaged milliseconds of the visits counted. */
+  duration: number;
+  /** With a dimension: how many keys there are in all (for paging). */
+  total?: number;
+}
+
+export interface StatsStore {
+  query(spec: StatsSpec): Promise<StatsRow[]>;
+}
+
 export interface SaltStore {
   /** Returns the salt of a UTC day (YYYY-MM-DD), storing `candidate` if there is none yet. */
   ensure(day: string, candidate: Uint8Array): Promise<Uint8Array>;
@@ -110,6 +145,7 @@ export interface Store {
   readonly salts: SaltStore;
   readonly sites: SiteStore;
   readonly botCounts: BotCountStore;
+  readonly stats: StatsStore;
   /** Resolves when the store answers; rejects with a StoreError otherwise. */
   health(): Promise<StoreHealth>;
   /** Flushes what is pending and releases the database. */

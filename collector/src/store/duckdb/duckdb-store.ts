@@ -13,12 +13,15 @@ import {
   type Site,
   type Store,
   type StoreHealth,
+  type StatsRow,
+  type StatsSpec,
   type StoredEvent,
 } from '../store.ts';
 import { Journal } from './journal.ts';
 import { JournalLoader, MARK_KEY, parseMark } from './journal-loader.ts';
 import { EVENT_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { SaltFile } from './salt-file.ts';
+import { statsSql } from './stats-sql.ts';
 import { Serial } from './serial.ts';
 
 export interface DuckDbStoreOptions {
@@ -107,6 +110,8 @@ export class DuckDbStore implements Store {
   /** Creates or checks the schema, then loads whatever an earlier process journaled. */
   async init(): Promise<void> {
     await this.#exec('store.migrate', async () => {
+      // Timestamps are stored as naive UTC; time zone conversions must read them as UTC.
+      for (const conn of [this.#conn, this.#loaderConn]) await conn.run(`SET TimeZone = 'UTC'`);
       await this.#conn.run(SCHEMA_SQL);
       const found = await this.#meta('schema_version');
       if (found === null) {
@@ -225,6 +230,13 @@ export class DuckDbStore implements Store {
         keyHash: String(r.key_hash),
         createdAt: Number(r.created_at),
       }));
+    },
+  };
+
+  readonly stats = {
+    query: async (spec: StatsSpec): Promise<StatsRow[]> => {
+      const rows = await this.#query('stats.query', statsSql(spec));
+      return rows as unknown as StatsRow[];
     },
   };
 

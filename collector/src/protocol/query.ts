@@ -1,0 +1,83 @@
+/**
+ * The stats query model (ARCHITECTURE.md §5): one model for the stats API, the widgets, email
+ * reports and exports. Periods are read in the site's time zone. Widgets import the types.
+ */
+import { z } from 'zod';
+
+export const PERIODS = ['today', 'day', '7d', '30d', 'month', '12mo', 'custom'] as const;
+export const INTERVALS = ['hour', 'day', 'week', 'month'] as const;
+
+/** Dimensions an event or its visit can be filtered and broken down by. */
+export const DIMENSIONS = [
+  'page',
+  'entry_page',
+  'exit_page',
+  'source',
+  'referrer',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'country',
+  'device',
+  'browser',
+  'os',
+  'event',
+] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+/** A dimension, or `prop:<key>` for a custom event prop. */
+const dimension = z.union([z.enum(DIMENSIONS), z.string().regex(/^prop:[^\p{Cc}]{1,64}$/u, 'prop:<key>')], {
+  error: `one of ${DIMENSIONS.join(', ')}, or prop:<key>`,
+});
+export type FilterDimension = Dimension | `prop:${string}`;
+
+export const METRICS = ['visitors', 'visits', 'pageviews', 'views_per_visit', 'bounce_rate', 'visit_duration', 'events'] as const;
+export type Metric = (typeof METRICS)[number];
+
+const isoDate = z.iso.date({ error: 'a date as YYYY-MM-DD' });
+
+export const filterSchema = z.strictObject({
+  dimension,
+  op: z.enum(['is', 'is_not', 'contains']),
+  values: z.array(z.string().max(2048)).min(1).max(20),
+});
+export type Filter = Omit<z.infer<typeof filterSchema>, 'dimension'> & { dimension: FilterDimension };
+
+export const querySchema = z
+  .strictObject({
+    period: z.enum(PERIODS).default('30d'),
+    /** The day a period ends on (or lies in, for `month`); today in the site's time zone by default. */
+    date: isoDate.optional(),
+    /** First and last day of a `custom` period, both included. */
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    interval: z.enum(INTERVALS).optional(),
+    compare: z.enum(['previous', 'year']).optional(),
+    filters: z.array(filterSchema).max(10).default([]),
+    limit: z.coerce.number().int().min(1).max(1000).default(10),
+    page: z.coerce.number().int().min(1).max(100_000).default(1),
+    sort: z.enum(METRICS).default('visitors'),
+  })
+  .refine((q) => q.period !== 'custom' || (q.from && q.to && q.from <= q.to), {
+    message: 'a custom period needs from and to (YYYY-MM-DD), from <= to',
+    path: ['from'],
+  });
+export type Query = Omit<z.infer<typeof querySchema>, 'filters'> & { filters: Filter[] };
+
+/** Metrics of a set of events (ARCHITECTURE.md §5; definitions in docs/api/stats.md). */
+export interface Metrics {
+  /** Distinct visitors per day, summed over the days of the period (visitor ids change daily). */
+  visitors: number;
+  visits: number;
+  pageviews: number;
+  /** Custom events. */
+  events: number;
+  /** Pageviews per visit. */
+  views_per_visit: number;
+  /** Percentage of visits with one pageview and no custom event. */
+  bounce_rate: number;
+  /** Average engaged time per visit, seconds. */
+  visit_duration: number;
+}

@@ -1,0 +1,93 @@
+/**
+ * Answers stats queries: resolves the period in the site's time zone, asks the store for the
+ * period and its comparison, and turns sums into the metrics the API returns.
+ */
+import type { Dimension, FilterDimension, Metrics, Query } from '../protocol/query.ts';
+import type { Site, StatsRow, StatsSpec, Store } from '../store/store.ts';
+import { bucketsOf, comparisonOf, resolvePeriod, type Interval, type Range } from './period.ts';
+
+/** The metrics of one row of sums; ratios are 0 without visits. */
+export function metricsOf(r: Omit<StatsRow, 'key'>): Metrics {
+  const per = (n: number) => (r.visits > 0 ? n / r.visits : 0);
+  return {
+    visitors: r.visitors,
+    visits: r.visits,
+    pageviews: r.pageviews,
+    events: r.events,
+    views_per_visit: Math.round(per(r.visit_pageviews) * 100) / 100,
+    bounce_rate: Math.round(per(r.bounces) * 100),
+    visit_duration: Math.round(per(r.duration) / 1000),
+  };
+}
+
+const EMPTY: Omit<StatsRow, 'key'> = { visitors: 0, visits: 0, pageviews: 0, events: 0, bounces: 0, visit_pageviews: 0, duration: 0 };
+
+/** Relative change in percent, or null when there is nothing to compare with. */
+function change(now: Metrics, before: Metrics): Record<keyof Metrics, number | null> {
+  const out = {} as Record<keyof Metrics, number | null>;
+  for (const k of Object.keys(now) as (keyof Metrics)[]) out[k] = before[k] === 0 ? null : Math.round(((now[k] - before[k]) / before[k]) * 1000) / 10;
+  return out;
+}
+
+const period = (r: Range) => ({ from: r.from, to: r.to, timezone: r.tz });
+
+export class StatsService {
+  #store: Store;
+  #now: () => number;
+
+  constructor(store: Store, now: () => number = Date.now) {
+    this.#store = store;
+    this.#now = now;
+  }
+
+  #spec(site: Site, range: Range, q: Query, group: StatsSpec['group']): StatsSpec {
+    return { site: site.id, tz: site.timezone, startUtc: range.startUtc, endUtc: range.endUtc, filters: q.filters, group };
+  }
+
+  #ranges(site: Site, q: Query) {
+    const { range, interval } = resolvePeriod(q, site.timezone, this.#now());
+    return { range, interval, compare: q.compare ? comparisonOf(range, q) : undefined };
+  }
+
+  /** Totals of the period (and of the comparison period, with the change in percent). */
+  async summary(site: Site, q: Query) {
+    const { range, compare } = this.#ranges(site, q);
+    const [now, before] = await Promise.all(
+      [range, compare].map(async (r) => (r ? metricsOf((await this.#store.stats.query(this.#spec(site, r, q, { by: 'none' })))[0] ?? EMPTY) : undefined)),
+    );
+    return {
+      period: period(range),
+      metrics: now!,
+      ...(compare && before ? { comparison: { period: period(compare), metrics: before, change: change(now!, before) } } : {}),
+    };
+  }
+
+  /** Metrics per bucket of the period, empty buckets included. */
+  async timeseries(site: Site, q: Query) {
+    const { range, interval, compare } = this.#ranges(site, q);
+    const series = async (r: Range, i: Interval) => {
+      const rows = new Map((await this.#store.stats.query(this.#spec(site, r, q, { by: 'time', interval: i }))).map((row) => [row.key, row]));
+      return bucketsOf(r, i).map((bucket) => ({ bucket, ...metricsOf(rows.get(bucket) ?? EMPTY) }));
+    };
+    const [now, before] = await Promise.all([series(range, interval), compare ? series(compare, interval) : undefined]);
+    return { period: period(range), interval, series: now, ...(compare && before ? { comparison: { period: period(compare), series: before } } : {}) };
+  }
+
+  /** Metrics per value of a dimension, sorted and paged; with a comparison, the same values' metrics then. */
+  async breakdown(site: Site, dimension: Dimension | FilterDimension, q: Query) {
+    const { range, compare } = this.#ranges(site, q);
+    const group = { by: 'dimension' as const, dimension, sort: q.sort, limit: q.limit, offset: (q.page - 1) * q.limit };
+    const rows = await this.#store.stats.query(this.#spec(site, range, q, group));
+    const out = rows.map((r) => ({ value: r.key, ...metricsOf(r) }));
+    let comparison;
+    if (compare && out.length > 0) {
+      // The same values, whatever their rank was then.
+      const values = out.map((r) => r.value);
+      const filters = [...q.filters, { dimension, op: 'is' as const, values }];
+      const then = await this.#store.stats.query(this.#spec(site, compare, { ...q, filters }, { ...group, limit: values.length, offset: 0 }));
+      const byValue = new Map(then.map((r) => [r.key, metricsOf(r)]));
+      comparison = { period: period(compare), rows: values.map((value) => ({ value, ...(byValue.get(value) ?? metricsOf(EMPTY)) })) };
+    }
+    return { period: period(range), dimension, page: q.page, limit: q.limit, total: rows[0]?.total ?? 0, rows: out, ...(comparison ? { comparison } : {}) };
+  }
+}

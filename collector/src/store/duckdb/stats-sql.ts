@@ -1,0 +1,135 @@
+/**
+ * Stats over raw events in DuckDB SQL, implementing the metric definitions of docs/api/stats.md:
+ * visits are reconstructed from every event of the sessions the period touches, visitors are
+ * distinct per local day (per hour for hourly series) and summed, filters read an event's own
+ * fields or its visit's (entry/exit page, source, referrer, UTM).
+ */
+import type { FilterDimension, Metric } from '../../protocol/query.ts';
+import type { StatsSpec } from '../store.ts';
+
+/** Events that stand for a visitor doing something (not the tracker's own reports). */
+const ACTIVITY = `e.name NOT IN ('engagement', 'vital')`;
+const CUSTOM = `name NOT IN ('pageview', 'engagement', 'vital')`;
+/** Sort expressions over the output columns, for each metric. */
+const SORT: Record<Metric, string> = {
+  visitors: 'visitors',
+  visits: 'visits',
+  pageviews: 'pageviews',
+  events: 'events',
+  views_per_visit: 'visit_pageviews / nullif(visits, 0)',
+  bounce_rate: 'bounces / nullif(visits, 0)',
+  visit_duration: 'duration / nullif(visits, 0)',
+};
+/** Bucket labels, as period.ts's bucketOf writes them. */
+const FORMATS = { hour: '%Y-%m-%dT%H:00', day: '%Y-%m-%d', week: '%Y-%m-%d', month: '%Y-%m' } as const;
+
+/** Where a dimension's value comes from: the event (`e.`) or its visit (`s.`). NULL reads as '(none)'. */
+export function dimensionSql(d: FilterDimension): string {
+  const visit: Partial<Record<string, string>> = {
+    entry_page: 's.entry_page',
+    exit_page: 's.exit_page',
+    source: 's.source',
+    referrer: 's.referrer',
+    utm_source: 's.utm_source',
+    utm_medium: 's.utm_medium',
+    utm_campaign: 's.utm_campaign',
+    utm_term: 's.utm_term',
+    utm_content: 's.utm_content',
+  };
+  const event: Partial<Record<string, string>> = {
+    page: 'e.pathname',
+    country: 'e.country',
+    device: 'e.device',
+    browser: 'e.browser',
+    os: 'e.os',
+    event: 'e.name',
+  };
+  const col = d.startsWith('prop:') ? `json_extract_string(e.props, ${literal(`$."${d.slice(5).replaceAll('"', '\\"')}"`)})` : (visit[d] ?? event[d]);
+  if (!col) throw new Error(`unknown dimension ${d}`);
+  return `coalesce(${col}, '(none)')`;
+}
+
+export const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+function filterSql(spec: StatsSpec): string {
+  return spec.filters
+    .map((f) => {
+      const col = dimensionSql(f.dimension);
+      const values = f.values.map(literal).join(', ');
+      if (f.op === 'is') return `${col} IN (${values})`;
+      if (f.op === 'is_not') return `${col} NOT IN (${values})`;
+      return `(${f.values.map((v) => `contains(lower(${col}), lower(${literal(v)}))`).join(' OR ')})`;
+    })
+    .map((c) => ` AND ${c}`)
+    .join('');
+}
+
+/** The SQL answering a spec; rows have `key` and the raw sums the service turns into metrics. */
+export function statsSql(spec: StatsSpec): string {
+  const tz = literal(spec.tz);
+  const local = (col: string) => `timezone(${tz}, ${col}::TIMESTAMPTZ)`;
+  const g = spec.group;
+  // The key an event counts under, and the key a visit counts under.
+  // A visit counts under the key of its matching events, or in a time series, its start's bucket.
+  const label = (col: string) => (g.by === 'time' ? `strftime(date_trunc('${g.interval}', ${local(col)}), '${FORMATS[g.interval]}')` : '');
+  const eventKey = g.by === 'none' ? `''` : g.by === 'time' ? label('e.ts') : dimensionSql(g.dimension);
+  const visitKey = g.by === 'time' ? label('s.start') : 'v.key';
+  // Visitors are distinct per local day (per hour in an hourly series), then summed.
+  const unit = g.by === 'time' && g.interval === 'hour' ? 'hour' : 'day';
+  const inRange = (col: string) => `${col} >= epoch_ms(${spec.startUtc}::BIGINT) AND ${col} < epoch_ms(${spec.endUtc}::BIGINT)`;
+  return `
+WITH touched AS (
+  SELECT DISTINCT session FROM events WHERE site = ${literal(spec.site)} AND ${inRange('ts')}
+), a AS (
+  SELECT *, rowid AS rid FROM events
+  WHERE site = ${literal(spec.site)} AND session IN (SELECT session FROM touched)
+), s AS (
+  SELECT session,
+    min(ts) AS start,
+    arg_min(source, (ts, rid)) AS source,
+    arg_min(referrer, (ts, rid)) AS referrer,
+    arg_min(utm_source, (ts, rid)) AS utm_source,
+    arg_min(utm_medium, (ts, rid)) AS utm_medium,
+    arg_min(utm_campaign, (ts, rid)) AS utm_campaign,
+    arg_min(utm_term, (ts, rid)) AS utm_term,
+    arg_min(utm_content, (ts, rid)) AS utm_content,
+    arg_min(pathname, (ts, rid)) FILTER (WHERE name = 'pageview') AS entry_page,
+    arg_max(pathname, (ts, rid)) FILTER (WHERE name = 'pageview') AS exit_page,
+    count(*) FILTER (WHERE name = 'pageview') AS pv,
+    count(*) FILTER (WHERE ${CUSTOM}) AS customs,
+    coalesce(sum(engaged_ms) FILTER (WHERE name = 'engagement'), 0) AS dur
+  FROM a GROUP BY session
+), e AS (
+  SELECT e.session, e.visitor, e.name, ${local('e.ts')} AS lts, ${eventKey} AS key, ${ACTIVITY} AS active
+  FROM a e JOIN s USING (session)
+  WHERE ${inRange('e.ts')}${filterSql(spec)}
+), counts AS (
+  SELECT key,
+    count(*) FILTER (WHERE name = 'pageview') AS pageviews,
+    count(*) FILTER (WHERE ${CUSTOM}) AS events
+  FROM e GROUP BY key
+), vis AS (
+  SELECT key, sum(n) AS visitors FROM (
+    SELECT key, count(DISTINCT visitor) AS n FROM e WHERE active GROUP BY key, date_trunc('${unit}', lts)
+  ) GROUP BY key
+), visits AS (
+  SELECT ${visitKey} AS key, count(*) AS visits,
+    count(*) FILTER (WHERE s.pv = 1 AND s.customs = 0) AS bounces,
+    sum(s.pv) AS visit_pageviews, sum(s.dur) AS duration
+  FROM (SELECT DISTINCT ${g.by === 'time' ? '' : 'key, '}session FROM e WHERE active) v
+  JOIN s USING (session)
+  WHERE ${inRange('s.start')}
+  GROUP BY ALL
+)
+SELECT key,${g.by === 'dimension' ? ' count(*) OVER ()::DOUBLE AS total,' : ''}
+  coalesce(vis.visitors, 0)::DOUBLE AS visitors,
+  coalesce(visits.visits, 0)::DOUBLE AS visits,
+  coalesce(counts.pageviews, 0)::DOUBLE AS pageviews,
+  coalesce(counts.events, 0)::DOUBLE AS events,
+  coalesce(visits.bounces, 0)::DOUBLE AS bounces,
+  coalesce(visits.visit_pageviews, 0)::DOUBLE AS visit_pageviews,
+  coalesce(visits.duration, 0)::DOUBLE AS duration
+FROM counts FULL JOIN vis USING (key) FULL JOIN visits USING (key)
+${g.by === 'dimension' ? `ORDER BY ${SORT[g.sort]} DESC NULLS LAST, key LIMIT ${g.limit} OFFSET ${g.offset}` : 'ORDER BY key'}
+`;
+}

@@ -1,0 +1,115 @@
+/**
+ * The stats definitions of docs/api/stats.md, computed the plain way over a list of events: the
+ * independent oracle the store's answers are checked against. Slow and obvious on purpose.
+ */
+import { DateTime } from 'luxon';
+import type { Filter, FilterDimension } from '../protocol/query.ts';
+import type { StatsRow, StatsSpec, StoredEvent } from '../store/store.ts';
+import { bucketOf } from '../stats/period.ts';
+
+interface Visit {
+  start: number;
+  first: StoredEvent;
+  entry: string | null;
+  exit: string | null;
+  pv: number;
+  customs: number;
+  dur: number;
+}
+
+const custom = (name: string) => !['pageview', 'engagement', 'vital'].includes(name);
+const active = (name: string) => name !== 'engagement' && name !== 'vital';
+
+/** A dimension's value for an event of a visit, '(none)' when missing (as the API shows it). */
+function valueOf(d: FilterDimension, e: StoredEvent, v: Visit): string {
+  let x: unknown;
+  if (d.startsWith('prop:')) x = e.props ? (JSON.parse(e.props) as Record<string, unknown>)[d.slice(5)] : undefined;
+  else {
+    const map: Record<string, unknown> = {
+      page: e.pathname,
+      entry_page: v.entry,
+      exit_page: v.exit,
+      source: v.first.source,
+      referrer: v.first.referrer,
+      utm_source: v.first.utmSource,
+      utm_medium: v.first.utmMedium,
+      utm_campaign: v.first.utmCampaign,
+      utm_term: v.first.utmTerm,
+      utm_content: v.first.utmContent,
+      country: e.country,
+      device: e.device,
+      browser: e.browser,
+      os: e.os,
+      event: e.name,
+    };
+    x = map[d];
+  }
+  return x === undefined || x === null ? '(none)' : String(x);
+}
+
+function matches(f: Filter, e: StoredEvent, v: Visit): boolean {
+  const x = valueOf(f.dimension, e, v);
+  if (f.op === 'is') return f.values.includes(x);
+  if (f.op === 'is_not') return !f.values.includes(x);
+  return f.values.some((s) => x.toLowerCase().includes(s.toLowerCase()));
+}
+
+/** The rows the store must return for `spec`, from every event in insertion order. */
+export function referenceStats(all: readonly StoredEvent[], spec: StatsSpec): StatsRow[] {
+  const events = all.filter((e) => e.site === spec.site).map((e, i) => ({ e, i }));
+  const bySession = new Map<number, { e: StoredEvent; i: number }[]>();
+  for (const x of events) bySession.set(x.e.session, [...(bySession.get(x.e.session) ?? []), x]);
+  const visits = new Map<number, Visit>();
+  for (const [id, list] of bySession) {
+    const ordered = [...list].sort((a, b) => a.e.ts - b.e.ts || a.i - b.i).map((x) => x.e);
+    const pages = ordered.filter((e) => e.name === 'pageview');
+    visits.set(id, {
+      start: ordered[0]!.ts,
+      first: ordered[0]!,
+      entry: pages[0]?.pathname ?? null,
+      exit: pages.at(-1)?.pathname ?? null,
+      pv: pages.length,
+      customs: ordered.filter((e) => custom(e.name)).length,
+      dur: ordered.filter((e) => e.name === 'engagement').reduce((n, e) => n + (e.engagedMs ?? 0), 0),
+    });
+  }
+  const inRange = (ts: number) => ts >= spec.startUtc && ts < spec.endUtc;
+  const local = (ts: number) => DateTime.fromMillis(ts, { zone: spec.tz });
+  const g = spec.group;
+  const keyOf = (e: StoredEvent, v: Visit) => (g.by === 'none' ? '' : g.by === 'time' ? bucketOf(local(e.ts), g.interval) : valueOf(g.dimension, e, v));
+  const unitOf = (ts: number) => (g.by === 'time' && g.interval === 'hour' ? local(ts).toFormat("yyyy-MM-dd'T'HH") : local(ts).toISODate()!);
+
+  const rows = new Map<string, StatsRow & { days: Map<string, Set<string>>; sessions: Set<number> }>();
+  const row = (key: string) => {
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = { key, visitors: 0, visits: 0, pageviews: 0, events: 0, bounces: 0, visit_pageviews: 0, duration: 0, days: new Map(), sessions: new Set() }));
+    return r;
+  };
+  const matched: { e: StoredEvent; v: Visit }[] = [];
+  for (const { e } of events) {
+    const v = visits.get(e.session)!;
+    if (inRange(e.ts) && spec.filters.every((f) => matches(f, e, v))) matched.push({ e, v });
+  }
+  for (const { e, v } of matched) {
+    const r = row(keyOf(e, v));
+    if (e.name === 'pageview') r.pageviews++;
+    if (custom(e.name)) r.events++;
+    if (!active(e.name)) continue;
+    const unit = unitOf(e.ts);
+    r.days.set(unit, (r.days.get(unit) ?? new Set()).add(e.visitor));
+    // A visit counts under its matching events' keys, or in a time series, under its start's bucket.
+    const visitKey = g.by === 'time' ? bucketOf(local(v.start), g.interval) : keyOf(e, v);
+    if (inRange(v.start)) row(visitKey).sessions.add(e.session);
+  }
+  for (const r of rows.values()) {
+    for (const set of r.days.values()) r.visitors += set.size;
+    for (const id of r.sessions) {
+      const v = visits.get(id)!;
+      r.visits++;
+      if (v.pv === 1 && v.customs === 0) r.bounces++;
+      r.visit_pageviews += v.pv;
+      r.duration += v.dur;
+    }
+  }
+  return [...rows.values()].map(({ days: _d, sessions: _s, ...r }) => r);
+}
