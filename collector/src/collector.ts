@@ -22,6 +22,7 @@ import { createIngestHandler } from './ingest/ingest-handler.ts';
 import { RateLimiter } from './ingest/rate-limit.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { SiteDirectory } from './sites/site-directory.ts';
+import { StatsService } from './stats/stats-service.ts';
 import { openDuckDbStore } from './store/duckdb/duckdb-store.ts';
 import type { Store } from './store/store.ts';
 
@@ -112,7 +113,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     });
     const tracker = loadTrackerAssets();
     if (tracker.problem) log.warn(tracker.problem);
-    server = createHttpServer(ingest, createApp({ store, log, version: VERSION, tracker }));
+    const stats = new StatsService(store, now);
+    server = createHttpServer(ingest, createApp({ store, log, version: VERSION, tracker, sites, stats }));
     await listen(server, config.port, config.host);
     const http = server;
     const port = (http.address() as AddressInfo).port;

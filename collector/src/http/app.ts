@@ -3,6 +3,9 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import { HttpError } from './http-error.ts';
+import type { SiteDirectory } from '../sites/site-directory.ts';
+import type { StatsService } from '../stats/stats-service.ts';
+import { statsRoutes } from './stats-routes.ts';
 import type { TrackerAssets } from './tracker-assets.ts';
 
 export interface AppDeps {
@@ -10,6 +13,8 @@ export interface AppDeps {
   log: Logger;
   version: string;
   tracker: TrackerAssets;
+  sites: SiteDirectory;
+  stats: StatsService;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -26,6 +31,8 @@ export function createApp(deps: AppDeps): Express {
       res.status(503).json({ status: 'unavailable', version: deps.version, store: { kind: deps.store.kind, ok: false, detail: (err as Error).message } });
     }
   });
+
+  app.use('/api/stats', statsRoutes({ sites: deps.sites, stats: deps.stats }));
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));

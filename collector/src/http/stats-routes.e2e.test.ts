@@ -1,0 +1,82 @@
+/** The stats API over HTTP: authorisation by site key, query parsing, errors, CORS. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../testing/harness.ts';
+import { synthesize } from '../testing/synthetic.ts';
+
+const NOW = Date.UTC(2026, 2, 20, 12);
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ now: () => NOW });
+  const rows = [...synthesize({ site: h.siteId, start: Date.UTC(2026, 2, 1), days: 20, visitorsPerDay: 20 })];
+  await h.collector.store.events.append(rows);
+  await h.collector.store.events.settle();
+});
+afterAll(() => h.stop());
+
+const get = (path: string, key: string | null = h.siteKey) =>
+  fetch(`${h.collector.url}/api/stats/${h.siteId}/${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+
+describe('authorisation', () => {
+  it('asks for a key, refuses a wrong key and an unknown site alike', async () => {
+    const none = await get('summary', null);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toBe('Bearer');
+    expect((await get('summary', 'cairn_sk_wrong')).status).toBe(403);
+    const other = await fetch(`${h.collector.url}/api/stats/nosuchsite/summary`, { headers: { authorization: `Bearer ${h.siteKey}` } });
+    expect(other.status).toBe(403);
+  });
+});
+
+describe('queries', () => {
+  it('answers a summary with a comparison', async () => {
+    const res = await get('summary?period=7d&compare=previous');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    const body = (await res.json()) as { period: { from: string; to: string }; metrics: Record<string, number>; comparison: { change: Record<string, number | null> } };
+    expect(body.period).toEqual({ from: '2026-03-14', to: '2026-03-20', timezone: 'UTC' });
+    expect(body.metrics.visitors).toBeGreaterThan(50);
+    expect(body.metrics.pageviews).toBeGreaterThan(body.metrics.visits!);
+    expect(Object.keys(body.comparison.change)).toContain('bounce_rate');
+  });
+
+  it('answers a time series with every day of the period', async () => {
+    const body = (await (await get('timeseries?period=custom&from=2026-02-27&to=2026-03-03')).json()) as { series: { bucket: string; visitors: number }[] };
+    expect(body.series.map((b) => b.bucket)).toEqual(['2026-02-27', '2026-02-28', '2026-03-01', '2026-03-02', '2026-03-03']);
+    expect(body.series[0]!.visitors).toBe(0);
+    expect(body.series[2]!.visitors).toBeGreaterThan(0);
+  });
+
+  it('answers a filtered, paged breakdown', async () => {
+    const filters = encodeURIComponent(JSON.stringify([{ dimension: 'device', op: 'is', values: ['desktop'] }]));
+    const body = (await (await get(`breakdown/page?period=30d&limit=3&page=2&filters=${filters}`)).json()) as { rows: { value: string }[]; total: number; page: number };
+    expect(body.rows).toHaveLength(3);
+    expect(body.page).toBe(2);
+    expect(body.total).toBeGreaterThan(6);
+    const props = (await (await get('breakdown/prop:plan?period=30d')).json()) as { rows: { value: string }[] };
+    expect(props.rows.map((r) => r.value).sort()).toEqual(expect.arrayContaining(['free', 'pro']));
+  });
+
+  it.each([
+    ['summary?period=yesterday', 'period'],
+    ['summary?period=custom&from=2026-03-05', 'from'],
+    ['summary?period=day&date=2026-13-01', 'date'],
+    ['summary?filters=not-json', 'filters'],
+    ['summary?filters=' + encodeURIComponent('[{"dimension":"color","op":"is","values":["red"]}]'), 'filters.0.dimension'],
+    ['summary?limit=0', 'limit'],
+    ['summary?colour=red', 'colour'],
+  ])('refuses %s with a 400 naming %s', async (path, field) => {
+    const res = await get(path);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { field: string } }).error.field).toBe(field);
+  });
+
+  it('answers 404 for a dimension that does not exist', async () => {
+    expect((await get('breakdown/colour')).status).toBe(404);
+  });
+
+  it('answers a CORS preflight', async () => {
+    const res = await fetch(`${h.collector.url}/api/stats/${h.siteId}/summary`, { method: 'OPTIONS', headers: { origin: 'https://wp.example.com', 'access-control-request-headers': 'authorization' } });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-headers')).toContain('Authorization');
+  });
+});
