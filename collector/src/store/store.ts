@@ -76,6 +76,11 @@ export interface EventStore {
   append(rows: readonly StoredEvent[]): Promise<void>;
   /** Makes everything appended so far visible to reads. */
   settle(): Promise<void>;
+  /**
+   * Imports many rows at once, bypassing the journal (synthetic data, migrations): not durable row
+   * by row, only once it resolves. Calls `progress` with the rows written so far.
+   */
+  bulkInsert(rows: Iterable<StoredEvent>, progress?: (n: number) => void): Promise<number>;
   /** Events of one site in time order (tests, exports). */
   list(site: string, opts?: { limit?: number }): Promise<StoredEvent[]>;
   /** The latest event of every session active since `since`. */
@@ -95,7 +100,9 @@ export interface StatsSpec {
   group:
     | { by: 'none' }
     | { by: 'time'; interval: 'hour' | 'day' | 'week' | 'month' }
-    | { by: 'dimension'; dimension: FilterDimension; sort: Metric; limit: number; offset: number };
+    | { by: 'dimension'; dimension: FilterDimension; sort: Metric; limit: number; offset: number }
+    /** Rollups: the totals (key "") and every value of each dimension (key "dimension<TAB>value"). */
+    | { by: 'dimensions'; dimensions: readonly FilterDimension[] };
 }
 
 /** Sums for one key (a bucket label, a dimension value, or '' without grouping). */

@@ -63,9 +63,11 @@ export function referenceStats(all: readonly StoredEvent[], spec: StatsSpec): St
   for (const [id, list] of bySession) {
     const ordered = [...list].sort((a, b) => a.e.ts - b.e.ts || a.i - b.i).map((x) => x.e);
     const pages = ordered.filter((e) => e.name === 'pageview');
+    const first = ordered.find((e) => active(e.name));
+    // A visit starts with its first event that is not the tracker's own report.
     visits.set(id, {
-      start: ordered[0]!.ts,
-      first: ordered[0]!,
+      start: first?.ts ?? Number.NaN,
+      first: first ?? ordered[0]!,
       entry: pages[0]?.pathname ?? null,
       exit: pages.at(-1)?.pathname ?? null,
       pv: pages.length,
@@ -76,7 +78,14 @@ export function referenceStats(all: readonly StoredEvent[], spec: StatsSpec): St
   const inRange = (ts: number) => ts >= spec.startUtc && ts < spec.endUtc;
   const local = (ts: number) => DateTime.fromMillis(ts, { zone: spec.tz });
   const g = spec.group;
-  const keyOf = (e: StoredEvent, v: Visit) => (g.by === 'none' ? '' : g.by === 'time' ? bucketOf(local(e.ts), g.interval) : valueOf(g.dimension, e, v));
+  const keysOf = (e: StoredEvent, v: Visit): string[] =>
+    g.by === 'none'
+      ? ['']
+      : g.by === 'time'
+        ? [bucketOf(local(e.ts), g.interval)]
+        : g.by === 'dimension'
+          ? [valueOf(g.dimension, e, v)]
+          : ['', ...g.dimensions.map((d) => `${d}\t${valueOf(d, e, v)}`)];
   const unitOf = (ts: number) => (g.by === 'time' && g.interval === 'hour' ? local(ts).toFormat("yyyy-MM-dd'T'HH") : local(ts).toISODate()!);
 
   const rows = new Map<string, StatsRow & { days: Map<string, Set<string>>; sessions: Set<number> }>();
@@ -85,21 +94,28 @@ export function referenceStats(all: readonly StoredEvent[], spec: StatsSpec): St
     if (!r) rows.set(key, (r = { key, visitors: 0, visits: 0, pageviews: 0, events: 0, bounces: 0, visit_pageviews: 0, duration: 0, days: new Map(), sessions: new Set() }));
     return r;
   };
-  const matched: { e: StoredEvent; v: Visit }[] = [];
+  // The sessions of the period: those with an event in it (their events outside it still count for visits).
+  const touched = new Set(events.filter(({ e }) => inRange(e.ts)).map(({ e }) => e.session));
   for (const { e } of events) {
+    if (!touched.has(e.session)) continue;
     const v = visits.get(e.session)!;
-    if (inRange(e.ts) && spec.filters.every((f) => matches(f, e, v))) matched.push({ e, v });
-  }
-  for (const { e, v } of matched) {
-    const r = row(keyOf(e, v));
-    if (e.name === 'pageview') r.pageviews++;
-    if (custom(e.name)) r.events++;
-    if (!active(e.name)) continue;
-    const unit = unitOf(e.ts);
-    r.days.set(unit, (r.days.get(unit) ?? new Set()).add(e.visitor));
-    // A visit counts under its matching events' keys, or in a time series, under its start's bucket.
-    const visitKey = g.by === 'time' ? bucketOf(local(v.start), g.interval) : keyOf(e, v);
-    if (inRange(v.start)) row(visitKey).sessions.add(e.session);
+    if (!spec.filters.every((f) => matches(f, e, v))) continue;
+    const keys = keysOf(e, v);
+    if (inRange(e.ts)) {
+      for (const key of keys) {
+        const r = row(key);
+        if (e.name === 'pageview') r.pageviews++;
+        if (custom(e.name)) r.events++;
+        if (!active(e.name)) continue;
+        const unit = unitOf(e.ts);
+        r.days.set(unit, (r.days.get(unit) ?? new Set()).add(e.visitor));
+      }
+    }
+    // A visit that starts in the period counts under the keys of its matching events (at any
+    // time), or in a time series, under its start's bucket.
+    if (active(e.name) && inRange(v.start)) {
+      for (const key of g.by === 'time' ? [bucketOf(local(v.start), g.interval)] : keys) row(key).sessions.add(e.session);
+    }
   }
   for (const r of rows.values()) {
     for (const set of r.days.values()) r.visitors += set.size;

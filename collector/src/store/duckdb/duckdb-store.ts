@@ -3,7 +3,7 @@
  * file. Appends are durable once journaled; every `loadIntervalMs` the loader moves what is
  * durable into DuckDB (journal-loader.ts), so reads lag ingest by about that much.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -34,6 +34,21 @@ export interface DuckDbStoreOptions {
   onLoadError?: (err: StoreError) => void;
   /** Called when rows DuckDB refused were set aside in `file` (they are kept, not loaded). */
   onRejected?: (lines: number, file: string) => void;
+}
+
+/** Appends one row with DuckDB's appender, column by column in schema order. */
+function appendRow(a: DuckDBAppender, row: StoredEvent): void {
+  for (const [col, type, field] of EVENT_COLUMNS) {
+    const v = row[field];
+    if (v === null || v === undefined) a.appendNull();
+    else if (col === 'ts') a.appendTimestamp(new DuckDBTimestampValue(BigInt(v as number) * 1000n));
+    else if (type.startsWith('BIGINT')) a.appendBigInt(BigInt(v as number));
+    else if (type.startsWith('USMALLINT')) a.appendUSmallInt(v as number);
+    else if (type.startsWith('UINTEGER')) a.appendUInteger(v as number);
+    else if (type.startsWith('UTINYINT')) a.appendUTinyInt(v as number);
+    else a.appendVarchar(String(v));
+  }
+  a.endRow();
 }
 
 /** Serializes one row for the journal (a hot path: one call per event). */
@@ -150,6 +165,28 @@ export class DuckDbStore implements Store {
     },
 
     settle: () => this.settle(),
+
+    bulkInsert: (rows: Iterable<StoredEvent>, progress?: (n: number) => void) =>
+      this.#exec('events.bulkInsert', async () => {
+        const appender = await this.#conn.createAppender('events');
+        let n = 0;
+        try {
+          for (const row of rows) {
+            appendRow(appender, row);
+            if (++n % 100_000 === 0) {
+              appender.flushSync();
+              progress?.(n);
+              // Let the event loop breathe (progress output, signals) between chunks.
+              await new Promise((r) => setImmediate(r));
+            }
+          }
+          appender.flushSync();
+          progress?.(n);
+        } finally {
+          appender.closeSync();
+        }
+        return n;
+      }),
 
     list: async (site: string, opts: { limit?: number } = {}): Promise<StoredEvent[]> => {
       const rows = await this.#query(

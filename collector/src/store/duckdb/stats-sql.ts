@@ -8,7 +8,7 @@ import type { FilterDimension, Metric } from '../../protocol/query.ts';
 import type { StatsSpec } from '../store.ts';
 
 /** Events that stand for a visitor doing something (not the tracker's own reports). */
-const ACTIVITY = `e.name NOT IN ('engagement', 'vital')`;
+const ACTIVE = `name NOT IN ('engagement', 'vital')`;
 const CUSTOM = `name NOT IN ('pageview', 'engagement', 'vital')`;
 /** Sort expressions over the output columns, for each metric. */
 const SORT: Record<Metric, string> = {
@@ -69,14 +69,23 @@ export function statsSql(spec: StatsSpec): string {
   const tz = literal(spec.tz);
   const local = (col: string) => `timezone(${tz}, ${col}::TIMESTAMPTZ)`;
   const g = spec.group;
-  // The key an event counts under, and the key a visit counts under.
-  // A visit counts under the key of its matching events, or in a time series, its start's bucket.
   const label = (col: string) => (g.by === 'time' ? `strftime(date_trunc('${g.interval}', ${local(col)}), '${FORMATS[g.interval]}')` : '');
-  const eventKey = g.by === 'none' ? `''` : g.by === 'time' ? label('e.ts') : dimensionSql(g.dimension);
+  // The key an event counts under. With several dimensions (rollups), each event counts once per
+  // dimension, under "dimension<TAB>value", and the totals under "<TAB>".
+  const eventKey =
+    g.by === 'none'
+      ? `''`
+      : g.by === 'time'
+        ? label('e.ts')
+        : g.by === 'dimension'
+          ? dimensionSql(g.dimension)
+          : `unnest([${[`''`, ...g.dimensions.map((d) => `${literal(`${d}	`)} || ${dimensionSql(d)}`)].join(', ')}])`;
+  // A visit counts under the keys of its matching events, or in a time series, its start's bucket.
   const visitKey = g.by === 'time' ? label('s.start') : 'v.key';
   // Visitors are distinct per local day (per hour in an hourly series), then summed.
   const unit = g.by === 'time' && g.interval === 'hour' ? 'hour' : 'day';
   const inRange = (col: string) => `${col} >= epoch_ms(${spec.startUtc}::BIGINT) AND ${col} < epoch_ms(${spec.endUtc}::BIGINT)`;
+  const firstActive = (col: string) => `arg_min(${col}, (ts, rid)) FILTER (WHERE ${ACTIVE})`;
   return `
 WITH touched AS (
   SELECT DISTINCT session FROM events WHERE site = ${literal(spec.site)} AND ${inRange('ts')}
@@ -84,15 +93,17 @@ WITH touched AS (
   SELECT *, rowid AS rid FROM events
   WHERE site = ${literal(spec.site)} AND session IN (SELECT session FROM touched)
 ), s AS (
+  -- A visit starts with its first event that is not the tracker's own report, and takes its
+  -- source, referrer and campaign from it.
   SELECT session,
-    min(ts) AS start,
-    arg_min(source, (ts, rid)) AS source,
-    arg_min(referrer, (ts, rid)) AS referrer,
-    arg_min(utm_source, (ts, rid)) AS utm_source,
-    arg_min(utm_medium, (ts, rid)) AS utm_medium,
-    arg_min(utm_campaign, (ts, rid)) AS utm_campaign,
-    arg_min(utm_term, (ts, rid)) AS utm_term,
-    arg_min(utm_content, (ts, rid)) AS utm_content,
+    min(ts) FILTER (WHERE ${ACTIVE}) AS start,
+    ${firstActive('source')} AS source,
+    ${firstActive('referrer')} AS referrer,
+    ${firstActive('utm_source')} AS utm_source,
+    ${firstActive('utm_medium')} AS utm_medium,
+    ${firstActive('utm_campaign')} AS utm_campaign,
+    ${firstActive('utm_term')} AS utm_term,
+    ${firstActive('utm_content')} AS utm_content,
     arg_min(pathname, (ts, rid)) FILTER (WHERE name = 'pageview') AS entry_page,
     arg_max(pathname, (ts, rid)) FILTER (WHERE name = 'pageview') AS exit_page,
     count(*) FILTER (WHERE name = 'pageview') AS pv,
@@ -100,19 +111,22 @@ WITH touched AS (
     coalesce(sum(engaged_ms) FILTER (WHERE name = 'engagement'), 0) AS dur
   FROM a GROUP BY session
 ), e AS (
-  SELECT e.session, e.visitor, e.name, ${local('e.ts')} AS lts, ${eventKey} AS key, ${ACTIVITY} AS active
+  -- Every event of the visits touched, whether it matches the filters, and its key(s).
+  SELECT e.session, e.visitor, e.name, ${local('e.ts')} AS lts, ${eventKey} AS key,
+    e.${ACTIVE} AS active, ${inRange('e.ts')} AS in_range
   FROM a e JOIN s USING (session)
-  WHERE ${inRange('e.ts')}${filterSql(spec)}
+  WHERE true${filterSql(spec)}
 ), counts AS (
   SELECT key,
     count(*) FILTER (WHERE name = 'pageview') AS pageviews,
     count(*) FILTER (WHERE ${CUSTOM}) AS events
-  FROM e GROUP BY key
+  FROM e WHERE in_range GROUP BY key
 ), vis AS (
   SELECT key, sum(n) AS visitors FROM (
-    SELECT key, count(DISTINCT visitor) AS n FROM e WHERE active GROUP BY key, date_trunc('${unit}', lts)
+    SELECT key, count(DISTINCT visitor) AS n FROM e WHERE in_range AND active GROUP BY key, date_trunc('${unit}', lts)
   ) GROUP BY key
 ), visits AS (
+  -- Visits that start in the period and have a matching event (then or later).
   SELECT ${visitKey} AS key, count(*) AS visits,
     count(*) FILTER (WHERE s.pv = 1 AND s.customs = 0) AS bounces,
     sum(s.pv) AS visit_pageviews, sum(s.dur) AS duration
