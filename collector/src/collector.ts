@@ -22,6 +22,7 @@ import { createIngestHandler } from './ingest/ingest-handler.ts';
 import { RateLimiter } from './ingest/rate-limit.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { SiteDirectory } from './sites/site-directory.ts';
+import { RollupJob } from './rollup/rollup-job.ts';
 import { StatsService } from './stats/stats-service.ts';
 import { openDuckDbStore } from './store/duckdb/duckdb-store.ts';
 import type { Store } from './store/store.ts';
@@ -45,8 +46,9 @@ export interface Collector {
   store: Store;
   sites: SiteDirectory;
   log: Logger;
-  /** Runs the periodic upkeep now (it also runs every minute). */
+  /** Runs the periodic upkeep now (it also runs every minute), rollups included. */
   runMaintenance(): Promise<void>;
+  rollups: RollupJob;
   /** Stops accepting, answers what is in flight, flushes, and releases the store. */
   close(): Promise<void>;
 }
@@ -114,6 +116,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const tracker = loadTrackerAssets();
     if (tracker.problem) log.warn(tracker.problem);
     const stats = new StatsService(store, now);
+    const rollups = new RollupJob({ store, sites, log, now });
     server = createHttpServer(ingest, createApp({ store, log, version: VERSION, tracker, sites, stats }));
     await listen(server, config.port, config.host);
     const http = server;
@@ -125,7 +128,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     // A socket file left by a killed process would make listen fail; nothing can be holding it,
     // because the DuckDB file lock above already proved no other collector runs on this folder.
     await rm(adminSocket, { force: true });
-    const admin = createPlainServer(createAdminApp({ sites, publicUrl, now, log }));
+    const admin = createPlainServer(createAdminApp({ sites, publicUrl, now, log, rollups }));
     await listen(admin, adminSocket);
     await chmod(adminSocket, 0o600);
 
@@ -137,7 +140,11 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       ipLimiter.sweep(t);
       siteLimiter.sweep(t);
       await Promise.all([bots.flush(), salts.destroyExpired(t), sites.reload()]);
+      await rollups.run();
     };
+    // Days that closed while the collector was stopped are rolled up shortly after it starts.
+    const firstRollup = setTimeout(() => rollups.run().catch((err: unknown) => log.error({ err: (err as Error).message }, 'rollups failed; will retry')), 1000);
+    firstRollup.unref();
     const maintenance = setInterval(() => {
       runMaintenance().catch((err: unknown) => log.error({ err: (err as Error).message }, 'maintenance failed; will retry'));
     }, MAINTENANCE_MS);
@@ -149,6 +156,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const close = () =>
       (closing ??= (async () => {
         clearInterval(maintenance);
+        clearTimeout(firstRollup);
+        await rollups.stop();
         admin.close();
         // No new connections; requests already reading their body or waiting for their commit
         // get their answer (Node closes each connection once its response is sent), up to 10 s.
@@ -164,7 +173,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         log.flush();
       })());
 
-    return { publicUrl, url: `http://127.0.0.1:${port}`, port, adminSocket, store, sites, log, runMaintenance, close };
+    return { publicUrl, url: `http://127.0.0.1:${port}`, port, adminSocket, store, sites, log, runMaintenance, rollups, close };
   } catch (err) {
     server?.close();
     await store.close().catch(() => undefined);

@@ -6,7 +6,9 @@ import { loadConfig, OPTIONS, type Config } from '../config.ts';
 import { addSite, publicSite } from '../http/admin.ts';
 import { SiteDirectory } from '../sites/site-directory.ts';
 import { openDuckDbStore } from '../store/duckdb/duckdb-store.ts';
-import { StoreError } from '../store/store.ts';
+import { StoreError, type Store } from '../store/store.ts';
+import { RollupJob, type RollupReport } from '../rollup/rollup-job.ts';
+import { createLogger } from '../logger.ts';
 import { checkNewSite } from '../sites/new-site.ts';
 import { adminRequest } from './admin-client.ts';
 import { ensureBuilt } from './ensure-built.ts';
@@ -20,6 +22,7 @@ Usage:
       --timezone <IANA zone>      the site's reporting time zone (default UTC)
       --query-keys <a,b>          query parameters to keep besides utm_*, ref and source
   cairn site list                 list the registered sites
+  cairn rollup                    roll up every closed day now (the server does it every minute)
   cairn help                      this text
 
 Options (flags win over environment variables):
@@ -92,13 +95,26 @@ async function siteList(config: Config): Promise<void> {
   for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
 }
 
+async function rollup(config: Config): Promise<void> {
+  const remote = await adminRequest(join(config.dataDir, 'cairn.sock'), 'POST', '/rollups');
+  const report = remote
+    ? (remote.body as RollupReport)
+    : await withStore(config, (sites, store) =>
+        new RollupJob({ store, sites, log: createLogger('warn'), now: Date.now }).run((done, total, site) =>
+          process.stderr.write(`\r${site}: ${done}/${total} days`),
+        ),
+      );
+  if (!remote && report.days > 0) process.stderr.write('\n');
+  console.log(report.days === 0 ? 'Every closed day is rolled up already.' : `Rolled up ${report.days} day(s) of ${report.sites} site(s) in ${(report.ms / 1000).toFixed(1)} s.`);
+}
+
 /** Opens the store directly: only when no collector is running on this data directory. */
-async function withStore<T>(config: Config, job: (sites: SiteDirectory) => Promise<T>): Promise<T> {
+async function withStore<T>(config: Config, job: (sites: SiteDirectory, store: Store) => Promise<T>): Promise<T> {
   const store = await openDuckDbStore({ dataDir: config.dataDir });
   try {
     const sites = new SiteDirectory(store.sites);
     await sites.reload();
-    return await job(sites);
+    return await job(sites, store);
   } finally {
     await store.close();
   }
@@ -170,6 +186,11 @@ export async function main(argv: string[]): Promise<number | 'running'> {
       expect(1);
       await start(config);
       return 'running';
+    }
+    if (command === 'rollup') {
+      expect(1);
+      await rollup(config);
+      return 0;
     }
     if (command !== 'site') throw new UsageError(`unknown command "${command}"`);
     if (sub === 'add') {

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { newSite, type NewSiteInput } from '../sites/new-site.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import { trackerTag } from '../sites/tracker-tag.ts';
+import type { RollupJob } from '../rollup/rollup-job.ts';
 import type { Site } from '../store/store.ts';
 import { errorHandler } from './app.ts';
 import { HttpError } from './http-error.ts';
@@ -21,7 +22,7 @@ export async function addSite(sites: SiteDirectory, input: NewSiteInput, publicU
   return { site: publicSite(site), key, tag: trackerTag(publicUrl, site.id) };
 }
 
-export function createAdminApp(deps: { sites: SiteDirectory; publicUrl: string; now: () => number; log: Logger }): Express {
+export function createAdminApp(deps: { sites: SiteDirectory; publicUrl: string; now: () => number; log: Logger; rollups: RollupJob }): Express {
   const app = express();
   app.use(express.json({ limit: '16kb' }));
   app.get('/sites', (_req, res) => {
@@ -36,6 +37,9 @@ export function createAdminApp(deps: { sites: SiteDirectory; publicUrl: string; 
       if (err instanceof Error && !('operation' in err)) throw new HttpError(400, 'invalid_site', err.message);
       throw err;
     }
+  });
+  app.post('/rollups', async (_req, res) => {
+    res.json(await deps.rollups.run());
   });
   app.use(errorHandler(deps.log));
   return app;

@@ -41,7 +41,7 @@ export class StatsService {
   }
 
   #spec(site: Site, range: Range, q: Query, group: StatsSpec['group']): StatsSpec {
-    return { site: site.id, tz: site.timezone, startUtc: range.startUtc, endUtc: range.endUtc, filters: q.filters, group };
+    return { site: site.id, tz: site.timezone, from: range.from, to: range.to, startUtc: range.startUtc, endUtc: range.endUtc, filters: q.filters, group };
   }
 
   #ranges(site: Site, q: Query) {

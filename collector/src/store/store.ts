@@ -81,6 +81,8 @@ export interface EventStore {
    * by row, only once it resolves. Calls `progress` with the rows written so far.
    */
   bulkInsert(rows: Iterable<StoredEvent>, progress?: (n: number) => void): Promise<number>;
+  /** Deletes a site's raw events before `ts` (retention; rollups stay); returns how many went. */
+  deleteBefore(site: string, ts: number): Promise<number>;
   /** Events of one site in time order (tests, exports). */
   list(site: string, opts?: { limit?: number }): Promise<StoredEvent[]>;
   /** The latest event of every session active since `since`. */
@@ -94,6 +96,9 @@ export interface StatsSpec {
   site: string;
   /** The site's time zone: local days, hours and buckets are read in it. */
   tz: string;
+  /** First and last local day, both included (YYYY-MM-DD), and the UTC instants bounding them. */
+  from: string;
+  to: string;
   startUtc: number;
   endUtc: number;
   filters: Filter[];
@@ -125,6 +130,14 @@ export interface StatsStore {
   query(spec: StatsSpec): Promise<StatsRow[]>;
 }
 
+/** Daily rollups: precomputed days that make long periods fast (see the adapter's rollups). */
+export interface RollupStore {
+  /** Local days of a site that are closed and not rolled up (or changed since, or in another time zone). */
+  pending(site: Site, now: number): Promise<string[]>;
+  /** Computes and stores one day's rollup, replacing any earlier one. */
+  roll(site: Site, day: string, now: number): Promise<void>;
+}
+
 export interface SaltStore {
   /** Returns the salt of a UTC day (YYYY-MM-DD), storing `candidate` if there is none yet. */
   ensure(day: string, candidate: Uint8Array): Promise<Uint8Array>;
@@ -153,6 +166,7 @@ export interface Store {
   readonly sites: SiteStore;
   readonly botCounts: BotCountStore;
   readonly stats: StatsStore;
+  readonly rollups: RollupStore;
   /** Resolves when the store answers; rejects with a StoreError otherwise. */
   health(): Promise<StoreHealth>;
   /** Flushes what is pending and releases the database. */

@@ -21,6 +21,7 @@ import { Journal } from './journal.ts';
 import { JournalLoader, MARK_KEY, parseMark } from './journal-loader.ts';
 import { EVENT_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { SaltFile } from './salt-file.ts';
+import { pendingDays, plannedSql, rollDay, rollupable } from './rollups.ts';
 import { statsSql } from './stats-sql.ts';
 import { Serial } from './serial.ts';
 
@@ -135,6 +136,9 @@ export class DuckDbStore implements Store {
         throw new Error(
           `the data was written by a newer Cairn (schema ${found}, this one knows ${SCHEMA_VERSION}); upgrade Cairn`,
         );
+      } else if (Number(found) < SCHEMA_VERSION) {
+        // Schema 2 only added tables, which SCHEMA_SQL has just created.
+        await this.#conn.run(`UPDATE meta SET value = '${SCHEMA_VERSION}' WHERE key = 'schema_version'`);
       }
     });
     this.salts = await SaltFile.open(join(this.dataDir, 'salts.json'));
@@ -186,6 +190,12 @@ export class DuckDbStore implements Store {
           appender.closeSync();
         }
         return n;
+      }),
+
+    deleteBefore: (site: string, ts: number) =>
+      this.#exec('events.deleteBefore', async () => {
+        const r = await this.#conn.run('DELETE FROM events WHERE site = ? AND ts < epoch_ms(?::BIGINT)', [site, ts]);
+        return Number(r.rowsChanged);
       }),
 
     list: async (site: string, opts: { limit?: number } = {}): Promise<StoredEvent[]> => {
@@ -272,9 +282,30 @@ export class DuckDbStore implements Store {
 
   readonly stats = {
     query: async (spec: StatsSpec): Promise<StatsRow[]> => {
-      const rows = await this.#query('stats.query', statsSql(spec));
-      return rows as unknown as StatsRow[];
+      let sql = statsSql(spec);
+      if (rollupable(spec)) {
+        const days = await this.#query(
+          'stats.query',
+          `SELECT strftime(day, '%Y-%m-%d') AS d FROM rollup_days WHERE site = ? AND timezone = ? AND NOT dirty AND day BETWEEN ?::DATE AND ?::DATE`,
+          [spec.site, spec.tz, spec.from, spec.to],
+        );
+        sql = plannedSql(spec, new Set(days.map((r) => String(r.d))));
+      }
+      return (await this.#query('stats.query', sql)) as unknown as StatsRow[];
     },
+  };
+
+  readonly rollups = {
+    pending: (site: Site, now: number) => this.#exec('rollups.pending', () => pendingDays(this.#conn, site, now)),
+    // On the loader's connection, between loads: a load marking the day dirty cannot interleave.
+    roll: (site: Site, day: string, now: number) =>
+      this.#loads.run(async () => {
+        try {
+          await rollDay(this.#loaderConn, site, day, now);
+        } catch (cause) {
+          throw new StoreError('rollups.roll', { cause, message: `${site.id} ${day}: ${String(cause)}` });
+        }
+      }),
   };
 
   readonly botCounts = {
@@ -307,6 +338,18 @@ export class DuckDbStore implements Store {
     const pendingEvents = this.#appended - this.#loaded;
     if (this.#lastLoadError) return { ok: false, pendingEvents, detail: this.#lastLoadError.message };
     return { ok: true, pendingEvents };
+  }
+
+  /** Every rollup row of a site, in a stable order (diagnostics and tests). */
+  rollupRows(site: string): Promise<Record<string, unknown>[]> {
+    return this.#query(
+      'rollups.rows',
+      `SELECT strftime(day, '%Y-%m-%d') AS day, dimension, value, visitors::DOUBLE AS visitors, visits::DOUBLE AS visits,
+        pageviews::DOUBLE AS pageviews, events::DOUBLE AS events, bounces::DOUBLE AS bounces,
+        visit_pageviews::DOUBLE AS visit_pageviews, duration::DOUBLE AS duration
+       FROM rollups WHERE site = ? ORDER BY day, dimension, value`,
+      [site],
+    );
   }
 
   /** The ingest journal (diagnostics and failure tests). */

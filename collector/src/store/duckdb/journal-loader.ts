@@ -24,7 +24,7 @@ const JSON_COLUMNS = `{${EVENT_COLUMNS.map(([col, type, field]) => {
   return `"${field}": '${json}'`;
 }).join(', ')}}`;
 const SELECT_FROM_JSON = EVENT_COLUMNS.map(([col, type, field]) =>
-  col === 'ts' ? `epoch_ms("${field}")` : type.startsWith('UUID') ? `"${field}"::UUID` : `"${field}" AS ${col}`,
+  col === 'ts' ? `epoch_ms("${field}") AS ts` : type.startsWith('UUID') ? `"${field}"::UUID AS ${col}` : `"${field}" AS ${col}`,
 ).join(', ');
 const fromJson = (file: string) =>
   `SELECT ${SELECT_FROM_JSON} FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = ${JSON_COLUMNS})`;
@@ -33,6 +33,26 @@ const fromJson = (file: string) =>
 const DATA_ERROR = /Malformed JSON|Conversion Error|Could not convert|Failed to cast|Invalid Input Error|Constraint Error/i;
 
 export const MARK_KEY = 'journal_mark';
+
+/**
+ * Rolled-up days that these new events change: the days they happened on, and the days their
+ * visits started on (a visit running over midnight changes its first day's numbers). Visits are
+ * looked up two days back.
+ */
+const MARK_DIRTY = `
+UPDATE rollup_days SET dirty = true FROM (
+  SELECT r.site, r.day FROM rollup_days r JOIN (SELECT DISTINCT site, ts FROM batch) b ON b.site = r.site
+  WHERE CAST(timezone(r.timezone, b.ts::TIMESTAMPTZ) AS DATE) = r.day
+  UNION
+  SELECT r.site, r.day FROM rollup_days r JOIN (
+    SELECT e.site, min(e.ts) FILTER (WHERE e.name NOT IN ('engagement', 'vital')) AS start
+    FROM events e SEMI JOIN (SELECT DISTINCT site, session FROM batch) b ON e.site = b.site AND e.session = b.session
+    WHERE e.ts >= (SELECT min(ts) FROM batch) - INTERVAL 2 DAY
+    GROUP BY e.site, e.session
+  ) v ON v.site = r.site
+  WHERE CAST(timezone(r.timezone, v.start::TIMESTAMPTZ) AS DATE) = r.day
+) d
+WHERE rollup_days.site = d.site AND rollup_days.day = d.day AND NOT rollup_days.dirty`;
 
 export function parseMark(value: string | null): Mark {
   const [seq, offset] = (value ?? '0:0').split(':').map(Number);
@@ -79,7 +99,10 @@ export class JournalLoader {
     const conn = this.#conn;
     await conn.run('BEGIN TRANSACTION');
     try {
-      await conn.run(`INSERT INTO events ${select}`);
+      await conn.run(`CREATE OR REPLACE TEMP TABLE batch AS ${select}`);
+      await conn.run('INSERT INTO events SELECT * FROM batch');
+      await conn.run(MARK_DIRTY);
+      await conn.run('DROP TABLE batch');
       await conn.run(
         `INSERT INTO meta VALUES ('${MARK_KEY}', '${range.seq}:${range.to}') ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
       );

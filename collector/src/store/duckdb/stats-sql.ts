@@ -65,7 +65,7 @@ function filterSql(spec: StatsSpec): string {
 }
 
 /** The SQL answering a spec; rows have `key` and the raw sums the service turns into metrics. */
-export function statsSql(spec: StatsSpec): string {
+export function statsSql(spec: StatsSpec, { tail = true } = {}): string {
   const tz = literal(spec.tz);
   const local = (col: string) => `timezone(${tz}, ${col}::TIMESTAMPTZ)`;
   const g = spec.group;
@@ -135,7 +135,7 @@ WITH touched AS (
   WHERE ${inRange('s.start')}
   GROUP BY ALL
 )
-SELECT key,${g.by === 'dimension' ? ' count(*) OVER ()::DOUBLE AS total,' : ''}
+SELECT key,${tail && g.by === 'dimension' ? ' count(*) OVER ()::DOUBLE AS total,' : ''}
   coalesce(vis.visitors, 0)::DOUBLE AS visitors,
   coalesce(visits.visits, 0)::DOUBLE AS visits,
   coalesce(counts.pageviews, 0)::DOUBLE AS pageviews,
@@ -144,6 +144,11 @@ SELECT key,${g.by === 'dimension' ? ' count(*) OVER ()::DOUBLE AS total,' : ''}
   coalesce(visits.visit_pageviews, 0)::DOUBLE AS visit_pageviews,
   coalesce(visits.duration, 0)::DOUBLE AS duration
 FROM counts FULL JOIN vis USING (key) FULL JOIN visits USING (key)
-${g.by === 'dimension' ? `ORDER BY ${SORT[g.sort]} DESC NULLS LAST, key LIMIT ${g.limit} OFFSET ${g.offset}` : 'ORDER BY key'}
+${tail ? tailSql(g) : ''}
 `;
+}
+
+/** Ordering (and, for a dimension, paging) of the final rows. */
+export function tailSql(g: StatsSpec['group']): string {
+  return g.by === 'dimension' ? `ORDER BY ${SORT[g.sort]} DESC NULLS LAST, key LIMIT ${g.limit} OFFSET ${g.offset}` : 'ORDER BY key';
 }

@@ -1,0 +1,111 @@
+/**
+ * Daily rollups in the embedded store: one local day of one site, every dimension value's sums,
+ * computed from raw events by the same SQL that answers raw queries (stats-sql.ts), so both
+ * paths agree by construction. A day is rolled once it is closed (its last visits can no longer
+ * continue), again when events arrive for it later (journal-loader marks it dirty), and again
+ * when the site's time zone changes.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DateTime } from 'luxon';
+import { DIMENSIONS } from '../../protocol/query.ts';
+import { rangeOf } from '../../stats/period.ts';
+import type { Site, StatsSpec } from '../store.ts';
+import { literal, statsSql, tailSql } from './stats-sql.ts';
+
+/** Dimensions kept in rollups (props are read from raw events). */
+export const ROLLUP_DIMENSIONS = DIMENSIONS;
+
+/** A day is closed 35 minutes after it ends: its last visits are over, the journal is loaded. */
+const CLOSE_AFTER_MS = 35 * 60_000;
+
+const SUMS = ['visitors', 'visits', 'pageviews', 'events', 'bounces', 'visit_pageviews', 'duration'];
+
+/** Local days of `site` that need a rollup now: closed, and not rolled (validly) yet. */
+export async function pendingDays(conn: DuckDBConnection, site: Site, now: number): Promise<string[]> {
+  const first = (await conn.runAndReadAll(`SELECT epoch_ms(min(ts))::DOUBLE AS t FROM events WHERE site = ${literal(site.id)}`)).getRowObjectsJS()[0]?.t;
+  if (first === null || first === undefined) return [];
+  const rolled = new Set(
+    (
+      await conn.runAndReadAll(
+        `SELECT strftime(day, '%Y-%m-%d') AS d FROM rollup_days WHERE site = ${literal(site.id)} AND timezone = ${literal(site.timezone)} AND NOT dirty`,
+      )
+    )
+      .getRowObjectsJS()
+      .map((r) => String(r.d)),
+  );
+  const out: string[] = [];
+  for (let d = DateTime.fromMillis(Number(first), { zone: site.timezone }).startOf('day'); d.plus({ days: 1 }).toMillis() + CLOSE_AFTER_MS <= now; d = d.plus({ days: 1 })) {
+    const day = d.toISODate()!;
+    if (!rolled.has(day)) out.push(day);
+  }
+  return out;
+}
+
+/** Replaces the rollup of one local day, in one transaction (running it twice gives the same rows). */
+export async function rollDay(conn: DuckDBConnection, site: Site, day: string, now: number): Promise<void> {
+  const range = rangeOf(day, day, site.timezone);
+  const spec: StatsSpec = { site: site.id, ...range, filters: [], group: { by: 'dimensions', dimensions: ROLLUP_DIMENSIONS } };
+  const where = `site = ${literal(site.id)} AND day = ${literal(day)}::DATE`;
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    await conn.run(`DELETE FROM rollups WHERE ${where}`);
+    await conn.run(`
+      INSERT INTO rollups
+      SELECT ${literal(site.id)}, ${literal(day)}::DATE,
+        CASE WHEN key = '' THEN '' ELSE split_part(key, chr(9), 1) END,
+        CASE WHEN key = '' THEN '' ELSE substr(key, strpos(key, chr(9)) + 1) END,
+        ${SUMS.join(', ')}
+      FROM (${statsSql(spec)})`);
+    await conn.run(`
+      INSERT INTO rollup_days VALUES (${literal(site.id)}, ${literal(day)}::DATE, ${literal(site.timezone)}, epoch_ms(${now}::BIGINT), false)
+      ON CONFLICT (site, day) DO UPDATE SET timezone = excluded.timezone, rolled_at = excluded.rolled_at, dirty = false`);
+    await conn.run('COMMIT');
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Whether rollups can answer a spec: no filters, and a grouping they hold. */
+export const rollupable = (spec: StatsSpec) =>
+  spec.filters.length === 0 &&
+  (spec.group.by === 'none' ||
+    (spec.group.by === 'time' && spec.group.interval !== 'hour') ||
+    (spec.group.by === 'dimension' && (ROLLUP_DIMENSIONS as readonly string[]).includes(spec.group.dimension)));
+
+/**
+ * The SQL for a rollupable spec: rolled days (a run from the first day on) from rollups, the rest
+ * (usually today) from raw events; sums add up because every metric is a sum over days.
+ */
+export function plannedSql(spec: StatsSpec, rolled: ReadonlySet<string>): string {
+  const days: string[] = [];
+  for (let d = DateTime.fromISO(spec.from); d.toISODate()! <= spec.to; d = d.plus({ days: 1 })) days.push(d.toISODate()!);
+  let k = 0;
+  while (k < days.length && rolled.has(days[k]!)) k++;
+  if (k === 0) return statsSql(spec);
+  const g = spec.group;
+  const key =
+    g.by === 'none'
+      ? `''`
+      : g.by === 'time'
+        ? g.interval === 'month'
+          ? `strftime(day, '%Y-%m')`
+          : `strftime(${g.interval === 'week' ? `date_trunc('week', day)` : 'day'}, '%Y-%m-%d')`
+        : 'value';
+  const dimension = g.by === 'dimension' ? g.dimension : '';
+  const fromRollups = `SELECT ${key} AS key, ${SUMS.join(', ')} FROM rollups
+    WHERE site = ${literal(spec.site)} AND dimension = ${literal(dimension)} AND day BETWEEN ${literal(days[0]!)}::DATE AND ${literal(days[k - 1]!)}::DATE`;
+  const parts = [fromRollups];
+  if (k < days.length) {
+    const rest = rangeOf(days[k]!, spec.to, spec.tz);
+    parts.push(`SELECT key, ${SUMS.join(', ')} FROM (${statsSql({ ...spec, ...rest }, { tail: false })})`);
+  }
+  return `
+SELECT key,${g.by === 'dimension' ? ' count(*) OVER ()::DOUBLE AS total,' : ''} ${SUMS.join(', ')}
+FROM (
+  SELECT key, ${SUMS.map((s) => `sum(${s})::DOUBLE AS ${s}`).join(', ')}
+  FROM (${parts.join('\nUNION ALL\n')})
+  GROUP BY key
+)
+${tailSql(g)}`;
+}
