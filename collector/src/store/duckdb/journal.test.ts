@@ -177,6 +177,14 @@ describe('Journal.open', () => {
     expect(await allLoadable(journal)).toBe(line(9) + line(10));
   });
 
+  it('acknowledges an empty append at once, before and after other writes', async () => {
+    const journal = await openJournal(await tempDir());
+    await journal.append('', 0);
+    await journal.append(line(1), 1);
+    await journal.append('', 0);
+    expect(await allLoadable(journal)).toBe(line(1));
+  });
+
   it('numbers new segments after the mark when the folder is empty', async () => {
     const dir = await tempDir();
     const journal = await openJournal(dir, { seq: 7, offset: 0 });

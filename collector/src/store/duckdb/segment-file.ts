@@ -54,6 +54,8 @@ export class SegmentFile {
   /** Writes now; resolves once an fdatasync that started after this write has completed. */
   append(buf: Buffer, rows: number): Promise<void> {
     if (this.#failed) return Promise.reject(this.#failed);
+    // Nothing to write: durable as soon as what came before is (no sync of its own would resolve it).
+    if (buf.length === 0) return this.syncedTo(this.#written);
     try {
       let off = 0;
       while (off < buf.length) off += writeSync(this.#fd, buf, off, buf.length - off, this.#written + off);
