@@ -22,6 +22,8 @@ import { createIngestHandler } from './ingest/ingest-handler.ts';
 import { RateLimiter } from './ingest/rate-limit.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { SiteDirectory } from './sites/site-directory.ts';
+import { RealtimeHub } from './realtime/realtime-hub.ts';
+import { enforceRetention } from './rollup/retention.ts';
 import { RollupJob } from './rollup/rollup-job.ts';
 import { StatsService } from './stats/stats-service.ts';
 import { openDuckDbStore } from './store/duckdb/duckdb-store.ts';
@@ -118,6 +120,11 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const stats = new StatsService(store, now);
     const rollups = new RollupJob({ store, sites, log, now });
     server = createHttpServer(ingest, createApp({ store, log, version: VERSION, tracker, sites, stats }));
+    const hub = new RealtimeHub({ sites, stats, log });
+    server.on('upgrade', (req, socket, head) => {
+      if ((req.url ?? '').split('?')[0] === '/api/realtime') hub.upgrade(req, socket, head);
+      else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    });
     await listen(server, config.port, config.host);
     const http = server;
     const port = (http.address() as AddressInfo).port;
@@ -128,7 +135,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     // A socket file left by a killed process would make listen fail; nothing can be holding it,
     // because the DuckDB file lock above already proved no other collector runs on this folder.
     await rm(adminSocket, { force: true });
-    const admin = createPlainServer(createAdminApp({ sites, publicUrl, now, log, rollups }));
+    const admin = createPlainServer(createAdminApp({ sites, store, publicUrl, now, log, rollups }));
     await listen(admin, adminSocket);
     await chmod(adminSocket, 0o600);
 
@@ -141,6 +148,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       siteLimiter.sweep(t);
       await Promise.all([bots.flush(), salts.destroyExpired(t), sites.reload()]);
       await rollups.run();
+      await enforceRetention({ store, sites, log, now: t });
     };
     // Days that closed while the collector was stopped are rolled up shortly after it starts.
     const firstRollup = setTimeout(() => rollups.run().catch((err: unknown) => log.error({ err: (err as Error).message }, 'rollups failed; will retry')), 1000);
@@ -158,6 +166,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         clearInterval(maintenance);
         clearTimeout(firstRollup);
         await rollups.stop();
+        hub.close();
         admin.close();
         // No new connections; requests already reading their body or waiting for their commit
         // get their answer (Node closes each connection once its response is sent), up to 10 s.

@@ -186,12 +186,65 @@ describe('with a running collector', () => {
   });
 });
 
+describe('goals and demo data', () => {
+  test('goal add, list and remove work on the files and through a running collector alike', async ({ dir, run, start }) => {
+    const added = await run(['site', 'add', 'shop.example', '--data-dir', dir]);
+    const [id, key] = [siteIdIn(added.stdout), siteKeyIn(added.stdout)];
+    const goal = await run(['goal', 'add', id, '--page', '/thanks/*', '--name', 'Order', '--revenue', 'amount', '--data-dir', dir]);
+    expect(goal).toMatchObject({ code: 0, stderr: '' });
+    const goalId = /^Goal (\S+) added to /.exec(goal.stdout)?.[1] ?? '';
+    expect(goal.stdout).toBe(`Goal ${goalId} added to ${id}: Order (revenue from prop "amount").\n`);
+
+    const server = await start(['start', '--data-dir', dir, ...SERVE]);
+    const second = await run(['goal', 'add', id, '--event', 'signup', '--data-dir', dir]);
+    expect(second.code).toBe(0);
+    const list = await run(['goal', 'list', id, '--data-dir', dir]);
+    expect(list.stdout).toMatch(new RegExp(`^${goalId} +page +/thanks/\\* +Order +revenue: amount$`, 'm'));
+    expect(list.stdout).toMatch(/^\S+ +event +signup +signup$/m);
+    // The running collector answers with both goals at once: the second went through its socket.
+    const api = await fetch(`${server.url}/api/stats/${id}/goals?period=30d`, { headers: { authorization: `Bearer ${key}` } });
+    expect(((await api.json()) as { goals: { name: string }[] }).goals.map((g) => g.name).sort()).toEqual(['Order', 'signup']);
+
+    expect((await run(['goal', 'remove', id, goalId, '--data-dir', dir])).stdout).toBe(`Goal ${goalId} removed from ${id}.\n`);
+    const again = await run(['goal', 'remove', id, goalId, '--data-dir', dir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/no goal/i);
+    expect((await run(['goal', 'list', 'nosuchsite', '--data-dir', dir])).code).toBe(1);
+  });
+
+  test('seed makes synthetic sites with the events asked for, rolled up and queryable, and waits for a stopped collector', async ({ dir, run, start }) => {
+    const seeded = await run(['seed', '--events', '20000', '--days', '7', '--sites', '2', '--data-dir', dir]);
+    expect(seeded.code).toBe(0);
+    expect(seeded.stderr).toMatch(/\[#{30}\] 100% [\d,]+ events\n/);
+    expect(seeded.stderr).toContain('rolling up');
+    const sites = [...seeded.stdout.matchAll(/^Site (\S+) \(\S+, synthetic\): ([\d,]+) events over 7 days\. Site key: (\S+)$/gm)];
+    expect(sites).toHaveLength(2);
+    const total = sites.reduce((n, m) => n + Number(m[2]!.replaceAll(',', '')), 0);
+    // Visits are random, so the count is near what was asked for, not exact.
+    expect(total).toBeGreaterThan(18_000);
+    expect(total).toBeLessThan(22_000);
+    expect(seeded.stdout).toMatch(/^Rolled up \d+ days in /m);
+    expect((await run(['site', 'list', '--data-dir', dir])).stdout).toContain(`${sites[0]![1]} (synthetic)`);
+
+    const server = await start(['start', '--data-dir', dir, ...SERVE]);
+    const [, id, , key] = sites[0]!;
+    const summary = await fetch(`${server.url}/api/stats/${id}/summary?period=7d`, { headers: { authorization: `Bearer ${key}` } });
+    expect(((await summary.json()) as { metrics: { visitors: number } }).metrics.visitors).toBeGreaterThan(100);
+    const refused = await run(['seed', '--data-dir', dir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('stop the collector first');
+  });
+});
+
 describe('usage and errors', () => {
   test.for([
     { cmd: 'site add "not a domain!"', code: 1, stderr: /^cairn: "not a domain!" is not a domain name\n$/ },
     { cmd: 'site add', code: 2, stderr: /^cairn: site add needs a domain: cairn site add example\.com\n\ncairn [^]*Usage:/ },
     { cmd: 'frobnicate', code: 2, stderr: /^cairn: unknown command "frobnicate"\n\ncairn [^]*Usage:/ },
     { cmd: 'site list --frob', code: 2, stderr: /^cairn: Unknown option '--frob'[^]*Usage:/ },
+    { cmd: 'goal', code: 2, stderr: /^cairn: goal needs a command: cairn goal add\|list\|remove <site>\n/ },
+    { cmd: 'goal add somesite', code: 2, stderr: /^cairn: goal add needs one of --page <pattern> or --event <name>\n/ },
+    { cmd: 'seed --events 0', code: 2, stderr: /^cairn: --events must be a whole number from 1 to 100000000\n/ },
   ])('cairn $cmd exits $code with a readable message', async ({ cmd, code, stderr }, { dir, run }) => {
     const args = cmd.match(/"[^"]*"|\S+/g)!.map((a) => a.replaceAll('"', ''));
     const res = await run([...args, '--data-dir', dir]);

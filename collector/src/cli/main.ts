@@ -12,6 +12,8 @@ import { createLogger } from '../logger.ts';
 import { checkNewSite } from '../sites/new-site.ts';
 import { adminRequest } from './admin-client.ts';
 import { ensureBuilt } from './ensure-built.ts';
+import { goalAdd, goalList, goalRemove } from './goal-commands.ts';
+import { seed } from './seed-command.ts';
 
 const USAGE = `cairn ${VERSION} — self-hosted, cookie-free web analytics
 
@@ -22,7 +24,14 @@ Usage:
       --timezone <IANA zone>      the site's reporting time zone (default UTC)
       --query-keys <a,b>          query parameters to keep besides utm_*, ref and source
   cairn site list                 list the registered sites
+  cairn goal add <site> --page <pattern> | --event <name> [--name <label>] [--revenue <prop>]
+                                  add a goal (page patterns use * for any characters)
+  cairn goal list <site>          list a site's goals
+  cairn goal remove <site> <id>   remove a goal
   cairn rollup                    roll up every closed day now (the server does it every minute)
+  cairn seed [--events N] [--days D] [--sites S]
+                                  demo data: S new synthetic sites (default 1) with N events (default
+                                  100000) over D days (default 30); the collector must be stopped
   cairn help                      this text
 
 Options (flags win over environment variables):
@@ -41,6 +50,7 @@ function configFrom(flags: Flags): Config {
 
 interface SiteView {
   id: string;
+  synthetic?: boolean;
   domains: string[];
   allowSubdomains: boolean;
   timezone: string;
@@ -89,7 +99,12 @@ async function siteList(config: Config): Promise<void> {
     console.log('No sites yet. Add one with: cairn site add example.com');
     return;
   }
-  const rows = sites.map((s) => [s.id, s.domains.join(', ') + (s.allowSubdomains ? ' (+subdomains)' : ''), s.timezone, new Date(s.createdAt).toISOString().slice(0, 10)]);
+  const rows = sites.map((s) => [
+    s.id + (s.synthetic ? ' (synthetic)' : ''),
+    s.domains.join(', ') + (s.allowSubdomains ? ' (+subdomains)' : ''),
+    s.timezone,
+    new Date(s.createdAt).toISOString().slice(0, 10),
+  ]);
   const head = ['ID', 'DOMAINS', 'TIME ZONE', 'ADDED'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
@@ -159,6 +174,13 @@ export async function main(argv: string[]): Promise<number | 'running'> {
         'no-subdomains': { type: 'boolean' },
         timezone: { type: 'string' },
         'query-keys': { type: 'string' },
+        page: { type: 'string' },
+        events: { type: 'string' },
+        days: { type: 'string' },
+        sites: { type: 'string' },
+        event: { type: 'string' },
+        name: { type: 'string' },
+        revenue: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -187,9 +209,54 @@ export async function main(argv: string[]): Promise<number | 'running'> {
       await start(config);
       return 'running';
     }
+    if (command === 'seed') {
+      expect(1);
+      const num = (name: 'events' | 'days' | 'sites', fallback: number, max: number) => {
+        const raw = flags[name];
+        if (raw === undefined) return fallback;
+        const n = Number(raw);
+        if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max}`);
+        return n;
+      };
+      const o = { events: num('events', 100_000, 100_000_000), days: num('days', 30, 3650), sites: num('sites', 1, 100) };
+      if (await adminRequest(join(config.dataDir, 'cairn.sock'), 'GET', '/sites')) {
+        throw new Error('cairn seed writes to the store directly: stop the collector first, then run it again');
+      }
+      await withStore(config, (sites, store) => seed(sites, store, o));
+      return 0;
+    }
     if (command === 'rollup') {
       expect(1);
       await rollup(config);
+      return 0;
+    }
+    if (command === 'goal') {
+      const socket = join(config.dataDir, 'cairn.sock');
+      const store = <T>(job: (sites: SiteDirectory, s: Store) => Promise<T>) => withStore(config, job);
+      if (sub !== 'add' && sub !== 'list' && sub !== 'remove') {
+        throw new UsageError(sub ? `unknown command "goal ${sub}": use goal add, list or remove` : 'goal needs a command: cairn goal add|list|remove <site>');
+      }
+      if (!arg) throw new UsageError(`goal ${sub} needs a site id: cairn goal ${sub} <site>`);
+      if (sub === 'add') {
+        expect(3);
+        const page = typeof flags.page === 'string' ? flags.page : undefined;
+        const event = typeof flags.event === 'string' ? flags.event : undefined;
+        if (!page === !event) throw new UsageError('goal add needs one of --page <pattern> or --event <name>');
+        await goalAdd(socket, store, arg, {
+          kind: page ? 'page' : 'event',
+          match: (page ?? event)!,
+          ...(typeof flags.name === 'string' ? { name: flags.name } : {}),
+          ...(typeof flags.revenue === 'string' ? { revenue: flags.revenue } : {}),
+        });
+      } else if (sub === 'list') {
+        expect(3);
+        await goalList(socket, store, arg);
+      } else {
+        const id = positionals[3];
+        if (!id) throw new UsageError('goal remove needs a goal id: cairn goal remove <site> <id>');
+        expect(4);
+        await goalRemove(socket, store, arg, id);
+      }
       return 0;
     }
     if (command !== 'site') throw new UsageError(`unknown command "${command}"`);

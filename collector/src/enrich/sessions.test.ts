@@ -58,11 +58,22 @@ describe('Sessions', () => {
     expect(s.assign('v1', T0 - 119 * MIN)).toBe(old);
   });
 
+  it('ends a visit after 24 hours even when the visitor never pauses for 30 minutes', () => {
+    const s = new Sessions();
+    const first = s.assign('v1', T0);
+    let id = first;
+    for (let t = T0; t < T0 + 23 * 60 * MIN; t += 20 * MIN) id = s.assign('v1', t);
+    expect(id).toBe(first);
+    const next = s.assign('v1', T0 + 24 * 60 * MIN);
+    expect(next).not.toBe(first);
+    expect(s.assign('v1', T0 + 24 * 60 * MIN + 10 * MIN)).toBe(next);
+  });
+
   it('resumes seeded sessions', () => {
     const s = new Sessions();
     s.seed([
-      { visitor: 'v1', session: 41, lastTs: T0 },
-      { visitor: 'v2', session: 42, lastTs: T0 - 60 * MIN },
+      { visitor: 'v1', session: 41, firstTs: T0 - 5 * MIN, lastTs: T0 },
+      { visitor: 'v2', session: 42, firstTs: T0 - 60 * MIN - 5 * MIN, lastTs: T0 - 60 * MIN },
     ]);
     expect(s.assign('v1', T0 + 10 * MIN)).toBe(41);
     expect(s.assign('v2', T0 + 10 * MIN)).not.toBe(42);
@@ -80,9 +91,9 @@ describe('Sessions', () => {
   it('sweeps only sessions idle for the whole gap', () => {
     const s = new Sessions();
     s.seed([
-      { visitor: 'late', session: 3, lastTs: T0 + 20 * MIN },
-      { visitor: 'early', session: 1, lastTs: T0 },
-      { visitor: 'mid', session: 2, lastTs: T0 + 10 * MIN },
+      { visitor: 'late', session: 3, firstTs: T0 + 20 * MIN - 5 * MIN, lastTs: T0 + 20 * MIN },
+      { visitor: 'early', session: 1, firstTs: T0 - 5 * MIN, lastTs: T0 },
+      { visitor: 'mid', session: 2, firstTs: T0 + 10 * MIN - 5 * MIN, lastTs: T0 + 10 * MIN },
     ]);
     s.sweep(T0 + 35 * MIN);
     expect(s.size).toBe(2);

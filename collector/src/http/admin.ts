@@ -8,7 +8,9 @@ import { newSite, type NewSiteInput } from '../sites/new-site.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import { trackerTag } from '../sites/tracker-tag.ts';
 import type { RollupJob } from '../rollup/rollup-job.ts';
-import type { Site } from '../store/store.ts';
+import type { Site, Store } from '../store/store.ts';
+import type { GoalInput } from '../protocol/query.ts';
+import { newGoal } from '../sites/goals.ts';
 import { errorHandler } from './app.ts';
 import { HttpError } from './http-error.ts';
 
@@ -22,8 +24,12 @@ export async function addSite(sites: SiteDirectory, input: NewSiteInput, publicU
   return { site: publicSite(site), key, tag: trackerTag(publicUrl, site.id) };
 }
 
-export function createAdminApp(deps: { sites: SiteDirectory; publicUrl: string; now: () => number; log: Logger; rollups: RollupJob }): Express {
+export function createAdminApp(deps: { sites: SiteDirectory; store: Store; publicUrl: string; now: () => number; log: Logger; rollups: RollupJob }): Express {
   const app = express();
+  const knownSite = (id: string) => {
+    if (!deps.sites.get(id)) throw new HttpError(404, 'unknown_site', `no site "${id}" (see cairn site list)`);
+    return id;
+  };
   app.use(express.json({ limit: '16kb' }));
   app.get('/sites', (_req, res) => {
     res.json({ sites: deps.sites.list().map(publicSite), publicUrl: deps.publicUrl });
@@ -37,6 +43,25 @@ export function createAdminApp(deps: { sites: SiteDirectory; publicUrl: string; 
       if (err instanceof Error && !('operation' in err)) throw new HttpError(400, 'invalid_site', err.message);
       throw err;
     }
+  });
+  app.get('/sites/:site/goals', async (req, res) => {
+    res.json({ goals: await deps.store.goals.list(knownSite(req.params.site)) });
+  });
+  app.post('/sites/:site/goals', async (req, res) => {
+    const site = knownSite(req.params.site);
+    let goal;
+    try {
+      goal = newGoal((req.body ?? {}) as GoalInput);
+    } catch (err) {
+      throw new HttpError(400, 'invalid_goal', (err as Error).message);
+    }
+    await deps.store.goals.create(site, goal);
+    res.status(201).json(goal);
+  });
+  app.delete('/sites/:site/goals/:id', async (req, res) => {
+    const removed = await deps.store.goals.remove(knownSite(req.params.site), req.params.id);
+    if (!removed) throw new HttpError(404, 'not_found', `site ${req.params.site} has no goal ${req.params.id}`);
+    res.status(204).end();
   });
   app.post('/rollups', async (_req, res) => {
     res.json(await deps.rollups.run());

@@ -1,7 +1,9 @@
 /** The stats API over HTTP: authorisation by site key, query parsing, errors, CORS. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { adminRequest } from '../cli/admin-client.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
-import { synthesize } from '../testing/synthetic.ts';
+import { synthesize } from '../seed/synthetic.ts';
 
 const NOW = Date.UTC(2026, 2, 20, 12);
 let h: Harness;
@@ -78,5 +80,71 @@ describe('queries', () => {
     const res = await fetch(`${h.collector.url}/api/stats/${h.siteId}/summary`, { method: 'OPTIONS', headers: { origin: 'https://wp.example.com', 'access-control-request-headers': 'authorization' } });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-headers')).toContain('Authorization');
+  });
+});
+
+describe('goals', () => {
+  it('reports conversions, rate and revenue of each goal, managed through the admin socket', async () => {
+    const admin = (method: string, path: string, body?: unknown) => adminRequest(h.collector.adminSocket, method, path, body);
+    const page = await admin('POST', `/sites/${h.siteId}/goals`, { kind: 'page', match: '/sign*' });
+    expect(page?.status).toBe(201);
+    const event = await admin('POST', `/sites/${h.siteId}/goals`, { kind: 'event', match: 'signup', name: 'Signed up', revenue: 'seats' });
+    expect(event?.status).toBe(201);
+    expect((await admin('POST', `/sites/${h.siteId}/goals`, { kind: 'page', match: 'no-slash' }))?.status).toBe(400);
+    expect((await admin('POST', `/sites/nosuchsite/goals`, { kind: 'event', match: 'x' }))?.status).toBe(404);
+    const body = (await (await get('goals?period=30d')).json()) as { visitors: number; goals: { name: string; visitors: number; conversions: number; completions: number; conversion_rate: number; revenue?: number }[] };
+    expect(body.goals.map((g) => g.name)).toEqual(['Visit /sign*', 'Signed up']);
+    for (const g of body.goals) {
+      expect(g.visitors).toBeGreaterThan(0);
+      expect(g.visitors).toBeLessThanOrEqual(body.visitors);
+      expect(g.conversion_rate).toBe(Math.round((g.visitors / body.visitors) * 1000) / 10);
+      expect(g.completions).toBeGreaterThanOrEqual(g.conversions);
+    }
+    // The synthetic signups carry a plan, not seats: no revenue to sum.
+    expect(body.goals[1]!.revenue).toBe(0);
+    const id = (event!.body as { id: string }).id;
+    expect((await admin('DELETE', `/sites/${h.siteId}/goals/${id}`))?.status).toBe(204);
+    expect((await admin('DELETE', `/sites/${h.siteId}/goals/${id}`))?.status).toBe(404);
+  });
+});
+
+describe('realtime', () => {
+  it('answers over HTTP and pushes over WebSocket every 2 s', async () => {
+    // Visits of one synthetic day, replayed over the last four minutes.
+    const live = [...synthesize({ site: h.siteId, start: NOW, days: 1, visitorsPerDay: 30, seed: 5 })].slice(0, 120);
+    await h.collector.store.events.append(live.map((e, i) => ({ ...e, ts: NOW - 240_000 + i * 2000 })));
+    await h.collector.store.events.settle();
+    const http = (await (await get('realtime')).json()) as { visitors: number; pages: { page: string; visitors: number }[]; recent: unknown[] };
+    expect(http.visitors).toBeGreaterThan(0);
+    expect(http.pages.reduce((n, p) => n + p.visitors, 0)).toBeLessThanOrEqual(http.visitors);
+
+    const url = `${h.collector.url.replace('http', 'ws')}/api/realtime?site=${h.siteId}&key=${encodeURIComponent(h.siteKey)}`;
+    const ws = new WebSocket(url);
+    const messages: { type: string; visitors: number }[] = [];
+    ws.on('message', (m) => messages.push(JSON.parse(String(m))));
+    await new Promise((r) => setTimeout(r, 2500));
+    ws.close();
+    expect(messages.length).toBeGreaterThanOrEqual(2);
+    expect(messages[0]).toMatchObject({ type: 'realtime', visitors: http.visitors });
+
+    const refused = new WebSocket(url.replace(/key=[^&]+/, 'key=wrong'));
+    const status = await new Promise((resolve) => refused.on('unexpected-response', (_req, res) => resolve(res.statusCode)));
+    expect(status).toBe(403);
+  });
+});
+
+describe('export', () => {
+  it('streams raw events as CSV and a breakdown as NDJSON', async () => {
+    const csv = await get('export?period=custom&from=2026-03-02&to=2026-03-03&format=csv');
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.get('content-disposition')).toContain(`cairn-${h.siteId}-events-2026-03-02-2026-03-03.csv`);
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines[0]!.split(',')).toEqual(expect.arrayContaining(['site', 'ts', 'name', 'visitor', 'pathname', 'country']));
+    expect(lines.length).toBeGreaterThan(50);
+    const nd = await get('export?period=30d&format=ndjson&data=breakdown&dimension=country');
+    const rows = (await nd.text()).trim().split('\n').map((l) => JSON.parse(l) as { value: string; visitors: number });
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows[0]!.visitors).toBeGreaterThanOrEqual(rows[1]!.visitors);
+    expect((await get('export?format=xml')).status).toBe(400);
   });
 });

@@ -6,10 +6,11 @@ import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { StatsService } from '../stats/stats-service.ts';
 import { HttpError } from './http-error.ts';
 import { requireSiteKey } from './site-auth.ts';
+import { writeRows } from '../stats/export.ts';
 
-/** Reads the query model from a query string; `filters` is JSON. Throws 400 naming the field. */
-export function parseQuery(req: Request): Query {
-  const raw: Record<string, unknown> = { ...req.query };
+/** Reads the query model from a parsed query string; `filters` is JSON. Throws 400 naming the field. */
+export function parseQuery(query: Request['query']): Query {
+  const raw: Record<string, unknown> = { ...query };
   if (typeof raw.filters === 'string') {
     try {
       raw.filters = JSON.parse(raw.filters);
@@ -38,15 +39,52 @@ export function statsRoutes(deps: { sites: SiteDirectory; stats: StatsService })
   });
   router.use('/:site', requireSiteKey(deps.sites));
   router.get('/:site/summary', async (req, res) => {
-    res.json(await deps.stats.summary(res.locals.site, parseQuery(req)));
+    res.json(await deps.stats.summary(res.locals.site, parseQuery(req.query)));
   });
   router.get('/:site/timeseries', async (req, res) => {
-    res.json(await deps.stats.timeseries(res.locals.site, parseQuery(req)));
+    res.json(await deps.stats.timeseries(res.locals.site, parseQuery(req.query)));
+  });
+  router.get('/:site/goals', async (req, res) => {
+    res.json(await deps.stats.goals(res.locals.site, parseQuery(req.query)));
+  });
+  router.get('/:site/realtime', async (_req, res) => {
+    res.set('cache-control', 'no-store').json(await deps.stats.realtime(res.locals.site));
+  });
+  router.get('/:site/export', async (req, res) => {
+    const format = req.query.format === 'ndjson' ? 'ndjson' : req.query.format === undefined || req.query.format === 'csv' ? 'csv' : null;
+    if (!format) throw new HttpError(400, 'invalid_query', 'format: csv or ndjson', { field: 'format' });
+    const what = String(req.query.data ?? 'events');
+    const { format: _f, data: _d, dimension: _dim, ...rest } = req.query;
+    const q = parseQuery(rest);
+    const site = res.locals.site;
+    let chunks: AsyncIterable<readonly Record<string, unknown>[]>;
+    let name: string;
+    if (what === 'events') {
+      const { period, chunks: events } = deps.stats.exportEvents(site, q);
+      chunks = events as AsyncIterable<Record<string, unknown>[]>;
+      name = `${site.id}-events-${period.from}-${period.to}`;
+    } else if (what === 'breakdown') {
+      const d = dimension.safeParse(req.query.dimension);
+      if (!d.success) throw new HttpError(400, 'invalid_query', `dimension: one of ${DIMENSIONS.join(', ')}, or prop:<key>`, { field: 'dimension' });
+      const result = await deps.stats.breakdown(site, d.data as FilterDimension, { ...q, limit: 1000, page: 1 });
+      const all = [result.rows];
+      for (let page = 2; (page - 1) * 1000 < result.total; page++) all.push((await deps.stats.breakdown(site, d.data as FilterDimension, { ...q, limit: 1000, page })).rows);
+      chunks = (async function* () {
+        yield* all;
+      })();
+      name = `${site.id}-${d.data.replace(':', '-')}-${result.period.from}-${result.period.to}`;
+    } else throw new HttpError(400, 'invalid_query', 'data: events or breakdown', { field: 'data' });
+    res.status(200).set({
+      'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+      'content-disposition': `attachment; filename="cairn-${name}.${format}"`,
+      'cache-control': 'no-store',
+    });
+    await writeRows(res, format, chunks);
   });
   router.get('/:site/breakdown/:dimension', async (req, res) => {
     const d = dimension.safeParse(req.params.dimension);
     if (!d.success) throw new HttpError(404, 'unknown_dimension', `no breakdown by "${req.params.dimension}": one of ${DIMENSIONS.join(', ')}, or prop:<key>`);
-    res.json(await deps.stats.breakdown(res.locals.site, d.data as FilterDimension, parseQuery(req)));
+    res.json(await deps.stats.breakdown(res.locals.site, d.data as FilterDimension, parseQuery(req.query)));
   });
   return router;
 }

@@ -40,7 +40,8 @@ const isoDate = z.iso.date({ error: 'a date as YYYY-MM-DD' });
 
 export const filterSchema = z.strictObject({
   dimension,
-  op: z.enum(['is', 'is_not', 'contains']),
+  /** `matches`: a pattern where `*` stands for any characters (`/blog/*`). */
+  op: z.enum(['is', 'is_not', 'contains', 'matches']),
   values: z.array(z.string().max(2048)).min(1).max(20),
 });
 export type Filter = Omit<z.infer<typeof filterSchema>, 'dimension'> & { dimension: FilterDimension };
@@ -65,6 +66,24 @@ export const querySchema = z
     path: ['from'],
   });
 export type Query = Omit<z.infer<typeof querySchema>, 'filters'> & { filters: Filter[] };
+
+/** A goal: visiting pages that match a pattern, or sending a custom event; optionally worth the value of a prop. */
+export const goalSchema = z.strictObject({
+  name: z.string().min(1).max(120).optional(),
+  kind: z.enum(['page', 'event']),
+  /** For a page goal, a path pattern (`*` stands for any characters); for an event goal, its name. */
+  match: z.string().min(1).max(2048),
+  /** A numeric prop of the goal's events to sum as revenue (e.g. `amount`). */
+  revenue: z.string().min(1).max(64).optional(),
+});
+export type GoalInput = z.infer<typeof goalSchema>;
+export interface Goal extends GoalInput {
+  id: string;
+  name: string;
+}
+
+/** Steps of a funnel: each a page pattern or an event name, in order. */
+export const funnelSchema = z.array(goalSchema.pick({ kind: true, match: true, name: true })).min(2).max(8);
 
 /** Metrics of a set of events (ARCHITECTURE.md §5; definitions in docs/api/stats.md). */
 export interface Metrics {

@@ -8,7 +8,8 @@ import { StatsService } from '../stats/stats-service.ts';
 import { openDuckDbStore, type DuckDbStore } from '../store/duckdb/duckdb-store.ts';
 import type { Site } from '../store/store.ts';
 import { tempDir } from '../testing/harness.ts';
-import { synthesize } from '../testing/synthetic.ts';
+import { synthesize } from '../seed/synthetic.ts';
+import { enforceRetention } from './retention.ts';
 import { RollupJob } from './rollup-job.ts';
 
 const START = Date.UTC(2026, 4, 1);
@@ -91,5 +92,23 @@ describe('queries over rollups', () => {
     await job().run();
     const moved = { ...site, timezone: 'America/Los_Angeles' };
     expect((await store.rollups.pending(moved, NOW)).length).toBeGreaterThan(8);
+  });
+});
+
+describe('retention', () => {
+  it('deletes raw events past a site\'s retention, only once their days are rolled up, and keeps their numbers', async () => {
+    const short = { ...site, retentionMonths: 0 };
+    const directory = { list: () => [short] } as unknown as SiteDirectory;
+    const log = createLogger('silent');
+    const service = new StatsService(store, () => NOW);
+    const before = await service.summary(short, q({}));
+    // Nothing is rolled up yet: nothing may go.
+    expect(await enforceRetention({ store, sites: directory, log, now: NOW })).toBe(0);
+    await job().run();
+    const deleted = await enforceRetention({ store, sites: directory, log, now: NOW });
+    expect(deleted).toBeGreaterThan(1000);
+    // Today's raw events (not rolled up) are still there; the rolled-up days answer from rollups.
+    expect((await store.events.list(site.id)).every((e) => e.ts >= Date.UTC(2026, 4, 10, 22))).toBe(true);
+    expect((await service.summary(short, q({}))).metrics).toEqual(before.metrics);
   });
 });

@@ -2,7 +2,7 @@
  * Answers stats queries: resolves the period in the site's time zone, asks the store for the
  * period and its comparison, and turns sums into the metrics the API returns.
  */
-import type { Dimension, FilterDimension, Metrics, Query } from '../protocol/query.ts';
+import type { Dimension, Filter, FilterDimension, Goal, Metrics, Query } from '../protocol/query.ts';
 import type { Site, StatsRow, StatsSpec, Store } from '../store/store.ts';
 import { bucketsOf, comparisonOf, resolvePeriod, type Interval, type Range } from './period.ts';
 
@@ -29,7 +29,20 @@ function change(now: Metrics, before: Metrics): Record<keyof Metrics, number | n
   return out;
 }
 
+/** How far back "now" reaches in realtime numbers. */
+export const REALTIME_MS = 5 * 60_000;
+
 const period = (r: Range) => ({ from: r.from, to: r.to, timezone: r.tz });
+
+/** The filters an event must pass to complete a goal (or a funnel step). */
+export function goalFilters(g: Pick<Goal, 'kind' | 'match'>): Filter[] {
+  return g.kind === 'page'
+    ? [
+        { dimension: 'event', op: 'is', values: ['pageview'] },
+        { dimension: 'page', op: 'matches', values: [g.match] },
+      ]
+    : [{ dimension: 'event', op: 'is', values: [g.match] }];
+}
 
 export class StatsService {
   #store: Store;
@@ -89,5 +102,49 @@ export class StatsService {
       comparison = { period: period(compare), rows: values.map((value) => ({ value, ...(byValue.get(value) ?? metricsOf(EMPTY)) })) };
     }
     return { period: period(range), dimension, page: q.page, limit: q.limit, total: rows[0]?.total ?? 0, rows: out, ...(comparison ? { comparison } : {}) };
+  }
+
+  /**
+   * Conversions of every goal of the site: visitors who completed it (summed per day, like
+   * visitors), visits that completed it, completions (pageviews or events), the conversion rate
+   * (converted visitors ÷ visitors, %) and, for goals with a revenue prop, its sum.
+   */
+  async goals(site: Site, q: Query) {
+    const { range } = this.#ranges(site, q);
+    const [goals, all] = await Promise.all([
+      this.#store.goals.list(site.id),
+      this.#store.stats.query(this.#spec(site, range, q, { by: 'none' })),
+    ]);
+    const visitors = all[0]?.visitors ?? 0;
+    const rows = await Promise.all(
+      goals.map(async (g) => {
+        const spec = { ...this.#spec(site, range, { ...q, filters: [...q.filters, ...goalFilters(g)] }, { by: 'none' as const }), revenueProp: g.revenue };
+        const r = (await this.#store.stats.query(spec))[0] ?? { ...EMPTY, revenue: 0 };
+        return {
+          id: g.id,
+          name: g.name,
+          kind: g.kind,
+          match: g.match,
+          visitors: r.visitors,
+          conversions: r.visits,
+          completions: g.kind === 'page' ? r.pageviews : r.events,
+          conversion_rate: visitors > 0 ? Math.round((r.visitors / visitors) * 1000) / 10 : 0,
+          ...(g.revenue ? { revenue: Math.round((r.revenue ?? 0) * 100) / 100 } : {}),
+        };
+      }),
+    );
+    return { period: period(range), visitors, goals: rows };
+  }
+
+  /** Visitors of the last 5 minutes, the pages they are on, and the latest events. */
+  async realtime(site: Site) {
+    const now = this.#now();
+    return { since: new Date(now - REALTIME_MS).toISOString(), ...(await this.#store.stats.realtime(site.id, now - REALTIME_MS)) };
+  }
+
+  /** The raw events of a query's period, in chunks (filters do not apply to raw exports). */
+  exportEvents(site: Site, q: Query) {
+    const { range } = this.#ranges(site, q);
+    return { period: period(range), chunks: this.#store.stats.exportEvents(site.id, range.startUtc, range.endUtc) };
   }
 }

@@ -11,7 +11,7 @@ import { openDuckDbStore, type DuckDbStore } from '../store/duckdb/duckdb-store.
 import type { Site, StatsSpec, StoredEvent } from '../store/store.ts';
 import { tempDir } from '../testing/harness.ts';
 import { referenceStats } from '../testing/stats-reference.ts';
-import { synthesize } from '../testing/synthetic.ts';
+import { synthesize } from '../seed/synthetic.ts';
 import { comparisonOf, resolvePeriod, type Range } from './period.ts';
 import { metricsOf, StatsService } from './stats-service.ts';
 

@@ -2,7 +2,7 @@
  * The one storage interface every adapter implements (ARCHITECTURE.md §6). Services call it;
  * only `store/<adapter>/` imports a database driver.
  */
-import type { Filter, FilterDimension, Metric } from '../protocol/query.ts';
+import type { Filter, FilterDimension, Goal, Metric } from '../protocol/query.ts';
 
 /** An enriched event as it is stored: no IP, no user agent, nothing that identifies a person. */
 export interface StoredEvent {
@@ -54,12 +54,17 @@ export interface Site {
   /** SHA-256 of the site key, hex; the key itself is shown once and never stored. */
   keyHash: string;
   createdAt: number;
+  /** Months raw events are kept (rollups stay); 25 by default. */
+  retentionMonths?: number;
+  /** Made by `cairn seed`: demo data, shown only when asked for. */
+  synthetic?: boolean;
 }
 
 /** The last event of a recent session, to resume session assignment after a restart. */
 export interface SessionTail {
   visitor: string;
   session: number;
+  firstTs: number;
   lastTs: number;
 }
 
@@ -102,6 +107,8 @@ export interface StatsSpec {
   startUtc: number;
   endUtc: number;
   filters: Filter[];
+  /** A prop whose numeric values are summed, as `revenue`, over the events counted. */
+  revenueProp?: string;
   group:
     | { by: 'none' }
     | { by: 'time'; interval: 'hour' | 'day' | 'week' | 'month' }
@@ -124,10 +131,26 @@ export interface StatsRow {
   duration: number;
   /** With a dimension: how many keys there are in all (for paging). */
   total?: number;
+  /** With `revenueProp`: the sum of its numeric values. */
+  revenue?: number;
+}
+
+/** What is happening on a site right now. */
+export interface Realtime {
+  /** Distinct visitors with an event (other than engagement and vitals) since `since`. */
+  visitors: number;
+  pageviews: number;
+  /** The pages those visitors are on, most visitors first. */
+  pages: { page: string; visitors: number }[];
+  /** The latest events, newest first. */
+  recent: { ts: number; name: string; page: string; country: string | null; source: string | null; device: string }[];
 }
 
 export interface StatsStore {
   query(spec: StatsSpec): Promise<StatsRow[]>;
+  realtime(site: string, since: number, opts?: { pages?: number; recent?: number }): Promise<Realtime>;
+  /** Streams a site's raw events in [startUtc, endUtc), in time order, in chunks. */
+  exportEvents(site: string, startUtc: number, endUtc: number): AsyncIterable<StoredEvent[]>;
 }
 
 /** Daily rollups: precomputed days that make long periods fast (see the adapter's rollups). */
@@ -136,6 +159,13 @@ export interface RollupStore {
   pending(site: Site, now: number): Promise<string[]>;
   /** Computes and stores one day's rollup, replacing any earlier one. */
   roll(site: Site, day: string, now: number): Promise<void>;
+}
+
+export interface GoalStore {
+  list(site: string): Promise<Goal[]>;
+  create(site: string, goal: Goal): Promise<void>;
+  /** Removes a goal; false when it did not exist. */
+  remove(site: string, id: string): Promise<boolean>;
 }
 
 export interface SaltStore {
@@ -167,6 +197,7 @@ export interface Store {
   readonly botCounts: BotCountStore;
   readonly stats: StatsStore;
   readonly rollups: RollupStore;
+  readonly goals: GoalStore;
   /** Resolves when the store answers; rejects with a StoreError otherwise. */
   health(): Promise<StoreHealth>;
   /** Flushes what is pending and releases the database. */

@@ -51,6 +51,7 @@ function matches(f: Filter, e: StoredEvent, v: Visit): boolean {
   const x = valueOf(f.dimension, e, v);
   if (f.op === 'is') return f.values.includes(x);
   if (f.op === 'is_not') return !f.values.includes(x);
+  if (f.op === 'matches') return f.values.some((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`, 's').test(x));
   return f.values.some((s) => x.toLowerCase().includes(s.toLowerCase()));
 }
 

@@ -400,13 +400,15 @@ describe('sites', () => {
     timezone: 'Europe/Berlin',
     keyHash: createHash('sha256').update(id).digest('hex'),
     createdAt,
+    retentionMonths: 25,
+    synthetic: false,
     ...overrides,
   });
 
   it('lists created sites as they were created, oldest first, across restarts', async () => {
     const dataDir = await tempDir();
     const store = await openStore(dataDir);
-    const a = site('site-a', T0 + 1);
+    const a = site('site-a', T0 + 1, { retentionMonths: 13, synthetic: true });
     const b = site('site-b', T0, { domains: ["o'reilly.example"], allowSubdomains: false, queryKeys: [], timezone: 'UTC' });
     await store.sites.create(a);
     await store.sites.create(b);

@@ -13,12 +13,14 @@ import {
   type Site,
   type Store,
   type StoreHealth,
+  type Realtime,
   type StatsRow,
   type StatsSpec,
   type StoredEvent,
 } from '../store.ts';
 import { Journal } from './journal.ts';
 import { JournalLoader, MARK_KEY, parseMark } from './journal-loader.ts';
+import type { Goal } from '../../protocol/query.ts';
 import { EVENT_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { SaltFile } from './salt-file.ts';
 import { pendingDays, plannedSql, rollDay, rollupable } from './rollups.ts';
@@ -35,6 +37,23 @@ export interface DuckDbStoreOptions {
   onLoadError?: (err: StoreError) => void;
   /** Called when rows DuckDB refused were set aside in `file` (they are kept, not loaded). */
   onRejected?: (lines: number, file: string) => void;
+}
+
+/** Event columns as StoredEvent fields read them (numbers as JS numbers, visitor as 32 hex). */
+const SELECT_EVENT = EVENT_COLUMNS.map(([col, type]) =>
+  col === 'ts'
+    ? 'epoch_ms(ts)::DOUBLE AS ts'
+    : type.startsWith('UUID')
+      ? `replace(${col}::VARCHAR, '-', '') AS ${col}`
+      : type.startsWith('BIGINT')
+        ? `${col}::DOUBLE AS ${col}`
+        : col,
+).join(', ');
+
+function toStoredEvent(r: Record<string, unknown>): StoredEvent {
+  const o: Record<string, unknown> = {};
+  for (const [col, , field] of EVENT_COLUMNS) o[field] = r[col] ?? null;
+  return o as unknown as StoredEvent;
 }
 
 /** Appends one row with DuckDB's appender, column by column in schema order. */
@@ -201,30 +220,21 @@ export class DuckDbStore implements Store {
     list: async (site: string, opts: { limit?: number } = {}): Promise<StoredEvent[]> => {
       const rows = await this.#query(
         'events.list',
-        `SELECT ${EVENT_COLUMNS.map(([col, type]) =>
-          col === 'ts'
-            ? 'epoch_ms(ts)::DOUBLE AS ts'
-            : type.startsWith('UUID')
-              ? `replace(${col}::VARCHAR, '-', '') AS ${col}`
-              : type.startsWith('BIGINT')
-                ? `${col}::DOUBLE AS ${col}`
-                : col,
-        ).join(', ')} FROM events WHERE site = ? ORDER BY ts, rowid LIMIT ${Math.max(0, Math.floor(opts.limit ?? 1e9))}`,
+        `SELECT ${SELECT_EVENT} FROM events WHERE site = ? ORDER BY ts, rowid LIMIT ${Math.max(0, Math.floor(opts.limit ?? 1e9))}`,
         [site],
       );
-      return rows.map((r) => {
-        const o: Record<string, unknown> = {};
-        for (const [col, , field] of EVENT_COLUMNS) o[field] = r[col] ?? null;
-        return o as unknown as StoredEvent;
-      });
+      return rows.map(toStoredEvent);
     },
 
     sessionTails: async (since: number): Promise<SessionTail[]> => {
       const rows = await this.#query(
         'events.sessionTails',
-        `SELECT replace(visitor::VARCHAR, '-', '') AS visitor, session::DOUBLE AS session, epoch_ms(max(ts))::DOUBLE AS lastTs
-         FROM events WHERE ts >= epoch_ms(?::BIGINT) GROUP BY visitor, session`,
-        [since],
+        `SELECT replace(visitor::VARCHAR, '-', '') AS visitor, session::DOUBLE AS session,
+                epoch_ms(min(ts))::DOUBLE AS firstTs, epoch_ms(max(ts))::DOUBLE AS lastTs
+         FROM events WHERE ts >= epoch_ms(?::BIGINT) - INTERVAL 1 DAY AND session IN (
+           SELECT session FROM events WHERE ts >= epoch_ms(?::BIGINT))
+         GROUP BY visitor, session`,
+        [since, since],
       );
       return rows as unknown as SessionTail[];
     },
@@ -247,7 +257,8 @@ export class DuckDbStore implements Store {
     create: async (site: Site): Promise<void> => {
       await this.#exec('sites.create', async () => {
         await this.#conn.run(
-          `INSERT INTO sites VALUES (?, ?::VARCHAR[], ?, ?::VARCHAR[], ?, ?, epoch_ms(?::BIGINT))`,
+          `INSERT INTO sites (id, domains, allow_subdomains, query_keys, timezone, key_hash, created_at, retention_months, synthetic)
+           VALUES (?, ?::VARCHAR[], ?, ?::VARCHAR[], ?, ?, epoch_ms(?::BIGINT), ?, ?)`,
           [
             site.id,
             JSON.stringify(site.domains),
@@ -256,6 +267,8 @@ export class DuckDbStore implements Store {
             site.timezone,
             site.keyHash,
             site.createdAt,
+            site.retentionMonths ?? 25,
+            site.synthetic ?? false,
           ],
         );
       });
@@ -265,7 +278,7 @@ export class DuckDbStore implements Store {
       const rows = await this.#query(
         'sites.list',
         `SELECT id, to_json(domains)::VARCHAR AS domains, allow_subdomains, to_json(query_keys)::VARCHAR AS query_keys,
-                timezone, key_hash, epoch_ms(created_at)::DOUBLE AS created_at
+                timezone, key_hash, epoch_ms(created_at)::DOUBLE AS created_at, retention_months, synthetic
          FROM sites ORDER BY created_at, id`,
       );
       return rows.map((r) => ({
@@ -276,11 +289,72 @@ export class DuckDbStore implements Store {
         timezone: String(r.timezone),
         keyHash: String(r.key_hash),
         createdAt: Number(r.created_at),
+        retentionMonths: Number(r.retention_months),
+        synthetic: Boolean(r.synthetic),
       }));
     },
   };
 
   readonly stats = {
+    realtime: async (site: string, since: number, opts: { pages?: number; recent?: number } = {}): Promise<Realtime> => {
+      const window = `site = ? AND ts >= epoch_ms(?::BIGINT)`;
+      const [totals, pages, recent] = await Promise.all([
+        this.#query(
+          'stats.realtime',
+          `SELECT count(DISTINCT visitor) FILTER (WHERE name NOT IN ('engagement', 'vital'))::DOUBLE AS visitors,
+                  count(*) FILTER (WHERE name = 'pageview')::DOUBLE AS pageviews FROM events WHERE ${window}`,
+          [site, since],
+        ),
+        // A visitor is on the page of their latest pageview.
+        this.#query(
+          'stats.realtime',
+          `SELECT page, count(*)::DOUBLE AS visitors FROM (
+             SELECT arg_max(pathname, ts) AS page FROM events WHERE ${window} AND name = 'pageview' GROUP BY visitor
+           ) GROUP BY page ORDER BY visitors DESC, page LIMIT ${Math.floor(opts.pages ?? 10)}`,
+          [site, since],
+        ),
+        this.#query(
+          'stats.realtime',
+          `SELECT epoch_ms(ts)::DOUBLE AS ts, name, pathname AS page, country, source, device FROM events
+           WHERE ${window} AND name NOT IN ('engagement', 'vital') ORDER BY ts DESC LIMIT ${Math.floor(opts.recent ?? 20)}`,
+          [site, since],
+        ),
+      ]);
+      return {
+        visitors: Number(totals[0]?.visitors ?? 0),
+        pageviews: Number(totals[0]?.pageviews ?? 0),
+        pages: pages as unknown as Realtime['pages'],
+        recent: recent as unknown as Realtime['recent'],
+      };
+    },
+
+    exportEvents: (site: string, startUtc: number, endUtc: number): AsyncIterable<StoredEvent[]> => {
+      const instance = this.#instance;
+      return {
+        async *[Symbol.asyncIterator]() {
+          // A connection of its own: a long export must not hold up queries and loads.
+          const conn = await instance.connect();
+          try {
+            await conn.run(`SET TimeZone = 'UTC'`);
+            const result = await conn.stream(
+              `SELECT ${SELECT_EVENT} FROM events WHERE site = ? AND ts >= epoch_ms(?::BIGINT) AND ts < epoch_ms(?::BIGINT) ORDER BY ts`,
+              [site, startUtc, endUtc],
+            );
+            const names = result.columnNames();
+            for await (const rows of result.yieldRowsJs()) {
+              yield rows.map((row) => {
+                const o: Record<string, unknown> = {};
+                names.forEach((n, i) => (o[n] = row[i] ?? null));
+                return toStoredEvent(o);
+              });
+            }
+          } finally {
+            conn.closeSync();
+          }
+        },
+      };
+    },
+
     query: async (spec: StatsSpec): Promise<StatsRow[]> => {
       let sql = statsSql(spec);
       if (rollupable(spec)) {
@@ -293,6 +367,19 @@ export class DuckDbStore implements Store {
       }
       return (await this.#query('stats.query', sql)) as unknown as StatsRow[];
     },
+  };
+
+  readonly goals = {
+    list: async (site: string): Promise<Goal[]> => {
+      const rows = await this.#query('goals.list', 'SELECT id, name, kind, match, revenue FROM goals WHERE site = ? ORDER BY created_at, id', [site]);
+      return rows.map((r) => ({ id: String(r.id), name: String(r.name), kind: r.kind as Goal['kind'], match: String(r.match), ...(r.revenue ? { revenue: String(r.revenue) } : {}) }));
+    },
+    create: (site: string, g: Goal) =>
+      this.#exec('goals.create', async () => {
+        await this.#conn.run('INSERT INTO goals (site, id, name, kind, match, revenue) VALUES (?, ?, ?, ?, ?, ?)', [site, g.id, g.name, g.kind, g.match, g.revenue ?? null]);
+      }),
+    remove: (site: string, id: string) =>
+      this.#exec('goals.remove', async () => Number((await this.#conn.run('DELETE FROM goals WHERE site = ? AND id = ?', [site, id])).rowsChanged) > 0),
   };
 
   readonly rollups = {

@@ -44,7 +44,17 @@ CREATE TABLE IF NOT EXISTS sites (
   query_keys VARCHAR[] NOT NULL,
   timezone VARCHAR NOT NULL,
   key_hash VARCHAR NOT NULL,
-  created_at TIMESTAMP NOT NULL
+  created_at TIMESTAMP NOT NULL,
+  retention_months INTEGER NOT NULL DEFAULT 25,
+  synthetic BOOLEAN NOT NULL DEFAULT false
+);
+-- Added in schema 2 (databases created by schema 1 get them here).
+ALTER TABLE sites ADD COLUMN IF NOT EXISTS retention_months INTEGER DEFAULT 25;
+ALTER TABLE sites ADD COLUMN IF NOT EXISTS synthetic BOOLEAN DEFAULT false;
+CREATE TABLE IF NOT EXISTS goals (
+  site VARCHAR NOT NULL, id VARCHAR NOT NULL, name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+  match VARCHAR NOT NULL, revenue VARCHAR, created_at TIMESTAMP NOT NULL DEFAULT now(),
+  PRIMARY KEY (site, id)
 );
 CREATE TABLE IF NOT EXISTS bot_counts (
   site VARCHAR NOT NULL, day DATE NOT NULL, reason VARCHAR NOT NULL, count UBIGINT NOT NULL,

@@ -7,6 +7,8 @@
 import type { FilterDimension, Metric } from '../../protocol/query.ts';
 import type { StatsSpec } from '../store.ts';
 
+const DAY_MS = 86_400_000;
+
 /** Events that stand for a visitor doing something (not the tracker's own reports). */
 const ACTIVE = `name NOT IN ('engagement', 'vital')`;
 const CUSTOM = `name NOT IN ('pageview', 'engagement', 'vital')`;
@@ -51,6 +53,9 @@ export function dimensionSql(d: FilterDimension): string {
 
 export const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
+/** A `*` pattern as a LIKE pattern: `*` → `%`, and LIKE's own `%`, `_` and `\` escaped. */
+const globToLike = (glob: string) => glob.replace(/[\\%_]/g, '\\$&').replaceAll('*', '%');
+
 function filterSql(spec: StatsSpec): string {
   return spec.filters
     .map((f) => {
@@ -58,6 +63,7 @@ function filterSql(spec: StatsSpec): string {
       const values = f.values.map(literal).join(', ');
       if (f.op === 'is') return `${col} IN (${values})`;
       if (f.op === 'is_not') return `${col} NOT IN (${values})`;
+      if (f.op === 'matches') return `(${f.values.map((v) => `${col} LIKE ${literal(globToLike(v))} ESCAPE '\\'`).join(' OR ')})`;
       return `(${f.values.map((v) => `contains(lower(${col}), lower(${literal(v)}))`).join(' OR ')})`;
     })
     .map((c) => ` AND ${c}`)
@@ -90,8 +96,10 @@ export function statsSql(spec: StatsSpec, { tail = true } = {}): string {
 WITH touched AS (
   SELECT DISTINCT session FROM events WHERE site = ${literal(spec.site)} AND ${inRange('ts')}
 ), a AS (
+  -- A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of the period.
   SELECT *, rowid AS rid FROM events
-  WHERE site = ${literal(spec.site)} AND session IN (SELECT session FROM touched)
+  WHERE site = ${literal(spec.site)} AND ts >= epoch_ms(${spec.startUtc - DAY_MS}::BIGINT) AND ts < epoch_ms(${spec.endUtc + DAY_MS}::BIGINT)
+    AND session IN (SELECT session FROM touched)
 ), s AS (
   -- A visit starts with its first event that is not the tracker's own report, and takes its
   -- source, referrer and campaign from it.
@@ -112,14 +120,16 @@ WITH touched AS (
   FROM a GROUP BY session
 ), e AS (
   -- Every event of the visits touched, whether it matches the filters, and its key(s).
-  SELECT e.session, e.visitor, e.name, ${local('e.ts')} AS lts, ${eventKey} AS key,
+  SELECT e.session, e.visitor, e.name, e.props, ${local('e.ts')} AS lts, ${eventKey} AS key,
     e.${ACTIVE} AS active, ${inRange('e.ts')} AS in_range
   FROM a e JOIN s USING (session)
   WHERE true${filterSql(spec)}
 ), counts AS (
   SELECT key,
     count(*) FILTER (WHERE name = 'pageview') AS pageviews,
-    count(*) FILTER (WHERE ${CUSTOM}) AS events
+    count(*) FILTER (WHERE ${CUSTOM}) AS events${
+      spec.revenueProp ? `, coalesce(sum(TRY_CAST(json_extract_string(props, ${literal(`$."${spec.revenueProp.replaceAll('"', '\\"')}"`)}) AS DOUBLE)), 0) AS revenue` : ''
+    }
   FROM e WHERE in_range GROUP BY key
 ), vis AS (
   SELECT key, sum(n) AS visitors FROM (
@@ -142,7 +152,7 @@ SELECT key,${tail && g.by === 'dimension' ? ' count(*) OVER ()::DOUBLE AS total,
   coalesce(counts.events, 0)::DOUBLE AS events,
   coalesce(visits.bounces, 0)::DOUBLE AS bounces,
   coalesce(visits.visit_pageviews, 0)::DOUBLE AS visit_pageviews,
-  coalesce(visits.duration, 0)::DOUBLE AS duration
+  coalesce(visits.duration, 0)::DOUBLE AS duration${spec.revenueProp ? ', coalesce(counts.revenue, 0)::DOUBLE AS revenue' : ''}
 FROM counts FULL JOIN vis USING (key) FULL JOIN visits USING (key)
 ${tail ? tailSql(g) : ''}
 `;

@@ -2,7 +2,7 @@
  * Synthetic traffic with realistic shapes, already enriched as the store keeps it: visitors come
  * and go by time of day, pages and sources follow long-tailed popularity, about half the visits
  * bounce, people read, scroll, sign up. Deterministic for a seed. Used by `cairn seed`, the
- * benchmarks and the stats oracle test; never by the product itself.
+ * benchmarks and the tests; never mixed into real sites (seeded sites are marked synthetic).
  */
 import type { StoredEvent } from '../store/store.ts';
 

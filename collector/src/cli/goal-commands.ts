@@ -1,0 +1,56 @@
+/** `cairn goal add|list|remove`: a site's goals, through the running collector or the files. */
+import type { Goal, GoalInput } from '../protocol/query.ts';
+import { newGoal } from '../sites/goals.ts';
+import type { SiteDirectory } from '../sites/site-directory.ts';
+import type { Store } from '../store/store.ts';
+import { adminRequest } from './admin-client.ts';
+
+type WithStore = <T>(job: (sites: SiteDirectory, store: Store) => Promise<T>) => Promise<T>;
+
+const known = (sites: SiteDirectory, site: string) => {
+  if (!sites.get(site)) throw new Error(`no site "${site}" (see cairn site list)`);
+};
+const failure = (body: unknown, status: number) => new Error((body as { error?: { message?: string } })?.error?.message ?? `the collector answered ${status}`);
+
+export async function goalAdd(socket: string, withStore: WithStore, site: string, input: GoalInput): Promise<void> {
+  const remote = await adminRequest(socket, 'POST', `/sites/${encodeURIComponent(site)}/goals`, input);
+  let goal: Goal;
+  if (remote) {
+    if (remote.status !== 201) throw failure(remote.body, remote.status);
+    goal = remote.body as Goal;
+  } else {
+    goal = newGoal(input);
+    await withStore(async (sites, store) => {
+      known(sites, site);
+      await store.goals.create(site, goal);
+    });
+  }
+  console.log(`Goal ${goal.id} added to ${site}: ${goal.name}${goal.revenue ? ` (revenue from prop "${goal.revenue}")` : ''}.`);
+}
+
+export async function goalList(socket: string, withStore: WithStore, site: string): Promise<void> {
+  const remote = await adminRequest(socket, 'GET', `/sites/${encodeURIComponent(site)}/goals`);
+  if (remote && remote.status !== 200) throw failure(remote.body, remote.status);
+  const goals = remote
+    ? (remote.body as { goals: Goal[] }).goals
+    : await withStore(async (sites, store) => {
+        known(sites, site);
+        return store.goals.list(site);
+      });
+  if (goals.length === 0) return console.log(`No goals for ${site}. Add one: cairn goal add ${site} --page /thanks  (or --event signup)`);
+  for (const g of goals) console.log(`${g.id}  ${g.kind.padEnd(5)}  ${g.match}  ${g.name}${g.revenue ? `  revenue: ${g.revenue}` : ''}`);
+}
+
+export async function goalRemove(socket: string, withStore: WithStore, site: string, id: string): Promise<void> {
+  const remote = await adminRequest(socket, 'DELETE', `/sites/${encodeURIComponent(site)}/goals/${encodeURIComponent(id)}`);
+  if (remote) {
+    if (remote.status !== 204) throw failure(remote.body, remote.status);
+  } else {
+    const removed = await withStore(async (sites, store) => {
+      known(sites, site);
+      return store.goals.remove(site, id);
+    });
+    if (!removed) throw new Error(`site ${site} has no goal ${id}`);
+  }
+  console.log(`Goal ${id} removed from ${site}.`);
+}
