@@ -133,6 +133,42 @@ describe('realtime', () => {
   });
 });
 
+describe('funnels and Web Vitals', () => {
+  it('answers a funnel with drop-off per step, and names a bad step', async () => {
+    const steps = [{ kind: 'page', match: '/' }, { kind: 'page', match: '/blog/*', name: 'Blog' }, { kind: 'event', match: 'signup' }];
+    const res = await get(`funnel?period=30d&steps=${encodeURIComponent(JSON.stringify(steps))}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { visits: number; steps: { name: string; visits: number; dropoff: number; conversion_rate: number }[] };
+    expect(body.steps.map((s) => s.name)).toEqual(['/', 'Blog', 'signup']);
+    expect(body.visits).toBeGreaterThan(body.steps[0]!.visits);
+    expect(body.steps[0]!.visits).toBeGreaterThan(body.steps[1]!.visits);
+    expect(body.steps[1]!.visits).toBeGreaterThan(0);
+    expect(body.steps[2]!.dropoff).toBe(body.steps[1]!.visits - body.steps[2]!.visits);
+    expect(body.steps[0]!.conversion_rate).toBe(Math.round((body.steps[0]!.visits / body.visits) * 1000) / 10);
+
+    const bad = await get(`funnel?period=30d&steps=${encodeURIComponent(JSON.stringify([{ kind: 'page', match: '/' }, { kind: 'url', match: '/x' }]))}`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('steps.1.kind');
+    expect((await get('funnel?period=30d&steps=[1')).status).toBe(400);
+    expect((await get(`funnel?period=30d&steps=${encodeURIComponent('[{"kind":"page","match":"/"}]')}`)).status).toBe(400);
+  });
+
+  it('answers Web Vitals p75 overall and per page', async () => {
+    const body = (await (await get('vitals?period=30d&limit=3')).json()) as {
+      overall: Record<string, { p75: number; n: number } | null>;
+      pages: { page: string; reports: number; LCP: { p75: number } | null }[];
+      total: number;
+    };
+    // The synthetic traffic reports LCP only, between 800 and 3,800 ms.
+    expect(body.overall.LCP!.p75).toBeGreaterThan(800);
+    expect(body.overall.LCP!.p75).toBeLessThan(3800);
+    expect(body.overall.CLS).toBeNull();
+    expect(body.pages).toHaveLength(3);
+    expect(body.total).toBeGreaterThan(3);
+    expect(body.pages[0]!.reports).toBeGreaterThanOrEqual(body.pages[1]!.reports);
+  });
+});
+
 describe('export', () => {
   it('streams raw events as CSV and a breakdown as NDJSON', async () => {
     const csv = await get('export?period=custom&from=2026-03-02&to=2026-03-03&format=csv');

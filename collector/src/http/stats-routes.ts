@@ -1,7 +1,10 @@
-/** The stats API: `/api/stats/:site/summary`, `/timeseries`, `/breakdown/:dimension`. */
+/**
+ * The stats API under `/api/stats/:site/`: summary, timeseries, breakdown/:dimension, goals,
+ * funnel, vitals, realtime and export (docs/api/stats.md).
+ */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { DIMENSIONS, querySchema, type FilterDimension, type Query } from '../protocol/query.ts';
+import { DIMENSIONS, funnelSchema, querySchema, type FilterDimension, type Query } from '../protocol/query.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { StatsService } from '../stats/stats-service.ts';
 import { HttpError } from './http-error.ts';
@@ -47,6 +50,25 @@ export function statsRoutes(deps: { sites: SiteDirectory; stats: StatsService })
   router.get('/:site/goals', async (req, res) => {
     res.json(await deps.stats.goals(res.locals.site, parseQuery(req.query)));
   });
+  router.get('/:site/funnel', async (req, res) => {
+    const { steps: raw, ...rest } = req.query;
+    let steps: unknown;
+    try {
+      steps = JSON.parse(String(raw ?? ''));
+    } catch {
+      throw new HttpError(400, 'invalid_query', 'steps: must be JSON, e.g. [{"kind":"page","match":"/pricing"},{"kind":"event","match":"signup"}]', { field: 'steps' });
+    }
+    const parsed = funnelSchema.safeParse(steps);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = ['steps', ...issue.path].join('.');
+      throw new HttpError(400, 'invalid_query', `${field}: ${issue.message}`, { field });
+    }
+    res.json(await deps.stats.funnel(res.locals.site, parsed.data, parseQuery(rest)));
+  });
+  router.get('/:site/vitals', async (req, res) => {
+    res.json(await deps.stats.vitals(res.locals.site, parseQuery(req.query)));
+  });
   router.get('/:site/realtime', async (_req, res) => {
     res.set('cache-control', 'no-store').json(await deps.stats.realtime(res.locals.site));
   });
@@ -66,13 +88,14 @@ export function statsRoutes(deps: { sites: SiteDirectory; stats: StatsService })
     } else if (what === 'breakdown') {
       const d = dimension.safeParse(req.query.dimension);
       if (!d.success) throw new HttpError(400, 'invalid_query', `dimension: one of ${DIMENSIONS.join(', ')}, or prop:<key>`, { field: 'dimension' });
-      const result = await deps.stats.breakdown(site, d.data as FilterDimension, { ...q, limit: 1000, page: 1 });
-      const all = [result.rows];
-      for (let page = 2; (page - 1) * 1000 < result.total; page++) all.push((await deps.stats.breakdown(site, d.data as FilterDimension, { ...q, limit: 1000, page })).rows);
+      // Every value, 1,000 at a time: each page is asked for once the previous one is written.
+      const pageOf = (page: number) => deps.stats.breakdown(site, d.data as FilterDimension, { ...q, limit: 1000, page });
+      const first = await pageOf(1);
       chunks = (async function* () {
-        yield* all;
+        yield first.rows;
+        for (let page = 2; (page - 1) * 1000 < first.total; page++) yield (await pageOf(page)).rows;
       })();
-      name = `${site.id}-${d.data.replace(':', '-')}-${result.period.from}-${result.period.to}`;
+      name = `${site.id}-${d.data.replace(':', '-')}-${first.period.from}-${first.period.to}`;
     } else throw new HttpError(400, 'invalid_query', 'data: events or breakdown', { field: 'data' });
     res.status(200).set({
       'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',

@@ -84,6 +84,11 @@ export interface Goal extends GoalInput {
 
 /** Steps of a funnel: each a page pattern or an event name, in order. */
 export const funnelSchema = z.array(goalSchema.pick({ kind: true, match: true, name: true })).min(2).max(8);
+export type FunnelStep = z.infer<typeof funnelSchema>[number];
+
+/** The Web Vitals the tracker's t-v.js reports (CLS unitless, the others in ms). */
+export const VITALS = ['LCP', 'INP', 'CLS', 'FCP', 'TTFB'] as const;
+export type Vital = (typeof VITALS)[number];
 
 /** Metrics of a set of events (ARCHITECTURE.md §5; definitions in docs/api/stats.md). */
 export interface Metrics {
@@ -99,4 +104,6 @@ export interface Metrics {
   bounce_rate: number;
   /** Average engaged time per visit, seconds. */
   visit_duration: number;
+  /** Average of the deepest scroll (%) each page view reached; null without engagement reports. */
+  scroll_depth: number | null;
 }

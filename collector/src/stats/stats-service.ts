@@ -2,7 +2,7 @@
  * Answers stats queries: resolves the period in the site's time zone, asks the store for the
  * period and its comparison, and turns sums into the metrics the API returns.
  */
-import type { Dimension, Filter, FilterDimension, Goal, Metrics, Query } from '../protocol/query.ts';
+import { VITALS, type Vital, type Dimension, type Filter, type FilterDimension, type FunnelStep, type Goal, type Metrics, type Query } from '../protocol/query.ts';
 import type { Site, StatsRow, StatsSpec, Store } from '../store/store.ts';
 import { bucketsOf, comparisonOf, resolvePeriod, type Interval, type Range } from './period.ts';
 
@@ -17,15 +17,19 @@ export function metricsOf(r: Omit<StatsRow, 'key'>): Metrics {
     views_per_visit: Math.round(per(r.visit_pageviews) * 100) / 100,
     bounce_rate: Math.round(per(r.bounces) * 100),
     visit_duration: Math.round(per(r.duration) / 1000),
+    scroll_depth: r.scroll_n > 0 ? Math.round(r.scroll_sum / r.scroll_n) : null,
   };
 }
 
-const EMPTY: Omit<StatsRow, 'key'> = { visitors: 0, visits: 0, pageviews: 0, events: 0, bounces: 0, visit_pageviews: 0, duration: 0 };
+export const EMPTY: Omit<StatsRow, 'key'> = { visitors: 0, visits: 0, pageviews: 0, events: 0, bounces: 0, visit_pageviews: 0, duration: 0, scroll_sum: 0, scroll_n: 0 };
 
 /** Relative change in percent, or null when there is nothing to compare with. */
 function change(now: Metrics, before: Metrics): Record<keyof Metrics, number | null> {
   const out = {} as Record<keyof Metrics, number | null>;
-  for (const k of Object.keys(now) as (keyof Metrics)[]) out[k] = before[k] === 0 ? null : Math.round(((now[k] - before[k]) / before[k]) * 1000) / 10;
+  for (const k of Object.keys(now) as (keyof Metrics)[]) {
+    const [x, y] = [now[k], before[k]];
+    out[k] = x === null || y === null || y === 0 ? null : Math.round(((x - y) / y) * 1000) / 10;
+  }
   return out;
 }
 
@@ -134,6 +138,63 @@ export class StatsService {
       }),
     );
     return { period: period(range), visitors, goals: rows };
+  }
+
+  /**
+   * A funnel: of the visits of the period (those matching the filters), how many went through
+   * each step in order, with the share of step 1 that got this far and the drop-off from the
+   * step before.
+   */
+  async funnel(site: Site, steps: FunnelStep[], q: Query) {
+    const { range } = this.#ranges(site, q);
+    const r = await this.#store.stats.funnel(this.#spec(site, range, q, { by: 'none' }), steps);
+    const pct = (x: number, of: number) => (of > 0 ? Math.round((x / of) * 1000) / 10 : 0);
+    return {
+      period: period(range),
+      visits: r.visits,
+      steps: steps.map((step, i) => {
+        const visits = r.steps[i]!;
+        const before = i === 0 ? r.visits : r.steps[i - 1]!;
+        return {
+          name: step.name ?? step.match,
+          kind: step.kind,
+          match: step.match,
+          visits,
+          conversion_rate: pct(visits, i === 0 ? r.visits : r.steps[0]!),
+          dropoff: before - visits,
+          dropoff_rate: pct(before - visits, before),
+        };
+      }),
+    };
+  }
+
+  /**
+   * Web Vitals: the 75th percentile of LCP, INP, CLS, FCP and TTFB (CLS unitless, the others in
+   * ms) over all pages, and per page, pages with the most reports first, paged by limit/page.
+   */
+  async vitals(site: Site, q: Query) {
+    const { range } = this.#ranges(site, q);
+    const rows = await this.#store.stats.vitals(this.#spec(site, range, q, { by: 'none' }), q.limit, (q.page - 1) * q.limit);
+    type Vitals = Record<Vital, { p75: number; n: number } | null>;
+    const none = (): Vitals => ({ LCP: null, INP: null, CLS: null, FCP: null, TTFB: null });
+    const byPage = new Map<string, Vitals>();
+    for (const r of rows) {
+      const m = byPage.get(r.page) ?? none();
+      m[r.metric as Vital] = { p75: Math.round(r.p75 * 1000) / 1000, n: r.n };
+      byPage.set(r.page, m);
+    }
+    const reports = (m: Vitals) => VITALS.reduce((n, v) => n + (m[v]?.n ?? 0), 0);
+    return {
+      period: period(range),
+      page: q.page,
+      limit: q.limit,
+      total: rows[0]?.total ?? 0,
+      overall: byPage.get('') ?? none(),
+      pages: [...byPage]
+        .filter(([page]) => page !== '')
+        .map(([page, m]) => ({ page, reports: reports(m), ...m }))
+        .sort((a, b) => b.reports - a.reports || (a.page < b.page ? -1 : 1)),
+    };
   }
 
   /** Visitors of the last 5 minutes, the pages they are on, and the latest events. */

@@ -6,14 +6,14 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIMENSIONS, METRICS, querySchema, type Filter, type Query } from '../protocol/query.ts';
+import { DIMENSIONS, METRICS, querySchema, VITALS, type Filter, type Query, type Vital } from '../protocol/query.ts';
 import { openDuckDbStore, type DuckDbStore } from '../store/duckdb/duckdb-store.ts';
 import type { Site, StatsSpec, StoredEvent } from '../store/store.ts';
 import { tempDir } from '../testing/harness.ts';
-import { referenceStats } from '../testing/stats-reference.ts';
+import { p75, referenceFunnel, referenceStats, referenceVitals } from '../testing/stats-reference.ts';
 import { synthesize } from '../seed/synthetic.ts';
 import { comparisonOf, resolvePeriod, type Range } from './period.ts';
-import { metricsOf, StatsService } from './stats-service.ts';
+import { EMPTY, metricsOf, StatsService } from './stats-service.ts';
 
 const START = Date.UTC(2026, 1, 24); // 2026-02-24: US, EU and Lord Howe DST changes follow
 const DAYS = 46;
@@ -41,6 +41,13 @@ function edges(site: Site, n: number): StoredEvent[] {
   // The repeated hour of a fall-back change (Lord Howe: 2026-04-05 02:00 → 01:30).
   at('2026-04-05T01:40', 'pageview', 7004, { pathname: '/repeated-hour' });
   at('2026-04-05T01:45', 'signup', 7004, { props: JSON.stringify({ plan: 'pro', seats: 3, trial: true }) });
+  // Web Vitals of one page, and a funnel walked twice in one visit (/pricing, signup, /pricing, signup).
+  at('2026-03-10T10:00', 'pageview', 7005, { pathname: '/pricing' });
+  at('2026-03-10T10:00:01', 'vital', 7005, { pathname: '/pricing', props: JSON.stringify({ metric: 'CLS', value: 0.105 }) });
+  at('2026-03-10T10:00:02', 'vital', 7005, { pathname: '/pricing', props: JSON.stringify({ metric: 'INP', value: 180 }) });
+  at('2026-03-10T10:01', 'signup', 7005, { pathname: '/pricing', props: JSON.stringify({ plan: 'free' }) });
+  at('2026-03-10T10:02', 'pageview', 7005, { pathname: '/pricing' });
+  at('2026-03-10T10:03', 'signup', 7005, { pathname: '/pricing', props: JSON.stringify({ plan: 'pro' }) });
   return out;
 }
 
@@ -137,12 +144,12 @@ async function checkAll(runs: number): Promise<void> {
         const { range } = resolvePeriod(q, site.timezone, NOW);
         const got = await service.summary(site, q);
         const want = referenceStats(events, specOf(site, range, q, { by: 'none' }))[0];
-        expect(got.metrics).toEqual(metricsOf(want ?? { visitors: 0, visits: 0, pageviews: 0, events: 0, bounces: 0, visit_pageviews: 0, duration: 0 }));
+        expect(got.metrics).toEqual(metricsOf(want ?? EMPTY));
         if (q.compare) {
           const c = comparisonOf(range, q);
           expect(got.comparison!.period).toEqual({ from: c.from, to: c.to, timezone: site.timezone });
           const before = referenceStats(events, specOf(site, c, q, { by: 'none' }))[0];
-          expect(got.comparison!.metrics).toEqual(metricsOf(before ?? { visitors: 0, visits: 0, pageviews: 0, events: 0, bounces: 0, visit_pageviews: 0, duration: 0 }));
+          expect(got.comparison!.metrics).toEqual(metricsOf(before ?? EMPTY));
         }
       }),
       { numRuns: runs },
@@ -187,6 +194,51 @@ async function checkAll(runs: number): Promise<void> {
   }
 }
 
+const stepArb = fc.oneof(
+  fc.record({ kind: fc.constant('page' as const), match: fc.constantFrom('/', '/pricing', '/blog/*', '/*s*', '/docs', '/no-such-page') }),
+  fc.record({ kind: fc.constant('event' as const), match: fc.constantFrom('signup', 'pageview', 'no-such-event') }),
+);
+
+/** Checks funnels and Web Vitals against the reference on `runs` random queries each. */
+async function checkFunnelsAndVitals(runs: number): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...sites.keys()), fc.array(stepArb, { minLength: 2, maxLength: 4 }), queryArb, async (i, steps, q) => {
+      const site = sites[i]!;
+      const { range } = resolvePeriod(q, site.timezone, NOW);
+      const got = await service.funnel(site, steps, q);
+      const want = referenceFunnel(events, specOf(site, range, q, { by: 'none' }), steps);
+      expect({ visits: got.visits, steps: got.steps.map((s) => s.visits) }).toEqual(want);
+      got.steps.forEach((s, k) => expect(s.dropoff).toBe((k === 0 ? want.visits : want.steps[k - 1]!) - want.steps[k]!));
+    }),
+    { numRuns: runs },
+  );
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...sites.keys()), queryArb, async (i, q) => {
+      const site = sites[i]!;
+      const { range } = resolvePeriod(q, site.timezone, NOW);
+      const got = await service.vitals(site, q);
+      const want = referenceVitals(events, specOf(site, range, q, { by: 'none' }));
+      const view = (m: Map<string, number[]> | undefined) =>
+        Object.fromEntries(VITALS.map((v) => [v, m?.get(v) ? { p75: p75(m.get(v)!), n: m.get(v)!.length } : null]));
+      const close = (got: Record<Vital, { p75: number; n: number } | null>, want: Record<string, { p75: number; n: number } | null>) => {
+        for (const v of VITALS) {
+          expect(got[v]?.n, v).toBe(want[v]?.n);
+          if (want[v]) expect(got[v]!.p75).toBeCloseTo(want[v].p75, 2);
+        }
+      };
+      close(got.overall, view(want.get('')));
+      const pages = [...want.keys()]
+        .filter((p) => p !== '')
+        .map((page) => ({ page, n: [...want.get(page)!.values()].reduce((n, xs) => n + xs.length, 0) }))
+        .sort((a, b) => b.n - a.n || (a.page < b.page ? -1 : 1));
+      expect(got.total).toBe(got.pages.length > 0 ? pages.length : got.total);
+      expect(got.pages.map((p) => p.page)).toEqual(pages.slice((q.page - 1) * q.limit, q.page * q.limit).map((p) => p.page));
+      for (const p of got.pages) close(p, view(want.get(p.page)));
+    }),
+    { numRuns: runs },
+  );
+}
+
 /** Rolls up every closed day of every site, as the job does. */
 async function rollAll(): Promise<number> {
   let n = 0;
@@ -201,6 +253,8 @@ async function rollAll(): Promise<number> {
 
 describe('stats equal the reference', () => {
   it('on raw events', () => checkAll(40));
+
+  it('for funnels and Web Vitals', () => checkFunnelsAndVitals(40));
 
   it('with daily rollups for closed days (and raw events for today)', async () => {
     expect(await rollAll()).toBeGreaterThan(200);

@@ -129,6 +129,9 @@ export interface StatsRow {
   visit_pageviews: number;
   /** Engaged milliseconds of the visits counted. */
   duration: number;
+  /** Sum and number of the scroll depths (%) engagement events reported. */
+  scroll_sum: number;
+  scroll_n: number;
   /** With a dimension: how many keys there are in all (for paging). */
   total?: number;
   /** With `revenueProp`: the sum of its numeric values. */
@@ -146,8 +149,23 @@ export interface Realtime {
   recent: { ts: number; name: string; page: string; country: string | null; source: string | null; device: string }[];
 }
 
+/** p75 of one Web Vital and how many reports it is computed from. */
+export interface VitalRow {
+  /** '' for every page together. */
+  page: string;
+  metric: string;
+  p75: number;
+  n: number;
+  /** Pages with reports in all (for paging). */
+  total: number;
+}
+
 export interface StatsStore {
   query(spec: StatsSpec): Promise<StatsRow[]>;
+  /** Visits the spec counts, and how many of them completed each step in order (raw events). */
+  funnel(spec: StatsSpec, steps: readonly { kind: 'page' | 'event'; match: string }[]): Promise<{ visits: number; steps: number[] }>;
+  /** Web Vitals p75 over all pages and for a page of pages (raw events). */
+  vitals(spec: StatsSpec, limit: number, offset: number): Promise<VitalRow[]>;
   realtime(site: string, since: number, opts?: { pages?: number; recent?: number }): Promise<Realtime>;
   /** Streams a site's raw events in [startUtc, endUtc), in time order, in chunks. */
   exportEvents(site: string, startUtc: number, endUtc: number): AsyncIterable<StoredEvent[]>;

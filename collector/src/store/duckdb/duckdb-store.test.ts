@@ -334,6 +334,30 @@ describe('schema', () => {
     expect(await readMeta(file, 'schema_version')).toBe(String(SCHEMA_VERSION + 1));
   });
 
+  it('upgrades a schema 2 directory: events kept, old-shaped rollups dropped to be computed again', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    await store.events.append([event(1), event(2)]);
+    await store.close();
+    const file = join(dataDir, 'cairn.duckdb');
+    const instance = await DuckDBInstance.create(file);
+    const conn = await instance.connect();
+    // Schema 2's rollups, without the scroll sums, with one rolled day.
+    await conn.run(`DROP TABLE rollups; CREATE TABLE rollups (site VARCHAR, day DATE, dimension VARCHAR, value VARCHAR, visitors UBIGINT,
+      visits UBIGINT, pageviews UBIGINT, events UBIGINT, bounces UBIGINT, visit_pageviews UBIGINT, duration UBIGINT)`);
+    await conn.run(`INSERT INTO rollups VALUES ('site-a', '2026-01-01', '', '', 1, 1, 1, 0, 1, 1, 0)`);
+    await conn.run(`INSERT INTO rollup_days VALUES ('site-a', '2026-01-01', 'UTC', now(), false)`);
+    await conn.run(`UPDATE meta SET value = '2' WHERE key = 'schema_version'`);
+    conn.closeSync();
+    instance.closeSync();
+
+    const again = await openStore(dataDir);
+    expect(await again.rollupRows('site-a')).toEqual([]);
+    expect(await again.events.list('site-a')).toHaveLength(2);
+    await again.close();
+    expect(await readMeta(file, 'schema_version')).toBe(String(SCHEMA_VERSION));
+  });
+
   it('records the schema version on first open', async () => {
     const dataDir = await tempDir();
     const store = await openStore(dataDir);

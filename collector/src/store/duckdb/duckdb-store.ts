@@ -17,6 +17,7 @@ import {
   type StatsRow,
   type StatsSpec,
   type StoredEvent,
+  type VitalRow,
 } from '../store.ts';
 import { Journal } from './journal.ts';
 import { JournalLoader, MARK_KEY, parseMark } from './journal-loader.ts';
@@ -24,7 +25,7 @@ import type { Goal } from '../../protocol/query.ts';
 import { EVENT_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { SaltFile } from './salt-file.ts';
 import { pendingDays, plannedSql, rollDay, rollupable } from './rollups.ts';
-import { statsSql } from './stats-sql.ts';
+import { funnelSql, statsSql, vitalsSql } from './stats-sql.ts';
 import { Serial } from './serial.ts';
 
 export interface DuckDbStoreOptions {
@@ -156,7 +157,11 @@ export class DuckDbStore implements Store {
           `the data was written by a newer Cairn (schema ${found}, this one knows ${SCHEMA_VERSION}); upgrade Cairn`,
         );
       } else if (Number(found) < SCHEMA_VERSION) {
-        // Schema 2 only added tables, which SCHEMA_SQL has just created.
+        // Schema 2 added tables and site columns, which SCHEMA_SQL has just created. Schema 3
+        // changed the rollups' columns: rollups are derived data, so they are dropped and the
+        // rollup job computes them again from raw events.
+        await this.#conn.run('DROP TABLE rollups; DROP TABLE rollup_days;');
+        await this.#conn.run(SCHEMA_SQL);
         await this.#conn.run(`UPDATE meta SET value = '${SCHEMA_VERSION}' WHERE key = 'schema_version'`);
       }
     });
@@ -355,6 +360,14 @@ export class DuckDbStore implements Store {
       };
     },
 
+    funnel: async (spec: StatsSpec, steps: readonly { kind: 'page' | 'event'; match: string }[]) => {
+      const row = (await this.#query('stats.funnel', funnelSql(spec, steps)))[0]!;
+      return { visits: Number(row.visits), steps: steps.map((_, i) => Number(row[`step${i + 1}`])) };
+    },
+
+    vitals: async (spec: StatsSpec, limit: number, offset: number): Promise<VitalRow[]> =>
+      (await this.#query('stats.vitals', vitalsSql(spec, limit, offset))) as unknown as VitalRow[],
+
     query: async (spec: StatsSpec): Promise<StatsRow[]> => {
       let sql = statsSql(spec);
       if (rollupable(spec)) {
@@ -433,7 +446,7 @@ export class DuckDbStore implements Store {
       'rollups.rows',
       `SELECT strftime(day, '%Y-%m-%d') AS day, dimension, value, visitors::DOUBLE AS visitors, visits::DOUBLE AS visits,
         pageviews::DOUBLE AS pageviews, events::DOUBLE AS events, bounces::DOUBLE AS bounces,
-        visit_pageviews::DOUBLE AS visit_pageviews, duration::DOUBLE AS duration
+        visit_pageviews::DOUBLE AS visit_pageviews, duration::DOUBLE AS duration, scroll_sum::DOUBLE AS scroll_sum, scroll_n::DOUBLE AS scroll_n
        FROM rollups WHERE site = ? ORDER BY day, dimension, value`,
       [site],
     );

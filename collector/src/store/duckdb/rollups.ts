@@ -18,7 +18,7 @@ export const ROLLUP_DIMENSIONS = DIMENSIONS;
 /** A day is closed 35 minutes after it ends: its last visits are over, the journal is loaded. */
 const CLOSE_AFTER_MS = 35 * 60_000;
 
-const SUMS = ['visitors', 'visits', 'pageviews', 'events', 'bounces', 'visit_pageviews', 'duration'];
+const SUMS = ['visitors', 'visits', 'pageviews', 'events', 'bounces', 'visit_pageviews', 'duration', 'scroll_sum', 'scroll_n'];
 
 /** Local days of `site` that need a rollup now: closed, and not rolled (validly) yet. */
 export async function pendingDays(conn: DuckDBConnection, site: Site, now: number): Promise<string[]> {

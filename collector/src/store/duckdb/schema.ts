@@ -1,7 +1,7 @@
 /** The embedded store's tables, and the one list of event columns the journal and the loader share. */
 import type { StoredEvent } from '../store.ts';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Event columns: SQL name, SQL type, and the StoredEvent field that fills it. */
 export const EVENT_COLUMNS = [
@@ -60,13 +60,14 @@ CREATE TABLE IF NOT EXISTS bot_counts (
   site VARCHAR NOT NULL, day DATE NOT NULL, reason VARCHAR NOT NULL, count UBIGINT NOT NULL,
   PRIMARY KEY (site, day, reason)
 );
--- Daily rollups (schema 2): the stats of one local day of one site, per dimension value; the
+-- Daily rollups (schema 2; scroll sums since 3): the stats of one local day of one site, per dimension value; the
 -- dimension '' holds the day's totals. rollup_days says which days are rolled, in which time
 -- zone, and whether events arrived for them since (dirty).
 CREATE TABLE IF NOT EXISTS rollups (
   site VARCHAR NOT NULL, day DATE NOT NULL, dimension VARCHAR NOT NULL, value VARCHAR NOT NULL,
   visitors UBIGINT NOT NULL, visits UBIGINT NOT NULL, pageviews UBIGINT NOT NULL, events UBIGINT NOT NULL,
-  bounces UBIGINT NOT NULL, visit_pageviews UBIGINT NOT NULL, duration UBIGINT NOT NULL
+  bounces UBIGINT NOT NULL, visit_pageviews UBIGINT NOT NULL, duration UBIGINT NOT NULL,
+  scroll_sum UBIGINT NOT NULL, scroll_n UBIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS rollup_days (
   site VARCHAR NOT NULL, day DATE NOT NULL, timezone VARCHAR NOT NULL, rolled_at TIMESTAMP NOT NULL,

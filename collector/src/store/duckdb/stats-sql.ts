@@ -4,7 +4,7 @@
  * distinct per local day (per hour for hourly series) and summed, filters read an event's own
  * fields or its visit's (entry/exit page, source, referrer, UTM).
  */
-import type { FilterDimension, Metric } from '../../protocol/query.ts';
+import { VITALS, type FilterDimension, type Metric } from '../../protocol/query.ts';
 import type { StatsSpec } from '../store.ts';
 
 const DAY_MS = 86_400_000;
@@ -70,30 +70,19 @@ function filterSql(spec: StatsSpec): string {
     .join('');
 }
 
-/** The SQL answering a spec; rows have `key` and the raw sums the service turns into metrics. */
-export function statsSql(spec: StatsSpec, { tail = true } = {}): string {
-  const tz = literal(spec.tz);
-  const local = (col: string) => `timezone(${tz}, ${col}::TIMESTAMPTZ)`;
-  const g = spec.group;
-  const label = (col: string) => (g.by === 'time' ? `strftime(date_trunc('${g.interval}', ${local(col)}), '${FORMATS[g.interval]}')` : '');
-  // The key an event counts under. With several dimensions (rollups), each event counts once per
-  // dimension, under "dimension<TAB>value", and the totals under "<TAB>".
-  const eventKey =
-    g.by === 'none'
-      ? `''`
-      : g.by === 'time'
-        ? label('e.ts')
-        : g.by === 'dimension'
-          ? dimensionSql(g.dimension)
-          : `unnest([${[`''`, ...g.dimensions.map((d) => `${literal(`${d}	`)} || ${dimensionSql(d)}`)].join(', ')}])`;
-  // A visit counts under the keys of its matching events, or in a time series, its start's bucket.
-  const visitKey = g.by === 'time' ? label('s.start') : 'v.key';
-  // Visitors are distinct per local day (per hour in an hourly series), then summed.
-  const unit = g.by === 'time' && g.interval === 'hour' ? 'hour' : 'day';
-  const inRange = (col: string) => `${col} >= epoch_ms(${spec.startUtc}::BIGINT) AND ${col} < epoch_ms(${spec.endUtc}::BIGINT)`;
+const rangeSql = (spec: StatsSpec) => (col: string) =>
+  `${col} >= epoch_ms(${spec.startUtc}::BIGINT) AND ${col} < epoch_ms(${spec.endUtc}::BIGINT)`;
+
+/**
+ * The common part of every stats query: the visits the period touches (s: one row per session
+ * with its start, source, entry and exit pages, pageviews and engaged time), all their events (a),
+ * and those that pass the filters (e: with their key, local time, and whether in the period).
+ */
+export function visitCtes(spec: StatsSpec, eventKey: string): string {
+  const local = (col: string) => `timezone(${literal(spec.tz)}, ${col}::TIMESTAMPTZ)`;
+  const inRange = rangeSql(spec);
   const firstActive = (col: string) => `arg_min(${col}, (ts, rid)) FILTER (WHERE ${ACTIVE})`;
-  return `
-WITH touched AS (
+  return `WITH touched AS (
   SELECT DISTINCT session FROM events WHERE site = ${literal(spec.site)} AND ${inRange('ts')}
 ), a AS (
   -- A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of the period.
@@ -120,14 +109,41 @@ WITH touched AS (
   FROM a GROUP BY session
 ), e AS (
   -- Every event of the visits touched, whether it matches the filters, and its key(s).
-  SELECT e.session, e.visitor, e.name, e.props, ${local('e.ts')} AS lts, ${eventKey} AS key,
+  SELECT e.session, e.visitor, e.name, e.props, e.pathname, e.scroll_depth, e.ts, e.rid, ${local('e.ts')} AS lts, ${eventKey} AS key,
     e.${ACTIVE} AS active, ${inRange('e.ts')} AS in_range
   FROM a e JOIN s USING (session)
   WHERE true${filterSql(spec)}
-), counts AS (
+)`;
+}
+
+/** The SQL answering a spec; rows have `key` and the raw sums the service turns into metrics. */
+export function statsSql(spec: StatsSpec, { tail = true } = {}): string {
+  const tz = literal(spec.tz);
+  const local = (col: string) => `timezone(${tz}, ${col}::TIMESTAMPTZ)`;
+  const g = spec.group;
+  const label = (col: string) => (g.by === 'time' ? `strftime(date_trunc('${g.interval}', ${local(col)}), '${FORMATS[g.interval]}')` : '');
+  // The key an event counts under. With several dimensions (rollups), each event counts once per
+  // dimension, under "dimension<TAB>value", and the totals under "<TAB>".
+  const eventKey =
+    g.by === 'none'
+      ? `''`
+      : g.by === 'time'
+        ? label('e.ts')
+        : g.by === 'dimension'
+          ? dimensionSql(g.dimension)
+          : `unnest([${[`''`, ...g.dimensions.map((d) => `${literal(`${d}	`)} || ${dimensionSql(d)}`)].join(', ')}])`;
+  // A visit counts under the keys of its matching events, or in a time series, its start's bucket.
+  const visitKey = g.by === 'time' ? label('s.start') : 'v.key';
+  // Visitors are distinct per local day (per hour in an hourly series), then summed.
+  const unit = g.by === 'time' && g.interval === 'hour' ? 'hour' : 'day';
+  const inRange = rangeSql(spec);
+  return `
+${visitCtes(spec, eventKey)}, counts AS (
   SELECT key,
     count(*) FILTER (WHERE name = 'pageview') AS pageviews,
-    count(*) FILTER (WHERE ${CUSTOM}) AS events${
+    count(*) FILTER (WHERE ${CUSTOM}) AS events,
+    coalesce(sum(scroll_depth) FILTER (WHERE name = 'engagement'), 0) AS scroll_sum,
+    count(scroll_depth) FILTER (WHERE name = 'engagement') AS scroll_n${
       spec.revenueProp ? `, coalesce(sum(TRY_CAST(json_extract_string(props, ${literal(`$."${spec.revenueProp.replaceAll('"', '\\"')}"`)}) AS DOUBLE)), 0) AS revenue` : ''
     }
   FROM e WHERE in_range GROUP BY key
@@ -152,7 +168,9 @@ SELECT key,${tail && g.by === 'dimension' ? ' count(*) OVER ()::DOUBLE AS total,
   coalesce(counts.events, 0)::DOUBLE AS events,
   coalesce(visits.bounces, 0)::DOUBLE AS bounces,
   coalesce(visits.visit_pageviews, 0)::DOUBLE AS visit_pageviews,
-  coalesce(visits.duration, 0)::DOUBLE AS duration${spec.revenueProp ? ', coalesce(counts.revenue, 0)::DOUBLE AS revenue' : ''}
+  coalesce(visits.duration, 0)::DOUBLE AS duration,
+  coalesce(counts.scroll_sum, 0)::DOUBLE AS scroll_sum,
+  coalesce(counts.scroll_n, 0)::DOUBLE AS scroll_n${spec.revenueProp ? ', coalesce(counts.revenue, 0)::DOUBLE AS revenue' : ''}
 FROM counts FULL JOIN vis USING (key) FULL JOIN visits USING (key)
 ${tail ? tailSql(g) : ''}
 `;
@@ -161,4 +179,56 @@ ${tail ? tailSql(g) : ''}
 /** Ordering (and, for a dimension, paging) of the final rows. */
 export function tailSql(g: StatsSpec['group']): string {
   return g.by === 'dimension' ? `ORDER BY ${SORT[g.sort]} DESC NULLS LAST, key LIMIT ${g.limit} OFFSET ${g.offset}` : 'ORDER BY key';
+}
+
+/** Whether an event (of CTE `a`) completes a goal or a funnel step. */
+export function stepSql(step: { kind: 'page' | 'event'; match: string }, t = 'a'): string {
+  return step.kind === 'page'
+    ? `${t}.name = 'pageview' AND ${t}.pathname LIKE ${literal(globToLike(step.match))} ESCAPE '\\'`
+    : `${t}.name = ${literal(step.match)}`;
+}
+
+/**
+ * A funnel: of the visits the period counts (they start in it and, with filters, have a matching
+ * event), how many completed step 1, then step 2 after it, and so on, in one visit. Each step
+ * takes the earliest event after the previous step's (in time, then arrival, order), so one event
+ * never completes two steps. One row: `step1` … `stepN`.
+ */
+export function funnelSql(spec: StatsSpec, steps: readonly { kind: 'page' | 'event'; match: string }[]): string {
+  const reached = steps.map((step, i) => {
+    const after = i === 0 ? '' : ` AND (a.ts > p.ts OR (a.ts = p.ts AND a.rid > p.rid))`;
+    const from = i === 0 ? 'a JOIN counted USING (session)' : `a JOIN f${i} p USING (session)`;
+    return `f${i + 1} AS (
+  SELECT a.session, min(a.ts) AS ts, arg_min(a.rid, (a.ts, a.rid)) AS rid FROM ${from}
+  WHERE ${stepSql(step)}${after} GROUP BY a.session
+)`;
+  });
+  return `
+${visitCtes(spec, `''`)}, counted AS (
+  SELECT DISTINCT session FROM e JOIN s USING (session) WHERE e.active AND ${rangeSql(spec)('s.start')}
+), ${reached.join(', ')}
+SELECT (SELECT count(*) FROM counted)::DOUBLE AS visits, ${steps.map((_, i) => `(SELECT count(*) FROM f${i + 1})::DOUBLE AS step${i + 1}`).join(', ')}`;
+}
+
+/**
+ * The 75th percentile (linear interpolation, as quantile_cont) of each Web Vital, over every page
+ * (page '') and per page, from `vital` events in the period that pass the filters. Pages are ranked
+ * by their number of reports; `limit`/`offset` page them.
+ */
+export function vitalsSql(spec: StatsSpec, limit: number, offset: number): string {
+  const metric = `json_extract_string(props, '$.metric')`;
+  const value = `TRY_CAST(json_extract_string(props, '$.value') AS DOUBLE)`;
+  return `
+${visitCtes(spec, `''`)}, v AS (
+  SELECT pathname AS page, ${metric} AS metric, ${value} AS value FROM e
+  WHERE in_range AND name = 'vital' AND ${metric} IN (${VITALS.map(literal).join(', ')}) AND ${value} IS NOT NULL
+), pages AS (
+  SELECT page, count(*) AS n, count(*) OVER () AS total FROM v GROUP BY page
+  ORDER BY n DESC, page LIMIT ${limit} OFFSET ${offset}
+)
+SELECT '' AS page, (SELECT count(DISTINCT page) FROM v)::DOUBLE AS total, metric, quantile_cont(value, 0.75)::DOUBLE AS p75, count(*)::DOUBLE AS n
+FROM v GROUP BY metric
+UNION ALL
+SELECT page, pages.total::DOUBLE, metric, quantile_cont(value, 0.75)::DOUBLE, count(*)::DOUBLE
+FROM v JOIN pages USING (page) GROUP BY page, pages.total, metric`;
 }
