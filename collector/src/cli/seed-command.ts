@@ -30,10 +30,12 @@ export async function seed(sites: SiteDirectory, store: Store, o: SeedOptions, n
     (function* () {
       for (const e of synthesize({ site, start, days: o.days, visitorsPerDay, seed })) if (e.ts <= now) yield e;
     })();
-  // How many visitors a day give `perSite` events, today being cut at `now`: count a small sample.
+  // How many visitors a day give `perSite` events, today being cut at `now`: count a sample of
+  // about 200,000 events (the synthetic traffic has about 8 events per visitor and day).
+  const trial = Math.max(1, Math.round(200_000 / o.days / 8));
   let sample = 0;
-  for (const _ of traffic('sample', 100, now)) sample++;
-  const visitorsPerDay = Math.max(1, Math.round((100 * perSite) / Math.max(1, sample)));
+  for (const _ of traffic('sample', trial, now)) sample++;
+  const visitorsPerDay = Math.max(1, Math.round((trial * perSite) / Math.max(1, sample)));
   for (let i = 0; i < o.sites; i++) {
     const { site, key } = newSite({ domain: `demo-${Date.now().toString(36)}-${i + 1}.example.org`, timezone: 'UTC' }, now);
     await sites.create({ ...site, synthetic: true });

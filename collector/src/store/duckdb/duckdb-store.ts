@@ -108,6 +108,9 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Duck
   return store;
 }
 
+/** Connections that answer stats queries side by side. */
+const READERS = 2;
+
 export class DuckDbStore implements Store {
   readonly kind = 'duckdb';
   readonly location: string;
@@ -117,6 +120,11 @@ export class DuckDbStore implements Store {
   #loaderConn: DuckDBConnection;
   #db = new Serial();
   #loads = new Serial();
+  /**
+   * Connections for stats reads, each running one query at a time: a dashboard's queries run two
+   * at once (one per core) beside writes and loads, which DuckDB isolates (MVCC).
+   */
+  #readers: { conn: DuckDBConnection; serial: Serial; pending: number }[] = [];
   #journal!: Journal;
   /** Rows appended, and rows appended before the last successful load began (for health). */
   #appended = 0;
@@ -165,6 +173,11 @@ export class DuckDbStore implements Store {
         await this.#conn.run(`UPDATE meta SET value = '${SCHEMA_VERSION}' WHERE key = 'schema_version'`);
       }
     });
+    for (let i = 0; i < READERS; i++) {
+      const conn = await this.#instance.connect();
+      await conn.run(`SET TimeZone = 'UTC'`);
+      this.#readers.push({ conn, serial: new Serial(), pending: 0 });
+    }
     this.salts = await SaltFile.open(join(this.dataDir, 'salts.json'));
     const mark = parseMark(await this.#meta(MARK_KEY));
     this.#journal = await Journal.open(join(this.dataDir, 'journal'), mark, { segmentBytes: this.#options.segmentBytes });
@@ -304,21 +317,21 @@ export class DuckDbStore implements Store {
     realtime: async (site: string, since: number, opts: { pages?: number; recent?: number } = {}): Promise<Realtime> => {
       const window = `site = ? AND ts >= epoch_ms(?::BIGINT)`;
       const [totals, pages, recent] = await Promise.all([
-        this.#query(
+        this.#read(
           'stats.realtime',
           `SELECT count(DISTINCT visitor) FILTER (WHERE name NOT IN ('engagement', 'vital'))::DOUBLE AS visitors,
                   count(*) FILTER (WHERE name = 'pageview')::DOUBLE AS pageviews FROM events WHERE ${window}`,
           [site, since],
         ),
         // A visitor is on the page of their latest pageview.
-        this.#query(
+        this.#read(
           'stats.realtime',
           `SELECT page, count(*)::DOUBLE AS visitors FROM (
              SELECT arg_max(pathname, ts) AS page FROM events WHERE ${window} AND name = 'pageview' GROUP BY visitor
            ) GROUP BY page ORDER BY visitors DESC, page LIMIT ${Math.floor(opts.pages ?? 10)}`,
           [site, since],
         ),
-        this.#query(
+        this.#read(
           'stats.realtime',
           `SELECT epoch_ms(ts)::DOUBLE AS ts, name, pathname AS page, country, source, device FROM events
            WHERE ${window} AND name NOT IN ('engagement', 'vital') ORDER BY ts DESC LIMIT ${Math.floor(opts.recent ?? 20)}`,
@@ -361,24 +374,24 @@ export class DuckDbStore implements Store {
     },
 
     funnel: async (spec: StatsSpec, steps: readonly { kind: 'page' | 'event'; match: string }[]) => {
-      const row = (await this.#query('stats.funnel', funnelSql(spec, steps)))[0]!;
+      const row = (await this.#read('stats.funnel', funnelSql(spec, steps)))[0]!;
       return { visits: Number(row.visits), steps: steps.map((_, i) => Number(row[`step${i + 1}`])) };
     },
 
     vitals: async (spec: StatsSpec, limit: number, offset: number): Promise<VitalRow[]> =>
-      (await this.#query('stats.vitals', vitalsSql(spec, limit, offset))) as unknown as VitalRow[],
+      (await this.#read('stats.vitals', vitalsSql(spec, limit, offset))) as unknown as VitalRow[],
 
     query: async (spec: StatsSpec): Promise<StatsRow[]> => {
       let sql = statsSql(spec);
       if (rollupable(spec)) {
-        const days = await this.#query(
+        const days = await this.#read(
           'stats.query',
           `SELECT strftime(day, '%Y-%m-%d') AS d FROM rollup_days WHERE site = ? AND timezone = ? AND NOT dirty AND day BETWEEN ?::DATE AND ?::DATE`,
           [spec.site, spec.tz, spec.from, spec.to],
         );
         sql = plannedSql(spec, new Set(days.map((r) => String(r.d))));
       }
-      return (await this.#query('stats.query', sql)) as unknown as StatsRow[];
+      return (await this.#read('stats.query', sql)) as unknown as StatsRow[];
     },
   };
 
@@ -480,6 +493,7 @@ export class DuckDbStore implements Store {
     clearInterval(this.#timer);
     await this.#journal.close();
     await this.settle().catch(() => undefined);
+    await Promise.all(this.#readers.map((r) => r.serial.run(async () => r.conn.closeSync())));
     await this.#db.run(async () => {
       this.#conn.closeSync();
       this.#loaderConn.closeSync();
@@ -501,6 +515,20 @@ export class DuckDbStore implements Store {
         throw cause instanceof StoreError ? cause : new StoreError(operation, { cause });
       }
     });
+  }
+
+  /** A read-only query on the least busy reader connection. */
+  async #read(operation: string, sql: string, params: (string | number | boolean)[] = []): Promise<Record<string, unknown>[]> {
+    if (this.#closed) throw new StoreError(operation, { message: 'the store is closed' });
+    const reader = this.#readers.reduce((a, b) => (b.pending < a.pending ? b : a));
+    reader.pending++;
+    try {
+      return await reader.serial.run(async () => (await reader.conn.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[]);
+    } catch (cause) {
+      throw new StoreError(operation, { cause });
+    } finally {
+      reader.pending--;
+    }
   }
 
   #query(operation: string, sql: string, params: (string | number | boolean)[] = []) {

@@ -4,7 +4,8 @@
  * distinct per local day (per hour for hourly series) and summed, filters read an event's own
  * fields or its visit's (entry/exit page, source, referrer, UTM).
  */
-import { VITALS, type FilterDimension, type Metric } from '../../protocol/query.ts';
+import { DateTime } from 'luxon';
+import { VITALS, type Filter, type FilterDimension, type Metric } from '../../protocol/query.ts';
 import type { StatsSpec } from '../store.ts';
 
 const DAY_MS = 86_400_000;
@@ -25,49 +26,113 @@ const SORT: Record<Metric, string> = {
 /** Bucket labels, as period.ts's bucketOf writes them. */
 const FORMATS = { hour: '%Y-%m-%dT%H:00', day: '%Y-%m-%d', week: '%Y-%m-%d', month: '%Y-%m' } as const;
 
-/** Where a dimension's value comes from: the event (`e.`) or its visit (`s.`). NULL reads as '(none)'. */
-export function dimensionSql(d: FilterDimension): string {
-  const visit: Partial<Record<string, string>> = {
-    entry_page: 's.entry_page',
-    exit_page: 's.exit_page',
-    source: 's.source',
-    referrer: 's.referrer',
-    utm_source: 's.utm_source',
-    utm_medium: 's.utm_medium',
-    utm_campaign: 's.utm_campaign',
-    utm_term: 's.utm_term',
-    utm_content: 's.utm_content',
-  };
-  const event: Partial<Record<string, string>> = {
-    page: 'e.pathname',
-    country: 'e.country',
-    device: 'e.device',
-    browser: 'e.browser',
-    os: 'e.os',
-    event: 'e.name',
-  };
-  const col = d.startsWith('prop:') ? `json_extract_string(e.props, ${literal(`$."${d.slice(5).replaceAll('"', '\\"')}"`)})` : (visit[d] ?? event[d]);
+/** Visit dimensions: read from the visit (`s.`), taken from its first event or its pageviews. */
+const VISIT_COLUMNS: Partial<Record<string, string>> = {
+  entry_page: 'entry_page',
+  exit_page: 'exit_page',
+  source: 'source',
+  referrer: 'referrer',
+  utm_source: 'utm_source',
+  utm_medium: 'utm_medium',
+  utm_campaign: 'utm_campaign',
+  utm_term: 'utm_term',
+  utm_content: 'utm_content',
+};
+const EVENT_COLUMNS: Partial<Record<string, string>> = { page: 'pathname', country: 'country', device: 'device', browser: 'browser', os: 'os', event: 'name' };
+
+/**
+ * Where a dimension's value comes from: the event (`e.`) or its visit (`s.`); with `raw`, every
+ * dimension is read from an event row without table prefix (a visit's value is one of its events').
+ * NULL reads as '(none)'.
+ */
+export function dimensionSql(d: FilterDimension, { raw = false } = {}): string {
+  const [e, s] = raw ? ['', ''] : ['e.', 's.'];
+  const visit = VISIT_COLUMNS[d];
+  const col = d.startsWith('prop:')
+    ? `json_extract_string(${e}props, ${literal(`$."${d.slice(5).replaceAll('"', '\\"')}"`)})`
+    : visit
+      ? `${s}${raw && (d === 'entry_page' || d === 'exit_page') ? 'pathname' : visit}`
+      : EVENT_COLUMNS[d] && `${e}${EVENT_COLUMNS[d]}`;
   if (!col) throw new Error(`unknown dimension ${d}`);
   return `coalesce(${col}, '(none)')`;
 }
 
 export const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
+/** UTC offsets (minutes) of a time zone over [from, to): the first offset, then each change and the instant it happens. */
+export function offsetsOf(tz: string, from: number, to: number): { offset: number; changes: { at: number; offset: number }[] } {
+  const offset = (t: number) => DateTime.fromMillis(t, { zone: tz }).offset;
+  const changes: { at: number; offset: number }[] = [];
+  const STEP = 6 * 3_600_000;
+  for (let t = from; t < to; t += STEP) {
+    const end = Math.min(t + STEP, to);
+    if (offset(t) === offset(end)) continue;
+    // Zones change offset at most once in six hours: find the first millisecond of the new one.
+    let [lo, hi] = [t, end];
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (offset(mid) === offset(t)) lo = mid;
+      else hi = mid;
+    }
+    changes.push({ at: hi, offset: offset(hi) });
+  }
+  return { offset: offset(from), changes };
+}
+
+/**
+ * The local wall-clock time of a naive-UTC timestamp column, as a naive TIMESTAMP, for instants in
+ * [from, to). The same as DuckDB's timezone() there, but a few comparisons instead of a time zone
+ * lookup per row (which dominated short queries).
+ */
+export function localSql(tz: string, from: number, to: number, col: string): string {
+  const { offset, changes } = offsetsOf(tz, from, to);
+  if (changes.length === 0) return `(${col} + to_minutes(${offset}))`;
+  const cases = changes.map((c, i) => `WHEN ${col} < epoch_ms(${c.at}::BIGINT) THEN ${i === 0 ? offset : changes[i - 1]!.offset}`).join(' ');
+  return `(${col} + to_minutes(CASE ${cases} ELSE ${changes.at(-1)!.offset} END))`;
+}
+
 /** A `*` pattern as a LIKE pattern: `*` → `%`, and LIKE's own `%`, `_` and `\` escaped. */
 const globToLike = (glob: string) => glob.replace(/[\\%_]/g, '\\$&').replaceAll('*', '%');
 
+/** The SQL condition of one filter on a value expression. */
+function predicateSql(f: Filter, col: string): string {
+  const values = f.values.map(literal).join(', ');
+  if (f.op === 'is') return `${col} IN (${values})`;
+  if (f.op === 'is_not') return `${col} NOT IN (${values})`;
+  if (f.op === 'matches') return `(${f.values.map((v) => `${col} LIKE ${literal(globToLike(v))} ESCAPE '\\'`).join(' OR ')})`;
+  return `(${f.values.map((v) => `contains(lower(${col}), lower(${literal(v)}))`).join(' OR ')})`;
+}
+
+/** The same condition in JavaScript, for one value. */
+function predicateHolds(f: Filter, x: string): boolean {
+  if (f.op === 'is') return f.values.includes(x);
+  if (f.op === 'is_not') return !f.values.includes(x);
+  if (f.op === 'matches') return f.values.some((v) => new RegExp(`^${v.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`, 's').test(x));
+  return f.values.some((v) => x.toLowerCase().includes(v.toLowerCase()));
+}
+
 function filterSql(spec: StatsSpec): string {
-  return spec.filters
-    .map((f) => {
-      const col = dimensionSql(f.dimension);
-      const values = f.values.map(literal).join(', ');
-      if (f.op === 'is') return `${col} IN (${values})`;
-      if (f.op === 'is_not') return `${col} NOT IN (${values})`;
-      if (f.op === 'matches') return `(${f.values.map((v) => `${col} LIKE ${literal(globToLike(v))} ESCAPE '\\'`).join(' OR ')})`;
-      return `(${f.values.map((v) => `contains(lower(${col}), lower(${literal(v)}))`).join(' OR ')})`;
-    })
-    .map((c) => ` AND ${c}`)
-    .join('');
+  return spec.filters.map((f) => ` AND ${predicateSql(f, dimensionSql(f.dimension))}`).join('');
+}
+
+/**
+ * Conditions on sessions that any visit passing the filters meets, checked on single events so
+ * that visits are rebuilt only for sessions that can count: one of its events passes every event
+ * filter; for each visit filter, one of its events has a passing value (a visit takes its source,
+ * referrer and UTM tags from its first event, its entry and exit pages from its pageviews).
+ */
+function candidateSql(spec: StatsSpec, window: string): string {
+  const events = spec.filters.filter((f) => !VISIT_COLUMNS[f.dimension]);
+  const sessionsWhere = (cond: string) => ` AND session IN (SELECT session FROM events WHERE site = ${literal(spec.site)} AND ${window} AND ${cond})`;
+  let out = events.length > 0 ? sessionsWhere(events.map((f) => predicateSql(f, dimensionSql(f.dimension, { raw: true }))).join(' AND ')) : '';
+  for (const f of spec.filters) {
+    if (!VISIT_COLUMNS[f.dimension]) continue;
+    const page = f.dimension === 'entry_page' || f.dimension === 'exit_page';
+    // A visit without pageviews has entry and exit page '(none)', which no pageview shows.
+    if (page && predicateHolds(f, '(none)')) continue;
+    out += sessionsWhere(`${page ? `name = 'pageview' AND ` : ''}${predicateSql(f, dimensionSql(f.dimension, { raw: true }))}`);
+  }
+  return out;
 }
 
 const rangeSql = (spec: StatsSpec) => (col: string) =>
@@ -79,16 +144,16 @@ const rangeSql = (spec: StatsSpec) => (col: string) =>
  * and those that pass the filters (e: with their key, local time, and whether in the period).
  */
 export function visitCtes(spec: StatsSpec, eventKey: string): string {
-  const local = (col: string) => `timezone(${literal(spec.tz)}, ${col}::TIMESTAMPTZ)`;
+  const local = (col: string) => localSql(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, col);
   const inRange = rangeSql(spec);
   const firstActive = (col: string) => `arg_min(${col}, (ts, rid)) FILTER (WHERE ${ACTIVE})`;
+  // A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of the period.
+  const window = `ts >= epoch_ms(${spec.startUtc - DAY_MS}::BIGINT) AND ts < epoch_ms(${spec.endUtc + DAY_MS}::BIGINT)`;
   return `WITH touched AS (
-  SELECT DISTINCT session FROM events WHERE site = ${literal(spec.site)} AND ${inRange('ts')}
+  SELECT DISTINCT session FROM events WHERE site = ${literal(spec.site)} AND ${inRange('ts')}${candidateSql(spec, window)}
 ), a AS (
-  -- A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of the period.
   SELECT *, rowid AS rid FROM events
-  WHERE site = ${literal(spec.site)} AND ts >= epoch_ms(${spec.startUtc - DAY_MS}::BIGINT) AND ts < epoch_ms(${spec.endUtc + DAY_MS}::BIGINT)
-    AND session IN (SELECT session FROM touched)
+  WHERE site = ${literal(spec.site)} AND ${window} AND session IN (SELECT session FROM touched)
 ), s AS (
   -- A visit starts with its first event that is not the tracker's own report, and takes its
   -- source, referrer and campaign from it.
@@ -118,8 +183,7 @@ export function visitCtes(spec: StatsSpec, eventKey: string): string {
 
 /** The SQL answering a spec; rows have `key` and the raw sums the service turns into metrics. */
 export function statsSql(spec: StatsSpec, { tail = true } = {}): string {
-  const tz = literal(spec.tz);
-  const local = (col: string) => `timezone(${tz}, ${col}::TIMESTAMPTZ)`;
+  const local = (col: string) => localSql(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, col);
   const g = spec.group;
   const label = (col: string) => (g.by === 'time' ? `strftime(date_trunc('${g.interval}', ${local(col)}), '${FORMATS[g.interval]}')` : '');
   // The key an event counts under. With several dimensions (rollups), each event counts once per
