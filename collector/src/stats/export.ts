@@ -11,11 +11,27 @@ function csvField(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-/** Writes rows of objects (columns from the first row) to `out`, then ends it. */
+/** Resolves true once `out` can take more, false if it closed first (the client went away). */
+const drained = (out: Writable) =>
+  new Promise<boolean>((resolve) => {
+    const done = (ok: boolean) => () => {
+      out.off('drain', onDrain).off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = done(true);
+    const onClose = done(false);
+    out.on('drain', onDrain).on('close', onClose);
+  });
+
+/**
+ * Writes rows of objects (columns from the first row) to `out`, then ends it. Stops reading
+ * `chunks` (which closes their source) when `out` closes early; returns the rows written.
+ */
 export async function writeRows(out: Writable, format: ExportFormat, chunks: AsyncIterable<readonly Record<string, unknown>[]>): Promise<number> {
   let columns: string[] | null = null;
   let n = 0;
   for await (const rows of chunks) {
+    if (out.destroyed) return n;
     let text = '';
     for (const row of rows) {
       if (format === 'ndjson') text += JSON.stringify(row) + '\n';
@@ -28,7 +44,7 @@ export async function writeRows(out: Writable, format: ExportFormat, chunks: Asy
       }
       n++;
     }
-    if (!out.write(text)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(text) && !(await drained(out))) return n;
   }
   out.end();
   return n;
