@@ -133,6 +133,23 @@ describe('realtime', () => {
   });
 });
 
+describe('dashboard', () => {
+  it('answers the summary, the series and each breakdown as their own endpoints do', async () => {
+    const res = await get('dashboard?period=30d&compare=previous&breakdowns=page,country,prop:plan');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { summary: unknown; timeseries: unknown; breakdowns: Record<string, unknown> };
+    expect(Object.keys(body.breakdowns)).toEqual(['page', 'country', 'prop:plan']);
+    expect(body.summary).toEqual(await (await get('summary?period=30d&compare=previous')).json());
+    expect(body.timeseries).toEqual(await (await get('timeseries?period=30d&compare=previous')).json());
+    expect(body.breakdowns.country).toEqual(await (await get('breakdown/country?period=30d&compare=previous')).json());
+    const defaults = (await (await get('dashboard?period=7d')).json()) as { breakdowns: Record<string, unknown> };
+    expect(Object.keys(defaults.breakdowns)).toEqual(['page', 'source', 'country', 'device', 'browser', 'os']);
+    const bad = await get('dashboard?breakdowns=page,colour');
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { field: string; message: string } }).error).toMatchObject({ field: 'breakdowns', message: expect.stringContaining('"colour"') });
+  });
+});
+
 describe('funnels and Web Vitals', () => {
   it('answers a funnel with drop-off per step, and names a bad step', async () => {
     const steps = [{ kind: 'page', match: '/' }, { kind: 'page', match: '/blog/*', name: 'Blog' }, { kind: 'event', match: 'signup' }];

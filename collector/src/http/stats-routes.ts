@@ -1,5 +1,5 @@
 /**
- * The stats API under `/api/stats/:site/`: summary, timeseries, breakdown/:dimension, goals,
+ * The stats API under `/api/stats/:site/`: summary, timeseries, breakdown/:dimension, dashboard, goals,
  * funnel, vitals, realtime and export (docs/api/stats.md).
  */
 import { Router, type Request } from 'express';
@@ -32,6 +32,9 @@ export function parseQuery(query: Request['query']): Query {
 
 const dimension = z.union([z.enum(DIMENSIONS), z.string().regex(/^prop:.{1,64}$/)]);
 
+/** The breakdowns a dashboard shows when it does not say. */
+const DASHBOARD_BREAKDOWNS = ['page', 'source', 'country', 'device', 'browser', 'os'];
+
 export function statsRoutes(deps: { sites: SiteDirectory; stats: StatsService }): Router {
   const router = Router({ mergeParams: true });
   // Widgets in CMS admins call from other origins, with a key or token in a header (no cookies).
@@ -46,6 +49,17 @@ export function statsRoutes(deps: { sites: SiteDirectory; stats: StatsService })
   });
   router.get('/:site/timeseries', async (req, res) => {
     res.json(await deps.stats.timeseries(res.locals.site, parseQuery(req.query)));
+  });
+  router.get('/:site/dashboard', async (req, res) => {
+    const { breakdowns: raw, ...rest } = req.query;
+    const names = raw === undefined ? DASHBOARD_BREAKDOWNS : String(raw).split(',').filter(Boolean);
+    const dimensions = names.map((name) => {
+      const d = dimension.safeParse(name);
+      if (!d.success) throw new HttpError(400, 'invalid_query', `breakdowns: "${name}" is not one of ${DIMENSIONS.join(', ')}, or prop:<key>`, { field: 'breakdowns' });
+      return d.data as FilterDimension;
+    });
+    if (dimensions.length > 16) throw new HttpError(400, 'invalid_query', 'breakdowns: at most 16', { field: 'breakdowns' });
+    res.json(await deps.stats.dashboard(res.locals.site, parseQuery(rest), [...new Set(dimensions)]));
   });
   router.get('/:site/goals', async (req, res) => {
     res.json(await deps.stats.goals(res.locals.site, parseQuery(req.query)));

@@ -38,6 +38,8 @@ export const REALTIME_MS = 5 * 60_000;
 
 const period = (r: Range) => ({ from: r.from, to: r.to, timezone: r.tz });
 
+type Group = StatsSpec['group'];
+
 /** The filters an event must pass to complete a goal (or a funnel step). */
 export function goalFilters(g: Pick<Goal, 'kind' | 'match'>): Filter[] {
   return g.kind === 'page'
@@ -68,44 +70,87 @@ export class StatsService {
 
   /** Totals of the period (and of the comparison period, with the change in percent). */
   async summary(site: Site, q: Query) {
-    const { range, compare } = this.#ranges(site, q);
-    const [now, before] = await Promise.all(
-      [range, compare].map(async (r) => (r ? metricsOf((await this.#store.stats.query(this.#spec(site, r, q, { by: 'none' })))[0] ?? EMPTY) : undefined)),
-    );
-    return {
-      period: period(range),
-      metrics: now!,
-      ...(compare && before ? { comparison: { period: period(compare), metrics: before, change: change(now!, before) } } : {}),
-    };
+    return (await this.dashboard(site, q, [], { series: false })).summary!;
   }
 
   /** Metrics per bucket of the period, empty buckets included. */
   async timeseries(site: Site, q: Query) {
-    const { range, interval, compare } = this.#ranges(site, q);
-    const series = async (r: Range, i: Interval) => {
-      const rows = new Map((await this.#store.stats.query(this.#spec(site, r, q, { by: 'time', interval: i }))).map((row) => [row.key, row]));
-      return bucketsOf(r, i).map((bucket) => ({ bucket, ...metricsOf(rows.get(bucket) ?? EMPTY) }));
-    };
-    const [now, before] = await Promise.all([series(range, interval), compare ? series(compare, interval) : undefined]);
-    return { period: period(range), interval, series: now, ...(compare && before ? { comparison: { period: period(compare), series: before } } : {}) };
+    return (await this.dashboard(site, q, [], { summary: false })).timeseries!;
   }
 
   /** Metrics per value of a dimension, sorted and paged; with a comparison, the same values' metrics then. */
   async breakdown(site: Site, dimension: Dimension | FilterDimension, q: Query) {
-    const { range, compare } = this.#ranges(site, q);
-    const group = { by: 'dimension' as const, dimension, sort: q.sort, limit: q.limit, offset: (q.page - 1) * q.limit };
-    const rows = await this.#store.stats.query(this.#spec(site, range, q, group));
+    return (await this.dashboard(site, q, [dimension], { summary: false, series: false })).breakdowns[dimension]!;
+  }
+
+  /**
+   * What a dashboard shows at once — the summary, the time series and breakdowns of one period
+   * and filters — each exactly as its own endpoint answers it, computed together so that the
+   * store reads and joins the raw events once.
+   */
+  async dashboard(site: Site, q: Query, dimensions: readonly (Dimension | FilterDimension)[], want: { summary?: boolean; series?: boolean } = {}) {
+    const { range, interval, compare } = this.#ranges(site, q);
+    const groups: Group[] = [
+      ...(want.summary !== false ? [{ by: 'none' as const }] : []),
+      ...(want.series !== false ? [{ by: 'time' as const, interval }] : []),
+      ...dimensions.map((dimension) => ({ by: 'dimension' as const, dimension, sort: q.sort, limit: q.limit, offset: (q.page - 1) * q.limit })),
+    ];
+    // The period, and the comparison period's totals and series (its breakdowns come after: they
+    // need the values shown now).
+    const compared: Group[] = groups.filter((g) => g.by !== 'dimension');
+    const [now, then] = await Promise.all([
+      this.#store.stats.queryMany(groups.map((g) => this.#spec(site, range, q, g))),
+      compare && compared.length > 0 ? this.#store.stats.queryMany(compared.map((g) => this.#spec(site, compare, q, g))) : undefined,
+    ]);
+    const answer = (g: Group) => now[groups.indexOf(g)]!;
+    const before = (g: Group) => then?.[compared.indexOf(g)];
+    const totals = groups.find((g) => g.by === 'none');
+    const time = groups.find((g) => g.by === 'time');
+    const breakdowns = await Promise.all(
+      groups.flatMap((g) => (g.by === 'dimension' ? [this.#breakdownOf(site, q, range, g, answer(g), compare).then((b) => [g.dimension, b] as const)] : [])),
+    );
+    return {
+      summary: totals && this.#summaryOf(range, answer(totals), compare, before(totals)),
+      timeseries: time && this.#seriesOf(range, interval, answer(time), compare, before(time)),
+      breakdowns: Object.fromEntries(breakdowns),
+    };
+  }
+
+  #summaryOf(range: Range, rows: StatsRow[], compare?: Range, earlier?: StatsRow[]) {
+    const now = metricsOf(rows[0] ?? EMPTY);
+    const before = earlier && metricsOf(earlier[0] ?? EMPTY);
+    return {
+      period: period(range),
+      metrics: now,
+      ...(compare && before ? { comparison: { period: period(compare), metrics: before, change: change(now, before) } } : {}),
+    };
+  }
+
+  #seriesOf(range: Range, interval: Interval, rows: StatsRow[], compare?: Range, earlier?: StatsRow[]) {
+    const series = (r: Range, list: StatsRow[]) => {
+      const byKey = new Map(list.map((row) => [row.key, row]));
+      return bucketsOf(r, interval).map((bucket) => ({ bucket, ...metricsOf(byKey.get(bucket) ?? EMPTY) }));
+    };
+    return {
+      period: period(range),
+      interval,
+      series: series(range, rows),
+      ...(compare && earlier ? { comparison: { period: period(compare), series: series(compare, earlier) } } : {}),
+    };
+  }
+
+  async #breakdownOf(site: Site, q: Query, range: Range, group: Extract<StatsSpec['group'], { by: 'dimension' }>, rows: StatsRow[], compare?: Range) {
     const out = rows.map((r) => ({ value: r.key, ...metricsOf(r) }));
     let comparison;
     if (compare && out.length > 0) {
       // The same values, whatever their rank was then.
       const values = out.map((r) => r.value);
-      const filters = [...q.filters, { dimension, op: 'is' as const, values }];
+      const filters = [...q.filters, { dimension: group.dimension, op: 'is' as const, values }];
       const then = await this.#store.stats.query(this.#spec(site, compare, { ...q, filters }, { ...group, limit: values.length, offset: 0 }));
       const byValue = new Map(then.map((r) => [r.key, metricsOf(r)]));
       comparison = { period: period(compare), rows: values.map((value) => ({ value, ...(byValue.get(value) ?? metricsOf(EMPTY)) })) };
     }
-    return { period: period(range), dimension, page: q.page, limit: q.limit, total: rows[0]?.total ?? 0, rows: out, ...(comparison ? { comparison } : {}) };
+    return { period: period(range), dimension: group.dimension, page: q.page, limit: q.limit, total: rows[0]?.total ?? 0, rows: out, ...(comparison ? { comparison } : {}) };
   }
 
   /**

@@ -252,6 +252,31 @@ async function checkFunnelsAndVitals(runs: number): Promise<void> {
   );
 }
 
+/** A dashboard (one shared read) answers exactly what its endpoints answer one by one. */
+async function checkDashboards(runs: number): Promise<void> {
+  const dimensions = fc.uniqueArray(fc.constantFrom(...DIMENSIONS, 'prop:plan' as const), { minLength: 1, maxLength: 5 });
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...sites.keys()), dimensions, queryArb, async (i, ds, q) => {
+      const site = sites[i]!;
+      const got = await service.dashboard(site, q, ds);
+      expect(got.summary).toEqual(await service.summary(site, q));
+      expect(got.timeseries).toEqual(await service.timeseries(site, q));
+      for (const d of ds) expect(got.breakdowns[d], d).toEqual(await service.breakdown(site, d, q));
+    }),
+    {
+      numRuns: runs,
+      // Periods that end today, unfiltered: rolled-up days and today's raw events in one read.
+      examples: (['7d', '30d', 'month'] as const).flatMap((period, n) =>
+        [0, 1, 2, 3, 4].map((i): [number, (typeof DIMENSIONS)[number][], Query] => [
+          i,
+          ['page', 'source', 'entry_page', 'country'],
+          querySchema.parse({ period, date: '2026-04-10', compare: n === 1 ? 'previous' : undefined, sort: n === 2 ? 'bounce_rate' : 'visitors', limit: 3, page: 1 + n }) as Query,
+        ]),
+      ),
+    },
+  );
+}
+
 /** Rolls up every closed day of every site, as the job does. */
 async function rollAll(): Promise<number> {
   let n = 0;
@@ -265,13 +290,17 @@ async function rollAll(): Promise<number> {
 }
 
 describe('stats equal the reference', () => {
-  it('on raw events', () => checkAll(40));
+  it('on raw events', async () => {
+    await checkAll(40);
+    await checkDashboards(25);
+  });
 
   it('for funnels and Web Vitals', () => checkFunnelsAndVitals(40));
 
   it('with daily rollups for closed days (and raw events for today)', async () => {
     expect(await rollAll()).toBeGreaterThan(200);
     await checkAll(40);
+    await checkDashboards(25);
   });
 
   it('after late events changed rolled-up days, before and after they are rolled up again', async () => {

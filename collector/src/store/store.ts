@@ -162,6 +162,11 @@ export interface VitalRow {
 
 export interface StatsStore {
   query(spec: StatsSpec): Promise<StatsRow[]>;
+  /**
+   * Several specs at once, as `query` would answer each; adapters may share the work when they
+   * differ only in their grouping (a dashboard).
+   */
+  queryMany(specs: readonly StatsSpec[]): Promise<StatsRow[][]>;
   /** Visits the spec counts, and how many of them completed each step in order (raw events). */
   funnel(spec: StatsSpec, steps: readonly { kind: 'page' | 'event'; match: string }[]): Promise<{ visits: number; steps: number[] }>;
   /** Web Vitals p75 over all pages and for a page of pages (raw events). */

@@ -24,7 +24,7 @@ import { JournalLoader, MARK_KEY, parseMark } from './journal-loader.ts';
 import type { Goal } from '../../protocol/query.ts';
 import { EVENT_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { SaltFile } from './salt-file.ts';
-import { pendingDays, plannedSql, rollDay, rollupable } from './rollups.ts';
+import { pendingDays, plannedSql, rollDay, rollupable, sharedSql } from './rollups.ts';
 import { funnelSql, statsSql, vitalsSql } from './stats-sql.ts';
 import { Serial } from './serial.ts';
 
@@ -382,16 +382,35 @@ export class DuckDbStore implements Store {
       (await this.#read('stats.vitals', vitalsSql(spec, limit, offset))) as unknown as VitalRow[],
 
     query: async (spec: StatsSpec): Promise<StatsRow[]> => {
-      let sql = statsSql(spec);
-      if (rollupable(spec)) {
-        const days = await this.#read(
-          'stats.query',
-          `SELECT strftime(day, '%Y-%m-%d') AS d FROM rollup_days WHERE site = ? AND timezone = ? AND NOT dirty AND day BETWEEN ?::DATE AND ?::DATE`,
-          [spec.site, spec.tz, spec.from, spec.to],
-        );
-        sql = plannedSql(spec, new Set(days.map((r) => String(r.d))));
-      }
+      const sql = rollupable(spec) ? plannedSql(spec, await this.#rolledDays(spec)) : statsSql(spec);
       return (await this.#read('stats.query', sql)) as unknown as StatsRow[];
+    },
+
+    queryMany: async (specs: readonly StatsSpec[]): Promise<StatsRow[][]> => {
+      const one = (s: StatsSpec) => this.stats.query(s);
+      const [base] = specs;
+      const same = (s: StatsSpec) =>
+        s.site === base!.site && s.tz === base!.tz && s.from === base!.from && s.to === base!.to && JSON.stringify(s.filters) === JSON.stringify(base!.filters);
+      if (specs.length < 2 || !specs.every(same) || specs.some((s) => s.revenueProp)) return Promise.all(specs.map(one));
+      const rolled = specs.some(rollupable) ? await this.#rolledDays(base!) : new Set<string>();
+      // Those that can use rollups share a read of the days not rolled up; the others, of all days.
+      const groups = (rolled.size > 0 ? [specs.filter(rollupable), specs.filter((s) => !rollupable(s))] : [specs]).filter((g) => g.length > 0);
+      const answers = new Map<StatsSpec, StatsRow[]>();
+      await Promise.all(
+        groups.map(async (group) => {
+          const sql = group.length > 1 ? sharedSql(group, rolled) : null;
+          if (!sql) {
+            await Promise.all(group.map(async (s) => answers.set(s, await one(s))));
+            return;
+          }
+          const rows = group.map((): StatsRow[] => []);
+          for (const { part, total, ...row } of await this.#read('stats.queryMany', sql)) {
+            rows[Number(part)]!.push((group[Number(part)]!.group.by === 'dimension' ? { ...row, total } : row) as unknown as StatsRow);
+          }
+          group.forEach((s, i) => answers.set(s, rows[i]!));
+        }),
+      );
+      return specs.map((s) => answers.get(s)!);
     },
   };
 
@@ -515,6 +534,16 @@ export class DuckDbStore implements Store {
         throw cause instanceof StoreError ? cause : new StoreError(operation, { cause });
       }
     });
+  }
+
+  /** The days of a spec's period that are rolled up (in the spec's time zone, and not dirty). */
+  async #rolledDays(spec: StatsSpec): Promise<Set<string>> {
+    const days = await this.#read(
+      'stats.query',
+      `SELECT strftime(day, '%Y-%m-%d') AS d FROM rollup_days WHERE site = ? AND timezone = ? AND NOT dirty AND day BETWEEN ?::DATE AND ?::DATE`,
+      [spec.site, spec.tz, spec.from, spec.to],
+    );
+    return new Set(days.map((r) => String(r.d)));
   }
 
   /** A read-only query on the least busy reader connection. */

@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import { DIMENSIONS } from '../../protocol/query.ts';
 import { rangeOf } from '../../stats/period.ts';
 import type { Site, StatsSpec } from '../store.ts';
-import { literal, statsSql, tailSql } from './stats-sql.ts';
+import { literal, sortSql, statsSql, sumsSql, tailSql, visitCtes } from './stats-sql.ts';
 
 /** Dimensions kept in rollups (props are read from raw events). */
 export const ROLLUP_DIMENSIONS = DIMENSIONS;
@@ -73,16 +73,17 @@ export const rollupable = (spec: StatsSpec) =>
     (spec.group.by === 'time' && spec.group.interval !== 'hour') ||
     (spec.group.by === 'dimension' && (ROLLUP_DIMENSIONS as readonly string[]).includes(spec.group.dimension)));
 
-/**
- * The SQL for a rollupable spec: rolled days (a run from the first day on) from rollups, the rest
- * (usually today) from raw events; sums add up because every metric is a sum over days.
- */
-export function plannedSql(spec: StatsSpec, rolled: ReadonlySet<string>): string {
+/** The days of a spec, and how many of them, from the first on, are rolled up. */
+function rolledRun(spec: StatsSpec, rolled: ReadonlySet<string>): { days: string[]; k: number } {
   const days: string[] = [];
   for (let d = DateTime.fromISO(spec.from); d.toISODate()! <= spec.to; d = d.plus({ days: 1 })) days.push(d.toISODate()!);
   let k = 0;
   while (k < days.length && rolled.has(days[k]!)) k++;
-  if (k === 0) return statsSql(spec);
+  return { days, k };
+}
+
+/** Sums per key of a spec's first `k` days, from the rollups. */
+function fromRollupsSql(spec: StatsSpec, days: string[], k: number): string {
   const g = spec.group;
   const key =
     g.by === 'none'
@@ -93,9 +94,19 @@ export function plannedSql(spec: StatsSpec, rolled: ReadonlySet<string>): string
           : `strftime(${g.interval === 'week' ? `date_trunc('week', day)` : 'day'}, '%Y-%m-%d')`
         : 'value';
   const dimension = g.by === 'dimension' ? g.dimension : '';
-  const fromRollups = `SELECT ${key} AS key, ${SUMS.join(', ')} FROM rollups
+  return `SELECT ${key} AS key, ${SUMS.join(', ')} FROM rollups
     WHERE site = ${literal(spec.site)} AND dimension = ${literal(dimension)} AND day BETWEEN ${literal(days[0]!)}::DATE AND ${literal(days[k - 1]!)}::DATE`;
-  const parts = [fromRollups];
+}
+
+/**
+ * The SQL for a rollupable spec: rolled days (a run from the first day on) from rollups, the rest
+ * (usually today) from raw events; sums add up because every metric is a sum over days.
+ */
+export function plannedSql(spec: StatsSpec, rolled: ReadonlySet<string>): string {
+  const { days, k } = rolledRun(spec, rolled);
+  if (k === 0) return statsSql(spec);
+  const g = spec.group;
+  const parts = [fromRollupsSql(spec, days, k)];
   if (k < days.length) {
     const rest = rangeOf(days[k]!, spec.to, spec.tz);
     parts.push(`SELECT key, ${SUMS.join(', ')} FROM (${statsSql({ ...spec, ...rest }, { tail: false })})`);
@@ -108,4 +119,42 @@ FROM (
   GROUP BY key
 )
 ${tailSql(g)}`;
+}
+
+/**
+ * Several specs that differ only in their grouping (a dashboard: totals, a time series and
+ * breakdowns of one period and filters), answered by one statement: the raw events they need are
+ * read, filtered and joined to their visits once, each grouping sums them (plus its rolled-up days
+ * when it can use rollups), and each is sorted and paged on its own. Rows carry `part`, the
+ * index of their spec. Null when rollups alone answer them all (each is then cheap on its own).
+ */
+export function sharedSql(specs: readonly StatsSpec[], rolled: ReadonlySet<string>): string | null {
+  const base = specs[0]!;
+  const { days, k } = rolledRun(base, rolled);
+  const partial = k > 0 && k < days.length ? rangeOf(days[k]!, base.to, base.tz) : null;
+  // Raw events are read over the whole period, or only its days not rolled up when every part
+  // can use rollups (one shared read must cover one range).
+  const useRollups = k > 0 && specs.every(rollupable);
+  if (useRollups && !partial) return null;
+  const raw: StatsSpec = { ...base, ...(useRollups ? partial : {}), group: { by: 'none' } };
+  const sums = specs.map((spec, i) => {
+    const parts = [`SELECT ${i} AS part, key, ${SUMS.join(', ')} FROM (${sumsSql(raw, spec.group)})`];
+    if (useRollups) parts.push(`SELECT ${i}, key, ${SUMS.join(', ')} FROM (${fromRollupsSql(spec, days, k)})`);
+    return parts.join('\nUNION ALL\n');
+  });
+  const by = (f: (g: StatsSpec['group']) => string | number | null) =>
+    `CASE part ${specs.map((s, i) => `WHEN ${i} THEN ${f(s.group) ?? 'NULL'}`).join(' ')} END`;
+  return `
+${visitCtes(raw, { materialized: specs.length > 1, groups: specs.map((s) => s.group) })}
+SELECT * EXCLUDE (rn) FROM (
+  SELECT *, count(*) OVER (PARTITION BY part)::DOUBLE AS total,
+    row_number() OVER (PARTITION BY part ORDER BY ${by((g) => (g.by === 'dimension' ? sortSql(g.sort) : null))} DESC NULLS LAST, key) AS rn
+  FROM (
+    SELECT part, key, ${SUMS.map((s) => `sum(${s})::DOUBLE AS ${s}`).join(', ')}
+    FROM (${sums.join('\nUNION ALL\n')})
+    GROUP BY part, key
+  )
+)
+WHERE rn > ${by((g) => (g.by === 'dimension' ? g.offset : 0))} AND rn <= ${by((g) => (g.by === 'dimension' ? g.offset + g.limit : 1e15))}
+ORDER BY part, rn`;
 }

@@ -41,17 +41,27 @@ const VISIT_COLUMNS: Partial<Record<string, string>> = {
 const EVENT_COLUMNS: Partial<Record<string, string>> = { page: 'pathname', country: 'country', device: 'device', browser: 'browser', os: 'os', event: 'name' };
 
 /**
- * Where a dimension's value comes from: the event (`e.`) or its visit (`s.`); with `raw`, every
- * dimension is read from an event row without table prefix (a visit's value is one of its events').
+ * Where a dimension's value comes from, as SQL over
+ * - `joined`: an event (`e.`) joined to its visit (`s.`);
+ * - `flat`: a row of the filtered events relation (visitCtes' `e`), where the visit's values are
+ *   the `s_` columns;
+ * - `raw`: an events row alone, reading a visit dimension from the event's own column (a visit's
+ *   value is one of its events').
  * NULL reads as '(none)'.
  */
-export function dimensionSql(d: FilterDimension, { raw = false } = {}): string {
-  const [e, s] = raw ? ['', ''] : ['e.', 's.'];
+export function dimensionSql(d: FilterDimension, mode: 'joined' | 'flat' | 'raw' = 'joined'): string {
+  const e = mode === 'joined' ? 'e.' : '';
   const visit = VISIT_COLUMNS[d];
   const col = d.startsWith('prop:')
     ? `json_extract_string(${e}props, ${literal(`$."${d.slice(5).replaceAll('"', '\\"')}"`)})`
     : visit
-      ? `${s}${raw && (d === 'entry_page' || d === 'exit_page') ? 'pathname' : visit}`
+      ? mode === 'joined'
+        ? `s.${visit}`
+        : mode === 'flat'
+          ? `s_${visit}`
+          : d === 'entry_page' || d === 'exit_page'
+            ? 'pathname'
+            : visit
       : EVENT_COLUMNS[d] && `${e}${EVENT_COLUMNS[d]}`;
   if (!col) throw new Error(`unknown dimension ${d}`);
   return `coalesce(${col}, '(none)')`;
@@ -124,13 +134,13 @@ function filterSql(spec: StatsSpec): string {
 function candidateSql(spec: StatsSpec, window: string): string {
   const events = spec.filters.filter((f) => !VISIT_COLUMNS[f.dimension]);
   const sessionsWhere = (cond: string) => ` AND session IN (SELECT session FROM events WHERE site = ${literal(spec.site)} AND ${window} AND ${cond})`;
-  let out = events.length > 0 ? sessionsWhere(events.map((f) => predicateSql(f, dimensionSql(f.dimension, { raw: true }))).join(' AND ')) : '';
+  let out = events.length > 0 ? sessionsWhere(events.map((f) => predicateSql(f, dimensionSql(f.dimension, 'raw'))).join(' AND ')) : '';
   for (const f of spec.filters) {
     if (!VISIT_COLUMNS[f.dimension]) continue;
     const page = f.dimension === 'entry_page' || f.dimension === 'exit_page';
     // A visit without pageviews has entry and exit page '(none)', which no pageview shows.
     if (page && predicateHolds(f, '(none)')) continue;
-    out += sessionsWhere(`${page ? `name = 'pageview' AND ` : ''}${predicateSql(f, dimensionSql(f.dimension, { raw: true }))}`);
+    out += sessionsWhere(`${page ? `name = 'pageview' AND ` : ''}${predicateSql(f, dimensionSql(f.dimension, 'raw'))}`);
   }
   return out;
 }
@@ -141,9 +151,13 @@ const rangeSql = (spec: StatsSpec) => (col: string) =>
 /**
  * The common part of every stats query: the visits the period touches (s: one row per session
  * with its start, source, entry and exit pages, pageviews and engaged time), all their events (a),
- * and those that pass the filters (e: with their key, local time, and whether in the period).
+ * and those that pass the filters (e: each with its local time, whether it is in the period, and
+ * its visit's values as `s_` columns). With `materialized`, e is computed once for several uses.
  */
-export function visitCtes(spec: StatsSpec, eventKey: string): string {
+export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spec.group] }: { materialized?: boolean; groups?: readonly StatsSpec['group'][] } = {}): string {
+  // The visit's values the groupings read (only those are computed).
+  const dims = groups.flatMap((g) => (g.by === 'dimension' ? [g.dimension] : g.by === 'dimensions' ? g.dimensions : []));
+  const visitColumns = [...new Set(dims.flatMap((d) => VISIT_COLUMNS[d] ?? []))];
   const local = (col: string) => localSql(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, col);
   const inRange = rangeSql(spec);
   const firstActive = (col: string) => `arg_min(${col}, (ts, rid)) FILTER (WHERE ${ACTIVE})`;
@@ -154,7 +168,7 @@ export function visitCtes(spec: StatsSpec, eventKey: string): string {
 ), a AS (
   SELECT *, rowid AS rid FROM events
   WHERE site = ${literal(spec.site)} AND ${window} AND session IN (SELECT session FROM touched)
-), s AS (
+), s AS ${materialized ? 'MATERIALIZED ' : ''}(
   -- A visit starts with its first event that is not the tracker's own report, and takes its
   -- source, referrer and campaign from it.
   SELECT session,
@@ -172,60 +186,41 @@ export function visitCtes(spec: StatsSpec, eventKey: string): string {
     count(*) FILTER (WHERE ${CUSTOM}) AS customs,
     coalesce(sum(engaged_ms) FILTER (WHERE name = 'engagement'), 0) AS dur
   FROM a GROUP BY session
-), e AS (
-  -- Every event of the visits touched, whether it matches the filters, and its key(s).
-  SELECT e.session, e.visitor, e.name, e.props, e.pathname, e.scroll_depth, e.ts, e.rid, ${local('e.ts')} AS lts, ${eventKey} AS key,
-    e.${ACTIVE} AS active, ${inRange('e.ts')} AS in_range
+), e AS ${materialized ? 'MATERIALIZED ' : ''}(
+  -- The events of the visits touched that pass the filters, with their visit's values.
+  SELECT e.session, e.visitor, e.name, e.props, e.pathname, e.country, e.device, e.browser, e.os, e.scroll_depth,
+    ${local('e.ts')} AS lts, e.${ACTIVE} AS active, ${inRange('e.ts')} AS in_range,
+    s.start AS s_start${visitColumns.map((c) => `, s.${c} AS s_${c}`).join('')}
   FROM a e JOIN s USING (session)
   WHERE true${filterSql(spec)}
 )`;
 }
 
-/** The SQL answering a spec; rows have `key` and the raw sums the service turns into metrics. */
-export function statsSql(spec: StatsSpec, { tail = true } = {}): string {
+/**
+ * Per-key sums of a grouping over `src` (visitCtes' filtered events `e`, or a relation with its
+ * columns) and visitCtes' visits `s`; rows have `key` and the raw sums the service turns into
+ * metrics.
+ */
+export function sumsSql(spec: StatsSpec, g: StatsSpec['group'], src = 'e'): string {
   const local = (col: string) => localSql(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, col);
-  const g = spec.group;
-  const label = (col: string) => (g.by === 'time' ? `strftime(date_trunc('${g.interval}', ${local(col)}), '${FORMATS[g.interval]}')` : '');
+  const label = (col: string) => (g.by === 'time' ? `strftime(date_trunc('${g.interval}', ${col}), '${FORMATS[g.interval]}')` : '');
   // The key an event counts under. With several dimensions (rollups), each event counts once per
-  // dimension, under "dimension<TAB>value", and the totals under "<TAB>".
+  // dimension, under "dimension<TAB>value", and the totals under "".
   const eventKey =
     g.by === 'none'
       ? `''`
       : g.by === 'time'
-        ? label('e.ts')
+        ? label('lts')
         : g.by === 'dimension'
-          ? dimensionSql(g.dimension)
-          : `unnest([${[`''`, ...g.dimensions.map((d) => `${literal(`${d}	`)} || ${dimensionSql(d)}`)].join(', ')}])`;
+          ? dimensionSql(g.dimension, 'flat')
+          : `unnest([${[`''`, ...g.dimensions.map((d) => `${literal(`${d}	`)} || ${dimensionSql(d, 'flat')}`)].join(', ')}])`;
+  const keyed = `(SELECT *, ${eventKey} AS key FROM ${src})`;
   // A visit counts under the keys of its matching events, or in a time series, its start's bucket.
-  const visitKey = g.by === 'time' ? label('s.start') : 'v.key';
+  const visitKey = g.by === 'time' ? label(local('s.start')) : 'v.key';
   // Visitors are distinct per local day (per hour in an hourly series), then summed.
   const unit = g.by === 'time' && g.interval === 'hour' ? 'hour' : 'day';
-  const inRange = rangeSql(spec);
-  return `
-${visitCtes(spec, eventKey)}, counts AS (
-  SELECT key,
-    count(*) FILTER (WHERE name = 'pageview') AS pageviews,
-    count(*) FILTER (WHERE ${CUSTOM}) AS events,
-    coalesce(sum(scroll_depth) FILTER (WHERE name = 'engagement'), 0) AS scroll_sum,
-    count(scroll_depth) FILTER (WHERE name = 'engagement') AS scroll_n${
-      spec.revenueProp ? `, coalesce(sum(TRY_CAST(json_extract_string(props, ${literal(`$."${spec.revenueProp.replaceAll('"', '\\"')}"`)}) AS DOUBLE)), 0) AS revenue` : ''
-    }
-  FROM e WHERE in_range GROUP BY key
-), vis AS (
-  SELECT key, sum(n) AS visitors FROM (
-    SELECT key, count(DISTINCT visitor) AS n FROM e WHERE in_range AND active GROUP BY key, date_trunc('${unit}', lts)
-  ) GROUP BY key
-), visits AS (
-  -- Visits that start in the period and have a matching event (then or later).
-  SELECT ${visitKey} AS key, count(*) AS visits,
-    count(*) FILTER (WHERE s.pv = 1 AND s.customs = 0) AS bounces,
-    sum(s.pv) AS visit_pageviews, sum(s.dur) AS duration
-  FROM (SELECT DISTINCT ${g.by === 'time' ? '' : 'key, '}session FROM e WHERE active) v
-  JOIN s USING (session)
-  WHERE ${inRange('s.start')}
-  GROUP BY ALL
-)
-SELECT key,${tail && g.by === 'dimension' ? ' count(*) OVER ()::DOUBLE AS total,' : ''}
+  const revenue = spec.revenueProp && `TRY_CAST(json_extract_string(props, ${literal(`$."${spec.revenueProp.replaceAll('"', '\\"')}"`)}) AS DOUBLE)`;
+  return `SELECT key,
   coalesce(vis.visitors, 0)::DOUBLE AS visitors,
   coalesce(visits.visits, 0)::DOUBLE AS visits,
   coalesce(counts.pageviews, 0)::DOUBLE AS pageviews,
@@ -234,11 +229,42 @@ SELECT key,${tail && g.by === 'dimension' ? ' count(*) OVER ()::DOUBLE AS total,
   coalesce(visits.visit_pageviews, 0)::DOUBLE AS visit_pageviews,
   coalesce(visits.duration, 0)::DOUBLE AS duration,
   coalesce(counts.scroll_sum, 0)::DOUBLE AS scroll_sum,
-  coalesce(counts.scroll_n, 0)::DOUBLE AS scroll_n${spec.revenueProp ? ', coalesce(counts.revenue, 0)::DOUBLE AS revenue' : ''}
-FROM counts FULL JOIN vis USING (key) FULL JOIN visits USING (key)
-${tail ? tailSql(g) : ''}
-`;
+  coalesce(counts.scroll_n, 0)::DOUBLE AS scroll_n${revenue ? ', coalesce(counts.revenue, 0)::DOUBLE AS revenue' : ''}
+FROM (
+  SELECT key,
+    count(*) FILTER (WHERE name = 'pageview') AS pageviews,
+    count(*) FILTER (WHERE ${CUSTOM}) AS events,
+    coalesce(sum(scroll_depth) FILTER (WHERE name = 'engagement'), 0) AS scroll_sum,
+    count(scroll_depth) FILTER (WHERE name = 'engagement') AS scroll_n${revenue ? `, coalesce(sum(${revenue}), 0) AS revenue` : ''}
+  FROM ${keyed} WHERE in_range GROUP BY key
+) counts FULL JOIN (
+  SELECT key, sum(n) AS visitors FROM (
+    SELECT key, count(DISTINCT visitor) AS n FROM ${keyed} WHERE in_range AND active GROUP BY key, date_trunc('${unit}', lts)
+  ) GROUP BY key
+) vis USING (key) FULL JOIN (
+  -- Visits that start in the period and have a matching event (then or later).
+  SELECT ${visitKey} AS key, count(*) AS visits,
+    count(*) FILTER (WHERE s.pv = 1 AND s.customs = 0) AS bounces,
+    sum(s.pv) AS visit_pageviews, sum(s.dur) AS duration
+  FROM (SELECT DISTINCT ${g.by === 'time' ? '' : 'key, '}session FROM ${keyed} WHERE active) v
+  JOIN s USING (session)
+  WHERE ${rangeSql(spec)('s.start')}
+  GROUP BY ALL
+) visits USING (key)`;
 }
+
+/** The SQL answering a spec; rows have `key` and the raw sums the service turns into metrics. */
+export function statsSql(spec: StatsSpec, { tail = true } = {}): string {
+  const g = spec.group;
+  if (!tail) return `${visitCtes(spec)}
+${sumsSql(spec, g)}`;
+  return `${visitCtes(spec)}
+SELECT *${g.by === 'dimension' ? ', count(*) OVER ()::DOUBLE AS total' : ''} FROM (${sumsSql(spec, g)})
+${tailSql(g)}`;
+}
+
+/** The sort expression of a metric over a row of sums. */
+export const sortSql = (m: Metric) => SORT[m];
 
 /** Ordering (and, for a dimension, paging) of the final rows. */
 export function tailSql(g: StatsSpec['group']): string {
@@ -268,8 +294,8 @@ export function funnelSql(spec: StatsSpec, steps: readonly { kind: 'page' | 'eve
 )`;
   });
   return `
-${visitCtes(spec, `''`)}, counted AS (
-  SELECT DISTINCT session FROM e JOIN s USING (session) WHERE e.active AND ${rangeSql(spec)('s.start')}
+${visitCtes(spec)}, counted AS (
+  SELECT DISTINCT session FROM e WHERE active AND ${rangeSql(spec)('s_start')}
 ), ${reached.join(', ')}
 SELECT (SELECT count(*) FROM counted)::DOUBLE AS visits, ${steps.map((_, i) => `(SELECT count(*) FROM f${i + 1})::DOUBLE AS step${i + 1}`).join(', ')}`;
 }
@@ -283,7 +309,7 @@ export function vitalsSql(spec: StatsSpec, limit: number, offset: number): strin
   const metric = `json_extract_string(props, '$.metric')`;
   const value = `TRY_CAST(json_extract_string(props, '$.value') AS DOUBLE)`;
   return `
-${visitCtes(spec, `''`)}, v AS (
+${visitCtes(spec)}, v AS (
   SELECT pathname AS page, ${metric} AS metric, ${value} AS value FROM e
   WHERE in_range AND name = 'vital' AND ${metric} IN (${VITALS.map(literal).join(', ')}) AND ${value} IS NOT NULL
 ), pages AS (
