@@ -19,6 +19,7 @@ import { synthesize } from '../src/seed/synthetic.ts';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const DAYS = 30;
+const BREAKDOWNS = ['page', 'source', 'country', 'device', 'browser', 'os'] as const;
 const NOW = Date.UTC(2026, 9, 31, 18);
 const START = NOW - DAYS * 86_400_000 - 18 * 3_600_000;
 /** A site's traffic: DAYS days and today up to NOW (18:00 UTC). */
@@ -74,7 +75,6 @@ for (const s of sites) {
 }
 process.stderr.write('\n');
 const rollSeconds = (performance.now() - r0) / 1000;
-const BREAKDOWNS = ['page', 'source', 'country', 'device', 'browser', 'os'] as const;
 /**
  * One dashboard load: `GET /dashboard` (one call, the raw events read once), or its eight
  * endpoints called together (`separate`), as a client without the dashboard endpoint would.

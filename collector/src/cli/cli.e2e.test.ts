@@ -212,6 +212,22 @@ describe('goals and demo data', () => {
     expect((await run(['goal', 'list', 'nosuchsite', '--data-dir', dir])).code).toBe(1);
   });
 
+  test('a site keeps its raw events as long as asked, and its time zone and retention can change', async ({ dir, run, start }) => {
+    const added = await run(['site', 'add', 'kept.example', '--retention-months', '13', '--data-dir', dir]);
+    const id = siteIdIn(added.stdout);
+    expect((await run(['site', 'list', '--data-dir', dir])).stdout).toMatch(new RegExp(`^${id} +kept\\.example \\(\\+subdomains\\) +UTC +13 months `, 'm'));
+    const offline = await run(['site', 'set', id, '--timezone', 'Europe/Paris', '--data-dir', dir]);
+    expect(offline).toMatchObject({ code: 0, stderr: '' });
+    expect(offline.stdout).toBe(`Site ${id}: time zone Europe/Paris. Its days are rolled up again in the new time zone.\n`);
+    await start(['start', '--data-dir', dir, ...SERVE]);
+    const online = await run(['site', 'set', id, '--retention-months', '6', '--data-dir', dir]);
+    expect(online.stdout).toBe(`Site ${id}: raw events kept 6 months.\n`);
+    expect((await run(['site', 'list', '--data-dir', dir])).stdout).toMatch(new RegExp(`^${id} +kept\\.example \\(\\+subdomains\\) +Europe/Paris +6 months `, 'm'));
+    const bad = await run(['site', 'set', id, '--retention-months', '0', '--data-dir', dir]);
+    expect(bad).toMatchObject({ code: 1, stderr: 'cairn: retention must be a whole number of months from 1 to 1200, not "0"\n' });
+    expect((await run(['site', 'set', 'nosuchsite', '--timezone', 'UTC', '--data-dir', dir])).stderr).toContain('no site "nosuchsite"');
+  });
+
   test('seed makes synthetic sites with the events asked for, rolled up and queryable, and waits for a stopped collector', async ({ dir, run, start }) => {
     const seeded = await run(['seed', '--events', '20000', '--days', '7', '--sites', '2', '--data-dir', dir]);
     expect(seeded.code).toBe(0);
@@ -242,6 +258,7 @@ describe('usage and errors', () => {
     { cmd: 'site add', code: 2, stderr: /^cairn: site add needs a domain: cairn site add example\.com\n\ncairn [^]*Usage:/ },
     { cmd: 'frobnicate', code: 2, stderr: /^cairn: unknown command "frobnicate"\n\ncairn [^]*Usage:/ },
     { cmd: 'site list --frob', code: 2, stderr: /^cairn: Unknown option '--frob'[^]*Usage:/ },
+    { cmd: 'site set somesite', code: 2, stderr: /^cairn: site set needs --timezone <zone> and\/or --retention-months <n>\n/ },
     { cmd: 'goal', code: 2, stderr: /^cairn: goal needs a command: cairn goal add\|list\|remove <site>\n/ },
     { cmd: 'goal add somesite', code: 2, stderr: /^cairn: goal add needs one of --page <pattern> or --event <name>\n/ },
     { cmd: 'seed --events 0', code: 2, stderr: /^cairn: --events must be a whole number from 1 to 100000000\n/ },

@@ -9,7 +9,7 @@ import { openDuckDbStore } from '../store/duckdb/duckdb-store.ts';
 import { StoreError, type Store } from '../store/store.ts';
 import { RollupJob, type RollupReport } from '../rollup/rollup-job.ts';
 import { createLogger } from '../logger.ts';
-import { checkNewSite } from '../sites/new-site.ts';
+import { checkNewSite, checkSettings, type SiteSettings } from '../sites/new-site.ts';
 import { adminRequest } from './admin-client.ts';
 import { ensureBuilt } from './ensure-built.ts';
 import { goalAdd, goalList, goalRemove } from './goal-commands.ts';
@@ -23,6 +23,9 @@ Usage:
       --no-subdomains             only the domain itself (and www.) may send events
       --timezone <IANA zone>      the site's reporting time zone (default UTC)
       --query-keys <a,b>          query parameters to keep besides utm_*, ref and source
+      --retention-months <n>      how long raw events are kept (default 25; rollups stay)
+  cairn site set <site> [--timezone <zone>] [--retention-months <n>]
+                                  change a site's reporting time zone or retention
   cairn site list                 list the registered sites
   cairn goal add <site> --page <pattern> | --event <name> [--name <label>] [--revenue <prop>]
                                   add a goal (page patterns use * for any characters)
@@ -54,6 +57,7 @@ interface SiteView {
   domains: string[];
   allowSubdomains: boolean;
   timezone: string;
+  retentionMonths?: number;
   createdAt: number;
 }
 
@@ -63,6 +67,7 @@ async function siteAdd(config: Config, domain: string, flags: Flags): Promise<vo
     allowSubdomains: flags['no-subdomains'] !== true,
     timezone: typeof flags.timezone === 'string' ? flags.timezone : undefined,
     queryKeys: typeof flags['query-keys'] === 'string' ? flags['query-keys'].split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    retentionMonths: retentionFlag(flags),
   };
   // Refuse a bad domain or zone before anything is created on disk.
   checkNewSite(input);
@@ -90,6 +95,30 @@ Site key: ${result.key}
 The site key is a secret for server-side use only (plugins, exports). It is shown this once; Cairn keeps only a hash of it.`);
 }
 
+/** --retention-months as a number (checked with the other settings). */
+function retentionFlag(flags: Flags): number | undefined {
+  const raw = flags['retention-months'];
+  return typeof raw === 'string' ? Number(raw) : undefined;
+}
+
+async function siteSet(config: Config, id: string, flags: Flags): Promise<void> {
+  const changes: SiteSettings = {
+    ...(typeof flags.timezone === 'string' ? { timezone: flags.timezone } : {}),
+    ...(flags['retention-months'] !== undefined ? { retentionMonths: retentionFlag(flags) } : {}),
+  };
+  if (Object.keys(changes).length === 0) throw new UsageError('site set needs --timezone <zone> and/or --retention-months <n>');
+  checkSettings(changes);
+  const remote = await adminRequest(join(config.dataDir, 'cairn.sock'), 'PATCH', `/sites/${encodeURIComponent(id)}`, changes);
+  if (remote) {
+    if (remote.status !== 200) throw new Error((remote.body as { error?: { message?: string } })?.error?.message ?? `the collector answered ${remote.status}`);
+  } else {
+    const found = await withStore(config, (sites) => sites.update(id, changes));
+    if (!found) throw new Error(`no site "${id}" (see cairn site list)`);
+  }
+  const said = [changes.timezone && `time zone ${changes.timezone}`, changes.retentionMonths && `raw events kept ${changes.retentionMonths} months`].filter(Boolean);
+  console.log(`Site ${id}: ${said.join(', ')}.${changes.timezone ? ' Its days are rolled up again in the new time zone.' : ''}`);
+}
+
 async function siteList(config: Config): Promise<void> {
   const remote = await adminRequest(join(config.dataDir, 'cairn.sock'), 'GET', '/sites');
   const sites = remote
@@ -103,9 +132,10 @@ async function siteList(config: Config): Promise<void> {
     s.id + (s.synthetic ? ' (synthetic)' : ''),
     s.domains.join(', ') + (s.allowSubdomains ? ' (+subdomains)' : ''),
     s.timezone,
+    `${s.retentionMonths ?? 25} months`,
     new Date(s.createdAt).toISOString().slice(0, 10),
   ]);
-  const head = ['ID', 'DOMAINS', 'TIME ZONE', 'ADDED'];
+  const head = ['ID', 'DOMAINS', 'TIME ZONE', 'RAW EVENTS KEPT', 'ADDED'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
 }
@@ -174,6 +204,7 @@ export async function main(argv: string[]): Promise<number | 'running'> {
         'no-subdomains': { type: 'boolean' },
         timezone: { type: 'string' },
         'query-keys': { type: 'string' },
+        'retention-months': { type: 'string' },
         page: { type: 'string' },
         events: { type: 'string' },
         days: { type: 'string' },
@@ -267,7 +298,11 @@ export async function main(argv: string[]): Promise<number | 'running'> {
     } else if (sub === 'list') {
       expect(2);
       await siteList(config);
-    } else throw new UsageError(sub ? `unknown command "site ${sub}": use site add or site list` : 'site needs a subcommand: add or list');
+    } else if (sub === 'set') {
+      if (!arg) throw new UsageError('site set needs a site id: cairn site set <site> --retention-months 13');
+      expect(3);
+      await siteSet(config, arg, flags);
+    } else throw new UsageError(sub ? `unknown command "site ${sub}": use site add, set or list` : 'site needs a subcommand: add, set or list');
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {

@@ -4,7 +4,7 @@
  */
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import { newSite, type NewSiteInput } from '../sites/new-site.ts';
+import { checkSettings, newSite, type NewSiteInput, type SiteSettings } from '../sites/new-site.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import { trackerTag } from '../sites/tracker-tag.ts';
 import type { RollupJob } from '../rollup/rollup-job.ts';
@@ -43,6 +43,20 @@ export function createAdminApp(deps: { sites: SiteDirectory; store: Store; publi
       if (err instanceof Error && !('operation' in err)) throw new HttpError(400, 'invalid_site', err.message);
       throw err;
     }
+  });
+  app.patch('/sites/:site', async (req, res) => {
+    const id = knownSite(req.params.site);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const changes = { timezone: body.timezone, retentionMonths: body.retentionMonths } as SiteSettings;
+    const unknown = Object.keys(body).filter((k) => k !== 'timezone' && k !== 'retentionMonths');
+    if (unknown.length > 0) throw new HttpError(400, 'invalid_site', `${unknown[0]}: cannot be changed here (timezone, retentionMonths)`, { field: unknown[0] });
+    try {
+      checkSettings(changes);
+    } catch (err) {
+      throw new HttpError(400, 'invalid_site', (err as Error).message);
+    }
+    await deps.sites.update(id, changes);
+    res.json({ site: publicSite(deps.sites.get(id)!) });
   });
   app.get('/sites/:site/goals', async (req, res) => {
     res.json({ goals: await deps.store.goals.list(knownSite(req.params.site)) });

@@ -35,17 +35,33 @@ export interface NewSiteInput {
   allowSubdomains?: boolean;
   queryKeys?: string[];
   timezone?: string;
+  retentionMonths?: number;
+}
+
+/** What can be changed on an existing site. */
+export interface SiteSettings {
+  timezone?: string;
+  retentionMonths?: number;
+}
+
+/** Throws an Error with a readable message for a bad time zone or retention. */
+export function checkSettings(settings: SiteSettings): void {
+  if (settings.timezone !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: settings.timezone });
+    } catch {
+      throw new Error(`"${settings.timezone}" is not an IANA time zone (e.g. Europe/Paris)`);
+    }
+  }
+  const m = settings.retentionMonths;
+  if (m !== undefined && !(Number.isInteger(m) && m >= 1 && m <= 1200)) throw new Error(`retention must be a whole number of months from 1 to 1200, not "${m}"`);
 }
 
 /** Throws an Error with a readable message when the input cannot make a site. */
 export function checkNewSite(input: NewSiteInput): { domain: string; timezone: string } {
   const domain = normalizeDomain(input.domain);
   const timezone = input.timezone ?? 'UTC';
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: timezone });
-  } catch {
-    throw new Error(`"${timezone}" is not an IANA time zone (e.g. Europe/Paris)`);
-  }
+  checkSettings({ timezone, retentionMonths: input.retentionMonths });
   return { domain, timezone };
 }
 
@@ -61,6 +77,7 @@ export function newSite(input: NewSiteInput, now: number): { site: Site; key: st
     timezone,
     keyHash: hashSiteKey(key),
     createdAt: now,
+    retentionMonths: input.retentionMonths ?? 25,
   };
   return { site, key };
 }

@@ -35,6 +35,18 @@ export class SiteDirectory {
     this.#byId.set(site.id, site);
   }
 
+  /** Changes a site's settings in the store and the cache; false when there is no such site. */
+  async update(id: string, changes: { timezone?: string; retentionMonths?: number }): Promise<boolean> {
+    const site = this.#byId.get(id);
+    if (!site || !(await this.#store.update(id, changes))) return false;
+    this.#byId.set(id, {
+      ...site,
+      ...(changes.timezone !== undefined ? { timezone: changes.timezone } : {}),
+      ...(changes.retentionMonths !== undefined ? { retentionMonths: changes.retentionMonths } : {}),
+    });
+    return true;
+  }
+
   list(): Site[] {
     return [...this.#byId.values()];
   }

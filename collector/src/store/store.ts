@@ -203,6 +203,8 @@ export interface SaltStore {
 export interface SiteStore {
   create(site: Site): Promise<void>;
   list(): Promise<Site[]>;
+  /** Changes a site's time zone and/or retention; false when there is no such site. */
+  update(id: string, changes: { timezone?: string; retentionMonths?: number }): Promise<boolean>;
 }
 
 export interface BotCountStore {

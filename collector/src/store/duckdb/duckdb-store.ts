@@ -292,6 +292,15 @@ export class DuckDbStore implements Store {
       });
     },
 
+    update: (id: string, changes: { timezone?: string; retentionMonths?: number }) =>
+      this.#exec('sites.update', async () => {
+        const r = await this.#conn.run(
+          'UPDATE sites SET timezone = coalesce(?, timezone), retention_months = coalesce(?, retention_months) WHERE id = ?',
+          [changes.timezone ?? null, changes.retentionMonths ?? null, id],
+        );
+        return Number(r.rowsChanged) > 0;
+      }),
+
     list: async (): Promise<Site[]> => {
       const rows = await this.#query(
         'sites.list',

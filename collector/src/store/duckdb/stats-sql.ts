@@ -152,7 +152,8 @@ const rangeSql = (spec: StatsSpec) => (col: string) =>
  * The common part of every stats query: the visits the period touches (s: one row per session
  * with its start, source, entry and exit pages, pageviews and engaged time), all their events (a),
  * and those that pass the filters (e: each with its local time, whether it is in the period, and
- * its visit's values as `s_` columns). With `materialized`, e is computed once for several uses.
+ * its visit's values as `s_` columns). With `materialized`, s and e are computed once for several
+ * groupings.
  */
 export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spec.group] }: { materialized?: boolean; groups?: readonly StatsSpec['group'][] } = {}): string {
   // The visit's values the groupings read (only those are computed).
@@ -197,11 +198,10 @@ export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spe
 }
 
 /**
- * Per-key sums of a grouping over `src` (visitCtes' filtered events `e`, or a relation with its
- * columns) and visitCtes' visits `s`; rows have `key` and the raw sums the service turns into
- * metrics.
+ * Per-key sums of a grouping over visitCtes' filtered events (e) and visits (s); rows have `key`
+ * and the raw sums the service turns into metrics.
  */
-export function sumsSql(spec: StatsSpec, g: StatsSpec['group'], src = 'e'): string {
+export function sumsSql(spec: StatsSpec, g: StatsSpec['group']): string {
   const local = (col: string) => localSql(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, col);
   const label = (col: string) => (g.by === 'time' ? `strftime(date_trunc('${g.interval}', ${col}), '${FORMATS[g.interval]}')` : '');
   // The key an event counts under. With several dimensions (rollups), each event counts once per
@@ -214,7 +214,7 @@ export function sumsSql(spec: StatsSpec, g: StatsSpec['group'], src = 'e'): stri
         : g.by === 'dimension'
           ? dimensionSql(g.dimension, 'flat')
           : `unnest([${[`''`, ...g.dimensions.map((d) => `${literal(`${d}	`)} || ${dimensionSql(d, 'flat')}`)].join(', ')}])`;
-  const keyed = `(SELECT *, ${eventKey} AS key FROM ${src})`;
+  const keyed = `(SELECT *, ${eventKey} AS key FROM e)`;
   // A visit counts under the keys of its matching events, or in a time series, its start's bucket.
   const visitKey = g.by === 'time' ? label(local('s.start')) : 'v.key';
   // Visitors are distinct per local day (per hour in an hourly series), then summed.
