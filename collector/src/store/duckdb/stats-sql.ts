@@ -121,8 +121,12 @@ function predicateHolds(f: Filter, x: string): boolean {
   return f.values.some((v) => x.toLowerCase().includes(v.toLowerCase()));
 }
 
-function filterSql(spec: StatsSpec): string {
-  return spec.filters.map((f) => ` AND ${predicateSql(f, dimensionSql(f.dimension))}`).join('');
+/** The filters on an event's own fields (`raw`) or on its visit's (`joined`: the event `e.` joined to its visit `s.`). */
+function filterSql(spec: StatsSpec, on: 'event' | 'visit'): string {
+  return spec.filters
+    .filter((f) => (on === 'visit') === Boolean(VISIT_COLUMNS[f.dimension]))
+    .map((f) => ` AND ${predicateSql(f, dimensionSql(f.dimension, on === 'visit' ? 'joined' : 'raw'))}`)
+    .join('');
 }
 
 /**
@@ -164,6 +168,7 @@ export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spe
   const firstActive = (col: string) => `arg_min(${col}, (ts, rid)) FILTER (WHERE ${ACTIVE})`;
   // A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of the period.
   const window = `ts >= epoch_ms(${spec.startUtc - DAY_MS}::BIGINT) AND ts < epoch_ms(${spec.endUtc + DAY_MS}::BIGINT)`;
+  const eventFilters = filterSql(spec, 'event');
   return `WITH touched AS (
   SELECT DISTINCT session FROM events WHERE site = ${literal(spec.site)} AND ${inRange('ts')}${candidateSql(spec, window)}
 ), a AS (
@@ -192,8 +197,12 @@ export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spe
   SELECT e.session, e.visitor, e.name, e.props, e.pathname, e.country, e.device, e.browser, e.os, e.scroll_depth,
     ${local('e.ts')} AS lts, e.${ACTIVE} AS active, ${inRange('e.ts')} AS in_range,
     s.start AS s_start${visitColumns.map((c) => `, s.${c} AS s_${c}`).join('')}
-  FROM a e JOIN s USING (session)
-  WHERE true${filterSql(spec)}
+  FROM ${eventFilters ? `(
+    -- With filters on events' own fields, read the table again rather than a: the filters are
+    -- checked as it is scanned, and a is not materialized.
+    SELECT * FROM events WHERE site = ${literal(spec.site)} AND ${window} AND session IN (SELECT session FROM touched)${eventFilters}
+  )` : 'a'} e JOIN s USING (session)
+  WHERE true${filterSql(spec, 'visit')}
 )`;
 }
 
