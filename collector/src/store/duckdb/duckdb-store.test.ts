@@ -1,6 +1,7 @@
 /**
- * The embedded store on real files and a real DuckDB: rows come back exactly as appended, survive
- * restarts and crashes exactly once, and the small tables round-trip. A crash is simulated without
+ * The embedded store on real files and a real DuckDB, beyond the Store contract every adapter
+ * meets (contract.suite.ts, run on this store by duckdb.contract.test.ts): rows survive restarts
+ * and crashes exactly once through the journal, salts leave the disk, schema versions. A crash is simulated without
  * a child process by copying the data directory while the store is open: that is what SIGKILL
  * leaves on disk (the page cache survives the process).
  */
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withOneFreeThread } from '../../testing/one-free-thread.ts';
-import { StoreError, type Site, type StoredEvent } from '../store.ts';
+import { StoreError, type StoredEvent } from '../store.ts';
 import { openDuckDbStore, type DuckDbStore, type DuckDbStoreOptions } from './duckdb-store.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 
@@ -89,58 +90,6 @@ const clientIdsOf = (rows: readonly StoredEvent[]) => rows.map((r) => r.clientId
 
 
 describe('events', () => {
-  it('lists settled rows with every field intact', async () => {
-    const store = await openStore(await tempDir());
-    const rich = event(1, {
-      name: 'Signup "pro" — it\'s ünïcødé 🎉',
-      visitor: 'ffffffffffffffffffffffffffffffff',
-      session: Number.MAX_SAFE_INTEGER,
-      hostname: 'bücher.example',
-      pathname: "/café/日本語/it's/\"quoted\"/back\\slash/%20",
-      query: 'q=%C3%A9&ref=a"b',
-      referrer: 'news.ycombinator.com/item',
-      referrerHost: 'news.ycombinator.com',
-      source: 'Hacker News',
-      medium: 'referral',
-      utmCampaign: 'été 2026 🌞',
-      screenWidth: 65_535,
-      props: JSON.stringify({ plan: 'pro', quote: 'it\'s "x"', emoji: '🎉', path: 'C:\\temp', n: 3, ok: true }),
-      engagedMs: 86_400_000,
-      scrollDepth: 100,
-    });
-    const bare = event(2, {
-      visitor: '00000000000000000000000000000001',
-      session: 0,
-      query: null,
-      referrer: null,
-      referrerHost: null,
-      source: null,
-      medium: 'none',
-      utmSource: null,
-      utmMedium: null,
-      utmCampaign: null,
-      utmTerm: null,
-      utmContent: null,
-      country: null,
-      browser: null,
-      browserVersion: null,
-      os: null,
-      osVersion: null,
-      screenWidth: null,
-      props: null,
-      engagedMs: null,
-      scrollDepth: null,
-      clientId: null,
-    });
-    const other = event(3, { site: 'site-b' });
-    await store.events.append([bare, other]);
-    await store.events.append([rich]);
-    await store.events.settle();
-    expect(await store.events.list('site-a')).toEqual([rich, bare]);
-    expect(await store.events.list('site-b')).toEqual([other]);
-    expect(await store.events.list('site-a', { limit: 1 })).toEqual([rich]);
-  });
-
   it('keeps settled rows across close and reopen', async () => {
     const dataDir = await tempDir();
     const first = await openStore(dataDir);
@@ -367,18 +316,6 @@ describe('schema', () => {
 });
 
 describe('salts', () => {
-  it('returns the stored salt of a day and ignores a later candidate, across restarts', async () => {
-    const dataDir = await tempDir();
-    const store = await openStore(dataDir);
-    const salt = randomBytes(32);
-    expect(Buffer.from(await store.salts.ensure('2026-03-10', salt))).toEqual(salt);
-    expect(Buffer.from(await store.salts.ensure('2026-03-10', randomBytes(32)))).toEqual(salt);
-    await store.close();
-    const reopened = await openStore(dataDir);
-    expect(Buffer.from(await reopened.salts.ensure('2026-03-10', randomBytes(32)))).toEqual(salt);
-    expect(await reopened.salts.days()).toEqual(['2026-03-10']);
-  });
-
   it('destroys older days so that their bytes leave the data directory', async () => {
     const dataDir = await tempDir();
     const store = await openStore(dataDir);
@@ -414,62 +351,3 @@ async function filesUnder(dir: string): Promise<Buffer[]> {
   }
   return out;
 }
-
-describe('sites', () => {
-  const site = (id: string, createdAt: number, overrides: Partial<Site> = {}): Site => ({
-    id,
-    domains: ['example.com', 'bücher.example'],
-    allowSubdomains: true,
-    queryKeys: ['q', 'page'],
-    timezone: 'Europe/Berlin',
-    keyHash: createHash('sha256').update(id).digest('hex'),
-    createdAt,
-    retentionMonths: 25,
-    synthetic: false,
-    ...overrides,
-  });
-
-  it('lists created sites as they were created, oldest first, across restarts', async () => {
-    const dataDir = await tempDir();
-    const store = await openStore(dataDir);
-    const a = site('site-a', T0 + 1, { retentionMonths: 13, synthetic: true });
-    const b = site('site-b', T0, { domains: ["o'reilly.example"], allowSubdomains: false, queryKeys: [], timezone: 'UTC' });
-    await store.sites.create(a);
-    await store.sites.create(b);
-    expect(await store.sites.list()).toEqual([b, a]);
-    await store.close();
-    expect(await (await openStore(dataDir)).sites.list()).toEqual([b, a]);
-  });
-
-  it('refuses a second site with the same id', async () => {
-    const store = await openStore(await tempDir());
-    await store.sites.create(site('site-a', T0));
-    await expect(store.sites.create(site('site-a', T0 + 1))).rejects.toMatchObject({ operation: 'sites.create' });
-    expect(await store.sites.list()).toEqual([site('site-a', T0)]);
-  });
-});
-
-describe('botCounts', () => {
-  it('adds counts up per site, day and reason', async () => {
-    const dataDir = await tempDir();
-    const store = await openStore(dataDir);
-    await store.botCounts.add([
-      { site: 'site-a', day: '2026-03-10', reason: 'ua', count: 2 },
-      { site: 'site-a', day: '2026-03-10', reason: 'datacenter', count: 1 },
-      { site: 'site-b', day: '2026-03-10', reason: 'ua', count: 7 },
-    ]);
-    await store.botCounts.add([
-      { site: 'site-a', day: '2026-03-10', reason: 'ua', count: 3 },
-      { site: 'site-a', day: '2026-03-09', reason: 'ua', count: 4 },
-    ]);
-    await store.botCounts.add([]);
-    const expected = [
-      { site: 'site-a', day: '2026-03-09', reason: 'ua', count: 4 },
-      { site: 'site-a', day: '2026-03-10', reason: 'datacenter', count: 1 },
-      { site: 'site-a', day: '2026-03-10', reason: 'ua', count: 5 },
-    ];
-    expect(await store.botCounts.list('site-a')).toEqual(expected);
-    await store.close();
-    expect(await (await openStore(dataDir)).botCounts.list('site-a')).toEqual(expected);
-  });
-});

@@ -1,0 +1,304 @@
+/**
+ * The Store contract (ARCHITECTURE.md §6): what every adapter must do, checked through the Store
+ * interface alone, with the same data and the same expected answers for each. An adapter's test
+ * file calls `describeStoreContract` with a harness; parts an adapter does not implement yet are
+ * listed in `missing`, and their tests are skipped (reported as skipped, never as passed).
+ *
+ * Adapter-specific behaviour (the embedded store's journal and crashes, files on disk) stays in
+ * the adapter's own tests.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { rangeOf } from '../stats/period.ts';
+import { synthesize } from '../seed/synthetic.ts';
+import { referenceStats } from '../testing/stats-reference.ts';
+import type { Site, StatsRow, StatsSpec, Store, StoredEvent } from './store.ts';
+
+export interface ContractHarness {
+  /** A new, empty store. */
+  open(): Promise<Store>;
+  /** The same data through a new store, as after a restart (closes `store` first). */
+  reopen(store: Store): Promise<Store>;
+  /** Parts of the contract the adapter does not implement yet. */
+  missing?: readonly 'stats'[];
+}
+
+const T0 = Date.UTC(2026, 0, 31, 23, 59, 59, 999);
+const visitorOf = (i: number) => createHash('sha256').update(`visitor ${i}`).digest('hex').slice(0, 32);
+
+/** An ordinary pageview with every field set. */
+export function contractEvent(i: number, overrides: Partial<StoredEvent> = {}): StoredEvent {
+  return {
+    site: 'site-a',
+    ts: T0 + i,
+    name: 'pageview',
+    visitor: visitorOf(i),
+    session: 1_000 + i,
+    hostname: 'example.com',
+    pathname: `/posts/${i}`,
+    query: 'ref=newsletter',
+    referrer: 'www.google.com/',
+    referrerHost: 'www.google.com',
+    source: 'Google',
+    medium: 'organic',
+    utmSource: 'newsletter',
+    utmMedium: 'email',
+    utmCampaign: 'spring',
+    utmTerm: 'analytics',
+    utmContent: 'header',
+    country: 'DE',
+    browser: 'Firefox',
+    browserVersion: '128.0',
+    os: 'Linux',
+    osVersion: '6.1',
+    device: 'desktop',
+    screenWidth: 1920,
+    props: JSON.stringify({ plan: 'pro', n: i }),
+    engagedMs: 12_345,
+    scrollDepth: 75,
+    clientId: `c-${i}`,
+    ...overrides,
+  };
+}
+
+const siteNamed = (id: string, createdAt: number, overrides: Partial<Site> = {}): Site => ({
+  id,
+  domains: ['example.com', 'bücher.example'],
+  allowSubdomains: true,
+  queryKeys: ['q', 'page'],
+  timezone: 'Europe/Berlin',
+  keyHash: createHash('sha256').update(id).digest('hex'),
+  createdAt,
+  retentionMonths: 25,
+  synthetic: false,
+  ...overrides,
+});
+
+export function describeStoreContract(name: string, harness: ContractHarness): void {
+  const open: Store[] = [];
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close().catch(() => undefined);
+  });
+  const fresh = async () => {
+    const s = await harness.open();
+    open.push(s);
+    return s;
+  };
+  const restart = async (s: Store) => {
+    const again = await harness.reopen(s);
+    open.push(again);
+    return again;
+  };
+
+  describe(`${name}: the Store contract`, () => {
+    describe('events', () => {
+      it('lists settled rows with every field intact, per site, in time order', async () => {
+        const store = await fresh();
+        const rich = contractEvent(1, {
+          name: 'Signup "pro" — it\'s ünïcødé 🎉',
+          visitor: 'ffffffffffffffffffffffffffffffff',
+          session: Number.MAX_SAFE_INTEGER,
+          hostname: 'bücher.example',
+          pathname: "/café/日本語/it's/\"quoted\"/back\\slash/%20",
+          query: 'q=%C3%A9&ref=a"b',
+          referrer: 'news.ycombinator.com/item',
+          referrerHost: 'news.ycombinator.com',
+          source: 'Hacker News',
+          medium: 'referral',
+          utmCampaign: 'été 2026 🌞',
+          screenWidth: 65_535,
+          props: JSON.stringify({ plan: 'pro', quote: 'it\'s "x"', emoji: '🎉', path: 'C:\\temp', n: 3, ok: true }),
+          engagedMs: 86_400_000,
+          scrollDepth: 100,
+        });
+        const bare = contractEvent(2, {
+          visitor: '00000000000000000000000000000001',
+          session: 0,
+          ...Object.fromEntries(
+            (['query', 'referrer', 'referrerHost', 'source', 'utmSource', 'utmMedium', 'utmCampaign', 'utmTerm', 'utmContent', 'country', 'browser', 'browserVersion', 'os', 'osVersion', 'screenWidth', 'props', 'engagedMs', 'scrollDepth', 'clientId'] as const).map((k) => [k, null]),
+          ),
+          medium: 'none',
+        });
+        const other = contractEvent(3, { site: 'site-b' });
+        await store.events.append([bare, other]);
+        await store.events.append([rich]);
+        await store.events.append([]);
+        await store.events.settle();
+        expect(await store.events.list('site-a')).toEqual([rich, bare]);
+        expect(await store.events.list('site-b')).toEqual([other]);
+        expect(await store.events.list('site-a', { limit: 1 })).toEqual([rich]);
+        expect(await (await restart(store)).events.list('site-a')).toEqual([rich, bare]);
+      });
+
+      it('imports in bulk with progress, and deletes one site\'s events before an instant', async () => {
+        const store = await fresh();
+        const rows = Array.from({ length: 25_000 }, (_, i) => contractEvent(i, { site: i % 5 === 0 ? 'site-b' : 'site-a', ts: T0 + i * 1000 }));
+        const seen: number[] = [];
+        expect(await store.events.bulkInsert(rows, (n) => seen.push(n))).toBe(25_000);
+        expect(seen.at(-1)).toBe(25_000);
+        expect(seen).toEqual([...seen].sort((a, b) => a - b));
+        const cut = T0 + 10_000 * 1000;
+        expect(await store.events.deleteBefore('site-a', cut)).toBe(8_000);
+        expect(await store.events.deleteBefore('site-a', cut)).toBe(0);
+        const a = await store.events.list('site-a');
+        expect(a).toHaveLength(12_000);
+        expect(a.every((e) => e.ts >= cut)).toBe(true);
+        expect(await store.events.list('site-b')).toHaveLength(5_000);
+      });
+
+      it('reports the sessions active since an instant and the client ids seen since another', async () => {
+        const store = await fresh();
+        const at = (i: number, ts: number, session: number, clientId: string | null) => contractEvent(i, { ts, session, visitor: visitorOf(session), clientId });
+        const since = T0;
+        await store.events.append([
+          at(1, since - 3_600_000, 1, 'old'), // session 1 started an hour before and is still active
+          at(2, since + 60_000, 1, 'x1'),
+          at(3, since - 60_000, 2, null), // session 2 ended before `since`
+          at(4, since, 3, 'x3'),
+          at(5, since + 120_000, 3, null),
+          at(6, since + 5, 4, 'x4'),
+        ]);
+        await store.events.settle();
+        const tails = (await store.events.sessionTails(since)).sort((p, q) => p.session - q.session);
+        expect(tails).toEqual([
+          { visitor: visitorOf(1), session: 1, firstTs: since - 3_600_000, lastTs: since + 60_000 },
+          { visitor: visitorOf(3), session: 3, firstTs: since, lastTs: since + 120_000 },
+          { visitor: visitorOf(4), session: 4, firstTs: since + 5, lastTs: since + 5 },
+        ]);
+        const ids = (await store.events.clientIds(since)).sort((p, q) => p.ts - q.ts);
+        expect(ids).toEqual([
+          { site: 'site-a', clientId: 'x3', ts: since },
+          { site: 'site-a', clientId: 'x4', ts: since + 5 },
+          { site: 'site-a', clientId: 'x1', ts: since + 60_000 },
+        ]);
+      });
+    });
+
+    describe('salts', () => {
+      it('keep the first salt of a day, across restarts, and destroy older days', async () => {
+        const store = await fresh();
+        const salt = randomBytes(32);
+        expect(Buffer.from(await store.salts.ensure('2026-03-10', salt))).toEqual(salt);
+        expect(Buffer.from(await store.salts.ensure('2026-03-10', randomBytes(32)))).toEqual(salt);
+        await store.salts.ensure('2026-03-09', randomBytes(32));
+        await store.salts.ensure('2026-03-08', randomBytes(32));
+        const again = await restart(store);
+        expect(Buffer.from(await again.salts.ensure('2026-03-10', randomBytes(32)))).toEqual(salt);
+        expect(await again.salts.days()).toEqual(['2026-03-08', '2026-03-09', '2026-03-10']);
+        expect(await again.salts.destroyBefore('2026-03-10')).toBe(2);
+        expect(await again.salts.destroyBefore('2026-03-10')).toBe(0);
+        expect(await again.salts.days()).toEqual(['2026-03-10']);
+      });
+    });
+
+    describe('sites', () => {
+      it('are listed oldest first as created, across restarts, and change their settings', async () => {
+        const store = await fresh();
+        const a = siteNamed('site-a', T0 + 1, { retentionMonths: 13, synthetic: true });
+        const b = siteNamed('site-b', T0, { domains: ["o'reilly.example"], allowSubdomains: false, queryKeys: [], timezone: 'UTC' });
+        await store.sites.create(a);
+        await store.sites.create(b);
+        expect(await store.sites.list()).toEqual([b, a]);
+        const again = await restart(store);
+        expect(await again.sites.list()).toEqual([b, a]);
+        expect(await again.sites.update('site-a', { timezone: 'Asia/Tokyo' })).toBe(true);
+        expect(await again.sites.update('site-b', { retentionMonths: 6 })).toBe(true);
+        expect(await again.sites.update('nope', { retentionMonths: 6 })).toBe(false);
+        expect(await again.sites.list()).toEqual([{ ...b, retentionMonths: 6 }, { ...a, timezone: 'Asia/Tokyo' }]);
+      });
+
+      it('refuse a second site with the same id', async () => {
+        const store = await fresh();
+        await store.sites.create(siteNamed('site-a', T0));
+        await expect(store.sites.create(siteNamed('site-a', T0 + 1))).rejects.toMatchObject({ operation: 'sites.create' });
+        expect(await store.sites.list()).toEqual([siteNamed('site-a', T0)]);
+      });
+    });
+
+    describe('goals and bot counts', () => {
+      it('goals are listed per site in the order they were made, and removed once', async () => {
+        const store = await fresh();
+        await store.goals.create('site-a', { id: 'g1', name: 'Order', kind: 'page', match: '/thanks/*', revenue: 'amount' });
+        await store.goals.create('site-b', { id: 'g1', name: 'Other site', kind: 'event', match: 'x' });
+        await new Promise((r) => setTimeout(r, 5));
+        await store.goals.create('site-a', { id: 'g0', name: 'Signup', kind: 'event', match: 'signup' });
+        expect(await store.goals.list('site-a')).toEqual([
+          { id: 'g1', name: 'Order', kind: 'page', match: '/thanks/*', revenue: 'amount' },
+          { id: 'g0', name: 'Signup', kind: 'event', match: 'signup' },
+        ]);
+        expect(await store.goals.remove('site-a', 'g1')).toBe(true);
+        expect(await store.goals.remove('site-a', 'g1')).toBe(false);
+        expect((await store.goals.list('site-a')).map((g) => g.id)).toEqual(['g0']);
+        expect((await (await restart(store)).goals.list('site-b')).map((g) => g.name)).toEqual(['Other site']);
+      });
+
+      it('bot counts add up per site, day and reason, across restarts', async () => {
+        const store = await fresh();
+        await store.botCounts.add([
+          { site: 'site-a', day: '2026-03-10', reason: 'ua', count: 2 },
+          { site: 'site-a', day: '2026-03-10', reason: 'datacenter', count: 1 },
+          { site: 'site-b', day: '2026-03-10', reason: 'ua', count: 7 },
+        ]);
+        await store.botCounts.add([
+          { site: 'site-a', day: '2026-03-10', reason: 'ua', count: 3 },
+          { site: 'site-a', day: '2026-03-09', reason: 'ua', count: 4 },
+        ]);
+        await store.botCounts.add([]);
+        const expected = [
+          { site: 'site-a', day: '2026-03-09', reason: 'ua', count: 4 },
+          { site: 'site-a', day: '2026-03-10', reason: 'datacenter', count: 1 },
+          { site: 'site-a', day: '2026-03-10', reason: 'ua', count: 5 },
+        ];
+        expect(await store.botCounts.list('site-a')).toEqual(expected);
+        expect(await (await restart(store)).botCounts.list('site-a')).toEqual(expected);
+      });
+    });
+
+    describe.skipIf(harness.missing?.includes('stats'))('stats and rollups', () => {
+      const site: Site = siteNamed('shop', Date.UTC(2026, 2, 1), { timezone: 'Europe/Paris' });
+      const days = 6;
+      const rows = [...synthesize({ site: site.id, start: Date.UTC(2026, 2, 25), days, visitorsPerDay: 40, seed: 7 })];
+      const specOf = (group: StatsSpec['group'], filters: StatsSpec['filters'] = []): StatsSpec => ({
+        site: site.id,
+        ...rangeOf('2026-03-25', '2026-03-30', site.timezone),
+        filters,
+        group,
+      });
+      // Across the change to summer time (2026-03-29 in Paris).
+      const specs = [
+        specOf({ by: 'none' }),
+        specOf({ by: 'time', interval: 'day' }),
+        specOf({ by: 'time', interval: 'hour' }),
+        specOf({ by: 'dimension', dimension: 'page', sort: 'visitors', limit: 5, offset: 0 }),
+        specOf({ by: 'dimension', dimension: 'source', sort: 'pageviews', limit: 3, offset: 1 }),
+        specOf({ by: 'dimension', dimension: 'country', sort: 'visits', limit: 50, offset: 0 }, [{ dimension: 'device', op: 'is_not', values: ['mobile'] }]),
+        specOf({ by: 'none' }, [{ dimension: 'entry_page', op: 'matches', values: ['/blog/*'] }]),
+      ];
+      /** The reference's rows as the store returns them: sorted, paged, with `total` for a dimension. */
+      const expected = (spec: StatsSpec): StatsRow[] => {
+        const all = referenceStats(rows, spec);
+        const g = spec.group;
+        if (g.by !== 'dimension') return all.sort((p, q) => (p.key < q.key ? -1 : 1));
+        const sorted = all.sort((p, q) => q[g.sort as 'visitors'] - p[g.sort as 'visitors'] || (p.key < q.key ? -1 : 1));
+        return sorted.slice(g.offset, g.offset + g.limit).map((r) => ({ ...r, total: all.length }));
+      };
+      const same = (list: StatsRow[]) =>
+        list.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 1e6) / 1e6 : v])));
+
+      it('answer as the reference does over raw events, and the same once days are rolled up', async () => {
+        const store = await fresh();
+        await store.sites.create(site);
+        await store.events.append(rows);
+        await store.events.settle();
+        for (const spec of specs) expect(same(await store.stats.query(spec)), JSON.stringify(spec.group)).toEqual(same(expected(spec)));
+        const now = Date.UTC(2026, 2, 31, 12);
+        const pending = await store.rollups.pending(site, now);
+        expect(pending.length).toBeGreaterThanOrEqual(days);
+        for (const day of pending) await store.rollups.roll(site, day, now);
+        expect(await store.rollups.pending(site, now)).toEqual([]);
+        for (const spec of specs) expect(same(await store.stats.query(spec)), JSON.stringify(spec.group)).toEqual(same(expected(spec)));
+        expect((await store.stats.queryMany(specs)).map(same)).toEqual(specs.map((s) => same(expected(s))));
+      });
+    });
+  });
+}

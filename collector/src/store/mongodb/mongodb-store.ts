@@ -1,0 +1,222 @@
+/**
+ * The MongoDB store: the same Store contract as the embedded one (contract.suite.ts), for
+ * several stateless collectors in front of one replica set. Every document it sends comes from
+ * queries.ts; an executor runs them (driver.ts on a server, mingo-executor.ts in tests).
+ *
+ * Not done yet in this version: stats, rollups, funnels, vitals, realtime and export (their
+ * aggregation pipelines); they refuse with a StoreError saying so, and `CAIRN_STORE` does not
+ * accept a MongoDB URL until they exist.
+ */
+import type { Goal } from '../../protocol/query.ts';
+import {
+  StoreError,
+  type BotCount,
+  type SessionTail,
+  type Site,
+  type StatsRow,
+  type StatsSpec,
+  type Store,
+  type StoreHealth,
+  type StoredEvent,
+} from '../store.ts';
+import { isDuplicateKey, type Doc, type MongoExecutor } from './executor.ts';
+import {
+  botCountOf,
+  botCountUpsert,
+  C,
+  clientIdsQuery,
+  eventDoc,
+  eventOf,
+  eventsBefore,
+  eventsOfSite,
+  goalDoc,
+  goalOf,
+  INDEXES,
+  saltUpsert,
+  SCHEMA_VERSION,
+  sessionTailsPipeline,
+  siteDoc,
+  siteOf,
+  siteUpdate,
+} from './queries.ts';
+
+/** Events per insertMany in bulk imports. */
+const BULK_BATCH = 10_000;
+
+export interface MongoStoreOptions {
+  executor: MongoExecutor;
+  /** Where the data lives, for messages (the URL without credentials). */
+  location: string;
+  now?: () => number;
+}
+
+/** Opens the store: indexes created (idempotently) and the schema version checked. */
+export async function openMongoStore(options: MongoStoreOptions): Promise<MongoStore> {
+  const { executor } = options;
+  try {
+    const [meta] = await executor.find(C.meta, { _id: 'schema' });
+    const found = meta?.version as number | undefined;
+    if (found !== undefined && found > SCHEMA_VERSION) {
+      throw new StoreError('store.open', { message: `the database was written by a newer Cairn (schema ${found}, this one knows ${SCHEMA_VERSION}); upgrade Cairn` });
+    }
+    for (const [collection, indexes] of Object.entries(INDEXES)) await executor.createIndexes(collection, indexes);
+    await executor.updateOne(C.meta, { _id: 'schema' }, { $set: { version: SCHEMA_VERSION } }, { upsert: true });
+  } catch (cause) {
+    await executor.close().catch(() => undefined);
+    throw cause instanceof StoreError ? cause : new StoreError('store.open', { cause });
+  }
+  return new MongoStore(options);
+}
+
+const notYet = (operation: string) => Promise.reject(new StoreError(operation, { message: 'not available on the MongoDB store in this version' }));
+
+export class MongoStore implements Store {
+  readonly kind = 'mongodb';
+  readonly location: string;
+  readonly #x: MongoExecutor;
+  readonly #now: () => number;
+  #closed = false;
+
+  constructor(options: MongoStoreOptions) {
+    this.#x = options.executor;
+    this.location = options.location;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Runs one operation, reporting any failure as a StoreError named after it. */
+  async #op<T>(operation: string, job: (x: MongoExecutor) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new StoreError(operation, { message: 'the store is closed' });
+    try {
+      return await job(this.#x);
+    } catch (cause) {
+      throw cause instanceof StoreError ? cause : new StoreError(operation, { cause });
+    }
+  }
+
+  readonly events = {
+    /** Acknowledged once a majority of the replica set has it in its journal (driver.ts). */
+    append: (rows: readonly StoredEvent[]) =>
+      this.#op('events.append', async (x) => {
+        if (rows.length > 0) await x.insertMany(C.events, rows.map(eventDoc));
+      }),
+    /** Nothing to wait for: an acknowledged insert is visible to the next read. */
+    settle: () => this.#op('events.settle', async () => undefined),
+    bulkInsert: (rows: Iterable<StoredEvent>, progress?: (n: number) => void) =>
+      this.#op('events.bulkInsert', async (x) => {
+        let n = 0;
+        let batch: Doc[] = [];
+        const flush = async () => {
+          n += (await x.insertMany(C.events, batch)).inserted;
+          batch = [];
+          progress?.(n);
+        };
+        for (const row of rows) {
+          batch.push(eventDoc(row));
+          if (batch.length === BULK_BATCH) await flush();
+        }
+        if (batch.length > 0) await flush();
+        return n;
+      }),
+    deleteBefore: (site: string, ts: number) => this.#op('events.deleteBefore', (x) => x.deleteMany(C.events, eventsBefore(site, ts))),
+    list: (site: string, opts: { limit?: number } = {}) =>
+      this.#op('events.list', async (x) => {
+        const q = eventsOfSite(site);
+        return (await x.find(C.events, q.filter, { sort: q.sort, ...(opts.limit ? { limit: opts.limit } : {}) })).map(eventOf);
+      }),
+    sessionTails: (since: number) =>
+      this.#op('events.sessionTails', async (x): Promise<SessionTail[]> =>
+        (await x.aggregate(C.events, sessionTailsPipeline(since))).map((d) => ({
+          visitor: d.visitor as string,
+          session: d.session as number,
+          firstTs: (d.firstTs as Date).getTime(),
+          lastTs: (d.lastTs as Date).getTime(),
+        })),
+      ),
+    clientIds: (since: number) =>
+      this.#op('events.clientIds', async (x) => {
+        const q = clientIdsQuery(since);
+        return (await x.find(C.events, q.filter, { projection: q.projection })).map((d) => ({ site: d.site as string, clientId: d.clientId as string, ts: (d.ts as Date).getTime() }));
+      }),
+  };
+
+  readonly salts = {
+    ensure: (day: string, candidate: Uint8Array) =>
+      this.#op('salts.ensure', async (x) => {
+        const u = saltUpsert(day, candidate);
+        try {
+          await x.updateOne(C.salts, u.filter, u.update, { upsert: true });
+        } catch (err) {
+          // Two collectors upserting the same new day at once: one wins, the other reads its salt.
+          if (!isDuplicateKey(err)) throw err;
+        }
+        const [doc] = await x.find(C.salts, { _id: day });
+        return new Uint8Array(doc!.salt as Uint8Array);
+      }),
+    destroyBefore: (day: string) => this.#op('salts.destroyBefore', (x) => x.deleteMany(C.salts, { _id: { $lt: day } })),
+    days: () => this.#op('salts.days', async (x) => (await x.find(C.salts, {}, { sort: { _id: 1 }, projection: { _id: 1 } })).map((d) => d._id as string)),
+  };
+
+  readonly sites = {
+    create: (site: Site) =>
+      this.#op('sites.create', async (x) => {
+        const { duplicates } = await x.insertMany(C.sites, [siteDoc(site)]);
+        if (duplicates > 0) throw new StoreError('sites.create', { message: `a site "${site.id}" already exists` });
+      }),
+    list: () => this.#op('sites.list', async (x) => (await x.find(C.sites, {}, { sort: { createdAt: 1, _id: 1 } })).map(siteOf)),
+    update: (id: string, changes: { timezone?: string; retentionMonths?: number }) =>
+      this.#op('sites.update', async (x) => (await x.updateOne(C.sites, { _id: id }, siteUpdate(changes))).matched > 0),
+  };
+
+  readonly botCounts = {
+    add: (counts: readonly BotCount[]) =>
+      this.#op('botCounts.add', async (x) => {
+        for (const c of counts) {
+          const u = botCountUpsert(c);
+          await x.updateOne(C.botCounts, u.filter, u.update, { upsert: true });
+        }
+      }),
+    list: (site: string) =>
+      this.#op('botCounts.list', async (x) => (await x.find(C.botCounts, { '_id.site': site }, { sort: { '_id.day': 1, '_id.reason': 1 } })).map(botCountOf)),
+  };
+
+  readonly goals = {
+    list: (site: string) => this.#op('goals.list', async (x) => (await x.find(C.goals, { '_id.site': site }, { sort: { createdAt: 1, '_id.id': 1 } })).map(goalOf)),
+    create: (site: string, goal: Goal) =>
+      this.#op('goals.create', async (x) => {
+        const { duplicates } = await x.insertMany(C.goals, [goalDoc(site, goal, this.#now())]);
+        if (duplicates > 0) throw new StoreError('goals.create', { message: `a goal "${goal.id}" already exists` });
+      }),
+    remove: (site: string, id: string) => this.#op('goals.remove', async (x) => (await x.deleteMany(C.goals, { _id: { site, id } })) > 0),
+  };
+
+  readonly stats = {
+    query: (_spec: StatsSpec): Promise<StatsRow[]> => notYet('stats.query'),
+    queryMany: (_specs: readonly StatsSpec[]): Promise<StatsRow[][]> => notYet('stats.queryMany'),
+    funnel: (): Promise<{ visits: number; steps: number[] }> => notYet('stats.funnel'),
+    vitals: () => notYet('stats.vitals'),
+    realtime: () => notYet('stats.realtime'),
+    exportEvents: (): AsyncIterable<StoredEvent[]> => ({
+      [Symbol.asyncIterator]: () => ({ next: () => notYet('stats.exportEvents') }),
+    }),
+  };
+
+  readonly rollups = {
+    pending: (): Promise<string[]> => notYet('rollups.pending'),
+    roll: (): Promise<void> => notYet('rollups.roll'),
+  };
+
+  async health(): Promise<StoreHealth> {
+    try {
+      await this.#op('store.health', (x) => x.ping());
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, detail: (err as StoreError).reason };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#x.close();
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Every document the MongoDB adapter sends, built by pure functions: collection layouts, indexes,
+ * filters, updates and pipelines. mongodb-store.ts hands them to an executor (the driver, or
+ * mingo in tests), so what runs on a real server is exactly what the tests ran.
+ *
+ * Layout (docs/mongodb.md explains the choices):
+ * - `events`: one document per event, a regular collection indexed on `{ site, ts }` (and `{ ts }`
+ *   for the startup reads that span sites); fields as StoredEvent, `ts` a date, null fields left out.
+ * - `sites` (`_id` the site id), `salts` (`_id` the UTC day), `goals` (`_id` {site, id}),
+ *   `bot_counts` (`_id` {site, day, reason}), `meta` (`_id` "schema").
+ */
+import type { Goal } from '../../protocol/query.ts';
+import type { BotCount, Site, StoredEvent } from '../store.ts';
+import type { Doc, IndexSpec } from './executor.ts';
+
+/** The layout version this code writes; a database with a newer one is refused. */
+export const SCHEMA_VERSION = 1;
+
+export const C = { meta: 'meta', events: 'events', sites: 'sites', salts: 'salts', goals: 'goals', botCounts: 'bot_counts' } as const;
+
+export const INDEXES: Partial<Record<(typeof C)[keyof typeof C], IndexSpec[]>> = {
+  events: [
+    { name: 'site_ts', key: { site: 1, ts: 1 } },
+    { name: 'ts', key: { ts: 1 } },
+  ],
+  goals: [{ name: 'site_created', key: { '_id.site': 1, createdAt: 1 } }],
+};
+
+const EVENT_FIELDS = [
+  'site', 'ts', 'name', 'visitor', 'session', 'hostname', 'pathname', 'query', 'referrer', 'referrerHost', 'source', 'medium',
+  'utmSource', 'utmMedium', 'utmCampaign', 'utmTerm', 'utmContent', 'country', 'browser', 'browserVersion', 'os', 'osVersion',
+  'device', 'screenWidth', 'props', 'engagedMs', 'scrollDepth', 'clientId',
+] as const satisfies readonly (keyof StoredEvent)[];
+
+/** An event as stored: `ts` a date, null fields left out. */
+export function eventDoc(e: StoredEvent): Doc {
+  const doc: Doc = {};
+  for (const f of EVENT_FIELDS) if (e[f] !== null) doc[f] = f === 'ts' ? new Date(e.ts) : e[f];
+  return doc;
+}
+
+export function eventOf(doc: Doc): StoredEvent {
+  const e = Object.fromEntries(EVENT_FIELDS.map((f) => [f, doc[f] ?? null])) as unknown as StoredEvent;
+  e.ts = (doc.ts as Date).getTime();
+  return e;
+}
+
+/** A site's events in time order (arrival order within a millisecond). */
+export const eventsOfSite = (site: string) => ({ filter: { site }, sort: { ts: 1 as const, _id: 1 as const } });
+
+export const eventsBefore = (site: string, ts: number): Doc => ({ site, ts: { $lt: new Date(ts) } });
+
+/**
+ * The first and last event time of every session with an event since `since` (sessions last at
+ * most 24 hours, so their events since a day earlier are enough).
+ */
+export const sessionTailsPipeline = (since: number): Doc[] => [
+  { $match: { ts: { $gte: new Date(since - 86_400_000) } } },
+  { $group: { _id: { visitor: '$visitor', session: '$session' }, firstTs: { $min: '$ts' }, lastTs: { $max: '$ts' } } },
+  { $match: { lastTs: { $gte: new Date(since) } } },
+  { $project: { _id: 0, visitor: '$_id.visitor', session: '$_id.session', firstTs: 1, lastTs: 1 } },
+];
+
+export const clientIdsQuery = (since: number) => ({
+  filter: { ts: { $gte: new Date(since) }, clientId: { $type: 'string' } },
+  projection: { _id: 0 as const, site: 1 as const, clientId: 1 as const, ts: 1 as const },
+});
+
+/** A day's salt, stored by the first collector that asks (an atomic upsert: one salt per day). */
+export const saltUpsert = (day: string, candidate: Uint8Array) => ({ filter: { _id: day }, update: { $setOnInsert: { salt: candidate } } });
+
+export const siteDoc = (s: Site): Doc => ({
+  _id: s.id,
+  domains: s.domains,
+  allowSubdomains: s.allowSubdomains,
+  queryKeys: s.queryKeys,
+  timezone: s.timezone,
+  keyHash: s.keyHash,
+  createdAt: new Date(s.createdAt),
+  retentionMonths: s.retentionMonths ?? 25,
+  synthetic: s.synthetic ?? false,
+});
+
+export const siteOf = (d: Doc): Site => ({
+  id: d._id as string,
+  domains: d.domains as string[],
+  allowSubdomains: d.allowSubdomains as boolean,
+  queryKeys: d.queryKeys as string[],
+  timezone: d.timezone as string,
+  keyHash: d.keyHash as string,
+  createdAt: (d.createdAt as Date).getTime(),
+  retentionMonths: d.retentionMonths as number,
+  synthetic: d.synthetic as boolean,
+});
+
+export const siteUpdate = (changes: { timezone?: string; retentionMonths?: number }): Doc => ({
+  $set: {
+    ...(changes.timezone !== undefined ? { timezone: changes.timezone } : {}),
+    ...(changes.retentionMonths !== undefined ? { retentionMonths: changes.retentionMonths } : {}),
+  },
+});
+
+export const goalDoc = (site: string, g: Goal, createdAt: number): Doc => ({
+  _id: { site, id: g.id },
+  name: g.name,
+  kind: g.kind,
+  match: g.match,
+  ...(g.revenue ? { revenue: g.revenue } : {}),
+  createdAt: new Date(createdAt),
+});
+
+export const goalOf = (d: Doc): Goal => {
+  const { id } = d._id as { id: string };
+  return { id, name: d.name as string, kind: d.kind as Goal['kind'], match: d.match as string, ...(d.revenue ? { revenue: d.revenue as string } : {}) };
+};
+
+export const botCountUpsert = (c: BotCount) => ({ filter: { _id: { site: c.site, day: c.day, reason: c.reason } }, update: { $inc: { count: c.count } } });
+
+export const botCountOf = (d: Doc): BotCount => {
+  const { site, day, reason } = d._id as { site: string; day: string; reason: string };
+  return { site, day, reason, count: d.count as number };
+};
