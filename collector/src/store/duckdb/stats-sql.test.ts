@@ -1,7 +1,8 @@
 /** The per-row local time shortcut agrees with DuckDB's own time zone conversion, DST changes included. */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { localSql, offsetsOf } from './stats-sql.ts';
+import { offsetsOf } from '../zone-offsets.ts';
+import { localSql } from './stats-sql.ts';
 
 const FROM = Date.UTC(2025, 11, 20);
 const TO = Date.UTC(2026, 11, 20);

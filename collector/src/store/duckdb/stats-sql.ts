@@ -4,9 +4,9 @@
  * distinct per local day (per hour for hourly series) and summed, filters read an event's own
  * fields or its visit's (entry/exit page, source, referrer, UTM).
  */
-import { DateTime } from 'luxon';
 import { VITALS, type Filter, type FilterDimension, type Metric } from '../../protocol/query.ts';
 import type { StatsSpec } from '../store.ts';
+import { offsetsOf } from '../zone-offsets.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -68,26 +68,6 @@ export function dimensionSql(d: FilterDimension, mode: 'joined' | 'flat' | 'raw'
 }
 
 export const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
-
-/** UTC offsets (minutes) of a time zone over [from, to): the first offset, then each change and the instant it happens. */
-export function offsetsOf(tz: string, from: number, to: number): { offset: number; changes: { at: number; offset: number }[] } {
-  const offset = (t: number) => DateTime.fromMillis(t, { zone: tz }).offset;
-  const changes: { at: number; offset: number }[] = [];
-  const STEP = 6 * 3_600_000;
-  for (let t = from; t < to; t += STEP) {
-    const end = Math.min(t + STEP, to);
-    if (offset(t) === offset(end)) continue;
-    // Zones change offset at most once in six hours: find the first millisecond of the new one.
-    let [lo, hi] = [t, end];
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (offset(mid) === offset(t)) lo = mid;
-      else hi = mid;
-    }
-    changes.push({ at: hi, offset: offset(hi) });
-  }
-  return { offset: offset(from), changes };
-}
 
 /**
  * The local wall-clock time of a naive-UTC timestamp column, as a naive TIMESTAMP, for instants in

@@ -3,9 +3,9 @@
  * several stateless collectors in front of one replica set. Every document it sends comes from
  * queries.ts; an executor runs them (driver.ts on a server, mingo-executor.ts in tests).
  *
- * Not done yet in this version: stats, rollups, funnels, vitals, realtime and export (their
- * aggregation pipelines); they refuse with a StoreError saying so, and `CAIRN_STORE` does not
- * accept a MongoDB URL until they exist.
+ * Not done yet in this version: rollups, funnels, vitals, realtime and export (stats queries
+ * read raw events); they refuse with a StoreError saying so, and `CAIRN_STORE` does not accept a
+ * MongoDB URL until they exist.
  */
 import type { Goal } from '../../protocol/query.ts';
 import {
@@ -39,6 +39,7 @@ import {
   siteOf,
   siteUpdate,
 } from './queries.ts';
+import { rowsOf, statsPipeline } from './stats-pipeline.ts';
 
 /** Events per insertMany in bulk imports. */
 const BULK_BATCH = 10_000;
@@ -190,8 +191,9 @@ export class MongoStore implements Store {
   };
 
   readonly stats = {
-    query: (_spec: StatsSpec): Promise<StatsRow[]> => notYet('stats.query'),
-    queryMany: (_specs: readonly StatsSpec[]): Promise<StatsRow[][]> => notYet('stats.queryMany'),
+    /** From raw events (rollups are not read yet on this store). */
+    query: (spec: StatsSpec): Promise<StatsRow[]> => this.#op('stats.query', async (x) => rowsOf(spec, await x.aggregate(C.events, statsPipeline(spec)))),
+    queryMany: (specs: readonly StatsSpec[]): Promise<StatsRow[][]> => Promise.all(specs.map((s) => this.stats.query(s))),
     funnel: (): Promise<{ visits: number; steps: number[] }> => notYet('stats.funnel'),
     vitals: () => notYet('stats.vitals'),
     realtime: () => notYet('stats.realtime'),
@@ -201,8 +203,8 @@ export class MongoStore implements Store {
   };
 
   readonly rollups = {
-    pending: (): Promise<string[]> => notYet('rollups.pending'),
-    roll: (): Promise<void> => notYet('rollups.roll'),
+    pending: (_site: Site, _now: number): Promise<string[]> => notYet('rollups.pending'),
+    roll: (_site: Site, _day: string, _now: number): Promise<void> => notYet('rollups.roll'),
   };
 
   async health(): Promise<StoreHealth> {

@@ -32,16 +32,21 @@ const EVENT_FIELDS = [
   'device', 'screenWidth', 'props', 'engagedMs', 'scrollDepth', 'clientId',
 ] as const satisfies readonly (keyof StoredEvent)[];
 
-/** An event as stored: `ts` a date, null fields left out. */
+/**
+ * An event as stored: `ts` a date, null fields left out, and props (flat JSON) as a list of
+ * `{ k, v }` pairs in their order, so that any key (even with `.` or `$`) can be matched.
+ */
 export function eventDoc(e: StoredEvent): Doc {
   const doc: Doc = {};
   for (const f of EVENT_FIELDS) if (e[f] !== null) doc[f] = f === 'ts' ? new Date(e.ts) : e[f];
+  if (e.props !== null) doc.props = Object.entries(JSON.parse(e.props) as Record<string, unknown>).map(([k, v]) => ({ k, v }));
   return doc;
 }
 
 export function eventOf(doc: Doc): StoredEvent {
   const e = Object.fromEntries(EVENT_FIELDS.map((f) => [f, doc[f] ?? null])) as unknown as StoredEvent;
   e.ts = (doc.ts as Date).getTime();
+  if (doc.props) e.props = JSON.stringify(Object.fromEntries((doc.props as { k: string; v: unknown }[]).map((p) => [p.k, p.v])));
   return e;
 }
 

@@ -1,0 +1,217 @@
+/**
+ * Stats over raw events as one aggregation pipeline, implementing the metric definitions of
+ * docs/api/stats.md exactly as the embedded store's SQL does (store/duckdb/stats-sql.ts): visits
+ * rebuilt from every event of the sessions the period touches, visitors distinct per local day
+ * (per hour in an hourly series) and summed, filters on an event's own fields or its visit's.
+ *
+ * Local time is computed from the zone's offset changes over the period (as stats-sql's localSql),
+ * not with MongoDB's time zone operators, so that mingo (whose zone support is partial) and the
+ * server agree. The pipeline ends in one document, read by `rowsOf`.
+ */
+import type { Filter, FilterDimension, Metric } from '../../protocol/query.ts';
+import { offsetsOf } from '../zone-offsets.ts';
+import type { StatsRow, StatsSpec } from '../store.ts';
+import type { Doc } from './executor.ts';
+
+const DAY_MS = 86_400_000;
+const NOT_ACTIVE = ['engagement', 'vital'];
+const NOT_CUSTOM = ['pageview', 'engagement', 'vital'];
+const SUMS = ['visitors', 'visits', 'pageviews', 'events', 'bounces', 'visit_pageviews', 'duration', 'scroll_sum', 'scroll_n'] as const;
+
+/** Visit dimensions: the visit's value (`s.`), from its first active event or its pageviews. */
+const VISIT_FIELDS: Partial<Record<string, string>> = {
+  entry_page: 'entryPage',
+  exit_page: 'exitPage',
+  source: 'source',
+  referrer: 'referrer',
+  utm_source: 'utmSource',
+  utm_medium: 'utmMedium',
+  utm_campaign: 'utmCampaign',
+  utm_term: 'utmTerm',
+  utm_content: 'utmContent',
+};
+const EVENT_FIELDS: Partial<Record<string, string>> = { page: 'pathname', country: 'country', device: 'device', browser: 'browser', os: 'os', event: 'name' };
+
+/** A prop's value as text (JSON's text for numbers and booleans), or null. */
+export const propText = (key: string): Doc => ({
+  $let: {
+    vars: { p: { $arrayElemAt: [{ $filter: { input: { $ifNull: ['$props', []] }, cond: { $eq: ['$$this.k', key] } } }, 0] } },
+    in: { $toString: '$$p.v' },
+  },
+});
+
+/** A dimension's value for an event with its visit (`s`); missing reads as '(none)'. */
+function valueOf(d: FilterDimension): Doc {
+  const visit = VISIT_FIELDS[d];
+  const field = d.startsWith('prop:') ? propText(d.slice(5)) : visit ? `$s.${visit}` : EVENT_FIELDS[d] && `$${EVENT_FIELDS[d]}`;
+  if (!field) throw new Error(`unknown dimension ${d}`);
+  return { $ifNull: [field, '(none)'] };
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** One filter as an aggregation expression. */
+function predicate(f: Filter): Doc {
+  const v = valueOf(f.dimension);
+  if (f.op === 'is') return { $in: [v, f.values] };
+  if (f.op === 'is_not') return { $not: [{ $in: [v, f.values] }] };
+  if (f.op === 'matches') {
+    return { $or: f.values.map((g) => ({ $regexMatch: { input: v, regex: `^${g.split('*').map(escapeRegex).join('.*')}$`, options: 's' } })) };
+  }
+  return { $or: f.values.map((x) => ({ $regexMatch: { input: { $toLower: v }, regex: escapeRegex(x.toLowerCase()), options: 's' } })) };
+}
+
+/** A UTC date expression shifted to the zone's wall-clock time, for instants in [from, to). */
+function localOf(tz: string, from: number, to: number, date: string): Doc {
+  const { offset, changes } = offsetsOf(tz, from, to);
+  const minutes =
+    changes.length === 0
+      ? offset
+      : {
+          $switch: {
+            branches: changes.map((c, i) => ({ case: { $lt: [date, new Date(c.at)] }, then: i === 0 ? offset : changes[i - 1]!.offset })),
+            default: changes.at(-1)!.offset,
+          },
+        };
+  return { $add: [date, typeof minutes === 'number' ? minutes * 60_000 : { $multiply: [minutes, 60_000] }] };
+}
+
+/** The bucket label of a local time, as period.ts's bucketOf writes it (weeks start on Monday). */
+function labelOf(interval: 'hour' | 'day' | 'week' | 'month', local: Doc | string): Doc {
+  if (interval === 'week') {
+    const monday = { $subtract: [local, { $multiply: [{ $subtract: [{ $isoDayOfWeek: local }, 1] }, DAY_MS] }] };
+    return { $dateToString: { date: monday, format: '%Y-%m-%d' } };
+  }
+  const format = { hour: '%Y-%m-%dT%H:00', day: '%Y-%m-%d', month: '%Y-%m' }[interval];
+  return { $dateToString: { date: local, format } };
+}
+
+const SORT: Record<Metric, Doc | string> = {
+  visitors: '$visitors',
+  visits: '$visits',
+  pageviews: '$pageviews',
+  events: '$events',
+  views_per_visit: { $cond: [{ $eq: ['$visits', 0] }, null, { $divide: ['$visit_pageviews', '$visits'] }] },
+  bounce_rate: { $cond: [{ $eq: ['$visits', 0] }, null, { $divide: ['$bounces', '$visits'] }] },
+  visit_duration: { $cond: [{ $eq: ['$visits', 0] }, null, { $divide: ['$duration', '$visits'] }] },
+};
+
+const count = (cond: Doc) => ({ $sum: { $cond: [cond, 1, 0] } });
+
+/** The pipeline (over `events`) answering a spec without rollups; `rowsOf` reads its one document. */
+export function statsPipeline(spec: StatsSpec): Doc[] {
+  const g = spec.group;
+  if (g.by === 'dimensions') throw new Error('several dimensions at once are for rollups');
+  const start = new Date(spec.startUtc);
+  const end = new Date(spec.endUtc);
+  const local = (date: string) => localOf(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, date);
+  const inRange = (date: string) => ({ $and: [{ $gte: [date, start] }, { $lt: [date, end] }] });
+  const first = (list: Doc | string, field: string) => ({ $getField: { field, input: { $arrayElemAt: [list, 0] } } });
+  const last = (list: Doc | string, field: string) => ({ $getField: { field, input: { $arrayElemAt: [list, -1] } } });
+  const revenue = spec.revenueProp && { $convert: { input: propText(spec.revenueProp), to: 'double', onError: null, onNull: null } };
+  const key = g.by === 'none' ? '' : g.by === 'time' ? labelOf(g.interval, '$lts') : valueOf(g.dimension);
+  const unit = g.by === 'time' && g.interval === 'hour' ? '%Y-%m-%dT%H' : '%Y-%m-%d';
+  const visitKey = g.by === 'time' ? labelOf(g.interval, local('$s.start')) : '$key';
+
+  const rows: Doc[] = [
+    // A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of the period.
+    { $match: { site: spec.site, ts: { $gte: new Date(spec.startUtc - DAY_MS), $lt: new Date(spec.endUtc + DAY_MS) } } },
+    { $sort: { ts: 1, _id: 1 } },
+    { $group: { _id: '$session', ev: { $push: '$$ROOT' } } },
+    // The sessions the period touches.
+    { $match: { ev: { $elemMatch: { ts: { $gte: start, $lt: end } } } } },
+    // The visit: it starts with its first event that is not the tracker's own report, and takes
+    // its source, referrer and campaign from it; entry and exit pages from its pageviews.
+    {
+      $set: {
+        s: {
+          $let: {
+            vars: {
+              act: { $filter: { input: '$ev', cond: { $not: [{ $in: ['$$this.name', NOT_ACTIVE] }] } } },
+              pvs: { $filter: { input: '$ev', cond: { $eq: ['$$this.name', 'pageview'] } } },
+            },
+            in: {
+              start: first('$$act', 'ts'),
+              ...Object.fromEntries(['source', 'referrer', 'utmSource', 'utmMedium', 'utmCampaign', 'utmTerm', 'utmContent'].map((f) => [f, first('$$act', f)])),
+              entryPage: first('$$pvs', 'pathname'),
+              exitPage: last('$$pvs', 'pathname'),
+              pv: { $size: '$$pvs' },
+              customs: { $size: { $filter: { input: '$ev', cond: { $not: [{ $in: ['$$this.name', NOT_CUSTOM] }] } } } },
+              dur: { $sum: { $map: { input: { $filter: { input: '$ev', cond: { $eq: ['$$this.name', 'engagement'] } } }, in: '$$this.engagedMs' } } },
+            },
+          },
+        },
+      },
+    },
+    { $unwind: '$ev' },
+    { $replaceWith: { $mergeObjects: ['$ev', { s: '$s' }] } },
+    ...(spec.filters.length > 0 ? [{ $match: { $expr: { $and: spec.filters.map(predicate) } } }] : []),
+    {
+      $set: {
+        lts: local('$ts'),
+        active: { $not: [{ $in: ['$name', NOT_ACTIVE] }] },
+        inRange: inRange('$ts'),
+      },
+    },
+    // A stage of its own: expressions in one $set see the document as it came in, not `lts`.
+    { $set: { key } },
+    {
+      $facet: {
+        counts: [
+          { $match: { inRange: true } },
+          {
+            $group: {
+              _id: '$key',
+              pageviews: count({ $eq: ['$name', 'pageview'] }),
+              events: count({ $not: [{ $in: ['$name', NOT_CUSTOM] }] }),
+              scroll_sum: { $sum: { $cond: [{ $eq: ['$name', 'engagement'] }, { $ifNull: ['$scrollDepth', 0] }, 0] } },
+              scroll_n: count({ $and: [{ $eq: ['$name', 'engagement'] }, { $ne: [{ $ifNull: ['$scrollDepth', null] }, null] }] }),
+              ...(revenue ? { revenue: { $sum: revenue } } : {}),
+            },
+          },
+        ],
+        // Visitors are distinct per local day (per hour in an hourly series), then summed.
+        visitors: [
+          { $match: { inRange: true, active: true } },
+          { $group: { _id: { k: '$key', u: { $dateToString: { date: '$lts', format: unit } }, v: '$visitor' } } },
+          { $group: { _id: '$_id.k', visitors: { $sum: 1 } } },
+        ],
+        // Visits that start in the period and have a matching event (then or later), under the
+        // keys of those events, or in a time series, their start's bucket.
+        visits: [
+          { $match: { active: true, 's.start': { $gte: start, $lt: end } } },
+          { $group: { _id: { k: visitKey, s: '$session' }, pv: { $first: '$s.pv' }, customs: { $first: '$s.customs' }, dur: { $first: '$s.dur' } } },
+          {
+            $group: {
+              _id: '$_id.k',
+              visits: { $sum: 1 },
+              bounces: count({ $and: [{ $eq: ['$pv', 1] }, { $eq: ['$customs', 0] }] }),
+              visit_pageviews: { $sum: '$pv' },
+              duration: { $sum: '$dur' },
+            },
+          },
+        ],
+      },
+    },
+    { $project: { all: { $concatArrays: ['$counts', '$visitors', '$visits'] } } },
+    { $unwind: '$all' },
+    { $replaceWith: '$all' },
+    { $group: { _id: '$_id', ...Object.fromEntries([...SUMS, ...(revenue ? ['revenue'] : [])].map((m) => [m, { $sum: `$${m}` }])) } },
+  ];
+  const page =
+    g.by === 'dimension'
+      ? [{ $set: { sortv: SORT[g.sort] } }, { $sort: { sortv: -1, _id: 1 } }, { $skip: g.offset }, { $limit: g.limit }, { $unset: 'sortv' }]
+      : [{ $sort: { _id: 1 } }];
+  return [...rows, { $facet: { rows: page, total: [{ $count: 'n' }] } }];
+}
+
+/** The rows of statsPipeline's one document. */
+export function rowsOf(spec: StatsSpec, docs: readonly Doc[]): StatsRow[] {
+  const [doc] = docs as { rows: Doc[]; total: { n: number }[] }[];
+  const total = doc?.total[0]?.n ?? 0;
+  return (doc?.rows ?? []).map(({ _id, ...sums }) => ({
+    key: _id as string,
+    ...(Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, Number(v)])) as Omit<StatsRow, 'key'>),
+    ...(spec.group.by === 'dimension' ? { total } : {}),
+  }));
+}
