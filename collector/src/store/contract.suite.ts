@@ -371,6 +371,40 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         for (const spec of specs) expect(same(await store.stats.query(spec)), JSON.stringify(spec.group)).toEqual(same(expected(spec)));
         expect((await store.stats.queryMany(specs)).map(same)).toEqual(specs.map((s) => same(expected(s))));
       });
+
+      it.skipIf(harness.missing?.includes('rollups'))(
+        'roll a day again, with the same rows, when late events arrive for it or the site changes time zone',
+        async () => {
+          const store = await loaded();
+          const now = Date.UTC(2026, 2, 31, 12);
+          const roll = async (s: Site) => {
+            for (const day of await store.rollups.pending(s, now)) await store.rollups.roll(s, day, now);
+          };
+          await roll(site);
+          const week = specOf({ by: 'dimension', dimension: 'source', sort: 'visitors', limit: 20, offset: 0 });
+          const before = same(await store.stats.query(week));
+          // Rolling a rolled day again changes nothing.
+          await store.rollups.roll(site, '2026-03-27', now);
+          expect(same(await store.stats.query(week))).toEqual(before);
+          // A late pageview on 2026-03-27 (and one continuing a visit that started on 2026-03-26).
+          const started = rows.find((e) => e.ts > Date.UTC(2026, 2, 26, 12) && e.name === 'pageview')!;
+          const late = [
+            { ...started, ts: Date.UTC(2026, 2, 27, 10), session: 987_654_321, visitor: 'f'.repeat(32), source: 'Late', pathname: '/late' },
+            { ...started, ts: started.ts + 60_000, pathname: '/continued' },
+          ];
+          await store.events.append(late);
+          await store.events.settle();
+          expect(await store.rollups.pending(site, now)).toEqual(expect.arrayContaining(['2026-03-26', '2026-03-27']));
+          await roll(site);
+          const all = [...rows, ...late];
+          const reference = referenceStats(all, { ...week, group: { by: 'none' } })[0]!;
+          expect(same(await store.stats.query({ ...week, group: { by: 'none' } }))).toEqual(same([reference]));
+          expect((await store.stats.query(week)).find((r) => r.key === 'Late')?.visitors).toBe(1);
+          // Another time zone: every day is rolled again in it.
+          const moved = { ...site, timezone: 'America/New_York' };
+          expect((await store.rollups.pending(moved, now)).length).toBeGreaterThanOrEqual(days);
+        },
+      );
     });
   });
 }

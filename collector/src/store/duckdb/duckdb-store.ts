@@ -24,7 +24,8 @@ import { JournalLoader, MARK_KEY, parseMark } from './journal-loader.ts';
 import type { Goal } from '../../protocol/query.ts';
 import { EVENT_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { SaltFile } from './salt-file.ts';
-import { pendingDays, plannedSql, rollDay, rollupable, sharedSql } from './rollups.ts';
+import { rollupable } from '../rollup-days.ts';
+import { pendingDays, plannedSql, rollDay, sharedSql } from './rollups.ts';
 import { funnelSql, statsSql, vitalsSql } from './stats-sql.ts';
 import { Serial } from './serial.ts';
 

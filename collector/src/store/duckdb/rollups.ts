@@ -6,17 +6,10 @@
  * when the site's time zone changes.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DateTime } from 'luxon';
-import { DIMENSIONS } from '../../protocol/query.ts';
 import { rangeOf } from '../../stats/period.ts';
+import { closedDays, rolledRun, rollupable, ROLLUP_DIMENSIONS } from '../rollup-days.ts';
 import type { Site, StatsSpec } from '../store.ts';
 import { literal, sortSql, statsSql, sumsSql, tailSql, visitCtes } from './stats-sql.ts';
-
-/** Dimensions kept in rollups (props are read from raw events). */
-export const ROLLUP_DIMENSIONS = DIMENSIONS;
-
-/** A day is closed 35 minutes after it ends: its last visits are over, the journal is loaded. */
-const CLOSE_AFTER_MS = 35 * 60_000;
 
 const SUMS = ['visitors', 'visits', 'pageviews', 'events', 'bounces', 'visit_pageviews', 'duration', 'scroll_sum', 'scroll_n'];
 
@@ -33,12 +26,7 @@ export async function pendingDays(conn: DuckDBConnection, site: Site, now: numbe
       .getRowObjectsJS()
       .map((r) => String(r.d)),
   );
-  const out: string[] = [];
-  for (let d = DateTime.fromMillis(Number(first), { zone: site.timezone }).startOf('day'); d.plus({ days: 1 }).toMillis() + CLOSE_AFTER_MS <= now; d = d.plus({ days: 1 })) {
-    const day = d.toISODate()!;
-    if (!rolled.has(day)) out.push(day);
-  }
-  return out;
+  return closedDays(Number(first), site.timezone, now).filter((day) => !rolled.has(day));
 }
 
 /** Replaces the rollup of one local day, in one transaction (running it twice gives the same rows). */
@@ -64,22 +52,6 @@ export async function rollDay(conn: DuckDBConnection, site: Site, day: string, n
     await conn.run('ROLLBACK').catch(() => undefined);
     throw err;
   }
-}
-
-/** Whether rollups can answer a spec: no filters, and a grouping they hold. */
-export const rollupable = (spec: StatsSpec) =>
-  spec.filters.length === 0 &&
-  (spec.group.by === 'none' ||
-    (spec.group.by === 'time' && spec.group.interval !== 'hour') ||
-    (spec.group.by === 'dimension' && (ROLLUP_DIMENSIONS as readonly string[]).includes(spec.group.dimension)));
-
-/** The days of a spec, and how many of them, from the first on, are rolled up. */
-function rolledRun(spec: StatsSpec, rolled: ReadonlySet<string>): { days: string[]; k: number } {
-  const days: string[] = [];
-  for (let d = DateTime.fromISO(spec.from); d.toISODate()! <= spec.to; d = d.plus({ days: 1 })) days.push(d.toISODate()!);
-  let k = 0;
-  while (k < days.length && rolled.has(days[k]!)) k++;
-  return { days, k };
 }
 
 /** Sums per key of a spec's first `k` days, from the rollups. */

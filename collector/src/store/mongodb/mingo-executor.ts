@@ -107,7 +107,10 @@ export class MingoExecutor implements MongoExecutor {
   }
 
   async aggregate(name: string, pipeline: readonly Doc[]) {
-    return copy(aggregate(this.#coll(name), [...pipeline], { collectionResolver: (n: string) => this.#coll(n) }) as Doc[]);
+    const out = copy(aggregate(this.#coll(name), [...pipeline], { collectionResolver: (n: string) => this.#coll(n) }) as Doc[]);
+    // $merge wrote into a collection behind the _id sets' back.
+    if (pipeline.some((stage) => '$merge' in stage || '$out' in stage)) this.#db.ids.clear();
+    return out;
   }
 
   async updateOne(name: string, filter: Doc, modifier: Doc, options: { upsert?: boolean } = {}) {

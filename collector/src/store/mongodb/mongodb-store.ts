@@ -3,9 +3,8 @@
  * several stateless collectors in front of one replica set. Every document it sends comes from
  * queries.ts; an executor runs them (driver.ts on a server, mingo-executor.ts in tests).
  *
- * Not done yet in this version: rollups, funnels, vitals, realtime and export (stats queries
- * read raw events); they refuse with a StoreError saying so, and `CAIRN_STORE` does not accept a
- * MongoDB URL until they exist.
+ * Not done yet in this version: funnels, vitals, realtime and export; they refuse with a
+ * StoreError saying so, and `CAIRN_STORE` does not accept a MongoDB URL until they exist.
  */
 import type { Goal } from '../../protocol/query.ts';
 import {
@@ -39,8 +38,14 @@ import {
   siteOf,
   siteUpdate,
 } from './queries.ts';
-import { rowsOf, statsPipeline } from './stats-pipeline.ts';
+import { rowsOf, statsPipeline, sumsPipeline } from './stats-pipeline.ts';
+import { combineRows, fromRollupsPipeline, leaseUpdate, rollDayPipeline, rolledDaysQuery } from './rollups.ts';
+import { closedDays, rolledRun, rollupable } from '../rollup-days.ts';
+import { rangeOf } from '../../stats/period.ts';
+import { DateTime } from 'luxon';
+import { randomUUID } from 'node:crypto';
 
+const DAY_MS = 86_400_000;
 /** Events per insertMany in bulk imports. */
 const BULK_BATCH = 10_000;
 
@@ -76,6 +81,8 @@ export class MongoStore implements Store {
   readonly location: string;
   readonly #x: MongoExecutor;
   readonly #now: () => number;
+  /** Who holds leases taken by this store (one per process). */
+  readonly #owner = randomUUID();
   #closed = false;
 
   constructor(options: MongoStoreOptions) {
@@ -98,7 +105,9 @@ export class MongoStore implements Store {
     /** Acknowledged once a majority of the replica set has it in its journal (driver.ts). */
     append: (rows: readonly StoredEvent[]) =>
       this.#op('events.append', async (x) => {
-        if (rows.length > 0) await x.insertMany(C.events, rows.map(eventDoc));
+        if (rows.length === 0) return;
+        await x.insertMany(C.events, rows.map(eventDoc));
+        await this.#markDirty(x, rows);
       }),
     /** Nothing to wait for: an acknowledged insert is visible to the next read. */
     settle: () => this.#op('events.settle', async () => undefined),
@@ -111,11 +120,18 @@ export class MongoStore implements Store {
           batch = [];
           progress?.(n);
         };
+        let sample: StoredEvent[] = [];
         for (const row of rows) {
           batch.push(eventDoc(row));
-          if (batch.length === BULK_BATCH) await flush();
+          sample.push(row);
+          if (batch.length === BULK_BATCH) {
+            await flush();
+            await this.#markDirty(x, sample);
+            sample = [];
+          }
         }
         if (batch.length > 0) await flush();
+        if (sample.length > 0) await this.#markDirty(x, sample);
         return n;
       }),
     deleteBefore: (site: string, ts: number) => this.#op('events.deleteBefore', (x) => x.deleteMany(C.events, eventsBefore(site, ts))),
@@ -191,10 +207,19 @@ export class MongoStore implements Store {
   };
 
   readonly stats = {
-    /** From raw events (rollups are not read yet on this store). */
-    query: (spec: StatsSpec): Promise<StatsRow[]> => this.#op('stats.query', async (x) => rowsOf(spec, await x.aggregate(C.events, statsPipeline(spec)))),
+    /** Rolled days (a run from the first day on) from rollups, the rest from raw events. */
+    query: (spec: StatsSpec): Promise<StatsRow[]> =>
+      this.#op('stats.query', async (x) => {
+        const versions = rollupable(spec) ? await this.#rolledVersions(x, spec) : new Map<string, string>();
+        const { days, k } = rolledRun(spec, new Set(versions.keys()));
+        if (k === 0) return rowsOf(spec, await x.aggregate(C.events, statsPipeline(spec)));
+        const rolled = new Map(days.slice(0, k).map((d) => [d, versions.get(d)!]));
+        const parts = [x.aggregate(C.rollups, fromRollupsPipeline(spec, rolled))];
+        if (k < days.length) parts.push(x.aggregate(C.events, sumsPipeline({ ...spec, ...rangeOf(days[k]!, spec.to, spec.tz) })));
+        return combineRows(spec, await Promise.all(parts));
+      }),
     queryMany: (specs: readonly StatsSpec[]): Promise<StatsRow[][]> => Promise.all(specs.map((s) => this.stats.query(s))),
-    funnel: (): Promise<{ visits: number; steps: number[] }> => notYet('stats.funnel'),
+    funnel: (_spec: StatsSpec, _steps: readonly { kind: 'page' | 'event'; match: string }[]): Promise<{ visits: number; steps: number[] }> => notYet('stats.funnel'),
     vitals: () => notYet('stats.vitals'),
     realtime: () => notYet('stats.realtime'),
     exportEvents: (): AsyncIterable<StoredEvent[]> => ({
@@ -203,9 +228,80 @@ export class MongoStore implements Store {
   };
 
   readonly rollups = {
-    pending: (_site: Site, _now: number): Promise<string[]> => notYet('rollups.pending'),
-    roll: (_site: Site, _day: string, _now: number): Promise<void> => notYet('rollups.roll'),
+    pending: (site: Site, now: number): Promise<string[]> =>
+      this.#op('rollups.pending', async (x) => {
+        const [first] = await x.find(C.events, { site: site.id }, { sort: { ts: 1 }, limit: 1, projection: { ts: 1 } });
+        if (!first) return [];
+        const rolled = new Set((await x.find(C.rollupDays, rolledDaysQuery(site.id, site.timezone), { projection: { day: 1 } })).map((d) => d.day as string));
+        return closedDays((first.ts as Date).getTime(), site.timezone, now).filter((day) => !rolled.has(day));
+      }),
+    /**
+     * Rolls one day under a lease; when another collector holds it, leaves the day to it (it
+     * stays pending until that one is done).
+     */
+    roll: (site: Site, day: string, now: number): Promise<void> =>
+      this.#op('rollups.roll', async (x) => {
+        const lease = `rollup:${site.id}:${day}`;
+        const take = leaseUpdate(lease, this.#owner, now);
+        try {
+          await x.updateOne(C.leases, take.filter, take.update, { upsert: true });
+        } catch (err) {
+          if (isDuplicateKey(err)) return; // another collector holds the lease
+          throw err;
+        }
+        try {
+          const version = `${now}-${randomUUID().slice(0, 8)}`;
+          await x.aggregate(C.events, rollDayPipeline(site, day, version));
+          await x.updateOne(
+            C.rollupDays,
+            { _id: { site: site.id, day } },
+            { $set: { site: site.id, day, timezone: site.timezone, v: version, dirty: false, rolledAt: new Date(now) } },
+            { upsert: true },
+          );
+          await x.deleteMany(C.rollups, { site: site.id, day, v: { $ne: version } });
+        } finally {
+          await x.deleteMany(C.leases, { _id: lease, owner: this.#owner });
+        }
+      }),
   };
+
+  /** The versions to read of a spec's rolled days (in its time zone, not dirty). */
+  async #rolledVersions(x: MongoExecutor, spec: StatsSpec): Promise<Map<string, string>> {
+    const docs = await x.find(C.rollupDays, rolledDaysQuery(spec.site, spec.tz, spec.from, spec.to), { projection: { day: 1, v: 1 } });
+    return new Map(docs.map((d) => [d.day as string, d.v as string]));
+  }
+
+  /**
+   * Marks rolled days dirty that new events change: the local days of the events themselves, and
+   * of the starts of their visits (a visit counts on the day it starts), as the embedded store's
+   * loader does. Cheap when no rolled day is near the events (the usual case: today's traffic).
+   */
+  async #markDirty(x: MongoExecutor, rows: readonly StoredEvent[]): Promise<void> {
+    const bySite = Map.groupBy(rows, (r) => r.site);
+    for (const [site, events] of bySite) {
+      const min = Math.min(...events.map((e) => e.ts));
+      const max = Math.max(...events.map((e) => e.ts));
+      // Local days lie within 14 hours of UTC days; visits start at most a day before their events.
+      const near = await x.find(C.rollupDays, {
+        site,
+        dirty: false,
+        day: { $gte: new Date(min - 2 * DAY_MS).toISOString().slice(0, 10), $lte: new Date(max + DAY_MS).toISOString().slice(0, 10) },
+      });
+      if (near.length === 0) continue;
+      const sessions = [...new Set(events.map((e) => e.session))];
+      const starts = await x.aggregate(C.events, [
+        { $match: { site, session: { $in: sessions }, ts: { $gte: new Date(min - 2 * DAY_MS) }, name: { $nin: ['engagement', 'vital'] } } },
+        { $group: { _id: '$session', start: { $min: '$ts' } } },
+      ]);
+      const instants = [...events.map((e) => e.ts), ...starts.map((d) => (d.start as Date).getTime())];
+      for (const doc of near) {
+        const tz = doc.timezone as string;
+        if (instants.some((t) => DateTime.fromMillis(t, { zone: tz }).toISODate() === doc.day)) {
+          await x.updateOne(C.rollupDays, { _id: doc._id }, { $set: { dirty: true } });
+        }
+      }
+    }
+  }
 
   async health(): Promise<StoreHealth> {
     try {

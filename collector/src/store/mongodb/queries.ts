@@ -8,6 +8,9 @@
  *   for the startup reads that span sites); fields as StoredEvent, `ts` a date, null fields left out.
  * - `sites` (`_id` the site id), `salts` (`_id` the UTC day), `goals` (`_id` {site, id}),
  *   `bot_counts` (`_id` {site, day, reason}), `meta` (`_id` "schema").
+ * - `rollups` (one row per site, local day, version, dimension and value), `rollup_days` (which
+ *   days are rolled, in which time zone, at which version, and whether events came since), and
+ *   `leases` (rollups.ts).
  */
 import type { Goal } from '../../protocol/query.ts';
 import type { BotCount, Site, StoredEvent } from '../store.ts';
@@ -16,7 +19,17 @@ import type { Doc, IndexSpec } from './executor.ts';
 /** The layout version this code writes; a database with a newer one is refused. */
 export const SCHEMA_VERSION = 1;
 
-export const C = { meta: 'meta', events: 'events', sites: 'sites', salts: 'salts', goals: 'goals', botCounts: 'bot_counts' } as const;
+export const C = {
+  meta: 'meta',
+  events: 'events',
+  sites: 'sites',
+  salts: 'salts',
+  goals: 'goals',
+  botCounts: 'bot_counts',
+  rollups: 'rollups',
+  rollupDays: 'rollup_days',
+  leases: 'leases',
+} as const;
 
 export const INDEXES: Partial<Record<(typeof C)[keyof typeof C], IndexSpec[]>> = {
   events: [
@@ -24,6 +37,8 @@ export const INDEXES: Partial<Record<(typeof C)[keyof typeof C], IndexSpec[]>> =
     { name: 'ts', key: { ts: 1 } },
   ],
   goals: [{ name: 'site_created', key: { '_id.site': 1, createdAt: 1 } }],
+  rollups: [{ name: 'site_dimension_day', key: { site: 1, dimension: 1, day: 1 } }],
+  rollup_days: [{ name: 'site_day', key: { site: 1, day: 1 } }],
 };
 
 const EVENT_FIELDS = [

@@ -102,6 +102,20 @@ const count = (cond: Doc) => ({ $sum: { $cond: [cond, 1, 0] } });
 export function statsPipeline(spec: StatsSpec): Doc[] {
   const g = spec.group;
   if (g.by === 'dimensions') throw new Error('several dimensions at once are for rollups');
+  const page =
+    g.by === 'dimension'
+      ? [{ $set: { sortv: SORT[g.sort] } }, { $sort: { sortv: -1, _id: 1 } }, { $skip: g.offset }, { $limit: g.limit }, { $unset: 'sortv' }]
+      : [{ $sort: { _id: 1 } }];
+  return [...sumsPipeline(spec), { $facet: { rows: page, total: [{ $count: 'n' }] } }];
+}
+
+/**
+ * Per-key sums of a spec over raw events: one document per key (`_id`) with the sums of StatsRow.
+ * With several dimensions (rollups), each event counts once per dimension, under the key
+ * `{ d: dimension, v: value }`, and the totals under `{ d: '', v: '' }`.
+ */
+export function sumsPipeline(spec: StatsSpec): Doc[] {
+  const g = spec.group;
   const start = new Date(spec.startUtc);
   const end = new Date(spec.endUtc);
   const local = (date: string) => localOf(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, date);
@@ -109,11 +123,18 @@ export function statsPipeline(spec: StatsSpec): Doc[] {
   const first = (list: Doc | string, field: string) => ({ $getField: { field, input: { $arrayElemAt: [list, 0] } } });
   const last = (list: Doc | string, field: string) => ({ $getField: { field, input: { $arrayElemAt: [list, -1] } } });
   const revenue = spec.revenueProp && { $convert: { input: propText(spec.revenueProp), to: 'double', onError: null, onNull: null } };
-  const key = g.by === 'none' ? '' : g.by === 'time' ? labelOf(g.interval, '$lts') : valueOf(g.dimension);
+  const key =
+    g.by === 'none'
+      ? ''
+      : g.by === 'time'
+        ? labelOf(g.interval, '$lts')
+        : g.by === 'dimension'
+          ? valueOf(g.dimension)
+          : { $concatArrays: [[{ d: '', v: '' }], g.dimensions.map((d) => ({ d, v: valueOf(d) }))] };
   const unit = g.by === 'time' && g.interval === 'hour' ? '%Y-%m-%dT%H' : '%Y-%m-%d';
   const visitKey = g.by === 'time' ? labelOf(g.interval, local('$s.start')) : '$key';
 
-  const rows: Doc[] = [
+  return [
     // A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of the period.
     { $match: { site: spec.site, ts: { $gte: new Date(spec.startUtc - DAY_MS), $lt: new Date(spec.endUtc + DAY_MS) } } },
     { $sort: { ts: 1, _id: 1 } },
@@ -155,6 +176,7 @@ export function statsPipeline(spec: StatsSpec): Doc[] {
     },
     // A stage of its own: expressions in one $set see the document as it came in, not `lts`.
     { $set: { key } },
+    ...(g.by === 'dimensions' ? [{ $unwind: '$key' }] : []),
     {
       $facet: {
         counts: [
@@ -198,11 +220,6 @@ export function statsPipeline(spec: StatsSpec): Doc[] {
     { $replaceWith: '$all' },
     { $group: { _id: '$_id', ...Object.fromEntries([...SUMS, ...(revenue ? ['revenue'] : [])].map((m) => [m, { $sum: `$${m}` }])) } },
   ];
-  const page =
-    g.by === 'dimension'
-      ? [{ $set: { sortv: SORT[g.sort] } }, { $sort: { sortv: -1, _id: 1 } }, { $skip: g.offset }, { $limit: g.limit }, { $unset: 'sortv' }]
-      : [{ $sort: { _id: 1 } }];
-  return [...rows, { $facet: { rows: page, total: [{ $count: 'n' }] } }];
 }
 
 /** The rows of statsPipeline's one document. */
