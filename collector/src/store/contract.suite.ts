@@ -12,8 +12,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rangeOf } from '../stats/period.ts';
 import { synthesize } from '../seed/synthetic.ts';
-import { referenceStats } from '../testing/stats-reference.ts';
-import type { Site, StatsRow, StatsSpec, Store, StoredEvent } from './store.ts';
+import { p75, referenceFunnel, referenceStats, referenceVitals } from '../testing/stats-reference.ts';
+import type { Site, StatsRow, StatsSpec, Store, StoredEvent, VitalRow } from './store.ts';
 
 export interface ContractHarness {
   /** A new, empty store. */
@@ -359,6 +359,52 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
           }),
           { numRuns: 40, seed: 20261123 },
         );
+      });
+
+      it('count funnels and Web Vitals p75 as the reference does', async () => {
+        const store = await loaded();
+        const funnels = [
+          [{ kind: 'page' as const, match: '/' }, { kind: 'page' as const, match: '/pricing' }, { kind: 'event' as const, match: 'signup' }],
+          [{ kind: 'page' as const, match: '/blog/*' }, { kind: 'page' as const, match: '/blog/*' }],
+        ];
+        for (const spec of [specs[0]!, specs[5]!, specs[6]!]) {
+          for (const steps of funnels) expect(await store.stats.funnel(spec, steps), JSON.stringify(spec.filters)).toEqual(referenceFunnel(rows, spec, steps));
+          const want = referenceVitals(rows, spec);
+          const got = await store.stats.vitals(spec, 100, 0);
+          const pages = [...want.keys()].filter((p) => p !== '');
+          expect(got.every((r) => r.total === pages.length)).toBe(true);
+          const values = (r: VitalRow) => want.get(r.page)?.get(r.metric) ?? [];
+          expect(got.map((r) => [r.page, r.metric, r.n])).toEqual(got.map((r) => [r.page, r.metric, values(r).length]));
+          for (const r of got) expect(r.p75).toBeCloseTo(p75(values(r)), 9);
+          expect(new Set(got.map((r) => r.page))).toEqual(new Set(want.keys()));
+        }
+      });
+
+      it('answer realtime questions and export raw events in order', async () => {
+        const store = await loaded();
+        const since = Date.UTC(2026, 2, 28, 9);
+        const recent = rows.filter((e) => e.ts >= since);
+        const active = recent.filter((e) => e.name !== 'engagement' && e.name !== 'vital');
+        const now = await store.stats.realtime(site.id, since, { pages: 3, recent: 4 });
+        expect(now.visitors).toBe(new Set(active.map((e) => e.visitor)).size);
+        expect(now.pageviews).toBe(recent.filter((e) => e.name === 'pageview').length);
+        const onPage = new Map<string, string>();
+        for (const e of [...recent].sort((a, b) => a.ts - b.ts)) if (e.name === 'pageview') onPage.set(e.visitor, e.pathname);
+        const counts = new Map<string, number>();
+        for (const page of onPage.values()) counts.set(page, (counts.get(page) ?? 0) + 1);
+        expect(now.pages).toEqual([...counts].map(([page, visitors]) => ({ page, visitors })).sort((a, b) => b.visitors - a.visitors || (a.page < b.page ? -1 : 1)).slice(0, 3));
+        const latest = [...active].sort((a, b) => b.ts - a.ts).slice(0, 4);
+        expect(now.recent).toEqual(latest.map((e) => ({ ts: e.ts, name: e.name, page: e.pathname, country: e.country, source: e.source, device: e.device })));
+
+        const from = Date.UTC(2026, 2, 26);
+        const to = Date.UTC(2026, 2, 29, 12);
+        const exported: StoredEvent[] = [];
+        for await (const chunk of store.stats.exportEvents(site.id, from, to)) exported.push(...chunk);
+        const inRange = rows.filter((e) => e.ts >= from && e.ts < to);
+        expect(exported.length).toBe(inRange.length);
+        expect(exported.map((e) => e.ts)).toEqual(inRange.map((e) => e.ts).sort((a, b) => a - b));
+        const canonical = (e: StoredEvent) => JSON.stringify(Object.entries(e).sort(([a], [b]) => (a < b ? -1 : 1)));
+        expect(new Set(exported.map(canonical))).toEqual(new Set(inRange.map(canonical)));
       });
 
       it.skipIf(harness.missing?.includes('rollups'))('answer the same once days are rolled up', async () => {

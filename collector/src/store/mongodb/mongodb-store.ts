@@ -3,13 +3,15 @@
  * several stateless collectors in front of one replica set. Every document it sends comes from
  * queries.ts; an executor runs them (driver.ts on a server, mingo-executor.ts in tests).
  *
- * Not done yet in this version: funnels, vitals, realtime and export; they refuse with a
- * StoreError saying so, and `CAIRN_STORE` does not accept a MongoDB URL until they exist.
+ * Every operation of the contract is implemented; what differs from the embedded store (string
+ * case folding, ordering of events in the same millisecond) is listed in docs/mongodb.md.
  */
 import type { Goal } from '../../protocol/query.ts';
 import {
   StoreError,
   type BotCount,
+  type Realtime,
+  type VitalRow,
   type SessionTail,
   type Site,
   type StatsRow,
@@ -28,6 +30,8 @@ import {
   eventOf,
   eventsBefore,
   eventsOfSite,
+  exportChunk,
+  realtimePipeline,
   goalDoc,
   goalOf,
   INDEXES,
@@ -38,7 +42,7 @@ import {
   siteOf,
   siteUpdate,
 } from './queries.ts';
-import { rowsOf, statsPipeline, sumsPipeline } from './stats-pipeline.ts';
+import { funnelPipeline, rowsOf, statsPipeline, sumsPipeline, vitalsOf, vitalsPipeline } from './stats-pipeline.ts';
 import { combineRows, fromRollupsPipeline, leaseUpdate, rollDayPipeline, rolledDaysQuery } from './rollups.ts';
 import { closedDays, rolledRun, rollupable } from '../rollup-days.ts';
 import { rangeOf } from '../../stats/period.ts';
@@ -54,6 +58,8 @@ export interface MongoStoreOptions {
   /** Where the data lives, for messages (the URL without credentials). */
   location: string;
   now?: () => number;
+  /** Events per chunk of an export (default 5,000). */
+  exportChunk?: number;
 }
 
 /** Opens the store: indexes created (idempotently) and the schema version checked. */
@@ -74,13 +80,12 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<MongoS
   return new MongoStore(options);
 }
 
-const notYet = (operation: string) => Promise.reject(new StoreError(operation, { message: 'not available on the MongoDB store in this version' }));
-
 export class MongoStore implements Store {
   readonly kind = 'mongodb';
   readonly location: string;
   readonly #x: MongoExecutor;
   readonly #now: () => number;
+  readonly #exportChunk: number;
   /** Who holds leases taken by this store (one per process). */
   readonly #owner = randomUUID();
   #closed = false;
@@ -89,6 +94,7 @@ export class MongoStore implements Store {
     this.#x = options.executor;
     this.location = options.location;
     this.#now = options.now ?? Date.now;
+    this.#exportChunk = options.exportChunk ?? 5_000;
   }
 
   /** Runs one operation, reporting any failure as a StoreError named after it. */
@@ -219,12 +225,48 @@ export class MongoStore implements Store {
         return combineRows(spec, await Promise.all(parts));
       }),
     queryMany: (specs: readonly StatsSpec[]): Promise<StatsRow[][]> => Promise.all(specs.map((s) => this.stats.query(s))),
-    funnel: (_spec: StatsSpec, _steps: readonly { kind: 'page' | 'event'; match: string }[]): Promise<{ visits: number; steps: number[] }> => notYet('stats.funnel'),
-    vitals: () => notYet('stats.vitals'),
-    realtime: () => notYet('stats.realtime'),
-    exportEvents: (): AsyncIterable<StoredEvent[]> => ({
-      [Symbol.asyncIterator]: () => ({ next: () => notYet('stats.exportEvents') }),
-    }),
+    funnel: (spec: StatsSpec, steps: readonly { kind: 'page' | 'event'; match: string }[]) =>
+      this.#op('stats.funnel', async (x) => {
+        const [doc] = await x.aggregate(C.events, funnelPipeline(spec, steps));
+        return { visits: Number(doc?.visits ?? 0), steps: steps.map((_, i) => Number(doc?.[`step${i + 1}`] ?? 0)) };
+      }),
+    vitals: (spec: StatsSpec, limit: number, offset: number): Promise<VitalRow[]> =>
+      this.#op('stats.vitals', async (x) => vitalsOf(await x.aggregate(C.events, vitalsPipeline(spec, limit, offset)))),
+    realtime: (site: string, since: number, opts: { pages?: number; recent?: number } = {}): Promise<Realtime> =>
+      this.#op('stats.realtime', async (x) => {
+        const [doc] = (await x.aggregate(C.events, realtimePipeline(site, since, Math.floor(opts.pages ?? 10), Math.floor(opts.recent ?? 20)))) as {
+          visitors: { n: number }[];
+          pageviews: { n: number }[];
+          pages: Realtime['pages'];
+          recent: (Omit<Realtime['recent'][number], 'ts'> & { ts: Date })[];
+        }[];
+        return {
+          visitors: doc?.visitors[0]?.n ?? 0,
+          pageviews: doc?.pageviews[0]?.n ?? 0,
+          pages: doc?.pages ?? [],
+          recent: (doc?.recent ?? []).map((r) => ({ ...r, ts: r.ts.getTime() })),
+        };
+      }),
+    /** In chunks, each read after the last one's (ts, _id): no cursor stays open between chunks. */
+    exportEvents: (site: string, startUtc: number, endUtc: number): AsyncIterable<StoredEvent[]> => {
+      const size = this.#exportChunk;
+      const read = (after?: { ts: Date; _id: unknown }) => {
+        const q = exportChunk(site, startUtc, endUtc, after);
+        return this.#op('stats.exportEvents', (x) => x.find(C.events, q.filter, { sort: q.sort, limit: size }));
+      };
+      return {
+        async *[Symbol.asyncIterator]() {
+          let after: { ts: Date; _id: unknown } | undefined;
+          for (;;) {
+            const docs = await read(after);
+            if (docs.length > 0) yield docs.map(eventOf);
+            if (docs.length < size) return;
+            const last = docs.at(-1)!;
+            after = { ts: last.ts as Date, _id: last._id };
+          }
+        },
+      };
+    },
   };
 
   readonly rollups = {

@@ -140,3 +140,52 @@ export const botCountOf = (d: Doc): BotCount => {
   const { site, day, reason } = d._id as { site: string; day: string; reason: string };
   return { site, day, reason, count: d.count as number };
 };
+
+const NOT_ACTIVE = ['engagement', 'vital'];
+
+/** What is happening on a site since `since`: one document with totals, pages and recent events. */
+export const realtimePipeline = (site: string, since: number, pages: number, recent: number): Doc[] => [
+  { $match: { site, ts: { $gte: new Date(since) } } },
+  {
+    $facet: {
+      visitors: [{ $match: { name: { $nin: NOT_ACTIVE } } }, { $group: { _id: '$visitor' } }, { $count: 'n' }],
+      pageviews: [{ $match: { name: 'pageview' } }, { $count: 'n' }],
+      // A visitor is on the page of their latest pageview.
+      pages: [
+        { $match: { name: 'pageview' } },
+        { $sort: { ts: 1, _id: 1 } },
+        { $group: { _id: '$visitor', page: { $last: '$pathname' } } },
+        { $group: { _id: '$page', visitors: { $sum: 1 } } },
+        { $sort: { visitors: -1, _id: 1 } },
+        { $limit: pages },
+        { $project: { _id: 0, page: '$_id', visitors: 1 } },
+      ],
+      recent: [
+        { $match: { name: { $nin: NOT_ACTIVE } } },
+        { $sort: { ts: -1, _id: -1 } },
+        { $limit: recent },
+        {
+          $project: {
+            _id: 0,
+            ts: 1,
+            name: 1,
+            page: '$pathname',
+            country: { $ifNull: ['$country', null] },
+            source: { $ifNull: ['$source', null] },
+            device: 1,
+          },
+        },
+      ],
+    },
+  },
+];
+
+/** A chunk of a site's events in [start, end), in time (then arrival) order, after `after`. */
+export const exportChunk = (site: string, start: number, end: number, after?: { ts: Date; _id: unknown }) => ({
+  filter: {
+    site,
+    ts: { $gte: new Date(start), $lt: new Date(end) },
+    ...(after ? { $or: [{ ts: { $gt: after.ts } }, { ts: after.ts, _id: { $gt: after._id } }] } : {}),
+  },
+  sort: { ts: 1 as const, _id: 1 as const },
+});

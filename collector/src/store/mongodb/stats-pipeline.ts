@@ -8,9 +8,9 @@
  * not with MongoDB's time zone operators, so that mingo (whose zone support is partial) and the
  * server agree. The pipeline ends in one document, read by `rowsOf`.
  */
-import type { Filter, FilterDimension, Metric } from '../../protocol/query.ts';
+import { VITALS, type Filter, type FilterDimension, type Metric } from '../../protocol/query.ts';
 import { offsetsOf } from '../zone-offsets.ts';
-import type { StatsRow, StatsSpec } from '../store.ts';
+import type { StatsRow, StatsSpec, VitalRow } from '../store.ts';
 import type { Doc } from './executor.ts';
 
 const DAY_MS = 86_400_000;
@@ -49,6 +49,8 @@ function valueOf(d: FilterDimension): Doc {
 }
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A `*` pattern as an anchored regular expression. */
+const globRegex = (glob: string) => `^${glob.split('*').map(escapeRegex).join('.*')}$`;
 
 /** One filter as an aggregation expression. */
 function predicate(f: Filter): Doc {
@@ -56,7 +58,7 @@ function predicate(f: Filter): Doc {
   if (f.op === 'is') return { $in: [v, f.values] };
   if (f.op === 'is_not') return { $not: [{ $in: [v, f.values] }] };
   if (f.op === 'matches') {
-    return { $or: f.values.map((g) => ({ $regexMatch: { input: v, regex: `^${g.split('*').map(escapeRegex).join('.*')}$`, options: 's' } })) };
+    return { $or: f.values.map((g) => ({ $regexMatch: { input: v, regex: globRegex(g), options: 's' } })) };
   }
   return { $or: f.values.map((x) => ({ $regexMatch: { input: { $toLower: v }, regex: escapeRegex(x.toLowerCase()), options: 's' } })) };
 }
@@ -110,30 +112,15 @@ export function statsPipeline(spec: StatsSpec): Doc[] {
 }
 
 /**
- * Per-key sums of a spec over raw events: one document per key (`_id`) with the sums of StatsRow.
- * With several dimensions (rollups), each event counts once per dimension, under the key
- * `{ d: dimension, v: value }`, and the totals under `{ d: '', v: '' }`.
+ * The visits the period touches, one document per session: `ev` its events in the window (in
+ * time, then arrival, order) and `s` the visit (start, source, referrer, UTM tags, entry and exit
+ * pages, pageviews, custom events, engaged time).
  */
-export function sumsPipeline(spec: StatsSpec): Doc[] {
-  const g = spec.group;
+export function visitStages(spec: StatsSpec): Doc[] {
   const start = new Date(spec.startUtc);
   const end = new Date(spec.endUtc);
-  const local = (date: string) => localOf(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, date);
-  const inRange = (date: string) => ({ $and: [{ $gte: [date, start] }, { $lt: [date, end] }] });
-  const first = (list: Doc | string, field: string) => ({ $getField: { field, input: { $arrayElemAt: [list, 0] } } });
-  const last = (list: Doc | string, field: string) => ({ $getField: { field, input: { $arrayElemAt: [list, -1] } } });
-  const revenue = spec.revenueProp && { $convert: { input: propText(spec.revenueProp), to: 'double', onError: null, onNull: null } };
-  const key =
-    g.by === 'none'
-      ? ''
-      : g.by === 'time'
-        ? labelOf(g.interval, '$lts')
-        : g.by === 'dimension'
-          ? valueOf(g.dimension)
-          : { $concatArrays: [[{ d: '', v: '' }], g.dimensions.map((d) => ({ d, v: valueOf(d) }))] };
-  const unit = g.by === 'time' && g.interval === 'hour' ? '%Y-%m-%dT%H' : '%Y-%m-%d';
-  const visitKey = g.by === 'time' ? labelOf(g.interval, local('$s.start')) : '$key';
-
+  const first = (list: string, field: string) => ({ $getField: { field, input: { $arrayElemAt: [list, 0] } } });
+  const last = (list: string, field: string) => ({ $getField: { field, input: { $arrayElemAt: [list, -1] } } });
   return [
     // A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of the period.
     { $match: { site: spec.site, ts: { $gte: new Date(spec.startUtc - DAY_MS), $lt: new Date(spec.endUtc + DAY_MS) } } },
@@ -164,6 +151,20 @@ export function sumsPipeline(spec: StatsSpec): Doc[] {
         },
       },
     },
+  ];
+}
+
+/**
+ * visitStages, then one document per event of those visits that passes the filters, with its
+ * visit as `s`, its local time `lts`, and whether it is `active` (not a tracker report) and
+ * `inRange` (in the period).
+ */
+export function eventStages(spec: StatsSpec): Doc[] {
+  const start = new Date(spec.startUtc);
+  const end = new Date(spec.endUtc);
+  const local = (date: string) => localOf(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, date);
+  return [
+    ...visitStages(spec),
     { $unwind: '$ev' },
     { $replaceWith: { $mergeObjects: ['$ev', { s: '$s' }] } },
     ...(spec.filters.length > 0 ? [{ $match: { $expr: { $and: spec.filters.map(predicate) } } }] : []),
@@ -171,9 +172,36 @@ export function sumsPipeline(spec: StatsSpec): Doc[] {
       $set: {
         lts: local('$ts'),
         active: { $not: [{ $in: ['$name', NOT_ACTIVE] }] },
-        inRange: inRange('$ts'),
+        inRange: { $and: [{ $gte: ['$ts', start] }, { $lt: ['$ts', end] }] },
       },
     },
+  ];
+}
+
+/**
+ * Per-key sums of a spec over raw events: one document per key (`_id`) with the sums of StatsRow.
+ * With several dimensions (rollups), each event counts once per dimension, under the key
+ * `{ d: dimension, v: value }`, and the totals under `{ d: '', v: '' }`.
+ */
+export function sumsPipeline(spec: StatsSpec): Doc[] {
+  const g = spec.group;
+  const start = new Date(spec.startUtc);
+  const end = new Date(spec.endUtc);
+  const local = (date: string) => localOf(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, date);
+  const revenue = spec.revenueProp && { $convert: { input: propText(spec.revenueProp), to: 'double', onError: null, onNull: null } };
+  const key =
+    g.by === 'none'
+      ? ''
+      : g.by === 'time'
+        ? labelOf(g.interval, '$lts')
+        : g.by === 'dimension'
+          ? valueOf(g.dimension)
+          : { $concatArrays: [[{ d: '', v: '' }], g.dimensions.map((d) => ({ d, v: valueOf(d) }))] };
+  const unit = g.by === 'time' && g.interval === 'hour' ? '%Y-%m-%dT%H' : '%Y-%m-%d';
+  const visitKey = g.by === 'time' ? labelOf(g.interval, local('$s.start')) : '$key';
+
+  return [
+    ...eventStages(spec),
     // A stage of its own: expressions in one $set see the document as it came in, not `lts`.
     { $set: { key } },
     ...(g.by === 'dimensions' ? [{ $unwind: '$key' }] : []),
@@ -231,4 +259,89 @@ export function rowsOf(spec: StatsSpec, docs: readonly Doc[]): StatsRow[] {
     ...(Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, Number(v)])) as Omit<StatsRow, 'key'>),
     ...(spec.group.by === 'dimension' ? { total } : {}),
   }));
+}
+
+/** Whether an event (`$$e`) completes a goal or a funnel step. */
+function stepMatches(step: { kind: 'page' | 'event'; match: string }, e: string): Doc {
+  return step.kind === 'page'
+    ? { $and: [{ $eq: [`${e}.name`, 'pageview'] }, { $regexMatch: { input: { $ifNull: [`${e}.pathname`, ''] }, regex: globRegex(step.match), options: 's' } }] }
+    : { $eq: [`${e}.name`, step.match] };
+}
+
+/**
+ * A funnel (as stats-sql's funnelSql): of the visits the period counts (they start in it and have
+ * an active event passing the filters), how many completed step 1, then step 2 after it, and so
+ * on, each step taking the earliest event after the previous step's. One document: `visits`,
+ * `step1` … `stepN`.
+ */
+export function funnelPipeline(spec: StatsSpec, steps: readonly { kind: 'page' | 'event'; match: string }[]): Doc[] {
+  // Walks the visit's events in order, moving to the next step at each event that completes it.
+  const reached = {
+    $reduce: {
+      input: '$all',
+      initialValue: 0,
+      in: {
+        $let: {
+          vars: { e: '$$this', k: '$$value' },
+          in: { $switch: { branches: steps.map((step, i) => ({ case: { $and: [{ $eq: ['$$k', i] }, stepMatches(step, '$$e')] }, then: i + 1 })), default: '$$k' } },
+        },
+      },
+    },
+  };
+  return [
+    ...visitStages(spec),
+    { $set: { all: '$ev' } },
+    ...eventStages(spec).slice(visitStages(spec).length).map((stage) => ('$replaceWith' in stage ? { $replaceWith: { $mergeObjects: ['$ev', { s: '$s', all: '$all' }] } } : stage)),
+    { $match: { active: true, 's.start': { $gte: new Date(spec.startUtc), $lt: new Date(spec.endUtc) } } },
+    { $group: { _id: '$session', all: { $first: '$all' } } },
+    { $set: { k: reached } },
+    { $group: { _id: null, visits: { $sum: 1 }, ...Object.fromEntries(steps.map((_, i) => [`step${i + 1}`, { $sum: { $cond: [{ $gte: ['$k', i + 1] }, 1, 0] } }])) } },
+  ];
+}
+
+/**
+ * Web Vitals reports of the period that pass the filters: one document with `all` (every value
+ * per metric), `pages` (the page of pages, most reports first) with their values per metric, and
+ * `total` (pages with reports). p75 is computed from the values (vitalsOf), as MongoDB's own
+ * $percentile is approximate.
+ */
+export function vitalsPipeline(spec: StatsSpec, limit: number, offset: number): Doc[] {
+  return [
+    ...eventStages(spec),
+    { $match: { inRange: true, name: 'vital' } },
+    { $set: { metric: propText('metric'), value: { $convert: { input: propText('value'), to: 'double', onError: null, onNull: null } } } },
+    { $match: { metric: { $in: [...VITALS] }, value: { $ne: null } } },
+    {
+      $facet: {
+        all: [{ $group: { _id: '$metric', values: { $push: '$value' } } }],
+        pages: [
+          { $group: { _id: { page: '$pathname', metric: '$metric' }, values: { $push: '$value' } } },
+          { $group: { _id: '$_id.page', n: { $sum: { $size: '$values' } }, metrics: { $push: { metric: '$_id.metric', values: '$values' } } } },
+          { $sort: { n: -1, _id: 1 } },
+          { $skip: offset },
+          { $limit: limit },
+        ],
+        total: [{ $group: { _id: '$pathname' } }, { $count: 'n' }],
+      },
+    },
+  ];
+}
+
+/** The 75th percentile with linear interpolation between the closest ranks (as DuckDB's quantile_cont). */
+function p75(values: readonly number[]): number {
+  const a = [...values].sort((x, y) => x - y);
+  const pos = (a.length - 1) * 0.75;
+  const lo = Math.floor(pos);
+  return a[lo]! + (a[Math.ceil(pos)]! - a[lo]!) * (pos - lo);
+}
+
+/** VitalRows from vitalsPipeline's one document. */
+export function vitalsOf(docs: readonly Doc[]): VitalRow[] {
+  const [doc] = docs as { all: { _id: string; values: number[] }[]; pages: { _id: string; metrics: { metric: string; values: number[] }[] }[]; total: { n: number }[] }[];
+  if (!doc) return [];
+  const total = doc.total[0]?.n ?? 0;
+  return [
+    ...doc.all.map((m) => ({ page: '', total, metric: m._id, p75: p75(m.values), n: m.values.length })),
+    ...doc.pages.flatMap((p) => p.metrics.map((m) => ({ page: p._id, total, metric: m.metric, p75: p75(m.values), n: m.values.length }))),
+  ];
 }
