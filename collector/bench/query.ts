@@ -4,15 +4,17 @@
  * embedded store, unfiltered and with a page filter, cold and warm (p50/p95): through the
  * dashboard call (`GET /api/stats/:site/dashboard`), and as eight separate calls for comparison.
  *
- * BENCH_EVENTS (default 10,000,000) and BENCH_RUNS (default 10) change the size and repetitions.
+ * BENCH_EVENTS (default 10,000,000) and BENCH_RUNS (default 10) change the size and repetitions;
+ * `-- --store mongodb://host/db` runs it on MongoDB (a database of its own: it writes the events).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { Query } from '../src/protocol/query.ts';
 import { querySchema } from '../src/protocol/query.ts';
 import { StatsService } from '../src/stats/stats-service.ts';
-import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
+import { openStore } from '../src/store/open-store.ts';
 import type { Site } from '../src/store/store.ts';
 import { synthesize } from '../src/seed/synthetic.ts';
 
@@ -31,8 +33,10 @@ let sample = 0;
 for (const _ of traffic('sample', 100, 1)) sample++;
 const visitorsPerDay = Math.round((100 * EVENTS) / 3 / sample);
 
+// `-- --store mongodb://…` runs against that database instead of a fresh embedded store.
+const { values: args } = parseArgs({ options: { store: { type: 'string' } } });
 const dataDir = await mkdtemp(join(tmpdir(), 'cairn-bench-query-'));
-const store = await openDuckDbStore({ dataDir, loadIntervalMs: 1000 });
+const store = await openStore({ store: args.store ?? 'duckdb', dataDir, loadIntervalMs: 1000 });
 const sites: Site[] = ['UTC', 'Europe/Berlin', 'America/New_York'].map((timezone, i) => ({
   id: `bench-${i}`,
   domains: ['example.com'],
@@ -118,7 +122,7 @@ await store.close();
 await rm(dataDir, { recursive: true, force: true });
 
 const ms = (n: number) => `${Math.round(n)}`;
-console.log(`\nQuery benchmark: ${total.toLocaleString('en-US')} events (${DAYS} days, 3 sites; one site of ${Math.round(total / 3).toLocaleString('en-US')} queried), ${RUNS} warm runs, ${process.version}`);
+console.log(`\nQuery benchmark: ${total.toLocaleString('en-US')} events (${DAYS} days, 3 sites; one site of ${Math.round(total / 3).toLocaleString('en-US')} queried), ${RUNS} warm runs, ${process.version}, on ${store.location}`);
 console.log(`seeded in ${seedSeconds.toFixed(1)} s (${Math.round(total / seedSeconds).toLocaleString('en-US')} events/s)`);
 console.log(`rolled up ${rolledDays} days in ${rollSeconds.toFixed(1)} s (${Math.round((rollSeconds * 1000) / rolledDays)} ms per site-day)`);
 console.log(`ingest-to-query lag: ${Math.round(lagMs)} ms for ${fresh.length} events appended to the journal until a query counts them (the loader runs every 1 s)`);

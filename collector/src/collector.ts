@@ -1,9 +1,9 @@
 /** Wires the collector together and runs it: store → services → HTTP, and a clean stop. */
 import { readFileSync } from 'node:fs';
-import { chmod, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer as createPlainServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.ts';
 import { clientIpResolver } from './enrich/client-ip.ts';
@@ -26,7 +26,7 @@ import { RealtimeHub } from './realtime/realtime-hub.ts';
 import { enforceRetention } from './rollup/retention.ts';
 import { RollupJob } from './rollup/rollup-job.ts';
 import { StatsService } from './stats/stats-service.ts';
-import { openDuckDbStore } from './store/duckdb/duckdb-store.ts';
+import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -36,6 +36,8 @@ export interface CollectorOptions {
   /** The clock; tests move it to cross UTC midnight. */
   now?: () => number;
   logDestination?: DestinationStream;
+  /** A store opened by the caller (tests), used instead of the one the configuration names. */
+  store?: Store;
 }
 
 export interface Collector {
@@ -80,12 +82,12 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const log = createLogger(config.logLevel, options.logDestination);
 
   const geo = await openGeoLookup(config.geoDb);
-  const store = await openDuckDbStore({
-    dataDir: config.dataDir,
-    loadIntervalMs: config.loadIntervalMs,
-    onLoadError: (err) => log.error({ op: err.operation, err: err.message }, 'loading journaled events failed; will retry'),
-    onRejected: (lines, file) => log.error({ lines, file }, 'events the database refused were set aside in this file; nothing else was held back'),
-  });
+  const store =
+    options.store ??
+    (await openStore(config, {
+      onLoadError: (err) => log.error({ op: err.operation, err: err.message }, 'loading journaled events failed; will retry'),
+      onRejected: (lines, file) => log.error({ lines, file }, 'events the database refused were set aside in this file; nothing else was held back'),
+    }));
   let server: Server | undefined;
   try {
     const sites = new SiteDirectory(store.sites);
@@ -131,7 +133,9 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     // With port 0 (tests, benchmarks) the default public URL can only be known once listening.
     const publicUrl = config.publicUrl === 'http://localhost:0' ? `http://localhost:${port}` : config.publicUrl;
 
-    const adminSocket = join(store.dataDir, 'cairn.sock');
+    // In the data directory whatever the store: the CLI finds the running collector there.
+    await mkdir(config.dataDir, { recursive: true });
+    const adminSocket = join(resolve(config.dataDir), 'cairn.sock');
     // A socket file left by a killed process would make listen fail; nothing can be holding it,
     // because the DuckDB file lock above already proved no other collector runs on this folder.
     await rm(adminSocket, { force: true });

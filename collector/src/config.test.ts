@@ -72,10 +72,15 @@ describe('invalid configuration', () => {
     ],
     ['CAIRN_GEOIP_DB', '/nowhere/geo.mmdb', 'no such file: /nowhere/geo.mmdb'],
     ['CAIRN_LOG_LEVEL', 'verbose', 'must be one of fatal, error, warn, info, debug, trace, silent'],
-    ['CAIRN_STORE', 'mongodb://db.example.com/cairn', 'the MongoDB store is not available in this version yet; use duckdb'],
-    ['CAIRN_STORE', 'postgres://db', 'must be "duckdb" (the embedded store)'],
+    ['CAIRN_STORE', 'mongodb://', 'must be "duckdb" (the embedded store) or a MongoDB connection string (mongodb://host/db or mongodb+srv://…)'],
+    ['CAIRN_STORE', 'postgres://db', 'must be "duckdb" (the embedded store) or a MongoDB connection string (mongodb://host/db or mongodb+srv://…)'],
   ])('reports %s=%s', (name, value, accepted) => {
     expect(problemsOf({}, { [name]: value })).toEqual([`${name}="${value}": ${accepted}`]);
+  });
+
+  it('takes a MongoDB connection string for the store', () => {
+    expect(loadConfig({}, { CAIRN_STORE: 'mongodb://a.example.com:27017,b.example.com/cairn?replicaSet=rs0' }).store).toBe('mongodb://a.example.com:27017,b.example.com/cairn?replicaSet=rs0');
+    expect(loadConfig({ store: 'mongodb+srv://cluster0.example.net/cairn' }, {}).store).toBe('mongodb+srv://cluster0.example.net/cairn');
   });
 
   it('names the flag when the bad value came from a flag', () => {
@@ -85,7 +90,7 @@ describe('invalid configuration', () => {
   it('reports every problem at once, one per line of the message', () => {
     let error: unknown;
     try {
-      loadConfig({ 'log-level': 'loud' }, { CAIRN_PORT: 'abc', CAIRN_RATE_LIMIT_IP: '-1', CAIRN_STORE: 'mongodb+srv://cluster0.example.net' });
+      loadConfig({ 'log-level': 'loud' }, { CAIRN_PORT: 'abc', CAIRN_RATE_LIMIT_IP: '-1', CAIRN_STORE: 'sqlite:///tmp/x.db' });
     } catch (err) {
       error = err;
     }

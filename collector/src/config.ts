@@ -21,6 +21,7 @@ export interface Config {
   commitMaxRows: number;
   loadIntervalMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** "duckdb", or a MongoDB connection string. */
   store: string;
 }
 
@@ -105,8 +106,8 @@ export const OPTIONS = {
     flag: 'store',
     parse: (raw: string) => {
       if (raw === 'duckdb') return raw;
-      if (/^mongodb(\+srv)?:\/\//.test(raw)) throw new Error('the MongoDB store is not available in this version yet; use duckdb');
-      throw new Error('must be "duckdb" (the embedded store)');
+      if (/^mongodb(\+srv)?:\/\/[^/?]+/.test(raw)) return raw;
+      throw new Error('must be "duckdb" (the embedded store) or a MongoDB connection string (mongodb://host/db or mongodb+srv://…)');
     },
     fallback: 'duckdb',
   },

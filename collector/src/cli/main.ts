@@ -5,7 +5,7 @@ import { startCollector, VERSION } from '../collector.ts';
 import { loadConfig, OPTIONS, type Config } from '../config.ts';
 import { addSite, publicSite } from '../http/admin.ts';
 import { SiteDirectory } from '../sites/site-directory.ts';
-import { openDuckDbStore } from '../store/duckdb/duckdb-store.ts';
+import { openStore } from '../store/open-store.ts';
 import { StoreError, type Store } from '../store/store.ts';
 import { RollupJob, type RollupReport } from '../rollup/rollup-job.ts';
 import { createLogger } from '../logger.ts';
@@ -155,7 +155,7 @@ async function rollup(config: Config): Promise<void> {
 
 /** Opens the store directly: only when no collector is running on this data directory. */
 async function withStore<T>(config: Config, job: (sites: SiteDirectory, store: Store) => Promise<T>): Promise<T> {
-  const store = await openDuckDbStore({ dataDir: config.dataDir });
+  const store = await openStore(config);
   try {
     const sites = new SiteDirectory(store.sites);
     await sites.reload();

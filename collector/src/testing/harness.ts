@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startCollector, type Collector } from '../collector.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { addSite } from '../http/admin.ts';
+import type { Store } from '../store/store.ts';
 
 export const CHROME_UA =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
@@ -32,7 +33,7 @@ export async function tempDir(prefix = 'cairn-test-'): Promise<string> {
 
 /** Starts a collector that trusts X-Forwarded-For from loopback, with a site for example.com. */
 export async function startHarness(
-  opts: { config?: Partial<Config>; now?: () => number; domain?: string; dataDir?: string } = {},
+  opts: { config?: Partial<Config>; now?: () => number; domain?: string; dataDir?: string; openStore?: () => Promise<Store> } = {},
 ): Promise<Harness> {
   const dataDir = opts.dataDir ?? (await tempDir());
   const logs: string[] = [];
@@ -40,7 +41,8 @@ export async function startHarness(
     ...loadConfig({ 'data-dir': dataDir, port: '0', host: '127.0.0.1', 'trusted-proxies': 'loopback' }, {}),
     ...opts.config,
   };
-  const start = () => startCollector({ config, now: opts.now, logDestination: { write: (line: string) => logs.push(line) } });
+  const start = async () =>
+    startCollector({ config, now: opts.now, logDestination: { write: (line: string) => logs.push(line) }, ...(opts.openStore ? { store: await opts.openStore() } : {}) });
   const h: Harness = {
     collector: await start(),
     config,
