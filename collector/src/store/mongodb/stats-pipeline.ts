@@ -12,6 +12,7 @@ import { VITALS, type Filter, type FilterDimension, type Metric } from '../../pr
 import { offsetsOf } from '../zone-offsets.ts';
 import type { StatsRow, StatsSpec, VitalRow } from '../store.ts';
 import type { Doc } from './executor.ts';
+import { C } from './queries.ts';
 
 const DAY_MS = 86_400_000;
 const NOT_ACTIVE = ['engagement', 'vital'];
@@ -200,52 +201,53 @@ export function sumsPipeline(spec: StatsSpec): Doc[] {
   const unit = g.by === 'time' && g.interval === 'hour' ? '%Y-%m-%dT%H' : '%Y-%m-%d';
   const visitKey = g.by === 'time' ? labelOf(g.interval, local('$s.start')) : '$key';
 
-  return [
+  const keyed = [
     ...eventStages(spec),
     // A stage of its own: expressions in one $set see the document as it came in, not `lts`.
     { $set: { key } },
     ...(g.by === 'dimensions' ? [{ $unwind: '$key' }] : []),
+  ];
+  const counts = [
+    { $match: { inRange: true } },
     {
-      $facet: {
-        counts: [
-          { $match: { inRange: true } },
-          {
-            $group: {
-              _id: '$key',
-              pageviews: count({ $eq: ['$name', 'pageview'] }),
-              events: count({ $not: [{ $in: ['$name', NOT_CUSTOM] }] }),
-              scroll_sum: { $sum: { $cond: [{ $eq: ['$name', 'engagement'] }, { $ifNull: ['$scrollDepth', 0] }, 0] } },
-              scroll_n: count({ $and: [{ $eq: ['$name', 'engagement'] }, { $ne: [{ $ifNull: ['$scrollDepth', null] }, null] }] }),
-              ...(revenue ? { revenue: { $sum: revenue } } : {}),
-            },
-          },
-        ],
-        // Visitors are distinct per local day (per hour in an hourly series), then summed.
-        visitors: [
-          { $match: { inRange: true, active: true } },
-          { $group: { _id: { k: '$key', u: { $dateToString: { date: '$lts', format: unit } }, v: '$visitor' } } },
-          { $group: { _id: '$_id.k', visitors: { $sum: 1 } } },
-        ],
-        // Visits that start in the period and have a matching event (then or later), under the
-        // keys of those events, or in a time series, their start's bucket.
-        visits: [
-          { $match: { active: true, 's.start': { $gte: start, $lt: end } } },
-          { $group: { _id: { k: visitKey, s: '$session' }, pv: { $first: '$s.pv' }, customs: { $first: '$s.customs' }, dur: { $first: '$s.dur' } } },
-          {
-            $group: {
-              _id: '$_id.k',
-              visits: { $sum: 1 },
-              bounces: count({ $and: [{ $eq: ['$pv', 1] }, { $eq: ['$customs', 0] }] }),
-              visit_pageviews: { $sum: '$pv' },
-              duration: { $sum: '$dur' },
-            },
-          },
-        ],
+      $group: {
+        _id: '$key',
+        pageviews: count({ $eq: ['$name', 'pageview'] }),
+        events: count({ $not: [{ $in: ['$name', NOT_CUSTOM] }] }),
+        scroll_sum: { $sum: { $cond: [{ $eq: ['$name', 'engagement'] }, { $ifNull: ['$scrollDepth', 0] }, 0] } },
+        scroll_n: count({ $and: [{ $eq: ['$name', 'engagement'] }, { $ne: [{ $ifNull: ['$scrollDepth', null] }, null] }] }),
+        ...(revenue ? { revenue: { $sum: revenue } } : {}),
       },
     },
-    { $project: { all: { $concatArrays: ['$counts', '$visitors', '$visits'] } } },
-    { $unwind: '$all' },
-    { $replaceWith: '$all' },
+  ];
+  // Visitors are distinct per local day (per hour in an hourly series), then summed.
+  const visitors = [
+    { $match: { inRange: true, active: true } },
+    { $group: { _id: { k: '$key', u: { $dateToString: { date: '$lts', format: unit } }, v: '$visitor' } } },
+    { $group: { _id: '$_id.k', visitors: { $sum: 1 } } },
+  ];
+  // Visits that start in the period and have a matching event (then or later), under the keys of
+  // those events, or in a time series, their start's bucket.
+  const visits = [
+    { $match: { active: true, 's.start': { $gte: start, $lt: end } } },
+    { $group: { _id: { k: visitKey, s: '$session' }, pv: { $first: '$s.pv' }, customs: { $first: '$s.customs' }, dur: { $first: '$s.dur' } } },
+    {
+      $group: {
+        _id: '$_id.k',
+        visits: { $sum: 1 },
+        bounces: count({ $and: [{ $eq: ['$pv', 1] }, { $eq: ['$customs', 0] }] }),
+        visit_pageviews: { $sum: '$pv' },
+        duration: { $sum: '$dur' },
+      },
+    },
+  ];
+  // The three groupings read the same events; $unionWith (not $facet, whose one output document
+  // is capped at 16 MB) streams the rows of each, and a last grouping adds them up per key.
+  return [
+    ...keyed,
+    ...counts,
+    { $unionWith: { coll: C.events, pipeline: [...keyed, ...visitors] } },
+    { $unionWith: { coll: C.events, pipeline: [...keyed, ...visits] } },
     { $group: { _id: '$_id', ...Object.fromEntries([...SUMS, ...(revenue ? ['revenue'] : [])].map((m) => [m, { $sum: `$${m}` }])) } },
   ];
 }
