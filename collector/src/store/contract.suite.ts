@@ -280,6 +280,9 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         specOf({ by: 'dimension', dimension: 'exit_page', sort: 'views_per_visit', limit: 4, offset: 2 }, [{ dimension: 'event', op: 'is', values: ['signup'] }]),
         specOf({ by: 'dimension', dimension: 'browser', sort: 'bounce_rate', limit: 10, offset: 0 }),
         specOf({ by: 'none' }, [{ dimension: 'prop:plan', op: 'is', values: ['pro'] }]),
+        // Values that a query language could take for something else.
+        specOf({ by: 'dimension', dimension: 'page', sort: 'visitors', limit: 5, offset: 0 }, [{ dimension: 'page', op: 'is', values: ['$pathname', '/pricing', "it's"] }]),
+        specOf({ by: 'none' }, [{ dimension: 'page', op: 'contains', values: ['$', '.*', 'PRICING'] }, { dimension: 'prop:$plan', op: 'is_not', values: ['$$ROOT'] }]),
         // Revenue: a prop's numbers summed (here the LCP values of vital reports).
         { ...specOf({ by: 'none' }, [{ dimension: 'event', op: 'is', values: ['vital'] }]), revenueProp: 'value' },
       ];
@@ -366,6 +369,8 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         const funnels = [
           [{ kind: 'page' as const, match: '/' }, { kind: 'page' as const, match: '/pricing' }, { kind: 'event' as const, match: 'signup' }],
           [{ kind: 'page' as const, match: '/blog/*' }, { kind: 'page' as const, match: '/blog/*' }],
+          // An event literally named "$name" (there is none).
+          [{ kind: 'page' as const, match: '/' }, { kind: 'event' as const, match: '$name' }],
         ];
         for (const spec of [specs[0]!, specs[5]!, specs[6]!]) {
           for (const steps of funnels) expect(await store.stats.funnel(spec, steps), JSON.stringify(spec.filters)).toEqual(referenceFunnel(rows, spec, steps));

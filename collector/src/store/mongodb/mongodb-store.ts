@@ -1,17 +1,21 @@
 /**
  * The MongoDB store: the same Store contract as the embedded one (contract.suite.ts), for
- * several stateless collectors in front of one replica set. Every document it sends comes from
- * queries.ts; an executor runs them (driver.ts on a server, mingo-executor.ts in tests).
+ * several stateless collectors in front of one replica set. Its filters, updates and pipelines
+ * are built by pure functions (queries.ts, stats-pipeline.ts, rollups.ts; lookups by `_id`
+ * inline), and an executor runs them (driver.ts on a server, mingo-executor.ts in tests).
  *
  * Every operation of the contract is implemented; what differs from the embedded store (string
  * case folding, ordering of events in the same millisecond) is listed in docs/mongodb.md.
  */
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
 import type { Goal } from '../../protocol/query.ts';
+import { rangeOf } from '../../stats/period.ts';
+import { closedDays, rolledRun, rollupable } from '../rollup-days.ts';
 import {
   StoreError,
   type BotCount,
   type Realtime,
-  type VitalRow,
   type SessionTail,
   type Site,
   type StatsRow,
@@ -19,6 +23,7 @@ import {
   type Store,
   type StoreHealth,
   type StoredEvent,
+  type VitalRow,
 } from '../store.ts';
 import { isDuplicateKey, type Doc, type MongoExecutor } from './executor.ts';
 import {
@@ -31,10 +36,10 @@ import {
   eventsBefore,
   eventsOfSite,
   exportChunk,
-  realtimePipeline,
   goalDoc,
   goalOf,
   INDEXES,
+  realtimePipeline,
   saltUpsert,
   SCHEMA_VERSION,
   sessionTailsPipeline,
@@ -43,13 +48,8 @@ import {
   siteUpdate,
 } from './queries.ts';
 import { funnelPipeline, rowsOf, statsPipeline, sumsPipeline, vitalsOf, vitalsPipeline } from './stats-pipeline.ts';
-import { combineRows, fromRollupsPipeline, leaseUpdate, rollDayPipeline, rolledDaysQuery } from './rollups.ts';
-import { closedDays, rolledRun, rollupable } from '../rollup-days.ts';
-import { rangeOf } from '../../stats/period.ts';
-import { DateTime } from 'luxon';
-import { randomUUID } from 'node:crypto';
+import { combineRows, fromRollupsPipeline, leaseUpdate, nearRolledDays, rollDayPipeline, rolledDaysQuery, visitStartsPipeline } from './rollups.ts';
 
-const DAY_MS = 86_400_000;
 /** Events per insertMany in bulk imports. */
 const BULK_BATCH = 10_000;
 
@@ -323,18 +323,9 @@ export class MongoStore implements Store {
     for (const [site, events] of bySite) {
       const min = Math.min(...events.map((e) => e.ts));
       const max = Math.max(...events.map((e) => e.ts));
-      // Local days lie within 14 hours of UTC days; visits start at most a day before their events.
-      const near = await x.find(C.rollupDays, {
-        site,
-        dirty: false,
-        day: { $gte: new Date(min - 2 * DAY_MS).toISOString().slice(0, 10), $lte: new Date(max + DAY_MS).toISOString().slice(0, 10) },
-      });
+      const near = await x.find(C.rollupDays, nearRolledDays(site, min, max));
       if (near.length === 0) continue;
-      const sessions = [...new Set(events.map((e) => e.session))];
-      const starts = await x.aggregate(C.events, [
-        { $match: { site, session: { $in: sessions }, ts: { $gte: new Date(min - 2 * DAY_MS) }, name: { $nin: ['engagement', 'vital'] } } },
-        { $group: { _id: '$session', start: { $min: '$ts' } } },
-      ]);
+      const starts = await x.aggregate(C.events, visitStartsPipeline(site, [...new Set(events.map((e) => e.session))], min));
       const instants = [...events.map((e) => e.ts), ...starts.map((d) => (d.start as Date).getTime())];
       for (const doc of near) {
         const tz = doc.timezone as string;

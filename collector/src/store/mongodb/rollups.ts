@@ -14,9 +14,12 @@ import { rangeOf } from '../../stats/period.ts';
 import { ROLLUP_DIMENSIONS } from '../rollup-days.ts';
 import type { StatsRow, StatsSpec } from '../store.ts';
 import type { Doc } from './executor.ts';
+import { C } from './queries.ts';
 import { sumsPipeline } from './stats-pipeline.ts';
 
 export const SUMS = ['visitors', 'visits', 'pageviews', 'events', 'bounces', 'visit_pageviews', 'duration', 'scroll_sum', 'scroll_n'] as const;
+
+const DAY_MS = 86_400_000;
 
 /** How long a collector may hold a day's lease before another may take it over. */
 export const LEASE_MS = 10 * 60_000;
@@ -28,17 +31,17 @@ export function rollDayPipeline(site: { id: string; timezone: string }, day: str
     ...sumsPipeline(spec),
     {
       $project: {
-        _id: { site: site.id, day, v: version, dimension: '$_id.d', value: '$_id.v' },
-        site: site.id,
-        day,
-        v: version,
+        _id: { site: { $literal: site.id }, day: { $literal: day }, v: { $literal: version }, dimension: '$_id.d', value: '$_id.v' },
+        site: { $literal: site.id },
+        day: { $literal: day },
+        v: { $literal: version },
         // '' (and value '') for the day's totals.
         dimension: '$_id.d',
         value: '$_id.v',
         ...Object.fromEntries(SUMS.map((m) => [m, 1])),
       },
     },
-    { $merge: { into: 'rollups', on: '_id', whenMatched: 'replace', whenNotMatched: 'insert' } },
+    { $merge: { into: C.rollups, on: '_id', whenMatched: 'replace', whenNotMatched: 'insert' } },
   ];
 }
 
@@ -50,11 +53,27 @@ export const leaseUpdate = (name: string, owner: string, now: number) => ({
 
 /** The rolled days of a site in its current time zone, with the version to read for each. */
 export const rolledDaysQuery = (site: string, tz: string, from?: string, to?: string) => ({
-  'site': site,
-  'timezone': tz,
-  'dirty': false,
+  site,
+  timezone: tz,
+  dirty: false,
   ...(from && to ? { day: { $gte: from, $lte: to } } : {}),
 });
+
+/**
+ * Rolled days that events in [min, max] may change: local days lie within 14 hours of UTC days,
+ * and a visit starts at most a day before its events.
+ */
+export const nearRolledDays = (site: string, min: number, max: number) => ({
+  site,
+  dirty: false,
+  day: { $gte: new Date(min - 2 * DAY_MS).toISOString().slice(0, 10), $lte: new Date(max + DAY_MS).toISOString().slice(0, 10) },
+});
+
+/** When each of some visits started (their first event that is not a tracker report). */
+export const visitStartsPipeline = (site: string, sessions: readonly number[], min: number): Doc[] => [
+  { $match: { site, session: { $in: sessions }, ts: { $gte: new Date(min - 2 * DAY_MS) }, name: { $nin: ['engagement', 'vital'] } } },
+  { $group: { _id: '$session', start: { $min: '$ts' } } },
+];
 
 /** The sums per key of some rolled days (each at its version) for a spec's grouping. */
 export function fromRollupsPipeline(spec: StatsSpec, versions: ReadonlyMap<string, string>): Doc[] {

@@ -36,7 +36,7 @@ const EVENT_FIELDS: Partial<Record<string, string>> = { page: 'pathname', countr
 /** A prop's value as text (JSON's text for numbers and booleans), or null. */
 export const propText = (key: string): Doc => ({
   $let: {
-    vars: { p: { $arrayElemAt: [{ $filter: { input: { $ifNull: ['$props', []] }, cond: { $eq: ['$$this.k', key] } } }, 0] } },
+    vars: { p: { $arrayElemAt: [{ $filter: { input: { $ifNull: ['$props', []] }, cond: { $eq: ['$$this.k', { $literal: key }] } } }, 0] } },
     in: { $toString: '$$p.v' },
   },
 });
@@ -56,8 +56,9 @@ const globRegex = (glob: string) => `^${glob.split('*').map(escapeRegex).join('.
 /** One filter as an aggregation expression. */
 function predicate(f: Filter): Doc {
   const v = valueOf(f.dimension);
-  if (f.op === 'is') return { $in: [v, f.values] };
-  if (f.op === 'is_not') return { $not: [{ $in: [v, f.values] }] };
+  // Values as literals: in an expression, a string starting with `$` would name a field.
+  if (f.op === 'is') return { $in: [v, { $literal: f.values }] };
+  if (f.op === 'is_not') return { $not: [{ $in: [v, { $literal: f.values }] }] };
   if (f.op === 'matches') {
     return { $or: f.values.map((g) => ({ $regexMatch: { input: v, regex: globRegex(g), options: 's' } })) };
   }
@@ -267,7 +268,7 @@ export function rowsOf(spec: StatsSpec, docs: readonly Doc[]): StatsRow[] {
 function stepMatches(step: { kind: 'page' | 'event'; match: string }, e: string): Doc {
   return step.kind === 'page'
     ? { $and: [{ $eq: [`${e}.name`, 'pageview'] }, { $regexMatch: { input: { $ifNull: [`${e}.pathname`, ''] }, regex: globRegex(step.match), options: 's' } }] }
-    : { $eq: [`${e}.name`, step.match] };
+    : { $eq: [`${e}.name`, { $literal: step.match }] };
 }
 
 /**
