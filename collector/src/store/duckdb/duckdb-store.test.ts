@@ -6,12 +6,13 @@
  * leaves on disk (the page cache survives the process).
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withOneFreeThread } from '../../testing/one-free-thread.ts';
+import { contractEvent } from '../contract.suite.ts';
 import { StoreError, type StoredEvent } from '../store.ts';
 import { openDuckDbStore, type DuckDbStore, type DuckDbStoreOptions } from './duckdb-store.ts';
 import { SCHEMA_VERSION } from './schema.ts';
@@ -49,42 +50,8 @@ async function crashImage(store: DuckDbStore, dir = store.dataDir): Promise<stri
   return copy;
 }
 
-const visitorOf = (i: number) => createHash('sha256').update(`visitor ${i}`).digest('hex').slice(0, 32);
-
-/** An ordinary pageview with every field set. */
-function event(i: number, overrides: Partial<StoredEvent> = {}): StoredEvent {
-  return {
-    site: 'site-a',
-    ts: T0 + i,
-    name: 'pageview',
-    visitor: visitorOf(i),
-    session: 1_000 + i,
-    hostname: 'example.com',
-    pathname: `/posts/${i}`,
-    query: 'ref=newsletter',
-    referrer: 'www.google.com/',
-    referrerHost: 'www.google.com',
-    source: 'Google',
-    medium: 'organic',
-    utmSource: 'newsletter',
-    utmMedium: 'email',
-    utmCampaign: 'spring',
-    utmTerm: 'analytics',
-    utmContent: 'header',
-    country: 'DE',
-    browser: 'Firefox',
-    browserVersion: '128.0',
-    os: 'Linux',
-    osVersion: '6.1',
-    device: 'desktop',
-    screenWidth: 1920,
-    props: JSON.stringify({ plan: 'pro', n: i }),
-    engagedMs: 12_345,
-    scrollDepth: 75,
-    clientId: `c-${i}`,
-    ...overrides,
-  };
-}
+/** An ordinary pageview with every field set (the contract suite's). */
+const event = contractEvent;
 
 const clientIdsOf = (rows: readonly StoredEvent[]) => rows.map((r) => r.clientId);
 
