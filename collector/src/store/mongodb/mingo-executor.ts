@@ -4,7 +4,8 @@
  * language) over in-memory collections. What mingo does not do, and MongoDB does, is emulated here
  * explicitly and nowhere else (docs/mongodb.md lists it):
  * - `_id`s: an insertion-ordered 24-hex-digit string, as ObjectIds generated in one process sort;
- * - unique indexes (with partial filters): enforced on insert and upsert, code 11000 as the server;
+ * - the unique `_id` index: enforced on insert and upsert, code 11000 as the server (no other
+ *   unique index is used, and asking for one fails);
  * - upserts and `$setOnInsert`: the new document is the filter's equality fields, then
  *   `$setOnInsert`, then the other operators;
  * - BSON round trips: every document is deep-copied on the way in and out, dates stay dates, and
@@ -25,8 +26,6 @@ function copy<T>(v: T): T {
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) as T;
   return v;
 }
-
-const get = (doc: Doc, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o as Doc | undefined)?.[k], doc);
 
 /** One in-memory database: what several executors (processes) connected to it share. */
 interface Database {
@@ -62,21 +61,11 @@ export class MingoExecutor implements MongoExecutor {
     return c;
   }
 
-  /** Refuses `doc` when a unique index already holds its key (ignoring `self`). */
+  /** Refuses `doc` when the collection already holds its `_id` (ignoring `self`). */
   #checkUnique(name: string, doc: Doc, self?: Doc): void {
-    const keyOf = (d: Doc, spec: IndexSpec) => JSON.stringify(Object.keys(spec.key).map((k) => get(d, k) ?? null));
-    // The _id index, kept as a set (inserts are checked one by one).
     const ids = this.#ids(name);
     const id = JSON.stringify(doc._id);
     if (ids.has(id) && (!self || JSON.stringify(self._id) !== id)) throw new DuplicateKeyError(`E11000 duplicate key error collection: ${name} index: _id_ dup key: ${id}`);
-    for (const spec of (this.#db.indexes.get(name) ?? []).filter((s) => s.unique)) {
-      const applies = (d: Doc) => !spec.partialFilterExpression || new Query(spec.partialFilterExpression).test(d);
-      if (!applies(doc)) continue;
-      const key = keyOf(doc, spec);
-      if (this.#coll(name).some((d) => d !== self && applies(d) && keyOf(d, spec) === key)) {
-        throw new DuplicateKeyError(`E11000 duplicate key error collection: ${name} index: ${spec.name} dup key: ${key}`);
-      }
-    }
   }
 
   async insertMany(name: string, docs: readonly Doc[]) {
@@ -152,6 +141,8 @@ export class MingoExecutor implements MongoExecutor {
   async createIndexes(name: string, indexes: readonly IndexSpec[]) {
     const known = this.#db.indexes.get(name) ?? [];
     for (const spec of indexes) {
+      // Only `_id` is unique here; a unique secondary index would need emulating first.
+      if (spec.unique) throw new Error(`unique secondary indexes are not emulated (${name}.${spec.name})`);
       const same = known.find((k) => k.name === spec.name);
       if (same && JSON.stringify(same) !== JSON.stringify(spec)) throw new Error(`An existing index has the same name as the requested index: ${spec.name}`);
       if (!same) known.push(copy(spec));
