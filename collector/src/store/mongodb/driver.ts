@@ -37,7 +37,8 @@ export class DriverExecutor implements MongoExecutor {
       const r = await this.#db.collection(collection).insertMany(docs.map((d) => ({ ...d })), { ordered: false });
       return { inserted: r.insertedCount, duplicates: 0 };
     } catch (err) {
-      // Unordered: the others went in; only duplicate keys are expected (client ids seen before).
+      // Unordered: the others went in. Duplicate keys are reported (an id that exists); anything
+      // else is a failure.
       if (err instanceof MongoBulkWriteError) {
         const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
         if (errors.every((e) => e.code === 11000)) return { inserted: err.insertedCount, duplicates: errors.length };
