@@ -33,7 +33,7 @@ interface Server {
 
 const test = base.extend<{
   dir: string;
-  run: (args: string[], env?: Record<string, string>) => Promise<Result>;
+  run: (args: string[], env?: Record<string, string>, input?: string) => Promise<Result>;
   start: (args: string[]) => Promise<Server>;
 }>({
   // eslint-disable-next-line no-empty-pattern
@@ -45,9 +45,10 @@ const test = base.extend<{
   /** Runs one command to its end (killed after 20 s) with cwd in the test's directory. */
   run: async ({ dir }, use) => {
     await use(
-      (args, env = {}) =>
+      (args, env = {}, input = '') =>
         new Promise((resolve, reject) => {
           const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...BASE_ENV, ...env }, timeout: 20_000, killSignal: 'SIGKILL' });
+          child.stdin.end(input);
           let stdout = '';
           let stderr = '';
           child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -226,6 +227,25 @@ describe('goals and demo data', () => {
     const bad = await run(['site', 'set', id, '--retention-months', '0', '--data-dir', dir]);
     expect(bad).toMatchObject({ code: 1, stderr: 'cairn: retention must be a whole number of months from 1 to 1200, not "0"\n' });
     expect((await run(['site', 'set', 'nosuchsite', '--timezone', 'UTC', '--data-dir', dir])).stderr).toContain('no site "nosuchsite"');
+  });
+
+  test('users: the owner and others are added with a password from standard input, and listed, with or without a running collector', async ({ dir, run, start }) => {
+    const owner = await run(['user', 'add', 'Jo@Example.com', '--owner', '--password-stdin', '--data-dir', dir], {}, 'correct horse battery\n');
+    expect(owner).toMatchObject({ code: 0, stderr: '' });
+    expect(owner.stdout).toMatch(/^User u_[\w-]{12} added: jo@example\.com \(owner\)\.\n$/);
+    const second = await run(['user', 'add', 'max@example.com', '--owner', '--data-dir', dir]);
+    expect(second).toMatchObject({ code: 1, stderr: 'cairn: there is already an owner (jo@example.com); add this person as an admin\n' });
+    await start(['start', '--data-dir', dir, ...SERVE]);
+    const client = await run(['user', 'add', 'ann@example.com', '--name', 'Ann', '--data-dir', dir]);
+    expect(client.stdout).toContain('added: ann@example.com (client). No password yet');
+    const short = await run(['user', 'add', 'bob@example.com', '--admin', '--password-stdin', '--data-dir', dir], {}, 'short\n');
+    expect(short).toMatchObject({ code: 1, stderr: 'cairn: a password needs at least 10 characters\n' });
+    const list = await run(['user', 'list', '--data-dir', dir]);
+    expect(list.stdout).toMatch(/^ID +EMAIL +ROLE +NAME +PASSWORD\n/);
+    expect(list.stdout).toMatch(/^u_\S+ +jo@example\.com +owner +jo +yes$/m);
+    expect(list.stdout).toMatch(/^u_\S+ +ann@example\.com +client +Ann +no$/m);
+    expect(list.stdout).not.toContain('bob@');
+    expect((await run(['user', 'add', '--data-dir', dir])).code).toBe(2);
   });
 
   test('seed makes synthetic sites with the events asked for, rolled up and queryable, and waits for a stopped collector', async ({ dir, run, start }) => {

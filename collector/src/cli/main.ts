@@ -13,6 +13,7 @@ import { checkNewSite, checkSettings, type SiteSettings } from '../sites/new-sit
 import { adminRequest } from './admin-client.ts';
 import { ensureBuilt } from './ensure-built.ts';
 import { goalAdd, goalList, goalRemove } from './goal-commands.ts';
+import { passwordFromStdin, userAdd, userList } from './user-commands.ts';
 import { seed } from './seed-command.ts';
 
 const USAGE = `cairn ${VERSION} — self-hosted, cookie-free web analytics
@@ -31,6 +32,10 @@ Usage:
                                   add a goal (page patterns use * for any characters)
   cairn goal list <site>          list a site's goals
   cairn goal remove <site> <id>   remove a goal
+  cairn user add <email> [--owner | --admin] [--name <name>] [--password-stdin]
+                                  add a dashboard user (a client without --owner or --admin); the
+                                  password is read from standard input
+  cairn user list                 list the dashboard users
   cairn rollup                    roll up every closed day now (the server does it every minute)
   cairn seed [--events N] [--days D] [--sites S]
                                   demo data: S new synthetic sites (default 1) with N events (default
@@ -212,6 +217,9 @@ export async function main(argv: string[]): Promise<number | 'running'> {
         event: { type: 'string' },
         name: { type: 'string' },
         revenue: { type: 'string' },
+        owner: { type: 'boolean' },
+        admin: { type: 'boolean' },
+        'password-stdin': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -259,6 +267,26 @@ export async function main(argv: string[]): Promise<number | 'running'> {
     if (command === 'rollup') {
       expect(1);
       await rollup(config);
+      return 0;
+    }
+    if (command === 'user') {
+      const socket = join(config.dataDir, 'cairn.sock');
+      const store = <T>(job: (s: Store) => Promise<T>) => withStore(config, (_sites, s) => job(s));
+      if (sub === 'list') {
+        expect(2);
+        await userList(socket, store);
+        return 0;
+      }
+      if (sub !== 'add') throw new UsageError(sub ? `unknown command "user ${sub}": use user add or list` : 'user needs a command: cairn user add|list');
+      if (!arg) throw new UsageError('user add needs an email: cairn user add you@example.com --owner');
+      expect(3);
+      if (flags.owner && flags.admin) throw new UsageError('user add takes one of --owner or --admin');
+      await userAdd(socket, store, {
+        email: arg,
+        role: flags.owner ? 'owner' : flags.admin ? 'admin' : 'client',
+        ...(typeof flags.name === 'string' ? { name: flags.name } : {}),
+        ...(flags['password-stdin'] ? { password: await passwordFromStdin() } : {}),
+      });
       return 0;
     }
     if (command === 'goal') {

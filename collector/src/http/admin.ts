@@ -3,6 +3,7 @@
  * works while the server holds the DuckDB file (one writer process). Never exposed over TCP.
  */
 import express, { type Express } from 'express';
+import { addUser, publicUser, type NewUserInput } from '../accounts/users.ts';
 import type { Logger } from 'pino';
 import { checkSettings, newSite, type NewSiteInput, type SiteSettings } from '../sites/new-site.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
@@ -57,6 +58,17 @@ export function createAdminApp(deps: { sites: SiteDirectory; store: Store; publi
     }
     await deps.sites.update(id, changes);
     res.json({ site: publicSite(deps.sites.get(id)!) });
+  });
+  app.get('/users', async (_req, res) => {
+    res.json({ users: (await deps.store.users.list()).map(publicUser) });
+  });
+  app.post('/users', async (req, res) => {
+    try {
+      res.status(201).json({ user: publicUser(await addUser(deps.store, (req.body ?? {}) as NewUserInput, deps.now())) });
+    } catch (err) {
+      if (err instanceof Error && !('operation' in err)) throw new HttpError(400, 'invalid_user', err.message);
+      throw err;
+    }
   });
   app.get('/sites/:site/goals', async (req, res) => {
     res.json({ goals: await deps.store.goals.list(knownSite(req.params.site)) });

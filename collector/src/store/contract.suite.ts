@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rangeOf } from '../stats/period.ts';
 import { synthesize } from '../seed/synthetic.ts';
 import { p75, referenceFunnel, referenceStats, referenceVitals } from '../testing/stats-reference.ts';
-import type { Site, StatsRow, StatsSpec, Store, StoredEvent, VitalRow } from './store.ts';
+import type { Site, StatsRow, StatsSpec, Store, StoredEvent, User, VitalRow } from './store.ts';
 
 export interface ContractHarness {
   /** A new, empty store. */
@@ -213,6 +213,51 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         await store.sites.create(siteNamed('site-a', T0));
         await expect(store.sites.create(siteNamed('site-a', T0 + 1))).rejects.toMatchObject({ operation: 'sites.create' });
         expect(await store.sites.list()).toEqual([siteNamed('site-a', T0)]);
+      });
+    });
+
+    describe('users', () => {
+      const user = (id: string, email: string, at: number, overrides: Partial<User> = {}): User => ({
+        id,
+        email,
+        name: `User ${id}`,
+        role: 'client',
+        passwordHash: null,
+        grants: [],
+        createdAt: at,
+        passwordChangedAt: null,
+        ...overrides,
+      });
+
+      it('are found by id and email, listed oldest first, changed and removed, across restarts', async () => {
+        const store = await fresh();
+        const owner = user('u1', 'owner@example.com', T0 + 1, { role: 'owner', passwordHash: 'scrypt$32768$8$2$c2FsdA$a2V5', passwordChangedAt: T0 + 1 });
+        const client = user('u2', 'client@büro.example', T0, { grants: [{ site: 'site-a', sections: ['traffic', 'goals'] }, { site: 'site-b', sections: ['export'] }] });
+        await store.users.create(owner);
+        await store.users.create(client);
+        expect(await store.users.list()).toEqual([client, owner]);
+        const again = await restart(store);
+        expect(await again.users.get('u1')).toEqual(owner);
+        expect(await again.users.byEmail('client@büro.example')).toEqual(client);
+        expect(await again.users.byEmail('nobody@example.com')).toBeNull();
+        expect(await again.users.get('nobody')).toBeNull();
+        expect(await again.users.update('u2', { passwordHash: 'scrypt$x', passwordChangedAt: T0 + 5, grants: [] })).toBe(true);
+        expect(await again.users.update('u2', {})).toBe(true);
+        expect(await again.users.update('nobody', { name: 'x' })).toBe(false);
+        expect(await again.users.get('u2')).toEqual({ ...client, passwordHash: 'scrypt$x', passwordChangedAt: T0 + 5, grants: [] });
+        expect(await again.users.update('u1', { passwordHash: null, passwordChangedAt: null, role: 'admin', name: 'Renamed' })).toBe(true);
+        expect(await again.users.get('u1')).toEqual({ ...owner, passwordHash: null, passwordChangedAt: null, role: 'admin', name: 'Renamed' });
+        expect(await again.users.remove('u1')).toBe(true);
+        expect(await again.users.remove('u1')).toBe(false);
+        expect((await again.users.list()).map((u) => u.id)).toEqual(['u2']);
+      });
+
+      it('refuse a second user with the same id or the same email', async () => {
+        const store = await fresh();
+        await store.users.create(user('u1', 'a@example.com', T0));
+        await expect(store.users.create(user('u1', 'b@example.com', T0))).rejects.toMatchObject({ operation: 'users.create' });
+        await expect(store.users.create(user('u2', 'a@example.com', T0))).rejects.toMatchObject({ operation: 'users.create' });
+        expect((await store.users.list()).map((u) => u.email)).toEqual(['a@example.com']);
       });
     });
 

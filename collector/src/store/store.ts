@@ -184,6 +184,37 @@ export interface RollupStore {
   roll(site: Site, day: string, now: number): Promise<void>;
 }
 
+/** What a client user may see of a site it is granted. */
+export const SECTIONS = ['traffic', 'sources', 'goals', 'realtime', 'export'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** A dashboard user: the owner (one), admins (every site), clients (the sites granted to them). */
+export interface User {
+  id: string;
+  /** Lower case; unique. */
+  email: string;
+  name: string;
+  role: 'owner' | 'admin' | 'client';
+  /** accounts/passwords.ts's format; null until an invited user sets one. */
+  passwordHash: string | null;
+  /** For clients: each site they may see, and which sections of it. */
+  grants: { site: string; sections: Section[] }[];
+  createdAt: number;
+  passwordChangedAt: number | null;
+}
+
+export interface UserStore {
+  /** Refuses (StoreError "users.create") an id or an email that exists. */
+  create(user: User): Promise<void>;
+  /** Oldest first. */
+  list(): Promise<User[]>;
+  get(id: string): Promise<User | null>;
+  byEmail(email: string): Promise<User | null>;
+  /** Changes some fields; false when there is no such user. */
+  update(id: string, changes: Partial<Pick<User, 'name' | 'role' | 'passwordHash' | 'grants' | 'passwordChangedAt'>>): Promise<boolean>;
+  remove(id: string): Promise<boolean>;
+}
+
 export interface GoalStore {
   list(site: string): Promise<Goal[]>;
   create(site: string, goal: Goal): Promise<void>;
@@ -223,6 +254,7 @@ export interface Store {
   readonly stats: StatsStore;
   readonly rollups: RollupStore;
   readonly goals: GoalStore;
+  readonly users: UserStore;
   /** Resolves when the store answers; rejects with a StoreError otherwise. */
   health(): Promise<StoreHealth>;
   /** Flushes what is pending and releases the database. */

@@ -17,6 +17,7 @@ import {
   type StatsRow,
   type StatsSpec,
   type StoredEvent,
+  type User,
   type VitalRow,
 } from '../store.ts';
 import { Journal } from './journal.ts';
@@ -51,6 +52,22 @@ const SELECT_EVENT = EVENT_COLUMNS.map(([col, type]) =>
         ? `${col}::DOUBLE AS ${col}`
         : col,
 ).join(', ');
+
+const SELECT_USER = `SELECT id, email, name, role, password_hash, grants, epoch_ms(created_at)::DOUBLE AS created_at,
+  epoch_ms(password_changed_at)::DOUBLE AS password_changed_at FROM users`;
+
+function toUser(r: Record<string, unknown>): User {
+  return {
+    id: String(r.id),
+    email: String(r.email),
+    name: String(r.name),
+    role: r.role as User['role'],
+    passwordHash: r.password_hash === null ? null : String(r.password_hash),
+    grants: JSON.parse(String(r.grants)) as User['grants'],
+    createdAt: Number(r.created_at),
+    passwordChangedAt: r.password_changed_at === null ? null : Number(r.password_changed_at),
+  };
+}
 
 function toStoredEvent(r: Record<string, unknown>): StoredEvent {
   const o: Record<string, unknown> = {};
@@ -422,6 +439,38 @@ export class DuckDbStore implements Store {
       );
       return specs.map((s) => answers.get(s)!);
     },
+  };
+
+  readonly users = {
+    create: (u: User) =>
+      this.#exec('users.create', async () => {
+        await this.#conn.run(
+          `INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, epoch_ms(?::BIGINT), epoch_ms(?::BIGINT))`,
+          [u.id, u.email, u.name, u.role, u.passwordHash, JSON.stringify(u.grants), u.createdAt, u.passwordChangedAt],
+        );
+      }),
+    list: async (): Promise<User[]> => (await this.#query('users.list', `${SELECT_USER} ORDER BY created_at, id`)).map(toUser),
+    get: async (id: string): Promise<User | null> => (await this.#query('users.get', `${SELECT_USER} WHERE id = ?`, [id])).map(toUser)[0] ?? null,
+    byEmail: async (email: string): Promise<User | null> => (await this.#query('users.byEmail', `${SELECT_USER} WHERE email = ?`, [email])).map(toUser)[0] ?? null,
+    update: (id: string, changes: Partial<Pick<User, 'name' | 'role' | 'passwordHash' | 'grants' | 'passwordChangedAt'>>) =>
+      this.#exec('users.update', async () => {
+        const sets: string[] = [];
+        const params: (string | number | null)[] = [];
+        const set = (column: string, value: string | number | null, sql = '?') => {
+          sets.push(`${column} = ${sql}`);
+          params.push(value);
+        };
+        if (changes.name !== undefined) set('name', changes.name);
+        if (changes.role !== undefined) set('role', changes.role);
+        if (changes.passwordHash !== undefined) set('password_hash', changes.passwordHash);
+        if (changes.grants !== undefined) set('grants', JSON.stringify(changes.grants));
+        if (changes.passwordChangedAt !== undefined) set('password_changed_at', changes.passwordChangedAt, 'epoch_ms(?::BIGINT)');
+        // (Inside #exec: another #exec or #query here would wait for this one forever.)
+        if (sets.length === 0) return (await this.#conn.runAndReadAll('SELECT 1 FROM users WHERE id = ?', [id])).getRows().length > 0;
+        const r = await this.#conn.run(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
+        return Number(r.rowsChanged) > 0;
+      }),
+    remove: (id: string) => this.#exec('users.remove', async () => Number((await this.#conn.run('DELETE FROM users WHERE id = ?', [id])).rowsChanged) > 0),
   };
 
   readonly goals = {

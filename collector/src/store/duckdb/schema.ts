@@ -51,6 +51,10 @@ CREATE TABLE IF NOT EXISTS sites (
 -- Added in schema 2 (databases created by schema 1 get them here).
 ALTER TABLE sites ADD COLUMN IF NOT EXISTS retention_months INTEGER DEFAULT 25;
 ALTER TABLE sites ADD COLUMN IF NOT EXISTS synthetic BOOLEAN DEFAULT false;
+CREATE TABLE IF NOT EXISTS users (
+  id VARCHAR PRIMARY KEY, email VARCHAR NOT NULL UNIQUE, name VARCHAR NOT NULL, role VARCHAR NOT NULL,
+  password_hash VARCHAR, grants VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, password_changed_at TIMESTAMP
+);
 CREATE TABLE IF NOT EXISTS goals (
   site VARCHAR NOT NULL, id VARCHAR NOT NULL, name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
   match VARCHAR NOT NULL, revenue VARCHAR, created_at TIMESTAMP NOT NULL DEFAULT now(),

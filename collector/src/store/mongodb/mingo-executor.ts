@@ -4,8 +4,8 @@
  * language) over in-memory collections. What mingo does not do, and MongoDB does, is emulated here
  * explicitly and nowhere else (docs/mongodb.md lists it):
  * - `_id`s: an insertion-ordered 24-hex-digit string, as ObjectIds generated in one process sort;
- * - the unique `_id` index: enforced on insert and upsert, code 11000 as the server (no other
- *   unique index is used, and asking for one fails);
+ * - unique indexes (`_id`, and others on top-level fields): enforced on insert, update and upsert,
+ *   code 11000 as the server (partial indexes and nested keys are refused, not emulated);
  * - upserts and `$setOnInsert`: the new document is the filter's equality fields, then
  *   `$setOnInsert`, then the other operators;
  * - BSON round trips: every document is deep-copied on the way in and out, dates stay dates, and
@@ -61,11 +61,19 @@ export class MingoExecutor implements MongoExecutor {
     return c;
   }
 
-  /** Refuses `doc` when the collection already holds its `_id` (ignoring `self`). */
+  /** Refuses `doc` when the collection already holds its `_id`, or its key of a unique index (ignoring `self`). */
   #checkUnique(name: string, doc: Doc, self?: Doc): void {
     const ids = this.#ids(name);
     const id = JSON.stringify(doc._id);
     if (ids.has(id) && (!self || JSON.stringify(self._id) !== id)) throw new DuplicateKeyError(`E11000 duplicate key error collection: ${name} index: _id_ dup key: ${id}`);
+    for (const spec of (this.#db.indexes.get(name) ?? []).filter((i) => i.unique)) {
+      // A missing field is indexed as null, as MongoDB does.
+      const keyOf = (d: Doc) => JSON.stringify(Object.keys(spec.key).map((k) => d[k] ?? null));
+      const key = keyOf(doc);
+      if (this.#coll(name).some((d) => d !== self && keyOf(d) === key)) {
+        throw new DuplicateKeyError(`E11000 duplicate key error collection: ${name} index: ${spec.name} dup key: ${key}`);
+      }
+    }
   }
 
   async insertMany(name: string, docs: readonly Doc[]) {
@@ -141,8 +149,10 @@ export class MingoExecutor implements MongoExecutor {
   async createIndexes(name: string, indexes: readonly IndexSpec[]) {
     const known = this.#db.indexes.get(name) ?? [];
     for (const spec of indexes) {
-      // Only `_id` is unique here; a unique secondary index would need emulating first.
-      if (spec.unique) throw new Error(`unique secondary indexes are not emulated (${name}.${spec.name})`);
+      // Unique indexes on top-level fields are enforced; anything more would need emulating first.
+      if (spec.unique && (spec.partialFilterExpression || Object.keys(spec.key).some((k) => k.includes('.')))) {
+        throw new Error(`partial indexes and unique keys on nested fields are not emulated (${name}.${spec.name})`);
+      }
       const same = known.find((k) => k.name === spec.name);
       if (same && JSON.stringify(same) !== JSON.stringify(spec)) throw new Error(`An existing index has the same name as the requested index: ${spec.name}`);
       if (!same) known.push(copy(spec));

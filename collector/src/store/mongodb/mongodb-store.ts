@@ -23,6 +23,7 @@ import {
   type Store,
   type StoreHealth,
   type StoredEvent,
+  type User,
   type VitalRow,
 } from '../store.ts';
 import { isDuplicateKey, type Doc, type MongoExecutor } from './executor.ts';
@@ -46,6 +47,9 @@ import {
   siteDoc,
   siteOf,
   siteUpdate,
+  userDoc,
+  userOf,
+  userUpdate,
 } from './queries.ts';
 import { funnelPipeline, rowsOf, statsPipeline, sumsPipeline, vitalsOf, vitalsPipeline } from './stats-pipeline.ts';
 import { combineRows, fromRollupsPipeline, leaseUpdate, nearRolledDays, rollDayPipeline, rolledDaysQuery, visitStartsPipeline } from './rollups.ts';
@@ -210,6 +214,24 @@ export class MongoStore implements Store {
         if (duplicates > 0) throw new StoreError('goals.create', { message: `a goal "${goal.id}" already exists` });
       }),
     remove: (site: string, id: string) => this.#op('goals.remove', async (x) => (await x.deleteMany(C.goals, { _id: { site, id } })) > 0),
+  };
+
+  readonly users = {
+    create: (u: User) =>
+      this.#op('users.create', async (x) => {
+        const { duplicates } = await x.insertMany(C.users, [userDoc(u)]);
+        if (duplicates > 0) throw new StoreError('users.create', { message: `a user "${u.id}" or with the email ${u.email} already exists` });
+      }),
+    list: () => this.#op('users.list', async (x) => (await x.find(C.users, {}, { sort: { createdAt: 1, _id: 1 } })).map(userOf)),
+    get: (id: string) => this.#op('users.get', async (x) => (await x.find(C.users, { _id: id })).map(userOf)[0] ?? null),
+    byEmail: (email: string) => this.#op('users.byEmail', async (x) => (await x.find(C.users, { email })).map(userOf)[0] ?? null),
+    update: (id: string, changes: Partial<Pick<User, 'name' | 'role' | 'passwordHash' | 'grants' | 'passwordChangedAt'>>) =>
+      this.#op('users.update', async (x) => {
+        const update = userUpdate(changes);
+        if (Object.keys(update.$set as Doc).length === 0) return (await x.find(C.users, { _id: id })).length > 0;
+        return (await x.updateOne(C.users, { _id: id }, update)).matched > 0;
+      }),
+    remove: (id: string) => this.#op('users.remove', async (x) => (await x.deleteMany(C.users, { _id: id })) > 0),
   };
 
   readonly stats = {

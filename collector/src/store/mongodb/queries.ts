@@ -11,9 +11,10 @@
  * - `rollups` (one row per site, local day, version, dimension and value), `rollup_days` (which
  *   days are rolled, in which time zone, at which version, and whether events came since), and
  *   `leases` (rollups.ts).
+ * - `users` (`_id` the user id; emails unique by index).
  */
 import type { Goal } from '../../protocol/query.ts';
-import type { BotCount, Site, StoredEvent } from '../store.ts';
+import type { BotCount, Site, StoredEvent, User } from '../store.ts';
 import type { Doc, IndexSpec } from './executor.ts';
 
 /** The layout version this code writes; a database with a newer one is refused. */
@@ -29,6 +30,7 @@ export const C = {
   rollups: 'rollups',
   rollupDays: 'rollup_days',
   leases: 'leases',
+  users: 'users',
 } as const;
 
 export const INDEXES: Partial<Record<(typeof C)[keyof typeof C], IndexSpec[]>> = {
@@ -39,6 +41,7 @@ export const INDEXES: Partial<Record<(typeof C)[keyof typeof C], IndexSpec[]>> =
   goals: [{ name: 'site_created', key: { '_id.site': 1, createdAt: 1 } }],
   rollups: [{ name: 'site_dimension_day', key: { site: 1, dimension: 1, day: 1 } }],
   rollup_days: [{ name: 'site_day', key: { site: 1, day: 1 } }],
+  users: [{ name: 'email', key: { email: 1 }, unique: true }],
 };
 
 const EVENT_FIELDS = [
@@ -188,4 +191,34 @@ export const exportChunk = (site: string, start: number, end: number, after?: { 
     ...(after ? { $or: [{ ts: { $gt: after.ts } }, { ts: after.ts, _id: { $gt: after._id } }] } : {}),
   },
   sort: { ts: 1 as const, _id: 1 as const },
+});
+
+export const userDoc = (u: User): Doc => ({
+  _id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  passwordHash: u.passwordHash,
+  grants: u.grants,
+  createdAt: new Date(u.createdAt),
+  passwordChangedAt: u.passwordChangedAt === null ? null : new Date(u.passwordChangedAt),
+});
+
+export const userOf = (d: Doc): User => ({
+  id: d._id as string,
+  email: d.email as string,
+  name: d.name as string,
+  role: d.role as User['role'],
+  passwordHash: (d.passwordHash as string | null) ?? null,
+  grants: d.grants as User['grants'],
+  createdAt: (d.createdAt as Date).getTime(),
+  passwordChangedAt: d.passwordChangedAt ? (d.passwordChangedAt as Date).getTime() : null,
+});
+
+export const userUpdate = (changes: Partial<Pick<User, 'name' | 'role' | 'passwordHash' | 'grants' | 'passwordChangedAt'>>): Doc => ({
+  $set: Object.fromEntries(
+    Object.entries(changes)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, k === 'passwordChangedAt' && v !== null ? new Date(v as number) : v]),
+  ),
 });

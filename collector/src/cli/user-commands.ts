@@ -1,0 +1,40 @@
+/** `cairn user add|list`: dashboard users, through the running collector or the store directly. */
+import { addUser, publicUser, type NewUserInput, type UserView } from '../accounts/users.ts';
+import type { Store } from '../store/store.ts';
+import { adminRequest } from './admin-client.ts';
+
+type WithStore = <T>(job: (store: Store) => Promise<T>) => Promise<T>;
+
+const failure = (body: unknown, status: number) => new Error((body as { error?: { message?: string } })?.error?.message ?? `the collector answered ${status}`);
+
+export async function userAdd(socket: string, withStore: WithStore, input: NewUserInput): Promise<void> {
+  const remote = await adminRequest(socket, 'POST', '/users', input);
+  let user: UserView;
+  if (remote) {
+    if (remote.status !== 201) throw failure(remote.body, remote.status);
+    user = (remote.body as { user: UserView }).user;
+  } else {
+    user = await withStore(async (store) => publicUser(await addUser(store, input, Date.now())));
+  }
+  console.log(
+    `User ${user.id} added: ${user.email} (${user.role}).${user.hasPassword ? '' : ' No password yet: give one with --password-stdin, or set it once email invitations exist.'}`,
+  );
+}
+
+export async function userList(socket: string, withStore: WithStore): Promise<void> {
+  const remote = await adminRequest(socket, 'GET', '/users');
+  if (remote && remote.status !== 200) throw failure(remote.body, remote.status);
+  const users = remote ? (remote.body as { users: UserView[] }).users : await withStore(async (store) => (await store.users.list()).map(publicUser));
+  if (users.length === 0) return console.log('No users yet. Add the owner: cairn user add you@example.com --owner --password-stdin');
+  const rows = users.map((u) => [u.id, u.email, u.role, u.name, u.hasPassword ? 'yes' : 'no']);
+  const head = ['ID', 'EMAIL', 'ROLE', 'NAME', 'PASSWORD'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+/** The password a script pipes in (`--password-stdin`), without its final line break. */
+export async function passwordFromStdin(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin.setEncoding('utf8')) text += chunk as string;
+  return text.replace(/\r?\n$/, '');
+}
