@@ -11,6 +11,7 @@ import { DailySalts, utcDay } from './enrich/daily-salts.ts';
 import { Enricher } from './enrich/enrich-event.ts';
 import { openGeoLookup } from './enrich/geo.ts';
 import { SESSION_GAP_MS, Sessions } from './enrich/sessions.ts';
+import { Logins } from './accounts/logins.ts';
 import { createAdminApp } from './http/admin.ts';
 import { createApp } from './http/app.ts';
 import { createHttpServer } from './http/server.ts';
@@ -121,7 +122,9 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     if (tracker.problem) log.warn(tracker.problem);
     const stats = new StatsService(store, now);
     const rollups = new RollupJob({ store, sites, log, now });
-    server = createHttpServer(ingest, createApp({ store, log, version: VERSION, tracker, sites, stats }));
+    const logins = new Logins(store, now);
+    const auth = { logins, clientIp: clientIpResolver(config.trustedProxies), now, secureCookies: config.publicUrl.startsWith('https:') };
+    server = createHttpServer(ingest, createApp({ store, log, version: VERSION, tracker, sites, stats, auth }));
     const hub = new RealtimeHub({ sites, stats, log });
     server.on('upgrade', (req, socket, head) => {
       if ((req.url ?? '').split('?')[0] === '/api/realtime') hub.upgrade(req, socket, head);
@@ -150,7 +153,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       dedupe.sweep(t);
       ipLimiter.sweep(t);
       siteLimiter.sweep(t);
-      await Promise.all([bots.flush(), salts.destroyExpired(t), sites.reload()]);
+      await Promise.all([bots.flush(), salts.destroyExpired(t), sites.reload(), logins.sweep()]);
       await rollups.run();
       await enforceRetention({ store, sites, log, now: t });
     };

@@ -5,11 +5,13 @@ import type { Store } from '../store/store.ts';
 import { HttpError } from './http-error.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { StatsService } from '../stats/stats-service.ts';
+import { authRoutes, type AuthDeps } from './auth-routes.ts';
 import { statsRoutes } from './stats-routes.ts';
 import type { TrackerAssets } from './tracker-assets.ts';
 
 export interface AppDeps {
   store: Store;
+  auth: Omit<AuthDeps, 'store'>;
   log: Logger;
   version: string;
   tracker: TrackerAssets;
@@ -32,6 +34,7 @@ export function createApp(deps: AppDeps): Express {
     }
   });
 
+  app.use('/api/auth', authRoutes({ store: deps.store, ...deps.auth }));
   app.use('/api/stats', statsRoutes({ sites: deps.sites, stats: deps.stats }));
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));

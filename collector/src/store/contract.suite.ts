@@ -261,6 +261,29 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
       });
     });
 
+    describe('logins', () => {
+      it('are found by their token hash, touched, ended one by one, per user, and when expired', async () => {
+        const store = await fresh();
+        const login = (n: number, user: string, at: number) => ({ idHash: `h${n}`.padEnd(64, '0'), user, csrf: `csrf-${n}`, createdAt: at, lastSeenAt: at });
+        await store.logins.create(login(1, 'u1', T0));
+        await store.logins.create(login(2, 'u1', T0 + 10));
+        await store.logins.create(login(3, 'u2', T0 + 20));
+        await expect(store.logins.create(login(3, 'u9', T0))).rejects.toMatchObject({ operation: 'logins.create' });
+        expect(await store.logins.get(login(1, '', 0).idHash)).toEqual(login(1, 'u1', T0));
+        expect(await store.logins.get('nope')).toBeNull();
+        await store.logins.touch(login(1, '', 0).idHash, T0 + 500);
+        const again = await restart(store);
+        expect(await again.logins.get(login(1, '', 0).idHash)).toEqual({ ...login(1, 'u1', T0), lastSeenAt: T0 + 500 });
+        // Created before T0 - 5 (none), or idle since before T0 + 15 (session 2 only).
+        expect(await again.logins.removeExpired(T0 + 5 - 10, T0 + 15)).toBe(1);
+        expect(await again.logins.get(login(2, '', 0).idHash)).toBeNull();
+        expect(await again.logins.removeForUser('u1')).toBe(1);
+        expect(await again.logins.remove(login(3, '', 0).idHash)).toBe(true);
+        expect(await again.logins.remove(login(3, '', 0).idHash)).toBe(false);
+        expect(await again.logins.get(login(1, '', 0).idHash)).toBeNull();
+      });
+    });
+
     describe('goals and bot counts', () => {
       it('goals are listed per site in the order they were made, and removed once', async () => {
         const store = await fresh();

@@ -215,6 +215,28 @@ export interface UserStore {
   remove(id: string): Promise<boolean>;
 }
 
+/** A dashboard login (a cookie session). */
+export interface LoginSession {
+  /** SHA-256 (hex) of the cookie's token: the database alone does not open sessions. */
+  idHash: string;
+  user: string;
+  /** The token state-changing requests of this session must echo (X-CSRF-Token). */
+  csrf: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface LoginStore {
+  create(session: LoginSession): Promise<void>;
+  get(idHash: string): Promise<LoginSession | null>;
+  touch(idHash: string, at: number): Promise<void>;
+  remove(idHash: string): Promise<boolean>;
+  /** Ends every session of a user (logout everywhere, password change); returns how many. */
+  removeForUser(user: string): Promise<number>;
+  /** Deletes sessions created before `createdBefore` or idle since before `seenBefore`. */
+  removeExpired(createdBefore: number, seenBefore: number): Promise<number>;
+}
+
 export interface GoalStore {
   list(site: string): Promise<Goal[]>;
   create(site: string, goal: Goal): Promise<void>;
@@ -255,6 +277,7 @@ export interface Store {
   readonly rollups: RollupStore;
   readonly goals: GoalStore;
   readonly users: UserStore;
+  readonly logins: LoginStore;
   /** Resolves when the store answers; rejects with a StoreError otherwise. */
   health(): Promise<StoreHealth>;
   /** Flushes what is pending and releases the database. */

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import {
   StoreError,
   type BotCount,
+  type LoginSession,
   type SessionTail,
   type Site,
   type Store,
@@ -471,6 +472,32 @@ export class DuckDbStore implements Store {
         return Number(r.rowsChanged) > 0;
       }),
     remove: (id: string) => this.#exec('users.remove', async () => Number((await this.#conn.run('DELETE FROM users WHERE id = ?', [id])).rowsChanged) > 0),
+  };
+
+  readonly logins = {
+    create: (l: LoginSession) =>
+      this.#exec('logins.create', async () => {
+        await this.#conn.run('INSERT INTO logins VALUES (?, ?, ?, epoch_ms(?::BIGINT), epoch_ms(?::BIGINT))', [l.idHash, l.user, l.csrf, l.createdAt, l.lastSeenAt]);
+      }),
+    get: async (idHash: string): Promise<LoginSession | null> => {
+      const rows = await this.#query(
+        'logins.get',
+        'SELECT id_hash, user_id, csrf, epoch_ms(created_at)::DOUBLE AS created_at, epoch_ms(last_seen_at)::DOUBLE AS last_seen_at FROM logins WHERE id_hash = ?',
+        [idHash],
+      );
+      const r = rows[0];
+      return r ? { idHash: String(r.id_hash), user: String(r.user_id), csrf: String(r.csrf), createdAt: Number(r.created_at), lastSeenAt: Number(r.last_seen_at) } : null;
+    },
+    touch: (idHash: string, at: number) =>
+      this.#exec('logins.touch', async () => {
+        await this.#conn.run('UPDATE logins SET last_seen_at = epoch_ms(?::BIGINT) WHERE id_hash = ?', [at, idHash]);
+      }),
+    remove: (idHash: string) => this.#exec('logins.remove', async () => Number((await this.#conn.run('DELETE FROM logins WHERE id_hash = ?', [idHash])).rowsChanged) > 0),
+    removeForUser: (user: string) => this.#exec('logins.removeForUser', async () => Number((await this.#conn.run('DELETE FROM logins WHERE user_id = ?', [user])).rowsChanged)),
+    removeExpired: (createdBefore: number, seenBefore: number) =>
+      this.#exec('logins.removeExpired', async () =>
+        Number((await this.#conn.run('DELETE FROM logins WHERE created_at < epoch_ms(?::BIGINT) OR last_seen_at < epoch_ms(?::BIGINT)', [createdBefore, seenBefore])).rowsChanged),
+      ),
   };
 
   readonly goals = {

@@ -15,6 +15,7 @@ import { closedDays, rolledRun, rollupable } from '../rollup-days.ts';
 import {
   StoreError,
   type BotCount,
+  type LoginSession,
   type Realtime,
   type SessionTail,
   type Site,
@@ -47,6 +48,9 @@ import {
   siteDoc,
   siteOf,
   siteUpdate,
+  expiredLogins,
+  loginDoc,
+  loginOf,
   userDoc,
   userOf,
   userUpdate,
@@ -232,6 +236,21 @@ export class MongoStore implements Store {
         return (await x.updateOne(C.users, { _id: id }, update)).matched > 0;
       }),
     remove: (id: string) => this.#op('users.remove', async (x) => (await x.deleteMany(C.users, { _id: id })) > 0),
+  };
+
+  readonly logins = {
+    create: (l: LoginSession) =>
+      this.#op('logins.create', async (x) => {
+        if ((await x.insertMany(C.logins, [loginDoc(l)])).duplicates > 0) throw new StoreError('logins.create', { message: 'a session with this id exists' });
+      }),
+    get: (idHash: string) => this.#op('logins.get', async (x) => (await x.find(C.logins, { _id: idHash })).map(loginOf)[0] ?? null),
+    touch: (idHash: string, at: number) =>
+      this.#op('logins.touch', async (x) => {
+        await x.updateOne(C.logins, { _id: idHash }, { $set: { lastSeenAt: new Date(at) } });
+      }),
+    remove: (idHash: string) => this.#op('logins.remove', async (x) => (await x.deleteMany(C.logins, { _id: idHash })) > 0),
+    removeForUser: (user: string) => this.#op('logins.removeForUser', (x) => x.deleteMany(C.logins, { user })),
+    removeExpired: (createdBefore: number, seenBefore: number) => this.#op('logins.removeExpired', (x) => x.deleteMany(C.logins, expiredLogins(createdBefore, seenBefore))),
   };
 
   readonly stats = {

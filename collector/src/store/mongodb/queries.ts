@@ -11,10 +11,10 @@
  * - `rollups` (one row per site, local day, version, dimension and value), `rollup_days` (which
  *   days are rolled, in which time zone, at which version, and whether events came since), and
  *   `leases` (rollups.ts).
- * - `users` (`_id` the user id; emails unique by index).
+ * - `users` (`_id` the user id; emails unique by index), `logins` (`_id` the hash of a session token).
  */
 import type { Goal } from '../../protocol/query.ts';
-import type { BotCount, Site, StoredEvent, User } from '../store.ts';
+import type { BotCount, LoginSession, Site, StoredEvent, User } from '../store.ts';
 import type { Doc, IndexSpec } from './executor.ts';
 
 /** The layout version this code writes; a database with a newer one is refused. */
@@ -31,6 +31,7 @@ export const C = {
   rollupDays: 'rollup_days',
   leases: 'leases',
   users: 'users',
+  logins: 'logins',
 } as const;
 
 export const INDEXES: Partial<Record<(typeof C)[keyof typeof C], IndexSpec[]>> = {
@@ -42,6 +43,7 @@ export const INDEXES: Partial<Record<(typeof C)[keyof typeof C], IndexSpec[]>> =
   rollups: [{ name: 'site_dimension_day', key: { site: 1, dimension: 1, day: 1 } }],
   rollup_days: [{ name: 'site_day', key: { site: 1, day: 1 } }],
   users: [{ name: 'email', key: { email: 1 }, unique: true }],
+  logins: [{ name: 'user', key: { user: 1 } }],
 };
 
 const EVENT_FIELDS = [
@@ -221,4 +223,18 @@ export const userUpdate = (changes: Partial<Pick<User, 'name' | 'role' | 'passwo
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => [k, k === 'passwordChangedAt' && v !== null ? new Date(v as number) : v]),
   ),
+});
+
+export const loginDoc = (l: LoginSession): Doc => ({ _id: l.idHash, user: l.user, csrf: l.csrf, createdAt: new Date(l.createdAt), lastSeenAt: new Date(l.lastSeenAt) });
+
+export const loginOf = (d: Doc): LoginSession => ({
+  idHash: d._id as string,
+  user: d.user as string,
+  csrf: d.csrf as string,
+  createdAt: (d.createdAt as Date).getTime(),
+  lastSeenAt: (d.lastSeenAt as Date).getTime(),
+});
+
+export const expiredLogins = (createdBefore: number, seenBefore: number): Doc => ({
+  $or: [{ createdAt: { $lt: new Date(createdBefore) } }, { lastSeenAt: { $lt: new Date(seenBefore) } }],
 });

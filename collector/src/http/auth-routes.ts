@@ -1,0 +1,130 @@
+/**
+ * Dashboard login over HTTP: `POST /api/auth/login`, `GET /api/auth/me`, `POST /api/auth/logout`,
+ * `POST /api/auth/password`. The session is an httpOnly, SameSite=Lax cookie (Secure when the
+ * collector is served over https). Every state-changing request must come from the collector's
+ * own origin (Origin, or Referer, names its host) and, with a session, echo its CSRF token in
+ * `X-CSRF-Token`. Logins are rate limited per client address and per account, and a failure says
+ * the same whether the account exists or not.
+ */
+import type { IncomingMessage } from 'node:http';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { checkPassword, LOGIN_LIFETIME_MS, sameSecret, type Logins } from '../accounts/logins.ts';
+import { hashPassword, passwordProblem, verifyPassword } from '../accounts/passwords.ts';
+import { normalizeEmail, publicUser } from '../accounts/users.ts';
+import { RateLimiter } from '../ingest/rate-limit.ts';
+import type { LoginSession, Store, User } from '../store/store.ts';
+import { HttpError } from './http-error.ts';
+
+export const SESSION_COOKIE = 'cairn_session';
+/** Login attempts per minute (bursting up to as many): per client address, and per account. */
+export const LOGIN_LIMITS = { perIp: 20, perAccount: 5 } as const;
+
+export interface AuthDeps {
+  store: Store;
+  logins: Logins;
+  clientIp: (req: IncomingMessage) => string;
+  now: () => number;
+  /** Mark cookies Secure (the collector's public URL is https). */
+  secureCookies: boolean;
+}
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    login?: { session: LoginSession; user: User; token: string };
+  }
+}
+
+/** The session token a request's cookie carries, or null. */
+export function sessionToken(req: IncomingMessage): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return value.join('=') || null;
+  }
+  return null;
+}
+
+/** Whether a request comes from a page of the collector's own host (Origin, else Referer). */
+export function sameOrigin(req: IncomingMessage): boolean {
+  const from = req.headers.origin ?? req.headers.referer;
+  if (typeof from !== 'string' || !req.headers.host) return false;
+  try {
+    return new URL(from).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+const cookie = (token: string, maxAgeSeconds: number, secure: boolean) =>
+  `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+
+/** Express middleware: the request's session in `res.locals.login`, or 401. */
+export function requireLogin(logins: Logins) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const token = sessionToken(req);
+    const found = token ? await logins.check(token) : null;
+    if (!found || !token) return next(new HttpError(401, 'unauthenticated', 'log in first'));
+    res.locals.login = { ...found, token };
+    next();
+  };
+}
+
+/** Express middleware for state-changing routes of a session: same origin, and its CSRF token. */
+export function requireCsrf(req: Request, res: Response, next: NextFunction) {
+  const csrf = req.headers['x-csrf-token'];
+  if (!sameOrigin(req) || typeof csrf !== 'string' || !res.locals.login || !sameSecret(csrf, res.locals.login.session.csrf)) {
+    return next(new HttpError(403, 'csrf', 'this request must come from the Cairn dashboard'));
+  }
+  next();
+}
+
+export function authRoutes(deps: AuthDeps): Router {
+  const router = express.Router();
+  const byIp = new RateLimiter(LOGIN_LIMITS.perIp);
+  const byAccount = new RateLimiter(LOGIN_LIMITS.perAccount);
+  const login = requireLogin(deps.logins);
+  router.use(express.json({ limit: '4kb' }));
+
+  router.post('/login', async (req, res) => {
+    if (!sameOrigin(req)) throw new HttpError(403, 'csrf', 'this request must come from the Cairn dashboard');
+    const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
+    if (typeof email !== 'string' || typeof password !== 'string') throw new HttpError(400, 'invalid_login', 'send an email and a password');
+    const now = deps.now();
+    const wait = Math.max(byIp.take(deps.clientIp(req), 1, now), byAccount.take(normalizeEmail(email), 1, now));
+    if (wait > 0) throw new HttpError(429, 'rate_limited', `too many attempts; try again in ${wait} s`, { headers: { 'retry-after': String(wait) } });
+    const user = await checkPassword(deps.store, email, password);
+    if (!user) throw new HttpError(401, 'invalid_login', 'wrong email or password');
+    // A session the browser had before is never carried over.
+    const previous = sessionToken(req);
+    if (previous) await deps.logins.end(previous);
+    const { token, session } = await deps.logins.start(user);
+    res.set('set-cookie', cookie(token, LOGIN_LIFETIME_MS / 1000, deps.secureCookies));
+    res.json({ user: publicUser(user), csrfToken: session.csrf });
+  });
+
+  router.get('/me', login, (_req, res) => {
+    const { user, session } = res.locals.login!;
+    res.json({ user: publicUser(user), csrfToken: session.csrf });
+  });
+
+  router.post('/logout', login, requireCsrf, async (_req, res) => {
+    await deps.logins.end(res.locals.login!.token);
+    res.set('set-cookie', cookie('', 0, deps.secureCookies)).status(204).end();
+  });
+
+  router.post('/password', login, requireCsrf, async (req, res) => {
+    const { user } = res.locals.login!;
+    const { current, next } = (req.body ?? {}) as { current?: unknown; next?: unknown };
+    if (typeof current !== 'string' || typeof next !== 'string') throw new HttpError(400, 'invalid_password', 'send the current and the new password');
+    if (!user.passwordHash || !(await verifyPassword(current, user.passwordHash))) throw new HttpError(403, 'wrong_password', 'the current password is wrong');
+    const problem = passwordProblem(next);
+    if (problem) throw new HttpError(400, 'invalid_password', problem, { field: 'next' });
+    await deps.store.users.update(user.id, { passwordHash: await hashPassword(next), passwordChangedAt: deps.now() });
+    // Every session of this user ends, this one included; the browser gets a new one.
+    await deps.logins.endAll(user.id);
+    const { token, session } = await deps.logins.start(user);
+    res.set('set-cookie', cookie(token, LOGIN_LIFETIME_MS / 1000, deps.secureCookies));
+    res.json({ csrfToken: session.csrf });
+  });
+
+  return router;
+}
