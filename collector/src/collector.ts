@@ -11,6 +11,7 @@ import { DailySalts, utcDay } from './enrich/daily-salts.ts';
 import { Enricher } from './enrich/enrich-event.ts';
 import { openGeoLookup } from './enrich/geo.ts';
 import { SESSION_GAP_MS, Sessions } from './enrich/sessions.ts';
+import { AuditLog } from './accounts/audit.ts';
 import { Logins } from './accounts/logins.ts';
 import { createAdminApp } from './http/admin.ts';
 import { createApp } from './http/app.ts';
@@ -123,7 +124,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const stats = new StatsService(store, now);
     const rollups = new RollupJob({ store, sites, log, now });
     const logins = new Logins(store, now);
-    const auth = { logins, clientIp: clientIpResolver(config.trustedProxies), now, secureCookies: config.publicUrl.startsWith('https:') };
+    const audit = new AuditLog({ store, now, salt: (t) => salts.forDay(utcDay(t)), log });
+    const auth = { logins, audit, clientIp: clientIpResolver(config.trustedProxies), now, secureCookies: config.publicUrl.startsWith('https:') };
     server = createHttpServer(ingest, createApp({ store, log, version: VERSION, tracker, sites, stats, auth }));
     const hub = new RealtimeHub({ sites, stats, log });
     server.on('upgrade', (req, socket, head) => {
@@ -142,7 +144,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     // A socket file left by a killed process would make listen fail; nothing can be holding it,
     // because the DuckDB file lock above already proved no other collector runs on this folder.
     await rm(adminSocket, { force: true });
-    const admin = createPlainServer(createAdminApp({ sites, store, publicUrl, now, log, rollups }));
+    const admin = createPlainServer(createAdminApp({ sites, store, publicUrl, now, log, rollups, audit }));
     await listen(admin, adminSocket);
     await chmod(adminSocket, 0o600);
 
@@ -153,7 +155,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       dedupe.sweep(t);
       ipLimiter.sweep(t);
       siteLimiter.sweep(t);
-      await Promise.all([bots.flush(), salts.destroyExpired(t), sites.reload(), logins.sweep()]);
+      await Promise.all([bots.flush(), salts.destroyExpired(t), sites.reload(), logins.sweep(), audit.sweep()]);
       await rollups.run();
       await enforceRetention({ store, sites, log, now: t });
     };

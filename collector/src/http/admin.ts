@@ -3,6 +3,7 @@
  * works while the server holds the DuckDB file (one writer process). Never exposed over TCP.
  */
 import express, { type Express } from 'express';
+import type { AuditLog } from '../accounts/audit.ts';
 import { addUser, publicUser, type NewUserInput } from '../accounts/users.ts';
 import type { Logger } from 'pino';
 import { checkSettings, newSite, type NewSiteInput, type SiteSettings } from '../sites/new-site.ts';
@@ -16,6 +17,9 @@ import { errorHandler } from './app.ts';
 import { HttpError } from './http-error.ts';
 
 /** What the admin interface and the CLI show of a site: never the key hash. */
+/** The audit actor of what comes through the admin socket (the command line on this machine). */
+const CLI = 'cli';
+
 export const publicSite = ({ keyHash: _hidden, ...site }: Site) => site;
 
 /** Creates a site; the result holds the key, which is shown once and not kept. */
@@ -25,7 +29,7 @@ export async function addSite(sites: SiteDirectory, input: NewSiteInput, publicU
   return { site: publicSite(site), key, tag: trackerTag(publicUrl, site.id) };
 }
 
-export function createAdminApp(deps: { sites: SiteDirectory; store: Store; publicUrl: string; now: () => number; log: Logger; rollups: RollupJob }): Express {
+export function createAdminApp(deps: { sites: SiteDirectory; store: Store; publicUrl: string; now: () => number; log: Logger; rollups: RollupJob; audit: AuditLog }): Express {
   const app = express();
   const knownSite = (id: string) => {
     if (!deps.sites.get(id)) throw new HttpError(404, 'unknown_site', `no site "${id}" (see cairn site list)`);
@@ -39,7 +43,9 @@ export function createAdminApp(deps: { sites: SiteDirectory; store: Store; publi
     const body = (req.body ?? {}) as Partial<NewSiteInput>;
     if (typeof body.domain !== 'string') throw new HttpError(400, 'invalid_site', 'domain is required', { field: 'domain' });
     try {
-      res.status(201).json(await addSite(deps.sites, body as NewSiteInput, deps.publicUrl, deps.now()));
+      const added = await addSite(deps.sites, body as NewSiteInput, deps.publicUrl, deps.now());
+      await deps.audit.record({ actor: CLI, action: 'site.create', target: added.site.id, details: { domain: added.site.domains[0]! } });
+      res.status(201).json(added);
     } catch (err) {
       if (err instanceof Error && !('operation' in err)) throw new HttpError(400, 'invalid_site', err.message);
       throw err;
@@ -57,6 +63,7 @@ export function createAdminApp(deps: { sites: SiteDirectory; store: Store; publi
       throw new HttpError(400, 'invalid_site', (err as Error).message);
     }
     await deps.sites.update(id, changes);
+    await deps.audit.record({ actor: CLI, action: 'site.update', target: id, details: { timezone: changes.timezone ?? null, retentionMonths: changes.retentionMonths ?? null } });
     res.json({ site: publicSite(deps.sites.get(id)!) });
   });
   app.get('/users', async (_req, res) => {
@@ -64,7 +71,9 @@ export function createAdminApp(deps: { sites: SiteDirectory; store: Store; publi
   });
   app.post('/users', async (req, res) => {
     try {
-      res.status(201).json({ user: publicUser(await addUser(deps.store, (req.body ?? {}) as NewUserInput, deps.now())) });
+      const user = await addUser(deps.store, (req.body ?? {}) as NewUserInput, deps.now());
+      await deps.audit.record({ actor: CLI, action: 'user.create', target: user.id, details: { role: user.role } });
+      res.status(201).json({ user: publicUser(user) });
     } catch (err) {
       if (err instanceof Error && !('operation' in err)) throw new HttpError(400, 'invalid_user', err.message);
       throw err;
@@ -82,11 +91,13 @@ export function createAdminApp(deps: { sites: SiteDirectory; store: Store; publi
       throw new HttpError(400, 'invalid_goal', (err as Error).message);
     }
     await deps.store.goals.create(site, goal);
+    await deps.audit.record({ actor: CLI, action: 'goal.create', target: `${site}/${goal.id}`, details: { kind: goal.kind, match: goal.match } });
     res.status(201).json(goal);
   });
   app.delete('/sites/:site/goals/:id', async (req, res) => {
     const removed = await deps.store.goals.remove(knownSite(req.params.site), req.params.id);
     if (!removed) throw new HttpError(404, 'not_found', `site ${req.params.site} has no goal ${req.params.id}`);
+    await deps.audit.record({ actor: CLI, action: 'goal.remove', target: `${req.params.site}/${req.params.id}` });
     res.status(204).end();
   });
   app.post('/rollups', async (_req, res) => {

@@ -5,6 +5,7 @@ import type { Store } from '../store/store.ts';
 import { HttpError } from './http-error.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { StatsService } from '../stats/stats-service.ts';
+import { auditRoutes } from './audit-routes.ts';
 import { authRoutes, type AuthDeps } from './auth-routes.ts';
 import { statsRoutes } from './stats-routes.ts';
 import type { TrackerAssets } from './tracker-assets.ts';
@@ -35,7 +36,8 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/api/auth', authRoutes({ store: deps.store, ...deps.auth }));
-  app.use('/api/stats', statsRoutes({ sites: deps.sites, stats: deps.stats }));
+  app.use('/api/audit', auditRoutes({ store: deps.store, logins: deps.auth.logins }));
+  app.use('/api/stats', statsRoutes({ sites: deps.sites, stats: deps.stats, audit: deps.auth.audit, clientIp: deps.auth.clientIp }));
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));

@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { AuditLog } from '../accounts/audit.ts';
 import { checkPassword, LOGIN_LIFETIME_MS, sameSecret, type Logins } from '../accounts/logins.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../accounts/passwords.ts';
 import { normalizeEmail, publicUser } from '../accounts/users.ts';
@@ -26,6 +27,7 @@ export interface AuthDeps {
   now: () => number;
   /** Mark cookies Secure (the collector's public URL is https). */
   secureCookies: boolean;
+  audit: AuditLog;
 }
 
 declare module 'express-serve-static-core' {
@@ -89,10 +91,20 @@ export function authRoutes(deps: AuthDeps): Router {
     const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
     if (typeof email !== 'string' || typeof password !== 'string') throw new HttpError(400, 'invalid_login', 'send an email and a password');
     const now = deps.now();
-    const wait = Math.max(byIp.take(deps.clientIp(req), 1, now), byAccount.take(normalizeEmail(email), 1, now));
-    if (wait > 0) throw new HttpError(429, 'rate_limited', `too many attempts; try again in ${wait} s`, { headers: { 'retry-after': String(wait) } });
+    const ip = deps.clientIp(req);
+    const wait = Math.max(byIp.take(ip, 1, now), byAccount.take(normalizeEmail(email), 1, now));
+    if (wait > 0) {
+      await deps.audit.record({ actor: null, action: 'login.limited', ip });
+      throw new HttpError(429, 'rate_limited', `too many attempts; try again in ${wait} s`, { headers: { 'retry-after': String(wait) } });
+    }
     const user = await checkPassword(deps.store, email, password);
-    if (!user) throw new HttpError(401, 'invalid_login', 'wrong email or password');
+    if (!user) {
+      // The account, when there is one (never the email typed: it may be a password typed in the wrong field).
+      const known = await deps.store.users.byEmail(normalizeEmail(email));
+      await deps.audit.record({ actor: null, action: 'login.failed', target: known?.id ?? null, ip });
+      throw new HttpError(401, 'invalid_login', 'wrong email or password');
+    }
+    await deps.audit.record({ actor: user.id, action: 'login', target: user.id, ip });
     // A session the browser had before is never carried over.
     const previous = sessionToken(req);
     if (previous) await deps.logins.end(previous);
@@ -106,8 +118,9 @@ export function authRoutes(deps: AuthDeps): Router {
     res.json({ user: publicUser(user), csrfToken: session.csrf });
   });
 
-  router.post('/logout', login, requireCsrf, async (_req, res) => {
+  router.post('/logout', login, requireCsrf, async (req, res) => {
     await deps.logins.end(res.locals.login!.token);
+    await deps.audit.record({ actor: res.locals.login!.user.id, action: 'logout', target: res.locals.login!.user.id, ip: deps.clientIp(req) });
     res.set('set-cookie', cookie('', 0, deps.secureCookies)).status(204).end();
   });
 
@@ -120,7 +133,8 @@ export function authRoutes(deps: AuthDeps): Router {
     if (problem) throw new HttpError(400, 'invalid_password', problem, { field: 'next' });
     await deps.store.users.update(user.id, { passwordHash: await hashPassword(next), passwordChangedAt: deps.now() });
     // Every session of this user ends, this one included; the browser gets a new one.
-    await deps.logins.endAll(user.id);
+    const ended = await deps.logins.endAll(user.id);
+    await deps.audit.record({ actor: user.id, action: 'password.change', target: user.id, ip: deps.clientIp(req), details: { sessionsEnded: ended } });
     const { token, session } = await deps.logins.start(user);
     res.set('set-cookie', cookie(token, LOGIN_LIFETIME_MS / 1000, deps.secureCookies));
     res.json({ csrfToken: session.csrf });

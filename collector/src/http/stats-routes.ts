@@ -9,6 +9,8 @@ import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { StatsService } from '../stats/stats-service.ts';
 import { HttpError } from './http-error.ts';
 import { requireSiteKey } from './site-auth.ts';
+import type { IncomingMessage } from 'node:http';
+import type { AuditLog } from '../accounts/audit.ts';
 import { writeRows } from '../stats/export.ts';
 
 /** Reads the query model from a parsed query string; `filters` is JSON. Throws 400 naming the field. */
@@ -35,7 +37,7 @@ const dimension = z.union([z.enum(DIMENSIONS), z.string().regex(/^prop:.{1,64}$/
 /** The breakdowns a dashboard shows when it does not say. */
 const DASHBOARD_BREAKDOWNS = ['page', 'source', 'country', 'device', 'browser', 'os'];
 
-export function statsRoutes(deps: { sites: SiteDirectory; stats: StatsService }): Router {
+export function statsRoutes(deps: { sites: SiteDirectory; stats: StatsService; audit: AuditLog; clientIp: (req: IncomingMessage) => string }): Router {
   const router = Router({ mergeParams: true });
   // Widgets in CMS admins call from other origins, with a key or token in a header (no cookies).
   router.use((req, res, next) => {
@@ -111,6 +113,7 @@ export function statsRoutes(deps: { sites: SiteDirectory; stats: StatsService })
       })();
       name = `${site.id}-${d.data.replace(':', '-')}-${first.period.from}-${first.period.to}`;
     } else throw new HttpError(400, 'invalid_query', 'data: events or breakdown', { field: 'data' });
+    await deps.audit.record({ actor: 'site-key', action: 'export', target: site.id, ip: deps.clientIp(req), details: { data: what, format, from: q.date ?? null, period: q.period } });
     res.status(200).set({
       'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
       'content-disposition': `attachment; filename="cairn-${name}.${format}"`,

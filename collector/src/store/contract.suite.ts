@@ -284,6 +284,36 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
       });
     });
 
+    describe('audit log', () => {
+      it('lists entries newest first, a page at a time, filtered, and deletes old ones', async () => {
+        const store = await fresh();
+        const entry = (n: number, actor: string | null, action: string, target: string | null = null) => ({
+          id: `a${String(n).padStart(3, '0')}`,
+          ts: T0 + n * 1000,
+          actor,
+          action,
+          target,
+          ipHash: n % 2 ? 'f'.repeat(32) : null,
+          details: { n, ok: n % 3 === 0, note: n === 1 ? "it's \"quoted\"" : null },
+        });
+        for (let n = 1; n <= 45; n++) await store.audit.add(entry(n, n % 5 === 0 ? null : `u${n % 2}`, n % 4 === 0 ? 'login.failed' : 'login', n % 3 ? 'site-a' : null));
+        const first = await store.audit.list({ page: 1, perPage: 20 });
+        expect(first.total).toBe(45);
+        expect(first.entries.map((e) => e.id)).toEqual(Array.from({ length: 20 }, (_, i) => `a${String(45 - i).padStart(3, '0')}`));
+        expect(first.entries.at(-1)).toEqual(entry(26, 'u0', 'login', 'site-a'));
+        expect((await store.audit.list({ page: 3, perPage: 20 })).entries.map((e) => e.id)).toEqual(['a005', 'a004', 'a003', 'a002', 'a001']);
+        expect((await store.audit.list({ page: 4, perPage: 20 })).entries).toEqual([]);
+        const failed = await store.audit.list({ page: 1, perPage: 20, action: 'login.failed', actor: 'u0' });
+        const failedByU0 = Array.from({ length: 45 }, (_, i) => 45 - i).filter((n) => n % 4 === 0 && n % 5 !== 0);
+        expect(failed.entries.map((e) => e.id)).toEqual(failedByU0.map((n) => `a${String(n).padStart(3, '0')}`));
+        expect(failed.total).toBe(failed.entries.length);
+        expect((await store.audit.list({ page: 1, perPage: 20, target: 'nothing' })).total).toBe(0);
+        expect((await store.audit.list({ page: 1, perPage: 5, action: 'nothing' }))).toEqual({ entries: [], total: 0 });
+        expect(await store.audit.deleteBefore(T0 + 10_500)).toBe(10);
+        expect((await (await restart(store)).audit.list({ page: 1, perPage: 50 })).entries.map((e) => e.id).at(-1)).toBe('a011');
+      });
+    });
+
     describe('goals and bot counts', () => {
       it('goals are listed per site in the order they were made, and removed once', async () => {
         const store = await fresh();

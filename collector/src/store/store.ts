@@ -237,6 +237,38 @@ export interface LoginStore {
   removeExpired(createdBefore: number, seenBefore: number): Promise<number>;
 }
 
+/** One audited action: who did what to what, when, from which (hashed) address. */
+export interface AuditEntry {
+  id: string;
+  ts: number;
+  /** A user id, "cli" (the local admin socket or the command line), "site-key", or null (anonymous). */
+  actor: string | null;
+  /** e.g. "login", "login.failed", "user.create", "site.update", "goal.remove", "export". */
+  action: string;
+  /** What it was done to (a user, a site, "site/goal"), or null. */
+  target: string | null;
+  /** The client address hashed with the day's salt (as visitor ids), or null. */
+  ipHash: string | null;
+  /** A few facts about the action (never a password or a key). */
+  details: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditQuery {
+  page: number;
+  perPage: number;
+  actor?: string;
+  action?: string;
+  target?: string;
+}
+
+export interface AuditStore {
+  add(entry: AuditEntry): Promise<void>;
+  /** Newest first, a page at a time, with how many match in all. */
+  list(q: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }>;
+  /** Retention: deletes entries before `ts`; returns how many. */
+  deleteBefore(ts: number): Promise<number>;
+}
+
 export interface GoalStore {
   list(site: string): Promise<Goal[]>;
   create(site: string, goal: Goal): Promise<void>;
@@ -278,6 +310,7 @@ export interface Store {
   readonly goals: GoalStore;
   readonly users: UserStore;
   readonly logins: LoginStore;
+  readonly audit: AuditStore;
   /** Resolves when the store answers; rejects with a StoreError otherwise. */
   health(): Promise<StoreHealth>;
   /** Flushes what is pending and releases the database. */

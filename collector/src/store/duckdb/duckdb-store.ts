@@ -8,6 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   StoreError,
+  type AuditEntry,
+  type AuditQuery,
   type BotCount,
   type LoginSession,
   type SessionTail,
@@ -498,6 +500,43 @@ export class DuckDbStore implements Store {
       this.#exec('logins.removeExpired', async () =>
         Number((await this.#conn.run('DELETE FROM logins WHERE created_at < epoch_ms(?::BIGINT) OR last_seen_at < epoch_ms(?::BIGINT)', [createdBefore, seenBefore])).rowsChanged),
       ),
+  };
+
+  readonly audit = {
+    add: (a: AuditEntry) =>
+      this.#exec('audit.add', async () => {
+        await this.#conn.run('INSERT INTO audit VALUES (?, epoch_ms(?::BIGINT), ?, ?, ?, ?, ?)', [a.id, a.ts, a.actor, a.action, a.target, a.ipHash, JSON.stringify(a.details)]);
+      }),
+    list: async (q: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }> => {
+      const conds: string[] = [];
+      const params: string[] = [];
+      for (const [column, value] of [['actor', q.actor], ['action', q.action], ['target', q.target]] as const) {
+        if (value === undefined) continue;
+        conds.push(`${column} = ?`);
+        params.push(value);
+      }
+      const where = conds.length > 0 ? `WHERE ${conds.join(' AND ')}` : '';
+      const rows = await this.#query(
+        'audit.list',
+        `SELECT id, epoch_ms(ts)::DOUBLE AS ts, actor, action, target, ip_hash, details, count(*) OVER ()::DOUBLE AS total FROM audit ${where}
+         ORDER BY ts DESC, id DESC LIMIT ${Math.floor(q.perPage)} OFFSET ${Math.floor((q.page - 1) * q.perPage)}`,
+        params,
+      );
+      const total = rows.length > 0 ? Number(rows[0]!.total) : Number((await this.#query('audit.list', `SELECT count(*)::DOUBLE AS n FROM audit ${where}`, params))[0]!.n);
+      return {
+        entries: rows.map((r) => ({
+          id: String(r.id),
+          ts: Number(r.ts),
+          actor: r.actor === null ? null : String(r.actor),
+          action: String(r.action),
+          target: r.target === null ? null : String(r.target),
+          ipHash: r.ip_hash === null ? null : String(r.ip_hash),
+          details: JSON.parse(String(r.details)) as AuditEntry['details'],
+        })),
+        total,
+      };
+    },
+    deleteBefore: (ts: number) => this.#exec('audit.deleteBefore', async () => Number((await this.#conn.run('DELETE FROM audit WHERE ts < epoch_ms(?::BIGINT)', [ts])).rowsChanged)),
   };
 
   readonly goals = {

@@ -14,6 +14,8 @@ import { rangeOf } from '../../stats/period.ts';
 import { closedDays, rolledRun, rollupable } from '../rollup-days.ts';
 import {
   StoreError,
+  type AuditEntry,
+  type AuditQuery,
   type BotCount,
   type LoginSession,
   type Realtime,
@@ -48,6 +50,9 @@ import {
   siteDoc,
   siteOf,
   siteUpdate,
+  auditDoc,
+  auditOf,
+  auditPipeline,
   expiredLogins,
   loginDoc,
   loginOf,
@@ -251,6 +256,19 @@ export class MongoStore implements Store {
     remove: (idHash: string) => this.#op('logins.remove', async (x) => (await x.deleteMany(C.logins, { _id: idHash })) > 0),
     removeForUser: (user: string) => this.#op('logins.removeForUser', (x) => x.deleteMany(C.logins, { user })),
     removeExpired: (createdBefore: number, seenBefore: number) => this.#op('logins.removeExpired', (x) => x.deleteMany(C.logins, expiredLogins(createdBefore, seenBefore))),
+  };
+
+  readonly audit = {
+    add: (a: AuditEntry) =>
+      this.#op('audit.add', async (x) => {
+        await x.insertMany(C.audit, [auditDoc(a)]);
+      }),
+    list: (q: AuditQuery) =>
+      this.#op('audit.list', async (x) => {
+        const [doc] = (await x.aggregate(C.audit, auditPipeline(q))) as { entries: Doc[]; total: { n: number }[] }[];
+        return { entries: (doc?.entries ?? []).map(auditOf), total: doc?.total[0]?.n ?? 0 };
+      }),
+    deleteBefore: (ts: number) => this.#op('audit.deleteBefore', (x) => x.deleteMany(C.audit, { ts: { $lt: new Date(ts) } })),
   };
 
   readonly stats = {

@@ -11,10 +11,11 @@
  * - `rollups` (one row per site, local day, version, dimension and value), `rollup_days` (which
  *   days are rolled, in which time zone, at which version, and whether events came since), and
  *   `leases` (rollups.ts).
- * - `users` (`_id` the user id; emails unique by index), `logins` (`_id` the hash of a session token).
+ * - `users` (`_id` the user id; emails unique by index), `logins` (`_id` the hash of a session token),
+ *   `audit` (one document per audited action).
  */
 import type { Goal } from '../../protocol/query.ts';
-import type { BotCount, LoginSession, Site, StoredEvent, User } from '../store.ts';
+import type { AuditEntry, AuditQuery, BotCount, LoginSession, Site, StoredEvent, User } from '../store.ts';
 import type { Doc, IndexSpec } from './executor.ts';
 
 /** The layout version this code writes; a database with a newer one is refused. */
@@ -32,6 +33,7 @@ export const C = {
   leases: 'leases',
   users: 'users',
   logins: 'logins',
+  audit: 'audit',
 } as const;
 
 export const INDEXES: Partial<Record<(typeof C)[keyof typeof C], IndexSpec[]>> = {
@@ -44,6 +46,7 @@ export const INDEXES: Partial<Record<(typeof C)[keyof typeof C], IndexSpec[]>> =
   rollup_days: [{ name: 'site_day', key: { site: 1, day: 1 } }],
   users: [{ name: 'email', key: { email: 1 }, unique: true }],
   logins: [{ name: 'user', key: { user: 1 } }],
+  audit: [{ name: 'ts', key: { ts: -1 } }],
 };
 
 const EVENT_FIELDS = [
@@ -238,3 +241,21 @@ export const loginOf = (d: Doc): LoginSession => ({
 export const expiredLogins = (createdBefore: number, seenBefore: number): Doc => ({
   $or: [{ createdAt: { $lt: new Date(createdBefore) } }, { lastSeenAt: { $lt: new Date(seenBefore) } }],
 });
+
+export const auditDoc = (a: AuditEntry): Doc => ({ _id: a.id, ts: new Date(a.ts), actor: a.actor, action: a.action, target: a.target, ipHash: a.ipHash, details: a.details });
+
+export const auditOf = (d: Doc): AuditEntry => ({
+  id: d._id as string,
+  ts: (d.ts as Date).getTime(),
+  actor: (d.actor as string | null) ?? null,
+  action: d.action as string,
+  target: (d.target as string | null) ?? null,
+  ipHash: (d.ipHash as string | null) ?? null,
+  details: d.details as AuditEntry['details'],
+});
+
+/** A page of audit entries, newest first, and how many match: one document `{ entries, total }`. */
+export const auditPipeline = (q: AuditQuery): Doc[] => [
+  { $match: { ...(q.actor !== undefined ? { actor: q.actor } : {}), ...(q.action !== undefined ? { action: q.action } : {}), ...(q.target !== undefined ? { target: q.target } : {}) } },
+  { $facet: { entries: [{ $sort: { ts: -1, _id: -1 } }, { $skip: (q.page - 1) * q.perPage }, { $limit: q.perPage }], total: [{ $count: 'n' }] } },
+];
