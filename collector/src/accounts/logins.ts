@@ -16,14 +16,17 @@ const TOUCH_EVERY_MS = 60_000;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** The user whose email and password these are, or null; the same work either way. */
-export async function checkPassword(store: Store, email: string, password: string): Promise<User | null> {
-  const user = await store.users.byEmail(normalizeEmail(email));
-  if (!user?.passwordHash) {
+/**
+ * The user whose email and password these are (`user`, else null), and the account the email
+ * names whatever the password (`account`, for the audit log); the same work either way.
+ */
+export async function checkPassword(store: Store, email: string, password: string): Promise<{ user: User | null; account: User | null }> {
+  const account = await store.users.byEmail(normalizeEmail(email));
+  if (!account?.passwordHash) {
     await verifyNothing();
-    return null;
+    return { user: null, account };
   }
-  return (await verifyPassword(password, user.passwordHash)) ? user : null;
+  return { user: (await verifyPassword(password, account.passwordHash)) ? account : null, account };
 }
 
 /** Constant-time equality of two strings (false when their lengths differ). */

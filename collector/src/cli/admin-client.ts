@@ -6,6 +6,9 @@ export interface AdminResponse {
   body: unknown;
 }
 
+/** The error a refused admin request stands for: the collector's own message, or its status. */
+export const adminFailure = (r: AdminResponse) => new Error((r.body as { error?: { message?: string } })?.error?.message ?? `the collector answered ${r.status}`);
+
 export function adminRequest(socketPath: string, method: string, path: string, body?: unknown): Promise<AdminResponse | null> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);

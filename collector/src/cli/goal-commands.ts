@@ -3,20 +3,19 @@ import type { Goal, GoalInput } from '../protocol/query.ts';
 import { newGoal } from '../sites/goals.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { Store } from '../store/store.ts';
-import { adminRequest } from './admin-client.ts';
+import { adminFailure, adminRequest } from './admin-client.ts';
 
 type WithStore = <T>(job: (sites: SiteDirectory, store: Store) => Promise<T>) => Promise<T>;
 
 const known = (sites: SiteDirectory, site: string) => {
   if (!sites.get(site)) throw new Error(`no site "${site}" (see cairn site list)`);
 };
-const failure = (body: unknown, status: number) => new Error((body as { error?: { message?: string } })?.error?.message ?? `the collector answered ${status}`);
 
 export async function goalAdd(socket: string, withStore: WithStore, site: string, input: GoalInput): Promise<void> {
   const remote = await adminRequest(socket, 'POST', `/sites/${encodeURIComponent(site)}/goals`, input);
   let goal: Goal;
   if (remote) {
-    if (remote.status !== 201) throw failure(remote.body, remote.status);
+    if (remote.status !== 201) throw adminFailure(remote);
     goal = remote.body as Goal;
   } else {
     goal = newGoal(input);
@@ -30,7 +29,7 @@ export async function goalAdd(socket: string, withStore: WithStore, site: string
 
 export async function goalList(socket: string, withStore: WithStore, site: string): Promise<void> {
   const remote = await adminRequest(socket, 'GET', `/sites/${encodeURIComponent(site)}/goals`);
-  if (remote && remote.status !== 200) throw failure(remote.body, remote.status);
+  if (remote && remote.status !== 200) throw adminFailure(remote);
   const goals = remote
     ? (remote.body as { goals: Goal[] }).goals
     : await withStore(async (sites, store) => {
@@ -44,7 +43,7 @@ export async function goalList(socket: string, withStore: WithStore, site: strin
 export async function goalRemove(socket: string, withStore: WithStore, site: string, id: string): Promise<void> {
   const remote = await adminRequest(socket, 'DELETE', `/sites/${encodeURIComponent(site)}/goals/${encodeURIComponent(id)}`);
   if (remote) {
-    if (remote.status !== 204) throw failure(remote.body, remote.status);
+    if (remote.status !== 204) throw adminFailure(remote);
   } else {
     const removed = await withStore(async (sites, store) => {
       known(sites, site);

@@ -10,7 +10,7 @@ import { StoreError, type Store } from '../store/store.ts';
 import { RollupJob, type RollupReport } from '../rollup/rollup-job.ts';
 import { createLogger } from '../logger.ts';
 import { checkNewSite, checkSettings, type SiteSettings } from '../sites/new-site.ts';
-import { adminRequest } from './admin-client.ts';
+import { adminFailure, adminRequest } from './admin-client.ts';
 import { ensureBuilt } from './ensure-built.ts';
 import { goalAdd, goalList, goalRemove } from './goal-commands.ts';
 import { passwordFromStdin, userAdd, userList } from './user-commands.ts';
@@ -80,7 +80,7 @@ async function siteAdd(config: Config, domain: string, flags: Flags): Promise<vo
   const remote = await adminRequest(socket, 'POST', '/sites', input);
   let result: { site: SiteView; key: string; tag: string };
   if (remote) {
-    if (remote.status !== 201) throw new Error((remote.body as { error?: { message?: string } })?.error?.message ?? `the collector answered ${remote.status}`);
+    if (remote.status !== 201) throw adminFailure(remote);
     result = remote.body as typeof result;
     if (typeof flags['public-url'] === 'string' && !result.tag.includes(`src="${config.publicUrl}/t.js"`)) {
       console.warn('cairn: the tag uses the running collector\'s public URL (CAIRN_PUBLIC_URL of the server), not --public-url');
@@ -115,7 +115,7 @@ async function siteSet(config: Config, id: string, flags: Flags): Promise<void> 
   checkSettings(changes);
   const remote = await adminRequest(join(config.dataDir, 'cairn.sock'), 'PATCH', `/sites/${encodeURIComponent(id)}`, changes);
   if (remote) {
-    if (remote.status !== 200) throw new Error((remote.body as { error?: { message?: string } })?.error?.message ?? `the collector answered ${remote.status}`);
+    if (remote.status !== 200) throw adminFailure(remote);
   } else {
     const found = await withStore(config, (sites) => sites.update(id, changes));
     if (!found) throw new Error(`no site "${id}" (see cairn site list)`);

@@ -1,17 +1,16 @@
 /** `cairn user add|list`: dashboard users, through the running collector or the store directly. */
 import { addUser, publicUser, type NewUserInput, type UserView } from '../accounts/users.ts';
 import type { Store } from '../store/store.ts';
-import { adminRequest } from './admin-client.ts';
+import { adminFailure, adminRequest } from './admin-client.ts';
 
 type WithStore = <T>(job: (store: Store) => Promise<T>) => Promise<T>;
 
-const failure = (body: unknown, status: number) => new Error((body as { error?: { message?: string } })?.error?.message ?? `the collector answered ${status}`);
 
 export async function userAdd(socket: string, withStore: WithStore, input: NewUserInput): Promise<void> {
   const remote = await adminRequest(socket, 'POST', '/users', input);
   let user: UserView;
   if (remote) {
-    if (remote.status !== 201) throw failure(remote.body, remote.status);
+    if (remote.status !== 201) throw adminFailure(remote);
     user = (remote.body as { user: UserView }).user;
   } else {
     user = await withStore(async (store) => publicUser(await addUser(store, input, Date.now())));
@@ -23,7 +22,7 @@ export async function userAdd(socket: string, withStore: WithStore, input: NewUs
 
 export async function userList(socket: string, withStore: WithStore): Promise<void> {
   const remote = await adminRequest(socket, 'GET', '/users');
-  if (remote && remote.status !== 200) throw failure(remote.body, remote.status);
+  if (remote && remote.status !== 200) throw adminFailure(remote);
   const users = remote ? (remote.body as { users: UserView[] }).users : await withStore(async (store) => (await store.users.list()).map(publicUser));
   if (users.length === 0) return console.log('No users yet. Add the owner: cairn user add you@example.com --owner --password-stdin');
   const rows = users.map((u) => [u.id, u.email, u.role, u.name, u.hasPassword ? 'yes' : 'no']);

@@ -97,11 +97,10 @@ export function authRoutes(deps: AuthDeps): Router {
       await deps.audit.record({ actor: null, action: 'login.limited', ip });
       throw new HttpError(429, 'rate_limited', `too many attempts; try again in ${wait} s`, { headers: { 'retry-after': String(wait) } });
     }
-    const user = await checkPassword(deps.store, email, password);
+    const { user, account } = await checkPassword(deps.store, email, password);
     if (!user) {
       // The account, when there is one (never the email typed: it may be a password typed in the wrong field).
-      const known = await deps.store.users.byEmail(normalizeEmail(email));
-      await deps.audit.record({ actor: null, action: 'login.failed', target: known?.id ?? null, ip });
+      await deps.audit.record({ actor: null, action: 'login.failed', target: account?.id ?? null, ip });
       throw new HttpError(401, 'invalid_login', 'wrong email or password');
     }
     await deps.audit.record({ actor: user.id, action: 'login', target: user.id, ip });
