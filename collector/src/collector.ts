@@ -125,7 +125,14 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const rollups = new RollupJob({ store, sites, log, now });
     const logins = new Logins(store, now);
     const audit = new AuditLog({ store, now, salt: (t) => salts.forDay(utcDay(t)), log });
-    const auth = { logins, audit, clientIp: clientIpResolver(config.trustedProxies), now, secureCookies: config.publicUrl.startsWith('https:') };
+    const auth = {
+      logins,
+      audit,
+      clientIp: clientIpResolver(config.trustedProxies),
+      now,
+      secureCookies: config.publicUrl.startsWith('https:'),
+      publicHost: new URL(config.publicUrl).host,
+    };
     server = createHttpServer(ingest, createApp({ store, log, version: VERSION, tracker, sites, stats, auth }));
     const hub = new RealtimeHub({ sites, stats, log });
     server.on('upgrade', (req, socket, head) => {

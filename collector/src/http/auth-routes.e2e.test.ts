@@ -58,6 +58,22 @@ describe('login', () => {
     expect(wrong.headers.get('set-cookie')).toBeNull();
   });
 
+  it('comes from the public URL\'s host even when a proxy rewrites Host', async () => {
+    const behindProxy = await startHarness({ config: { publicUrl: 'https://stats.example.com' } });
+    try {
+      await addUser(behindProxy.collector.store, { email: 'jo@example.com', role: 'owner', password: 'correct horse battery' }, Date.now());
+      const res = await fetch(`${behindProxy.collector.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'https://stats.example.com' },
+        body: JSON.stringify({ email: 'jo@example.com', password: 'correct horse battery' }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('set-cookie')).toMatch(/; Secure$/);
+    } finally {
+      await behindProxy.stop();
+    }
+  });
+
   it('is refused from another site (CSRF on the login form)', async () => {
     expect((await call('/login', { body: { email: 'jo@example.com', password: 'correct horse battery' }, origin: 'https://evil.example' })).status).toBe(403);
     expect((await call('/login', { body: { email: 'jo@example.com', password: 'correct horse battery' }, origin: null })).status).toBe(403);

@@ -27,6 +27,8 @@ export interface AuthDeps {
   now: () => number;
   /** Mark cookies Secure (the collector's public URL is https). */
   secureCookies: boolean;
+  /** The host of CAIRN_PUBLIC_URL, which the dashboard's pages are served from. */
+  publicHost: string | null;
   audit: AuditLog;
 }
 
@@ -45,12 +47,16 @@ export function sessionToken(req: IncomingMessage): string | null {
   return null;
 }
 
-/** Whether a request comes from a page of the collector's own host (Origin, else Referer). */
-export function sameOrigin(req: IncomingMessage): boolean {
+/**
+ * Whether a request comes from a page of the collector itself (Origin, else Referer): the host of
+ * its public URL, or the host it was reached at (a proxy may rewrite Host, or not).
+ */
+export function sameOrigin(req: IncomingMessage, publicHost: string | null = null): boolean {
   const from = req.headers.origin ?? req.headers.referer;
-  if (typeof from !== 'string' || !req.headers.host) return false;
+  if (typeof from !== 'string') return false;
   try {
-    return new URL(from).host === req.headers.host;
+    const host = new URL(from).host;
+    return host === publicHost || host === req.headers.host;
   } catch {
     return false;
   }
@@ -71,12 +77,14 @@ export function requireLogin(logins: Logins) {
 }
 
 /** Express middleware for state-changing routes of a session: same origin, and its CSRF token. */
-export function requireCsrf(req: Request, res: Response, next: NextFunction) {
-  const csrf = req.headers['x-csrf-token'];
-  if (!sameOrigin(req) || typeof csrf !== 'string' || !res.locals.login || !sameSecret(csrf, res.locals.login.session.csrf)) {
-    return next(new HttpError(403, 'csrf', 'this request must come from the Cairn dashboard'));
-  }
-  next();
+export function requireCsrf(publicHost: string | null) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const csrf = req.headers['x-csrf-token'];
+    if (!sameOrigin(req, publicHost) || typeof csrf !== 'string' || !res.locals.login || !sameSecret(csrf, res.locals.login.session.csrf)) {
+      return next(new HttpError(403, 'csrf', 'this request must come from the Cairn dashboard'));
+    }
+    next();
+  };
 }
 
 export function authRoutes(deps: AuthDeps): Router {
@@ -84,10 +92,11 @@ export function authRoutes(deps: AuthDeps): Router {
   const byIp = new RateLimiter(LOGIN_LIMITS.perIp);
   const byAccount = new RateLimiter(LOGIN_LIMITS.perAccount);
   const login = requireLogin(deps.logins);
+  const csrf = requireCsrf(deps.publicHost);
   router.use(express.json({ limit: '4kb' }));
 
   router.post('/login', async (req, res) => {
-    if (!sameOrigin(req)) throw new HttpError(403, 'csrf', 'this request must come from the Cairn dashboard');
+    if (!sameOrigin(req, deps.publicHost)) throw new HttpError(403, 'csrf', 'this request must come from the Cairn dashboard');
     const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
     if (typeof email !== 'string' || typeof password !== 'string') throw new HttpError(400, 'invalid_login', 'send an email and a password');
     const now = deps.now();
@@ -117,13 +126,13 @@ export function authRoutes(deps: AuthDeps): Router {
     res.json({ user: publicUser(user), csrfToken: session.csrf });
   });
 
-  router.post('/logout', login, requireCsrf, async (req, res) => {
+  router.post('/logout', login, csrf, async (req, res) => {
     await deps.logins.end(res.locals.login!.token);
     await deps.audit.record({ actor: res.locals.login!.user.id, action: 'logout', target: res.locals.login!.user.id, ip: deps.clientIp(req) });
     res.set('set-cookie', cookie('', 0, deps.secureCookies)).status(204).end();
   });
 
-  router.post('/password', login, requireCsrf, async (req, res) => {
+  router.post('/password', login, csrf, async (req, res) => {
     const { user } = res.locals.login!;
     const { current, next } = (req.body ?? {}) as { current?: unknown; next?: unknown };
     if (typeof current !== 'string' || typeof next !== 'string') throw new HttpError(400, 'invalid_password', 'send the current and the new password');
