@@ -14,6 +14,7 @@ import { SESSION_GAP_MS, Sessions } from './enrich/sessions.ts';
 import { AuditLog } from './accounts/audit.ts';
 import { Logins } from './accounts/logins.ts';
 import { createAdminApp } from './http/admin.ts';
+import { loginLimiters } from './http/auth-routes.ts';
 import { createApp } from './http/app.ts';
 import { createHttpServer } from './http/server.ts';
 import { loadTrackerAssets } from './http/tracker-assets.ts';
@@ -132,6 +133,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       now,
       secureCookies: config.publicUrl.startsWith('https:'),
       publicHost: new URL(config.publicUrl).host,
+      loginLimits: loginLimiters(),
     };
     server = createHttpServer(ingest, createApp({ store, log, version: VERSION, tracker, sites, stats, auth }));
     const hub = new RealtimeHub({ sites, stats, log });
@@ -162,6 +164,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       dedupe.sweep(t);
       ipLimiter.sweep(t);
       siteLimiter.sweep(t);
+      auth.loginLimits.byIp.sweep(t);
+      auth.loginLimits.byAccount.sweep(t);
       await Promise.all([bots.flush(), salts.destroyExpired(t), sites.reload(), logins.sweep(), audit.sweep()]);
       await rollups.run();
       await enforceRetention({ store, sites, log, now: t });

@@ -30,7 +30,12 @@ export interface AuthDeps {
   /** The host of CAIRN_PUBLIC_URL, which the dashboard's pages are served from. */
   publicHost: string | null;
   audit: AuditLog;
+  /** Login attempts per client address and per account (swept by the collector's upkeep). */
+  loginLimits: { byIp: RateLimiter; byAccount: RateLimiter };
 }
+
+/** The rate limiters of logins, LOGIN_LIMITS a minute. */
+export const loginLimiters = () => ({ byIp: new RateLimiter(LOGIN_LIMITS.perIp), byAccount: new RateLimiter(LOGIN_LIMITS.perAccount) });
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -89,8 +94,7 @@ export function requireCsrf(publicHost: string | null) {
 
 export function authRoutes(deps: AuthDeps): Router {
   const router = express.Router();
-  const byIp = new RateLimiter(LOGIN_LIMITS.perIp);
-  const byAccount = new RateLimiter(LOGIN_LIMITS.perAccount);
+  const { byIp, byAccount } = deps.loginLimits;
   const login = requireLogin(deps.logins);
   const csrf = requireCsrf(deps.publicHost);
   router.use(express.json({ limit: '4kb' }));
