@@ -248,6 +248,36 @@ describe('goals and demo data', () => {
     expect((await run(['user', 'add', '--data-dir', dir])).code).toBe(2);
   });
 
+  test('gdpr export and delete find and erase what was sent about one person, with the collector running or not', async ({ dir, run, start }) => {
+    const id = siteIdIn((await run(['site', 'add', 'shop.example', '--data-dir', dir])).stdout);
+    const server = await start(['start', '--data-dir', dir, ...SERVE]);
+    const send = (user: unknown, n: string) =>
+      fetch(`${server.url}/api/event`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36' },
+        body: JSON.stringify({ s: id, n, u: 'https://shop.example/checkout', p: { user_id: user } }),
+      });
+    for (const [user, n] of [[42, 'order'], ['42', 'refund'], [7, 'order']] as const) expect((await send(user, n)).status).toBe(202);
+    const exported = await run(['gdpr', 'export', id, '--prop', 'user_id=42', '--data-dir', dir]);
+    expect(exported.code).toBe(0);
+    const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; props: string });
+    expect(lines.map((e) => e.name).sort()).toEqual(['order', 'refund']);
+    expect(exported.stderr).toBe(`2 events of ${id} with user_id = 42\n`);
+    const unsure = await run(['gdpr', 'delete', id, '--prop', 'user_id=42', '--data-dir', dir]);
+    expect(unsure.code).toBe(2);
+    expect(unsure.stderr).toContain('add --yes');
+    const deleted = await run(['gdpr', 'delete', id, '--prop', 'user_id=42', '--yes', '--data-dir', dir]);
+    expect(deleted.stdout).toBe(`Deleted 2 events of ${id} with user_id = 42; the days they were on are rolled up again.\n`);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    // Without a collector, through the files.
+    expect((await run(['gdpr', 'export', id, '--prop', 'user_id=42', '--data-dir', dir])).stdout).toBe('');
+    const seven = await run(['gdpr', 'export', id, '--prop', 'user_id=7', '--data-dir', dir]);
+    expect(seven.stdout.trim().split('\n')).toHaveLength(1);
+    expect((await run(['gdpr', 'delete', id, '--prop', 'user_id=7', '--yes', '--data-dir', dir])).stdout).toContain('Deleted 1 event of');
+    expect((await run(['gdpr', 'export', id, '--data-dir', dir])).code).toBe(2);
+  });
+
   test('seed makes synthetic sites with the events asked for, rolled up and queryable, and waits for a stopped collector', async ({ dir, run, start }) => {
     const seeded = await run(['seed', '--events', '20000', '--days', '7', '--sites', '2', '--data-dir', dir]);
     expect(seeded.code).toBe(0);

@@ -12,6 +12,7 @@ import { createLogger } from '../logger.ts';
 import { checkNewSite, checkSettings, type SiteSettings } from '../sites/new-site.ts';
 import { adminFailure, adminRequest } from './admin-client.ts';
 import { ensureBuilt } from './ensure-built.ts';
+import { gdprDelete, gdprExport, parsePerson } from './gdpr-commands.ts';
 import { goalAdd, goalList, goalRemove } from './goal-commands.ts';
 import { passwordFromStdin, userAdd, userList } from './user-commands.ts';
 import { seed } from './seed-command.ts';
@@ -36,6 +37,10 @@ Usage:
                                   add a dashboard user (a client without --owner or --admin); the
                                   password is read from standard input
   cairn user list                 list the dashboard users
+  cairn gdpr export <site> --prop <key>=<id>
+                                  the events a server SDK sent about one person (NDJSON)
+  cairn gdpr delete <site> --prop <key>=<id> --yes
+                                  erase them (their days are rolled up again)
   cairn rollup                    roll up every closed day now (the server does it every minute)
   cairn seed [--events N] [--days D] [--sites S]
                                   demo data: S new synthetic sites (default 1) with N events (default
@@ -217,6 +222,8 @@ export async function main(argv: string[]): Promise<number | 'running'> {
         event: { type: 'string' },
         name: { type: 'string' },
         revenue: { type: 'string' },
+        prop: { type: 'string' },
+        yes: { type: 'boolean' },
         owner: { type: 'boolean' },
         admin: { type: 'boolean' },
         'password-stdin': { type: 'boolean' },
@@ -287,6 +294,21 @@ export async function main(argv: string[]): Promise<number | 'running'> {
         ...(typeof flags.name === 'string' ? { name: flags.name } : {}),
         ...(flags['password-stdin'] ? { password: await passwordFromStdin() } : {}),
       });
+      return 0;
+    }
+    if (command === 'gdpr') {
+      if (sub !== 'export' && sub !== 'delete') throw new UsageError(sub ? `unknown command "gdpr ${sub}": use gdpr export or delete` : 'gdpr needs a command: cairn gdpr export|delete <site> --prop <key>=<id>');
+      if (!arg) throw new UsageError(`gdpr ${sub} needs a site id: cairn gdpr ${sub} <site> --prop <key>=<id>`);
+      expect(3);
+      const person = typeof flags.prop === 'string' ? parsePerson(flags.prop) : null;
+      if (!person) throw new UsageError(`gdpr ${sub} needs --prop <key>=<id>, e.g. --prop user_id=42`);
+      const socket = join(config.dataDir, 'cairn.sock');
+      const store = <T>(job: (sites: SiteDirectory, s: Store) => Promise<T>) => withStore(config, job);
+      if (sub === 'export') await gdprExport(socket, store, arg, person);
+      else {
+        if (!flags.yes) throw new UsageError('gdpr delete erases events for good: add --yes to go ahead (see what would go with gdpr export)');
+        await gdprDelete(socket, store, arg, person);
+      }
       return 0;
     }
     if (command === 'goal') {

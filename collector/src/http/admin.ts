@@ -100,6 +100,24 @@ export function createAdminApp(deps: { sites: SiteDirectory; store: Store; publi
     await deps.audit.record({ actor: CLI, action: 'goal.remove', target: `${req.params.site}/${req.params.id}` });
     res.status(204).end();
   });
+  // GDPR access and erasure for what server SDKs sent about one person (a prop holding their id).
+  const personOf = (req: express.Request) => {
+    const { prop, value } = req.query;
+    if (typeof prop !== 'string' || prop === '' || typeof value !== 'string') throw new HttpError(400, 'invalid_query', 'send prop=<key> and value=<id>');
+    return { site: knownSite(req.params.site as string), prop, value };
+  };
+  app.get('/sites/:site/person', async (req, res) => {
+    const { site, prop, value } = personOf(req);
+    const events = await deps.store.events.findByProp(site, prop, value);
+    await deps.audit.record({ actor: CLI, action: 'gdpr.export', target: site, details: { prop, events: events.length } });
+    res.json({ events });
+  });
+  app.delete('/sites/:site/person', async (req, res) => {
+    const { site, prop, value } = personOf(req);
+    const deleted = await deps.store.events.deleteByProp(site, prop, value);
+    await deps.audit.record({ actor: CLI, action: 'gdpr.delete', target: site, details: { prop, events: deleted } });
+    res.json({ deleted });
+  });
   app.post('/rollups', async (_req, res) => {
     res.json(await deps.rollups.run());
   });

@@ -521,6 +521,37 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         expect((await store.stats.queryMany(specs)).map(same)).toEqual(specs.map((s) => same(expected(s))));
       });
 
+      it.skipIf(harness.missing?.includes('rollups'))('find and erase what was sent about one person, and roll their days up again', async () => {
+        const store = await loaded();
+        const now = Date.UTC(2026, 2, 31, 12);
+        for (const day of await store.rollups.pending(site, now)) await store.rollups.roll(site, day, now);
+        // A server SDK sent events about user 42 (a number) and "42" (a string), and one about 7.
+        const base = rows.find((e) => e.name === 'pageview' && e.ts > Date.UTC(2026, 2, 27))!;
+        const about = (n: number, user: unknown, extra: Partial<StoredEvent> = {}): StoredEvent => ({
+          ...base,
+          ts: base.ts + 1000 * n,
+          name: 'order',
+          props: JSON.stringify({ user_id: user, total: 10 * n }),
+          ...extra,
+        });
+        const sent = [about(1, 42), about(2, '42'), about(3, 7), about(4, 42, { site: 'other' }), about(5, 420)];
+        await store.events.append(sent);
+        expect(await store.events.findByProp(site.id, 'user_id', '42')).toEqual([sent[0], sent[1]]);
+        expect(await store.events.findByProp(site.id, 'user_id', 'nobody')).toEqual([]);
+        expect(await store.rollups.pending(site, now)).toEqual(['2026-03-27']);
+        for (const day of await store.rollups.pending(site, now)) await store.rollups.roll(site, day, now);
+        const before = await store.stats.query(specOf({ by: 'none' }));
+        expect(await store.events.deleteByProp(site.id, 'user_id', '42')).toBe(2);
+        expect(await store.events.findByProp(site.id, 'user_id', '42')).toEqual([]);
+        expect(await store.events.findByProp('other', 'user_id', '42')).toHaveLength(1);
+        // The day they were on is rolled again without them.
+        expect(await store.rollups.pending(site, now)).toEqual(['2026-03-27']);
+        for (const day of await store.rollups.pending(site, now)) await store.rollups.roll(site, day, now);
+        const after = await store.stats.query(specOf({ by: 'none' }));
+        expect(after[0]!.events).toBe(before[0]!.events - 2);
+        expect(same(after)).toEqual(same(referenceStats([...rows, sent[2]!, sent[4]!], specOf({ by: 'none' }))));
+      });
+
       it.skipIf(harness.missing?.includes('rollups'))(
         'roll a day again, with the same rows, when late events arrive for it or the site changes time zone',
         async () => {

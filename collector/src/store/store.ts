@@ -88,6 +88,16 @@ export interface EventStore {
   bulkInsert(rows: Iterable<StoredEvent>, progress?: (n: number) => void): Promise<number>;
   /** Deletes a site's raw events before `ts` (retention; rollups stay); returns how many went. */
   deleteBefore(site: string, ts: number): Promise<number>;
+  /**
+   * Events of a site whose prop `key` reads `value` (as JSON text: 42 reads "42"), in time order:
+   * what a server SDK sent about one person (GDPR access requests).
+   */
+  findByProp(site: string, key: string, value: string): Promise<StoredEvent[]>;
+  /**
+   * Deletes those events, everything journaled included (GDPR erasure); the rolled-up days that
+   * their visits touched are rolled up again. Returns how many events went.
+   */
+  deleteByProp(site: string, key: string, value: string): Promise<number>;
   /** Events of one site in time order (tests, exports). */
   list(site: string, opts?: { limit?: number }): Promise<StoredEvent[]>;
   /** The latest event of every session active since `since`. */

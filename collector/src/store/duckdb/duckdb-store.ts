@@ -24,7 +24,7 @@ import {
   type VitalRow,
 } from '../store.ts';
 import { Journal } from './journal.ts';
-import { JournalLoader, MARK_KEY, parseMark } from './journal-loader.ts';
+import { JournalLoader, MARK_DIRTY, MARK_KEY, parseMark } from './journal-loader.ts';
 import type { Goal } from '../../protocol/query.ts';
 import { EVENT_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { SaltFile } from './salt-file.ts';
@@ -55,6 +55,9 @@ const SELECT_EVENT = EVENT_COLUMNS.map(([col, type]) =>
         ? `${col}::DOUBLE AS ${col}`
         : col,
 ).join(', ');
+
+/** The JSON path of a top-level prop, quoted as stats-sql.ts quotes it. */
+const jsonPath = (key: string) => `$."${key.replaceAll('"', '\\"')}"`;
 
 const SELECT_USER = `SELECT id, email, name, role, password_hash, grants, epoch_ms(created_at)::DOUBLE AS created_at,
   epoch_ms(password_changed_at)::DOUBLE AS password_changed_at FROM users`;
@@ -255,6 +258,41 @@ export class DuckDbStore implements Store {
         const r = await this.#conn.run('DELETE FROM events WHERE site = ? AND ts < epoch_ms(?::BIGINT)', [site, ts]);
         return Number(r.rowsChanged);
       }),
+
+    findByProp: async (site: string, key: string, value: string): Promise<StoredEvent[]> => {
+      await this.events.settle();
+      const rows = await this.#query('events.findByProp', `SELECT ${SELECT_EVENT} FROM events WHERE site = ? AND json_extract_string(props, ?) = ? ORDER BY ts, rowid`, [
+        site,
+        jsonPath(key),
+        value,
+      ]);
+      return rows.map(toStoredEvent);
+    },
+
+    deleteByProp: async (site: string, key: string, value: string): Promise<number> => {
+      await this.events.settle();
+      return this.#exec('events.deleteByProp', async () => {
+        const conn = this.#conn;
+        await conn.run('BEGIN TRANSACTION');
+        try {
+          // Every event of the visits concerned marks its days (and its visit's first day) dirty,
+          // as their visits change shape when some of their events go.
+          await conn.run(
+            `CREATE OR REPLACE TEMP TABLE batch AS SELECT * FROM events WHERE site = ? AND session IN (
+               SELECT session FROM events WHERE site = ? AND json_extract_string(props, ?) = ?)`,
+            [site, site, jsonPath(key), value],
+          );
+          await conn.run(MARK_DIRTY);
+          await conn.run('DROP TABLE batch');
+          const r = await conn.run('DELETE FROM events WHERE site = ? AND json_extract_string(props, ?) = ?', [site, jsonPath(key), value]);
+          await conn.run('COMMIT');
+          return Number(r.rowsChanged);
+        } catch (err) {
+          await conn.run('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      });
+    },
 
     list: async (site: string, opts: { limit?: number } = {}): Promise<StoredEvent[]> => {
       const rows = await this.#query(

@@ -35,11 +35,11 @@ const DATA_ERROR = /Malformed JSON|Conversion Error|Could not convert|Failed to 
 export const MARK_KEY = 'journal_mark';
 
 /**
- * Rolled-up days that these new events change: the days they happened on, and the days their
- * visits started on (a visit running over midnight changes its first day's numbers). Visits are
- * looked up two days back.
+ * Rolled-up days that the events of the temporary table `batch` change: the days they happened
+ * on, and the days their visits started on (a visit running over midnight changes its first day's
+ * numbers). Visits are looked up two days back.
  */
-const MARK_DIRTY = `
+export const MARK_DIRTY = `
 UPDATE rollup_days SET dirty = true FROM (
   SELECT r.site, r.day FROM rollup_days r JOIN (SELECT DISTINCT site, ts FROM batch) b ON b.site = r.site
   WHERE CAST(timezone(r.timezone, b.ts::TIMESTAMPTZ) AS DATE) = r.day

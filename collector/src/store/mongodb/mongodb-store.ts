@@ -39,6 +39,7 @@ import {
   eventOf,
   eventsBefore,
   eventsOfSite,
+  eventsWithProp,
   exportChunk,
   goalDoc,
   goalOf,
@@ -154,6 +155,17 @@ export class MongoStore implements Store {
         return n;
       }),
     deleteBefore: (site: string, ts: number) => this.#op('events.deleteBefore', (x) => x.deleteMany(C.events, eventsBefore(site, ts))),
+    findByProp: (site: string, key: string, value: string) =>
+      this.#op('events.findByProp', async (x) => (await x.find(C.events, eventsWithProp(site, key, value), { sort: { ts: 1, _id: 1 } })).map(eventOf)),
+    deleteByProp: (site: string, key: string, value: string) =>
+      this.#op('events.deleteByProp', async (x) => {
+        const filter = eventsWithProp(site, key, value);
+        const sessions = [...new Set((await x.find(C.events, filter, { projection: { session: 1 } })).map((d) => d.session as number))];
+        if (sessions.length === 0) return 0;
+        // Every event of the visits concerned marks its days (and its visit's first day) dirty.
+        await this.#markDirty(x, (await x.find(C.events, { site, session: { $in: sessions } })).map(eventOf));
+        return x.deleteMany(C.events, filter);
+      }),
     list: (site: string, opts: { limit?: number } = {}) =>
       this.#op('events.list', async (x) => {
         const q = eventsOfSite(site);

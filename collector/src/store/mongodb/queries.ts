@@ -259,3 +259,14 @@ export const auditPipeline = (q: AuditQuery): Doc[] => [
   { $match: { ...(q.actor !== undefined ? { actor: q.actor } : {}), ...(q.action !== undefined ? { action: q.action } : {}), ...(q.target !== undefined ? { target: q.target } : {}) } },
   { $facet: { entries: [{ $sort: { ts: -1, _id: -1 } }, { $skip: (q.page - 1) * q.perPage }, { $limit: q.perPage }], total: [{ $count: 'n' }] } },
 ];
+
+/**
+ * Events of a site whose prop `key` reads `value` as JSON text (as the embedded store's
+ * json_extract_string): the string itself, or the number or boolean it spells.
+ */
+export function eventsWithProp(site: string, key: string, value: string): Doc {
+  const values: unknown[] = [value];
+  if (value.trim() !== '' && String(Number(value)) === value) values.push(Number(value));
+  if (value === 'true' || value === 'false') values.push(value === 'true');
+  return { site, props: { $elemMatch: { k: key, v: { $in: values } } } };
+}
