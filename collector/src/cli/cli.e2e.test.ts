@@ -1,5 +1,6 @@
 /** The `cairn` command line as a person runs it: real child processes on a temporary data directory. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { openDuckDbStore } from '../store/duckdb/duckdb-store.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -276,6 +277,21 @@ describe('goals and demo data', () => {
     expect(seven.stdout.trim().split('\n')).toHaveLength(1);
     expect((await run(['gdpr', 'delete', id, '--prop', 'user_id=7', '--yes', '--data-dir', dir])).stdout).toContain('Deleted 1 event of');
     expect((await run(['gdpr', 'export', id, '--data-dir', dir])).code).toBe(2);
+    // Audited through the collector and without it alike.
+    const store = await openDuckDbStore({ dataDir: dir });
+    try {
+      const entries = (await store.audit.list({ page: 1, perPage: 50 })).entries.map((e) => [e.actor, e.action, e.target, e.details.events ?? null]).reverse();
+      expect(entries).toEqual([
+        ['cli', 'site.create', id, null],
+        ['cli', 'gdpr.export', id, 2],
+        ['cli', 'gdpr.delete', id, 2],
+        ['cli', 'gdpr.export', id, 0],
+        ['cli', 'gdpr.export', id, 1],
+        ['cli', 'gdpr.delete', id, 1],
+      ]);
+    } finally {
+      await store.close();
+    }
   });
 
   test('seed makes synthetic sites with the events asked for, rolled up and queryable, and waits for a stopped collector', async ({ dir, run, start }) => {

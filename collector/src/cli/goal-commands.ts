@@ -1,11 +1,12 @@
 /** `cairn goal add|list|remove`: a site's goals, through the running collector or the files. */
+import type { AuditLog } from '../accounts/audit.ts';
 import type { Goal, GoalInput } from '../protocol/query.ts';
 import { newGoal } from '../sites/goals.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { Store } from '../store/store.ts';
 import { adminFailure, adminRequest } from './admin-client.ts';
 
-type WithStore = <T>(job: (sites: SiteDirectory, store: Store) => Promise<T>) => Promise<T>;
+type WithStore = <T>(job: (sites: SiteDirectory, store: Store, audit: AuditLog) => Promise<T>) => Promise<T>;
 
 const known = (sites: SiteDirectory, site: string) => {
   if (!sites.get(site)) throw new Error(`no site "${site}" (see cairn site list)`);
@@ -19,9 +20,10 @@ export async function goalAdd(socket: string, withStore: WithStore, site: string
     goal = remote.body as Goal;
   } else {
     goal = newGoal(input);
-    await withStore(async (sites, store) => {
+    await withStore(async (sites, store, audit) => {
       known(sites, site);
       await store.goals.create(site, goal);
+      await audit.record({ actor: 'cli', action: 'goal.create', target: `${site}/${goal.id}`, details: { kind: goal.kind, match: goal.match } });
     });
   }
   console.log(`Goal ${goal.id} added to ${site}: ${goal.name}${goal.revenue ? ` (revenue from prop "${goal.revenue}")` : ''}.`);
@@ -45,9 +47,11 @@ export async function goalRemove(socket: string, withStore: WithStore, site: str
   if (remote) {
     if (remote.status !== 204) throw adminFailure(remote);
   } else {
-    const removed = await withStore(async (sites, store) => {
+    const removed = await withStore(async (sites, store, audit) => {
       known(sites, site);
-      return store.goals.remove(site, id);
+      const gone = await store.goals.remove(site, id);
+      if (gone) await audit.record({ actor: 'cli', action: 'goal.remove', target: `${site}/${id}` });
+      return gone;
     });
     if (!removed) throw new Error(`site ${site} has no goal ${id}`);
   }

@@ -9,6 +9,8 @@ import { openStore } from '../store/open-store.ts';
 import { StoreError, type Store } from '../store/store.ts';
 import { RollupJob, type RollupReport } from '../rollup/rollup-job.ts';
 import { createLogger } from '../logger.ts';
+import { AuditLog } from '../accounts/audit.ts';
+import { DailySalts, utcDay } from '../enrich/daily-salts.ts';
 import { checkNewSite, checkSettings, type SiteSettings } from '../sites/new-site.ts';
 import { adminFailure, adminRequest } from './admin-client.ts';
 import { ensureBuilt } from './ensure-built.ts';
@@ -91,7 +93,11 @@ async function siteAdd(config: Config, domain: string, flags: Flags): Promise<vo
       console.warn('cairn: the tag uses the running collector\'s public URL (CAIRN_PUBLIC_URL of the server), not --public-url');
     }
   } else {
-    result = await withStore(config, (sites) => addSite(sites, input, config.publicUrl, Date.now()));
+    result = await withStore(config, async (sites, _store, audit) => {
+      const added = await addSite(sites, input, config.publicUrl, Date.now());
+      await audit.record({ actor: 'cli', action: 'site.create', target: added.site.id, details: { domain: added.site.domains[0]! } });
+      return added;
+    });
   }
   console.log(`Site ${result.site.id} added for ${result.site.domains.join(', ')}${result.site.allowSubdomains ? ' (and its subdomains)' : ''}.
 
@@ -122,7 +128,11 @@ async function siteSet(config: Config, id: string, flags: Flags): Promise<void> 
   if (remote) {
     if (remote.status !== 200) throw adminFailure(remote);
   } else {
-    const found = await withStore(config, (sites) => sites.update(id, changes));
+    const found = await withStore(config, async (sites, _store, audit) => {
+      const updated = await sites.update(id, changes);
+      if (updated) await audit.record({ actor: 'cli', action: 'site.update', target: id, details: { timezone: changes.timezone ?? null, retentionMonths: changes.retentionMonths ?? null } });
+      return updated;
+    });
     if (!found) throw new Error(`no site "${id}" (see cairn site list)`);
   }
   const said = [changes.timezone && `time zone ${changes.timezone}`, changes.retentionMonths && `raw events kept ${changes.retentionMonths} months`].filter(Boolean);
@@ -164,12 +174,15 @@ async function rollup(config: Config): Promise<void> {
 }
 
 /** Opens the store directly: only when no collector is running on this data directory. */
-async function withStore<T>(config: Config, job: (sites: SiteDirectory, store: Store) => Promise<T>): Promise<T> {
+async function withStore<T>(config: Config, job: (sites: SiteDirectory, store: Store, audit: AuditLog) => Promise<T>): Promise<T> {
   const store = await openStore(config);
   try {
     const sites = new SiteDirectory(store.sites);
     await sites.reload();
-    return await job(sites, store);
+    // What the command line changes is audited as what comes through a collector's admin socket.
+    const salts = new DailySalts(store.salts);
+    const audit = new AuditLog({ store, now: Date.now, salt: (t) => salts.forDay(utcDay(t)), log: createLogger('error') });
+    return await job(sites, store, audit);
   } finally {
     await store.close();
   }
@@ -278,7 +291,7 @@ export async function main(argv: string[]): Promise<number | 'running'> {
     }
     if (command === 'user') {
       const socket = join(config.dataDir, 'cairn.sock');
-      const store = <T>(job: (s: Store) => Promise<T>) => withStore(config, (_sites, s) => job(s));
+      const store = <T>(job: (s: Store, audit: AuditLog) => Promise<T>) => withStore(config, (_sites, s, audit) => job(s, audit));
       if (sub === 'list') {
         expect(2);
         await userList(socket, store);
@@ -303,7 +316,7 @@ export async function main(argv: string[]): Promise<number | 'running'> {
       const person = typeof flags.prop === 'string' ? parsePerson(flags.prop) : null;
       if (!person) throw new UsageError(`gdpr ${sub} needs --prop <key>=<id>, e.g. --prop user_id=42`);
       const socket = join(config.dataDir, 'cairn.sock');
-      const store = <T>(job: (sites: SiteDirectory, s: Store) => Promise<T>) => withStore(config, job);
+      const store = <T>(job: (sites: SiteDirectory, s: Store, audit: AuditLog) => Promise<T>) => withStore(config, job);
       if (sub === 'export') await gdprExport(socket, store, arg, person);
       else {
         if (!flags.yes) throw new UsageError('gdpr delete erases events for good: add --yes to go ahead (see what would go with gdpr export)');
@@ -313,7 +326,7 @@ export async function main(argv: string[]): Promise<number | 'running'> {
     }
     if (command === 'goal') {
       const socket = join(config.dataDir, 'cairn.sock');
-      const store = <T>(job: (sites: SiteDirectory, s: Store) => Promise<T>) => withStore(config, job);
+      const store = <T>(job: (sites: SiteDirectory, s: Store, audit: AuditLog) => Promise<T>) => withStore(config, job);
       if (sub !== 'add' && sub !== 'list' && sub !== 'remove') {
         throw new UsageError(sub ? `unknown command "goal ${sub}": use goal add, list or remove` : 'goal needs a command: cairn goal add|list|remove <site>');
       }

@@ -1,9 +1,10 @@
 /** `cairn user add|list`: dashboard users, through the running collector or the store directly. */
+import type { AuditLog } from '../accounts/audit.ts';
 import { addUser, publicUser, type NewUserInput, type UserView } from '../accounts/users.ts';
 import type { Store } from '../store/store.ts';
 import { adminFailure, adminRequest } from './admin-client.ts';
 
-type WithStore = <T>(job: (store: Store) => Promise<T>) => Promise<T>;
+type WithStore = <T>(job: (store: Store, audit: AuditLog) => Promise<T>) => Promise<T>;
 
 
 export async function userAdd(socket: string, withStore: WithStore, input: NewUserInput): Promise<void> {
@@ -13,7 +14,11 @@ export async function userAdd(socket: string, withStore: WithStore, input: NewUs
     if (remote.status !== 201) throw adminFailure(remote);
     user = (remote.body as { user: UserView }).user;
   } else {
-    user = await withStore(async (store) => publicUser(await addUser(store, input, Date.now())));
+    user = await withStore(async (store, audit) => {
+      const added = await addUser(store, input, Date.now());
+      await audit.record({ actor: 'cli', action: 'user.create', target: added.id, details: { role: added.role } });
+      return publicUser(added);
+    });
   }
   console.log(
     `User ${user.id} added: ${user.email} (${user.role}).${user.hasPassword ? '' : ' No password yet: give one with --password-stdin, or set it once email invitations exist.'}`,
