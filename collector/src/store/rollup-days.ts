@@ -6,6 +6,9 @@ import { DateTime } from 'luxon';
 import { DIMENSIONS } from '../protocol/query.ts';
 import type { StatsSpec } from './store.ts';
 
+/** The sums every stats row carries and every rollup row keeps (StatsRow without key and total). */
+export const SUMS = ['visitors', 'visits', 'pageviews', 'events', 'bounces', 'visit_pageviews', 'duration', 'scroll_sum', 'scroll_n'] as const;
+
 /** Dimensions kept in rollups (props are read from raw events). */
 export const ROLLUP_DIMENSIONS = DIMENSIONS;
 

@@ -7,11 +7,9 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { rangeOf } from '../../stats/period.ts';
-import { closedDays, rolledRun, rollupable, ROLLUP_DIMENSIONS } from '../rollup-days.ts';
+import { closedDays, rolledRun, rollupable, ROLLUP_DIMENSIONS, SUMS } from '../rollup-days.ts';
 import type { Site, StatsSpec } from '../store.ts';
 import { literal, sortSql, statsSql, sumsSql, tailSql, visitCtes } from './stats-sql.ts';
-
-const SUMS = ['visitors', 'visits', 'pageviews', 'events', 'bounces', 'visit_pageviews', 'duration', 'scroll_sum', 'scroll_n'];
 
 /** Local days of `site` that need a rollup now: closed, and not rolled (validly) yet. */
 export async function pendingDays(conn: DuckDBConnection, site: Site, now: number): Promise<string[]> {

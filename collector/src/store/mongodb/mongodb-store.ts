@@ -134,24 +134,18 @@ export class MongoStore implements Store {
     bulkInsert: (rows: Iterable<StoredEvent>, progress?: (n: number) => void) =>
       this.#op('events.bulkInsert', async (x) => {
         let n = 0;
-        let batch: Doc[] = [];
+        let batch: StoredEvent[] = [];
         const flush = async () => {
-          n += (await x.insertMany(C.events, batch)).inserted;
+          n += (await x.insertMany(C.events, batch.map(eventDoc))).inserted;
+          await this.#markDirty(x, batch);
           batch = [];
           progress?.(n);
         };
-        let sample: StoredEvent[] = [];
         for (const row of rows) {
-          batch.push(eventDoc(row));
-          sample.push(row);
-          if (batch.length === BULK_BATCH) {
-            await flush();
-            await this.#markDirty(x, sample);
-            sample = [];
-          }
+          batch.push(row);
+          if (batch.length === BULK_BATCH) await flush();
         }
         if (batch.length > 0) await flush();
-        if (sample.length > 0) await this.#markDirty(x, sample);
         return n;
       }),
     deleteBefore: (site: string, ts: number) => this.#op('events.deleteBefore', (x) => x.deleteMany(C.events, eventsBefore(site, ts))),

@@ -11,13 +11,11 @@
  */
 import { DateTime } from 'luxon';
 import { rangeOf } from '../../stats/period.ts';
-import { ROLLUP_DIMENSIONS } from '../rollup-days.ts';
+import { ROLLUP_DIMENSIONS, SUMS } from '../rollup-days.ts';
 import type { StatsRow, StatsSpec } from '../store.ts';
 import type { Doc } from './executor.ts';
 import { C } from './queries.ts';
 import { sumsPipeline } from './stats-pipeline.ts';
-
-export const SUMS = ['visitors', 'visits', 'pageviews', 'events', 'bounces', 'visit_pageviews', 'duration', 'scroll_sum', 'scroll_n'] as const;
 
 const DAY_MS = 86_400_000;
 

@@ -9,6 +9,7 @@
  * server agree. The pipeline ends in one document, read by `rowsOf`.
  */
 import { VITALS, type Filter, type FilterDimension, type Metric } from '../../protocol/query.ts';
+import { SUMS } from '../rollup-days.ts';
 import { offsetsOf } from '../zone-offsets.ts';
 import type { StatsRow, StatsSpec, VitalRow } from '../store.ts';
 import type { Doc } from './executor.ts';
@@ -17,7 +18,6 @@ import { C } from './queries.ts';
 const DAY_MS = 86_400_000;
 const NOT_ACTIVE = ['engagement', 'vital'];
 const NOT_CUSTOM = ['pageview', 'engagement', 'vital'];
-const SUMS = ['visitors', 'visits', 'pageviews', 'events', 'bounces', 'visit_pageviews', 'duration', 'scroll_sum', 'scroll_n'] as const;
 
 /** Visit dimensions: the visit's value (`s.`), from its first active event or its pageviews. */
 const VISIT_FIELDS: Partial<Record<string, string>> = {
