@@ -80,7 +80,7 @@ const bare = spawn(process.execPath, [join(here, 'bare-server.ts')], { stdio: ['
 const bareUrl = `http://127.0.0.1:${(await waitForLine(bare, /listening (\d+)/))[1]}/api/event`;
 const dataDir = await mkdtemp(join(tmpdir(), 'cairn-bench-'));
 const setup = await openDuckDbStore({ dataDir });
-const { site } = await addSite(new SiteDirectory(setup.sites), { domain: 'example.com' }, 'http://localhost', Date.now());
+const { site } = await addSite(new SiteDirectory(setup), { domain: 'example.com' }, 'http://localhost', Date.now());
 await setup.close();
 const collector = spawn(
   process.execPath,

@@ -43,7 +43,7 @@ const sites: Site[] = ['UTC', 'Europe/Berlin', 'America/New_York'].map((timezone
   allowSubdomains: true,
   queryKeys: [],
   timezone,
-  keyHash: 'x',
+  name: `bench-${i}`,
   createdAt: START,
 }));
 

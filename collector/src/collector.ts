@@ -16,6 +16,10 @@ import { Logins } from './accounts/logins.ts';
 import { createAdminApp } from './http/admin.ts';
 import { loginLimiters } from './http/auth-routes.ts';
 import { createApp } from './http/app.ts';
+import { Authorizer } from './http/authorize.ts';
+import { tokenSecret } from './accounts/signed-tokens.ts';
+import { createMailer } from './mail/mailer.ts';
+import { SiteAdmin } from './sites/site-admin.ts';
 import { createHttpServer } from './http/server.ts';
 import { loadTrackerAssets } from './http/tracker-assets.ts';
 import { BotCounter } from './ingest/bot-counter.ts';
@@ -93,7 +97,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     }));
   let server: Server | undefined;
   try {
-    const sites = new SiteDirectory(store.sites);
+    const sites = new SiteDirectory(store);
     await sites.reload();
     const salts = new DailySalts(store.salts);
     await salts.forDay(utcDay(now()));
@@ -126,6 +130,10 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const rollups = new RollupJob({ store, sites, log, now });
     const logins = new Logins(store, now);
     const audit = new AuditLog({ store, now, salt: (t) => salts.forDay(utcDay(t)), log });
+    const secret = await tokenSecret(store.meta);
+    const mailer = createMailer(config.smtpUrl || undefined, config.mailFrom, log);
+    // With port 0 (tests, benchmarks) the default public URL can only be known once listening.
+    let publicUrl = config.publicUrl;
     const auth = {
       logins,
       audit,
@@ -134,9 +142,16 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       secureCookies: config.publicUrl.startsWith('https:'),
       publicHost: new URL(config.publicUrl).host,
       loginLimits: loginLimiters(),
+      secret,
+      mailer,
+      publicUrl: () => publicUrl,
+      log,
     };
-    server = createHttpServer(ingest, createApp({ store, log, version: VERSION, tracker, sites, stats, auth }));
-    const hub = new RealtimeHub({ sites, stats, log });
+    const authz = new Authorizer({ store, logins, secret, now, sites, publicHost: auth.publicHost });
+    const siteAdmin = new SiteAdmin({ sites, store, audit, publicUrl: () => publicUrl, now });
+    const app = createApp({ store, log, version: VERSION, tracker, sites, stats, auth, authz, admin: siteAdmin, secret, users: { mailer, publicUrl: () => publicUrl } });
+    server = createHttpServer(ingest, app);
+    const hub = new RealtimeHub({ authz, sites, stats, log });
     server.on('upgrade', (req, socket, head) => {
       if ((req.url ?? '').split('?')[0] === '/api/realtime') hub.upgrade(req, socket, head);
       else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -144,8 +159,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     await listen(server, config.port, config.host);
     const http = server;
     const port = (http.address() as AddressInfo).port;
-    // With port 0 (tests, benchmarks) the default public URL can only be known once listening.
-    const publicUrl = config.publicUrl === 'http://localhost:0' ? `http://localhost:${port}` : config.publicUrl;
+    if (config.publicUrl === 'http://localhost:0') publicUrl = `http://localhost:${port}`;
 
     // In the data directory whatever the store: the CLI finds the running collector there.
     await mkdir(config.dataDir, { recursive: true });
@@ -153,7 +167,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     // A socket file left by a killed process would make listen fail; nothing can be holding it,
     // because the DuckDB file lock above already proved no other collector runs on this folder.
     await rm(adminSocket, { force: true });
-    const admin = createPlainServer(createAdminApp({ sites, store, publicUrl, now, log, rollups, audit }));
+    const admin = createPlainServer(createAdminApp({ sites, store, admin: siteAdmin, publicUrl, now, log, rollups, audit }));
     await listen(admin, adminSocket);
     await chmod(adminSocket, 0o600);
 
@@ -167,6 +181,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       auth.loginLimits.byIp.sweep(t);
       auth.loginLimits.byAccount.sweep(t);
       await Promise.all([bots.flush(), salts.destroyExpired(t), sites.reload(), logins.sweep(), audit.sweep()]);
+      await siteAdmin.purgeDue();
       await rollups.run();
       await enforceRetention({ store, sites, log, now: t });
     };
@@ -196,6 +211,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         await writer.drain();
         http.closeAllConnections();
         await bots.flush().catch((err: unknown) => log.error({ err: (err as Error).message }, 'bot counts not saved'));
+        await mailer.close();
         await store.close();
         await rm(adminSocket, { force: true });
         log.info('Cairn stopped; every acknowledged event is stored');

@@ -83,6 +83,15 @@ describe('invalid configuration', () => {
     expect(loadConfig({ store: 'mongodb+srv://cluster0.example.net/cairn' }, {}).store).toBe('mongodb+srv://cluster0.example.net/cairn');
   });
 
+  it('checks the SMTP URL and sender without ever repeating the SMTP password', () => {
+    const [problem] = problemsOf({}, { CAIRN_SMTP_URL: 'smtp://mailer:s3cret-pass@mail.example.com/path' });
+    expect(problem).toMatch(/^CAIRN_SMTP_URL="smtp:\/\/…@mail\.example\.com\/path": takes no path/);
+    expect(problem).not.toContain('s3cret-pass');
+    expect(problemsOf({}, { CAIRN_MAIL_FROM: 'not an address' })[0]).toMatch(/^CAIRN_MAIL_FROM="not an address": must be one email address/);
+    const ok = loadConfig({}, { CAIRN_SMTP_URL: 'smtps://u:p@mail.example.com', CAIRN_PUBLIC_URL: 'https://stats.example.com' });
+    expect([ok.smtpUrl, ok.mailFrom]).toEqual(['smtps://u:p@mail.example.com', 'Cairn <cairn@stats.example.com>']);
+  });
+
   it('names the flag when the bad value came from a flag', () => {
     expect(problemsOf({ port: 'http' }, { CAIRN_PORT: '8800' })).toEqual(['--port="http": must be a whole number from 0 to 65535']);
   });

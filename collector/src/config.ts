@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import proxyaddr from 'proxy-addr';
 import { DEFAULT_GEO_DB } from './enrich/geo.ts';
+import { parseMailFrom, parseSmtpUrl } from './mail/smtp-url.ts';
 
 export interface Config {
   dataDir: string;
@@ -23,6 +24,10 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** "duckdb", or a MongoDB connection string. */
   store: string;
+  /** Where invitations and password resets are sent through (smtp:// or smtps://), or '' for no mail. */
+  smtpUrl: string;
+  /** Who Cairn's mail comes from; '' for cairn@ the public URL's host. */
+  mailFrom: string;
 }
 
 type Parse<T> = (raw: string) => T;
@@ -111,6 +116,21 @@ export const OPTIONS = {
     },
     fallback: 'duckdb',
   },
+  smtpUrl: {
+    env: 'CAIRN_SMTP_URL',
+    flag: 'smtp-url',
+    parse: (raw: string) => {
+      if (raw.trim() !== '') parseSmtpUrl(raw);
+      return raw.trim();
+    },
+    fallback: '',
+  },
+  mailFrom: {
+    env: 'CAIRN_MAIL_FROM',
+    flag: 'mail-from',
+    parse: (raw: string) => (raw.trim() === '' ? '' : parseMailFrom(raw)),
+    fallback: '',
+  },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -127,12 +147,15 @@ export function loadConfig(flags: Partial<Record<string, string>>, env: NodeJS.P
     try {
       out[name] = raw === '' && name === 'publicUrl' ? '' : opt.parse(raw);
     } catch (err) {
-      problems.push(`${where}=${JSON.stringify(raw)}: ${(err as Error).message}`);
+      // An SMTP URL may carry a password: it is never repeated in a message.
+      const shown = name === 'smtpUrl' ? raw.replace(/\/\/[^@/]*@/, '//…@') : raw;
+      problems.push(`${where}=${JSON.stringify(shown)}: ${(err as Error).message}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const config = out as unknown as Config;
   if (!config.publicUrl) config.publicUrl = `http://localhost:${config.port}`;
+  if (!config.mailFrom) config.mailFrom = `Cairn <cairn@${new URL(config.publicUrl).hostname}>`;
   return config;
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCollector, VERSION } from '../collector.ts';
 import { loadConfig, OPTIONS, type Config } from '../config.ts';
-import { addSite, publicSite } from '../http/admin.ts';
+import { publicSite, SiteAdmin } from '../sites/site-admin.ts';
 import { SiteDirectory } from '../sites/site-directory.ts';
 import { openStore } from '../store/open-store.ts';
 import { StoreError, type Store } from '../store/store.ts';
@@ -85,7 +85,7 @@ async function siteAdd(config: Config, domain: string, flags: Flags): Promise<vo
   checkNewSite(input);
   const socket = join(config.dataDir, 'cairn.sock');
   const remote = await adminRequest(socket, 'POST', '/sites', input);
-  let result: { site: SiteView; key: string; tag: string };
+  let result: { site: SiteView; secret: string; tag: string };
   if (remote) {
     if (remote.status !== 201) throw adminFailure(remote);
     result = remote.body as typeof result;
@@ -93,11 +93,7 @@ async function siteAdd(config: Config, domain: string, flags: Flags): Promise<vo
       console.warn('cairn: the tag uses the running collector\'s public URL (CAIRN_PUBLIC_URL of the server), not --public-url');
     }
   } else {
-    result = await withStore(config, async (sites, _store, audit) => {
-      const added = await addSite(sites, input, config.publicUrl, Date.now());
-      await audit.record({ actor: 'cli', action: 'site.create', target: added.site.id, details: { domain: added.site.domains[0]! } });
-      return added;
-    });
+    result = await withStore(config, (sites, store, audit) => siteAdmin(config, sites, store, audit).create(input, { actor: 'cli' }));
   }
   console.log(`Site ${result.site.id} added for ${result.site.domains.join(', ')}${result.site.allowSubdomains ? ' (and its subdomains)' : ''}.
 
@@ -106,7 +102,7 @@ Paste this tag into the <head> of every page (the plugins do it for you):
   ${result.tag}
 
 Site id:  ${result.site.id}
-Site key: ${result.key}
+Site key: ${result.secret}
 
 The site key is a secret for server-side use only (plugins, exports). It is shown this once; Cairn keeps only a hash of it.`);
 }
@@ -128,12 +124,7 @@ async function siteSet(config: Config, id: string, flags: Flags): Promise<void> 
   if (remote) {
     if (remote.status !== 200) throw adminFailure(remote);
   } else {
-    const found = await withStore(config, async (sites, _store, audit) => {
-      const updated = await sites.update(id, changes);
-      if (updated) await audit.record({ actor: 'cli', action: 'site.update', target: id, details: { timezone: changes.timezone ?? null, retentionMonths: changes.retentionMonths ?? null } });
-      return updated;
-    });
-    if (!found) throw new Error(`no site "${id}" (see cairn site list)`);
+    await withStore(config, (sites, store, audit) => siteAdmin(config, sites, store, audit).update(id, changes, { actor: 'cli' }));
   }
   const said = [changes.timezone && `time zone ${changes.timezone}`, changes.retentionMonths && `raw events kept ${changes.retentionMonths} months`].filter(Boolean);
   console.log(`Site ${id}: ${said.join(', ')}.${changes.timezone ? ' Its days are rolled up again in the new time zone.' : ''}`);
@@ -173,11 +164,15 @@ async function rollup(config: Config): Promise<void> {
   console.log(report.days === 0 ? 'Every closed day is rolled up already.' : `Rolled up ${report.days} day(s) of ${report.sites} site(s) in ${(report.ms / 1000).toFixed(1)} s.`);
 }
 
+/** Site management on a store opened directly (what the admin socket does when a collector runs). */
+const siteAdmin = (config: Config, sites: SiteDirectory, store: Store, audit: AuditLog) =>
+  new SiteAdmin({ sites, store, audit, publicUrl: () => config.publicUrl, now: Date.now });
+
 /** Opens the store directly: only when no collector is running on this data directory. */
 async function withStore<T>(config: Config, job: (sites: SiteDirectory, store: Store, audit: AuditLog) => Promise<T>): Promise<T> {
   const store = await openStore(config);
   try {
-    const sites = new SiteDirectory(store.sites);
+    const sites = new SiteDirectory(store);
     await sites.reload();
     // What the command line changes is audited as what comes through a collector's admin socket.
     const salts = new DailySalts(store.salts);

@@ -37,11 +37,11 @@ export async function seed(sites: SiteDirectory, store: Store, o: SeedOptions, n
   for (const _ of traffic('sample', trial, now)) sample++;
   const visitorsPerDay = Math.max(1, Math.round((trial * perSite) / Math.max(1, sample)));
   for (let i = 0; i < o.sites; i++) {
-    const { site, key } = newSite({ domain: `demo-${Date.now().toString(36)}-${i + 1}.example.org`, timezone: 'UTC' }, now);
-    await sites.create({ ...site, synthetic: true });
+    const { site, key, secret } = newSite({ domain: `demo-${Date.now().toString(36)}-${i + 1}.example.org`, timezone: 'UTC' }, now);
+    await sites.create({ ...site, synthetic: true }, key);
     const n = await store.events.bulkInsert(traffic(site.id, visitorsPerDay, now + i), (done) => process.stderr.write(`\r${site.id} ${bar(Math.min(done, perSite), perSite)} ${done.toLocaleString('en-US')} events`));
     process.stderr.write(`\r${site.id} ${bar(1, 1)} ${n.toLocaleString('en-US')} events\n`);
-    console.log(`Site ${site.id} (${site.domains[0]}, synthetic): ${n.toLocaleString('en-US')} events over ${o.days} days. Site key: ${key}`);
+    console.log(`Site ${site.id} (${site.domains[0]}, synthetic): ${n.toLocaleString('en-US')} events over ${o.days} days. Site key: ${secret}`);
   }
   const report = await new RollupJob({ store, sites, log: createLogger('warn'), now: () => now }).run((done, total, id) =>
     process.stderr.write(`\rrolling up ${id} ${bar(done, total)} ${done}/${total} days`),

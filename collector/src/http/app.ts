@@ -7,17 +7,39 @@ import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { StatsService } from '../stats/stats-service.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes, type AuthDeps } from './auth-routes.ts';
+import type { Authorizer } from './authorize.ts';
+import { mountRoutes, type Route } from './routes.ts';
+import { siteRoutes } from './site-routes.ts';
 import { statsRoutes } from './stats-routes.ts';
 import type { TrackerAssets } from './tracker-assets.ts';
+import { userRoutes, type UserRouteDeps } from './user-routes.ts';
+import type { SiteAdmin } from '../sites/site-admin.ts';
 
 export interface AppDeps {
   store: Store;
   auth: Omit<AuthDeps, 'store'>;
+  authz: Authorizer;
+  admin: SiteAdmin;
+  users: Pick<UserRouteDeps, 'mailer' | 'publicUrl'>;
+  /** The installation's token secret (view tokens, password links). */
+  secret: Buffer;
   log: Logger;
   version: string;
   tracker: TrackerAssets;
   sites: SiteDirectory;
   stats: StatsService;
+}
+
+/** Every API route, in one table (http/routes.ts). */
+export function apiRoutes(deps: AppDeps): Route[] {
+  const { store, sites, auth, authz, secret } = deps;
+  return [
+    ...authRoutes({ store, ...auth }),
+    ...auditRoutes({ store }),
+    ...siteRoutes({ admin: deps.admin, sites, store, authz, secret, now: auth.now, clientIp: auth.clientIp }),
+    ...userRoutes({ store, sites, logins: auth.logins, audit: auth.audit, secret, now: auth.now, clientIp: auth.clientIp, ...deps.users }),
+    ...statsRoutes({ stats: deps.stats, audit: auth.audit, clientIp: auth.clientIp }),
+  ];
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -35,9 +57,13 @@ export function createApp(deps: AppDeps): Express {
     }
   });
 
-  app.use('/api/auth', authRoutes({ store: deps.store, ...deps.auth }));
-  app.use('/api/audit', auditRoutes({ store: deps.store, logins: deps.auth.logins }));
-  app.use('/api/stats', statsRoutes({ sites: deps.sites, stats: deps.stats, audit: deps.auth.audit, clientIp: deps.auth.clientIp }));
+  // Widgets in CMS admins read stats from other origins, with a view token in a header (no cookies).
+  app.use('/api/stats', (req, res, next) => {
+    res.set({ 'access-control-allow-origin': '*', 'access-control-allow-headers': 'Authorization, Content-Type', 'access-control-max-age': '86400' });
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    next();
+  });
+  mountRoutes(app, apiRoutes(deps), deps.authz);
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));
@@ -54,7 +80,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       res.status(err.status).set(err.headers).json(err.toJSON());
     } else if (status < 500) {
       // Errors raised by Express's own body parsers (size, syntax) carry a 4xx status.
-      res.status(status).json({ error: { code: 'bad_request', message: (err as Error).message } });
+      res.status(status).json({ error: { code: status === 413 ? 'too_large' : 'bad_request', message: (err as Error).message } });
     } else {
       res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
     }

@@ -45,6 +45,7 @@ it('records logins, failures, logouts, the command line\'s changes and exports, 
   const jo = (await h.collector.store.users.byEmail('jo@example.com'))!;
   const cy = (await h.collector.store.users.byEmail('cy@example.com'))!;
   const max = (await h.collector.store.users.byEmail('max@example.com'))!;
+  const [key] = await h.collector.store.keys.list(h.siteId);
   const seen = body.entries.map((e) => [e.actor, e.action, e.target]).reverse();
   expect(seen).toEqual([
     [null, 'login.failed', jo.id],
@@ -53,7 +54,7 @@ it('records logins, failures, logouts, the command line\'s changes and exports, 
     [cy.id, 'logout', cy.id],
     ['cli', 'user.create', max.id],
     ['cli', 'goal.create', `${h.siteId}/${(goal!.body as { id: string }).id}`],
-    ['site-key', 'export', h.siteId],
+    [`key:${key!.id}`, 'export', h.siteId],
     [jo.id, 'login', jo.id],
   ]);
   // The address is hashed (with the day's salt), never stored as it came.

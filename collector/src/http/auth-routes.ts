@@ -7,14 +7,18 @@
  * the same whether the account exists or not.
  */
 import type { IncomingMessage } from 'node:http';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Response } from 'express';
 import type { AuditLog } from '../accounts/audit.ts';
-import { checkPassword, LOGIN_LIFETIME_MS, sameSecret, type Logins } from '../accounts/logins.ts';
+import { checkPassword, LOGIN_LIFETIME_MS, type Logins } from '../accounts/logins.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../accounts/passwords.ts';
 import { normalizeEmail, publicUser } from '../accounts/users.ts';
 import { RateLimiter } from '../ingest/rate-limit.ts';
-import type { LoginSession, Store, User } from '../store/store.ts';
+import type { Logger } from 'pino';
+import { checkPasswordLink, passwordEmail, passwordLink } from '../accounts/password-links.ts';
+import { NoMailer, type Mailer } from '../mail/mailer.ts';
+import type { Store } from '../store/store.ts';
 import { HttpError } from './http-error.ts';
+import type { Route } from './routes.ts';
 
 export const SESSION_COOKIE = 'cairn_session';
 /** Login attempts per minute (bursting up to as many): per client address, and per account. */
@@ -32,16 +36,16 @@ export interface AuthDeps {
   audit: AuditLog;
   /** Login attempts per client address and per account (swept by the collector's upkeep). */
   loginLimits: { byIp: RateLimiter; byAccount: RateLimiter };
+  /** The installation's token secret (password links). */
+  secret: Buffer;
+  /** A NoMailer when no SMTP server is configured. */
+  mailer: Mailer;
+  publicUrl: () => string;
+  log: Logger;
 }
 
 /** The rate limiters of logins, LOGIN_LIMITS a minute. */
 export const loginLimiters = () => ({ byIp: new RateLimiter(LOGIN_LIMITS.perIp), byAccount: new RateLimiter(LOGIN_LIMITS.perAccount) });
-
-declare module 'express-serve-static-core' {
-  interface Locals {
-    login?: { session: LoginSession; user: User; token: string };
-  }
-}
 
 /** The session token a request's cookie carries, or null. */
 export function sessionToken(req: IncomingMessage): string | null {
@@ -70,87 +74,145 @@ export function sameOrigin(req: IncomingMessage, publicHost: string | null = nul
 const cookie = (token: string, maxAgeSeconds: number, secure: boolean) =>
   `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 
-/** Express middleware: the request's session in `res.locals.login`, or 401. */
-export function requireLogin(logins: Logins) {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const token = sessionToken(req);
-    const found = token ? await logins.check(token) : null;
-    if (!found || !token) return next(new HttpError(401, 'unauthenticated', 'log in first'));
-    res.locals.login = { ...found, token };
-    next();
-  };
+/** The session of a request that passed a `session` guard. */
+function loginOf(res: Response) {
+  const p = res.locals.principal;
+  if (p.kind !== 'user') throw new HttpError(401, 'unauthenticated', 'log in first');
+  return p;
 }
 
-/** Express middleware for state-changing routes of a session: same origin, and its CSRF token. */
-export function requireCsrf(publicHost: string | null) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const csrf = req.headers['x-csrf-token'];
-    if (!sameOrigin(req, publicHost) || typeof csrf !== 'string' || !res.locals.login || !sameSecret(csrf, res.locals.login.session.csrf)) {
-      return next(new HttpError(403, 'csrf', 'this request must come from the Cairn dashboard'));
-    }
-    next();
-  };
-}
-
-export function authRoutes(deps: AuthDeps): Router {
-  const router = express.Router();
+export function authRoutes(deps: AuthDeps): Route[] {
   const { byIp, byAccount } = deps.loginLimits;
-  const login = requireLogin(deps.logins);
-  const csrf = requireCsrf(deps.publicHost);
-  router.use(express.json({ limit: '4kb' }));
-
-  router.post('/login', async (req, res) => {
-    if (!sameOrigin(req, deps.publicHost)) throw new HttpError(403, 'csrf', 'this request must come from the Cairn dashboard');
-    const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
-    if (typeof email !== 'string' || typeof password !== 'string') throw new HttpError(400, 'invalid_login', 'send an email and a password');
+  const anyUser = { kind: 'session', roles: ['owner', 'admin', 'client'] } as const;
+  /** Counts an attempt against both limits; throws 429 past either. */
+  const limit = async (ip: string, email: string) => {
     const now = deps.now();
-    const ip = deps.clientIp(req);
     const wait = Math.max(byIp.take(ip, 1, now), byAccount.take(normalizeEmail(email), 1, now));
     if (wait > 0) {
       await deps.audit.record({ actor: null, action: 'login.limited', ip });
       throw new HttpError(429, 'rate_limited', `too many attempts; try again in ${wait} s`, { headers: { 'retry-after': String(wait) } });
     }
-    const { user, account } = await checkPassword(deps.store, email, password);
-    if (!user) {
-      // The account, when there is one (never the email typed: it may be a password typed in the wrong field).
-      await deps.audit.record({ actor: null, action: 'login.failed', target: account?.id ?? null, ip });
-      throw new HttpError(401, 'invalid_login', 'wrong email or password');
-    }
-    await deps.audit.record({ actor: user.id, action: 'login', target: user.id, ip });
-    // A session the browser had before is never carried over.
-    const previous = sessionToken(req);
-    if (previous) await deps.logins.end(previous);
-    const { token, session } = await deps.logins.start(user);
-    res.set('set-cookie', cookie(token, LOGIN_LIFETIME_MS / 1000, deps.secureCookies));
-    res.json({ user: publicUser(user), csrfToken: session.csrf });
-  });
-
-  router.get('/me', login, (_req, res) => {
-    const { user, session } = res.locals.login!;
-    res.json({ user: publicUser(user), csrfToken: session.csrf });
-  });
-
-  router.post('/logout', login, csrf, async (req, res) => {
-    await deps.logins.end(res.locals.login!.token);
-    await deps.audit.record({ actor: res.locals.login!.user.id, action: 'logout', target: res.locals.login!.user.id, ip: deps.clientIp(req) });
-    res.set('set-cookie', cookie('', 0, deps.secureCookies)).status(204).end();
-  });
-
-  router.post('/password', login, csrf, async (req, res) => {
-    const { user } = res.locals.login!;
-    const { current, next } = (req.body ?? {}) as { current?: unknown; next?: unknown };
-    if (typeof current !== 'string' || typeof next !== 'string') throw new HttpError(400, 'invalid_password', 'send the current and the new password');
-    if (!user.passwordHash || !(await verifyPassword(current, user.passwordHash))) throw new HttpError(403, 'wrong_password', 'the current password is wrong');
-    const problem = passwordProblem(next);
-    if (problem) throw new HttpError(400, 'invalid_password', problem, { field: 'next' });
-    await deps.store.users.update(user.id, { passwordHash: await hashPassword(next), passwordChangedAt: deps.now() });
-    // Every session of this user ends, this one included; the browser gets a new one.
-    const ended = await deps.logins.endAll(user.id);
-    await deps.audit.record({ actor: user.id, action: 'password.change', target: user.id, ip: deps.clientIp(req), details: { sessionsEnded: ended } });
-    const { token, session } = await deps.logins.start(user);
-    res.set('set-cookie', cookie(token, LOGIN_LIFETIME_MS / 1000, deps.secureCookies));
-    res.json({ csrfToken: session.csrf });
-  });
-
-  return router;
+  };
+  const fromDashboard = (req: IncomingMessage) => {
+    if (!sameOrigin(req, deps.publicHost)) throw new HttpError(403, 'csrf', 'this request must come from the Cairn dashboard');
+  };
+  return [
+    {
+      method: 'post',
+      path: '/api/auth/login',
+      summary: 'log in (sets the session cookie)',
+      access: { kind: 'public' },
+      body: '4kb',
+      handler: async (req, res) => {
+        fromDashboard(req);
+        const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
+        if (typeof email !== 'string' || typeof password !== 'string') throw new HttpError(400, 'invalid_login', 'send an email and a password');
+        const ip = deps.clientIp(req);
+        await limit(ip, email);
+        const { user, account } = await checkPassword(deps.store, email, password);
+        if (!user) {
+          // The account, when there is one (never the email typed: it may be a password typed in the wrong field).
+          await deps.audit.record({ actor: null, action: 'login.failed', target: account?.id ?? null, ip });
+          throw new HttpError(401, 'invalid_login', 'wrong email or password');
+        }
+        await deps.audit.record({ actor: user.id, action: 'login', target: user.id, ip });
+        // A session the browser had before is never carried over.
+        const previous = sessionToken(req);
+        if (previous) await deps.logins.end(previous);
+        const { token, session } = await deps.logins.start(user);
+        res.set('set-cookie', cookie(token, LOGIN_LIFETIME_MS / 1000, deps.secureCookies));
+        res.json({ user: publicUser(user), csrfToken: session.csrf });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/auth/me',
+      summary: 'who is logged in, and the CSRF token',
+      access: anyUser,
+      handler: (_req, res) => {
+        const { user, session } = loginOf(res);
+        res.json({ user: publicUser(user), csrfToken: session.csrf });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/auth/logout',
+      summary: 'log out (ends the session)',
+      access: anyUser,
+      handler: async (req, res) => {
+        const { user, token } = loginOf(res);
+        await deps.logins.end(token);
+        await deps.audit.record({ actor: user.id, action: 'logout', target: user.id, ip: deps.clientIp(req) });
+        res.set('set-cookie', cookie('', 0, deps.secureCookies)).status(204).end();
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/auth/password',
+      summary: 'change one\'s password (ends every session)',
+      access: anyUser,
+      body: '4kb',
+      handler: async (req, res) => {
+        const { user } = loginOf(res);
+        const { current, next } = (req.body ?? {}) as { current?: unknown; next?: unknown };
+        if (typeof current !== 'string' || typeof next !== 'string') throw new HttpError(400, 'invalid_password', 'send the current and the new password');
+        if (!user.passwordHash || !(await verifyPassword(current, user.passwordHash))) throw new HttpError(403, 'wrong_password', 'the current password is wrong');
+        const problem = passwordProblem(next);
+        if (problem) throw new HttpError(400, 'invalid_password', problem, { field: 'next' });
+        await deps.store.users.update(user.id, { passwordHash: await hashPassword(next), passwordChangedAt: deps.now() });
+        // Every session of this user ends, this one included; the browser gets a new one.
+        const ended = await deps.logins.endAll(user.id);
+        await deps.audit.record({ actor: user.id, action: 'password.change', target: user.id, ip: deps.clientIp(req), details: { sessionsEnded: ended } });
+        const { token, session } = await deps.logins.start(user);
+        res.set('set-cookie', cookie(token, LOGIN_LIFETIME_MS / 1000, deps.secureCookies));
+        res.json({ csrfToken: session.csrf });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/auth/reset-request',
+      summary: 'email a password reset link (the same answer whether the account exists or not)',
+      access: { kind: 'public' },
+      body: '1kb',
+      handler: async (req, res) => {
+        fromDashboard(req);
+        const { email } = (req.body ?? {}) as { email?: unknown };
+        if (typeof email !== 'string' || email.length > 254) throw new HttpError(400, 'invalid_request', 'send the email of the account', { field: 'email' });
+        if (deps.mailer instanceof NoMailer) throw new HttpError(503, 'mail_unavailable', 'this Cairn cannot send email: ask its owner or an admin for an invitation link');
+        const ip = deps.clientIp(req);
+        await limit(ip, email);
+        const user = await deps.store.users.byEmail(normalizeEmail(email));
+        await deps.audit.record({ actor: null, action: 'password.reset-request', target: user?.id ?? null, ip });
+        if (user) {
+          // Sent after the answer: how long the SMTP server takes must not tell who has an account.
+          const url = `${deps.publicUrl().replace(/\/+$/, '')}/reset#token=${passwordLink(deps.secret, user, 'reset', deps.now())}`;
+          const mail = passwordEmail('reset', user, url);
+          setImmediate(() => {
+            deps.mailer.send({ to: user.email, ...mail }).catch((err: unknown) => deps.log.error({ err: (err as Error).message }, 'a password reset email could not be sent'));
+          });
+        }
+        res.status(202).json({ message: 'if this email belongs to an account, a link to set a new password is on its way (valid one hour)' });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/auth/reset',
+      summary: 'set a password with an invitation or reset link (ends every session)',
+      access: { kind: 'public' },
+      body: '4kb',
+      handler: async (req, res) => {
+        fromDashboard(req);
+        const { token, password } = (req.body ?? {}) as { token?: unknown; password?: unknown };
+        if (typeof token !== 'string' || typeof password !== 'string') throw new HttpError(400, 'invalid_request', 'send the token of the link and the new password');
+        const user = await checkPasswordLink(deps.secret, token, deps.store, deps.now());
+        if (!user) throw new HttpError(400, 'invalid_link', 'this link is not valid: it expired (links last one hour), was used already, or was altered; ask for a new one');
+        const problem = passwordProblem(password);
+        if (problem) throw new HttpError(400, 'invalid_password', problem, { field: 'password' });
+        await deps.store.users.update(user.id, { passwordHash: await hashPassword(password), passwordChangedAt: deps.now() });
+        const ended = await deps.logins.endAll(user.id);
+        await deps.audit.record({ actor: user.id, action: user.passwordHash ? 'password.reset' : 'invitation.accept', target: user.id, ip: deps.clientIp(req), details: { sessionsEnded: ended } });
+        res.status(204).end();
+      },
+    },
+  ];
 }

@@ -19,11 +19,11 @@ const get = (path: string, key: string | null = h.siteKey) =>
   fetch(`${h.collector.url}/api/stats/${h.siteId}/${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 
 describe('authorisation', () => {
-  it('asks for a key, refuses a wrong key and an unknown site alike', async () => {
+  it('asks for credentials, refuses a wrong key, and an unknown site as one the key does not open', async () => {
     const none = await get('summary', null);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
-    expect((await get('summary', 'cairn_sk_wrong')).status).toBe(403);
+    expect((await get('summary', 'cairn_sk_wrong')).status).toBe(401);
     const other = await fetch(`${h.collector.url}/api/stats/nosuchsite/summary`, { headers: { authorization: `Bearer ${h.siteKey}` } });
     expect(other.status).toBe(403);
   });
@@ -118,7 +118,7 @@ describe('realtime', () => {
     expect(http.visitors).toBeGreaterThan(0);
     expect(http.pages.reduce((n, p) => n + p.visitors, 0)).toBeLessThanOrEqual(http.visitors);
 
-    const url = `${h.collector.url.replace('http', 'ws')}/api/realtime?site=${h.siteId}&key=${encodeURIComponent(h.siteKey)}`;
+    const url = `${h.collector.url.replace('http', 'ws')}/api/realtime?site=${h.siteId}&token=${encodeURIComponent(h.siteKey)}`;
     const ws = new WebSocket(url);
     const messages: { type: string; visitors: number }[] = [];
     ws.on('message', (m) => messages.push(JSON.parse(String(m))));
@@ -127,9 +127,11 @@ describe('realtime', () => {
     expect(messages.length).toBeGreaterThanOrEqual(2);
     expect(messages[0]).toMatchObject({ type: 'realtime', visitors: http.visitors });
 
-    const refused = new WebSocket(url.replace(/key=[^&]+/, 'key=wrong'));
+    const refused = new WebSocket(url.replace(/token=[^&]+/, 'token=cairn_sk_wrong'));
     const status = await new Promise((resolve) => refused.on('unexpected-response', (_req, res) => resolve(res.statusCode)));
-    expect(status).toBe(403);
+    expect(status).toBe(401);
+    const elsewhere = new WebSocket(url.replace(/site=[^&]+/, 'site=nosuchsite'));
+    expect(await new Promise((resolve) => elsewhere.on('unexpected-response', (_req, res) => resolve(res.statusCode)))).toBe(403);
   });
 });
 

@@ -2,13 +2,14 @@
  * The stats API under `/api/stats/:site/`: summary, timeseries, breakdown/:dimension, dashboard, goals,
  * funnel, vitals, realtime and export (docs/api/stats.md).
  */
-import { Router, type Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { DIMENSIONS, funnelSchema, querySchema, type FilterDimension, type Query } from '../protocol/query.ts';
-import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { StatsService } from '../stats/stats-service.ts';
 import { HttpError } from './http-error.ts';
-import { requireSiteKey } from './site-auth.ts';
+import { actorOf } from './authorize.ts';
+import type { Route } from './routes.ts';
+import type { Section } from '../store/store.ts';
 import type { IncomingMessage } from 'node:http';
 import type { AuditLog } from '../accounts/audit.ts';
 import { writeRows } from '../stats/export.ts';
@@ -34,26 +35,34 @@ export function parseQuery(query: Request['query']): Query {
 
 const dimension = z.union([z.enum(DIMENSIONS), z.string().regex(/^prop:.{1,64}$/)]);
 
+/** Dimensions that tell where visitors come from: reading them needs the "sources" section. */
+const SOURCE_DIMENSIONS = new Set(['source', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content']);
+const sectionOf = (d: string): Section => (SOURCE_DIMENSIONS.has(d) ? 'sources' : 'traffic');
+
+/**
+ * The sections a stats request reads besides its route's own: those of the dimensions it filters
+ * on (filtering by source reveals sources). A malformed filter adds nothing; the route refuses it.
+ */
+function filterSections(req: Request): Section[] {
+  try {
+    const filters: unknown = typeof req.query.filters === 'string' ? JSON.parse(req.query.filters) : [];
+    return Array.isArray(filters) ? filters.map((f) => sectionOf(String((f as { dimension?: unknown })?.dimension))) : [];
+  } catch {
+    return [];
+  }
+}
+
+const needs =
+  (...own: Section[]) =>
+  (req: Request) => [...new Set([...own, ...filterSections(req)])];
+
 /** The breakdowns a dashboard shows when it does not say. */
 const DASHBOARD_BREAKDOWNS = ['page', 'source', 'country', 'device', 'browser', 'os'];
 
-export function statsRoutes(deps: { sites: SiteDirectory; stats: StatsService; audit: AuditLog; clientIp: (req: IncomingMessage) => string }): Router {
-  const router = Router({ mergeParams: true });
-  // Widgets in CMS admins call from other origins, with a key or token in a header (no cookies).
-  router.use((req, res, next) => {
-    res.set({ 'access-control-allow-origin': '*', 'access-control-allow-headers': 'Authorization, Content-Type', 'access-control-max-age': '86400' });
-    if (req.method === 'OPTIONS') return void res.status(204).end();
-    next();
-  });
-  router.use('/:site', requireSiteKey(deps.sites));
-  router.get('/:site/summary', async (req, res) => {
-    res.json(await deps.stats.summary(res.locals.site, parseQuery(req.query)));
-  });
-  router.get('/:site/timeseries', async (req, res) => {
-    res.json(await deps.stats.timeseries(res.locals.site, parseQuery(req.query)));
-  });
-  router.get('/:site/dashboard', async (req, res) => {
-    const { breakdowns: raw, ...rest } = req.query;
+export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; clientIp: (req: IncomingMessage) => string }): Route[] {
+  const site = (res: Response) => res.locals.site;
+  const dashboardBreakdowns = (req: Request): FilterDimension[] => {
+    const raw = req.query.breakdowns;
     const names = raw === undefined ? DASHBOARD_BREAKDOWNS : String(raw).split(',').filter(Boolean);
     const dimensions = names.map((name) => {
       const d = dimension.safeParse(name);
@@ -61,70 +70,138 @@ export function statsRoutes(deps: { sites: SiteDirectory; stats: StatsService; a
       return d.data as FilterDimension;
     });
     if (dimensions.length > 16) throw new HttpError(400, 'invalid_query', 'breakdowns: at most 16', { field: 'breakdowns' });
-    res.json(await deps.stats.dashboard(res.locals.site, parseQuery(rest), [...new Set(dimensions)]));
-  });
-  router.get('/:site/goals', async (req, res) => {
-    res.json(await deps.stats.goals(res.locals.site, parseQuery(req.query)));
-  });
-  router.get('/:site/funnel', async (req, res) => {
-    const { steps: raw, ...rest } = req.query;
-    let steps: unknown;
-    try {
-      steps = JSON.parse(String(raw ?? ''));
-    } catch {
-      throw new HttpError(400, 'invalid_query', 'steps: must be JSON, e.g. [{"kind":"page","match":"/pricing"},{"kind":"event","match":"signup"}]', { field: 'steps' });
-    }
-    const parsed = funnelSchema.safeParse(steps);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = ['steps', ...issue.path].join('.');
-      throw new HttpError(400, 'invalid_query', `${field}: ${issue.message}`, { field });
-    }
-    res.json(await deps.stats.funnel(res.locals.site, parsed.data, parseQuery(rest)));
-  });
-  router.get('/:site/vitals', async (req, res) => {
-    res.json(await deps.stats.vitals(res.locals.site, parseQuery(req.query)));
-  });
-  router.get('/:site/realtime', async (_req, res) => {
-    res.set('cache-control', 'no-store').json(await deps.stats.realtime(res.locals.site));
-  });
-  router.get('/:site/export', async (req, res) => {
-    const format = req.query.format === 'ndjson' ? 'ndjson' : req.query.format === undefined || req.query.format === 'csv' ? 'csv' : null;
-    if (!format) throw new HttpError(400, 'invalid_query', 'format: csv or ndjson', { field: 'format' });
-    const what = String(req.query.data ?? 'events');
-    const { format: _f, data: _d, dimension: _dim, ...rest } = req.query;
-    const q = parseQuery(rest);
-    const site = res.locals.site;
-    let chunks: AsyncIterable<readonly Record<string, unknown>[]>;
-    let name: string;
-    if (what === 'events') {
-      const { period, chunks: events } = deps.stats.exportEvents(site, q);
-      chunks = events as AsyncIterable<Record<string, unknown>[]>;
-      name = `${site.id}-events-${period.from}-${period.to}`;
-    } else if (what === 'breakdown') {
-      const d = dimension.safeParse(req.query.dimension);
-      if (!d.success) throw new HttpError(400, 'invalid_query', `dimension: one of ${DIMENSIONS.join(', ')}, or prop:<key>`, { field: 'dimension' });
-      // Every value, 1,000 at a time: each page is asked for once the previous one is written.
-      const pageOf = (page: number) => deps.stats.breakdown(site, d.data as FilterDimension, { ...q, limit: 1000, page });
-      const first = await pageOf(1);
-      chunks = (async function* () {
-        yield first.rows;
-        for (let page = 2; (page - 1) * 1000 < first.total; page++) yield (await pageOf(page)).rows;
-      })();
-      name = `${site.id}-${d.data.replace(':', '-')}-${first.period.from}-${first.period.to}`;
-    } else throw new HttpError(400, 'invalid_query', 'data: events or breakdown', { field: 'data' });
-    await deps.audit.record({ actor: 'site-key', action: 'export', target: site.id, ip: deps.clientIp(req), details: { data: what, format, from: q.date ?? null, period: q.period } });
-    res.status(200).set({
-      'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-      'content-disposition': `attachment; filename="cairn-${name}.${format}"`,
-      'cache-control': 'no-store',
-    });
-    await writeRows(res, format, chunks);
-  });
-  router.get('/:site/breakdown/:dimension', async (req, res) => {
-    const d = dimension.safeParse(req.params.dimension);
-    if (!d.success) throw new HttpError(404, 'unknown_dimension', `no breakdown by "${req.params.dimension}": one of ${DIMENSIONS.join(', ')}, or prop:<key>`);
-    res.json(await deps.stats.breakdown(res.locals.site, d.data as FilterDimension, parseQuery(req.query)));
-  });
-  return router;
+    return [...new Set(dimensions)];
+  };
+  const read = (sections: (req: Request) => readonly Section[]) => ({ kind: 'read', sections }) as const;
+  return [
+    {
+      method: 'get',
+      path: '/api/stats/:site/summary',
+      summary: 'summary metrics',
+      access: read(needs('traffic')),
+      handler: async (req, res) => res.json(await deps.stats.summary(site(res), parseQuery(req.query))),
+    },
+    {
+      method: 'get',
+      path: '/api/stats/:site/timeseries',
+      summary: 'metrics over time',
+      access: read(needs('traffic')),
+      handler: async (req, res) => res.json(await deps.stats.timeseries(site(res), parseQuery(req.query))),
+    },
+    {
+      method: 'get',
+      path: '/api/stats/:site/dashboard',
+      summary: 'summary, series and breakdowns at once',
+      access: read((req) => {
+        let dims: string[] = DASHBOARD_BREAKDOWNS;
+        try {
+          dims = dashboardBreakdowns(req);
+        } catch {
+          // Refused by the handler.
+        }
+        return [...new Set([...needs('traffic')(req), ...dims.map(sectionOf)])];
+      }),
+      handler: async (req, res) => {
+        const dimensions = dashboardBreakdowns(req);
+        const { breakdowns: _b, ...rest } = req.query;
+        res.json(await deps.stats.dashboard(site(res), parseQuery(rest), dimensions));
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/stats/:site/breakdown/:dimension',
+      summary: 'one dimension, value by value',
+      access: read((req) => [...new Set([sectionOf(String(req.params.dimension)), ...filterSections(req)])]),
+      handler: async (req, res) => {
+        const d = dimension.safeParse(req.params.dimension);
+        if (!d.success) throw new HttpError(404, 'unknown_dimension', `no breakdown by "${req.params.dimension}": one of ${DIMENSIONS.join(', ')}, or prop:<key>`);
+        res.json(await deps.stats.breakdown(site(res), d.data as FilterDimension, parseQuery(req.query)));
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/stats/:site/goals',
+      summary: 'goal conversions and revenue',
+      access: read(needs('goals')),
+      handler: async (req, res) => res.json(await deps.stats.goals(site(res), parseQuery(req.query))),
+    },
+    {
+      method: 'get',
+      path: '/api/stats/:site/funnel',
+      summary: 'a funnel of pages and events',
+      access: read(needs('goals')),
+      handler: async (req, res) => {
+        const { steps: raw, ...rest } = req.query;
+        let steps: unknown;
+        try {
+          steps = JSON.parse(String(raw ?? ''));
+        } catch {
+          throw new HttpError(400, 'invalid_query', 'steps: must be JSON, e.g. [{"kind":"page","match":"/pricing"},{"kind":"event","match":"signup"}]', { field: 'steps' });
+        }
+        const parsed = funnelSchema.safeParse(steps);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0]!;
+          const field = ['steps', ...issue.path].join('.');
+          throw new HttpError(400, 'invalid_query', `${field}: ${issue.message}`, { field });
+        }
+        res.json(await deps.stats.funnel(site(res), parsed.data, parseQuery(rest)));
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/stats/:site/vitals',
+      summary: 'Core Web Vitals p75',
+      access: read(needs('traffic')),
+      handler: async (req, res) => res.json(await deps.stats.vitals(site(res), parseQuery(req.query))),
+    },
+    {
+      method: 'get',
+      path: '/api/stats/:site/realtime',
+      summary: 'visitors right now',
+      access: read(() => ['realtime']),
+      handler: async (_req, res) => res.set('cache-control', 'no-store').json(await deps.stats.realtime(site(res))),
+    },
+    {
+      method: 'get',
+      path: '/api/stats/:site/export',
+      summary: 'raw events or a whole breakdown as CSV or NDJSON',
+      // Raw events carry pages and sources alike.
+      access: read((req) =>
+        req.query.data === 'breakdown' ? [...new Set(['export' as const, sectionOf(String(req.query.dimension)), ...filterSections(req)])] : ['export', 'traffic', 'sources'],
+      ),
+      handler: async (req, res) => {
+        const format = req.query.format === 'ndjson' ? 'ndjson' : req.query.format === undefined || req.query.format === 'csv' ? 'csv' : null;
+        if (!format) throw new HttpError(400, 'invalid_query', 'format: csv or ndjson', { field: 'format' });
+        const what = String(req.query.data ?? 'events');
+        const { format: _f, data: _d, dimension: _dim, ...rest } = req.query;
+        const q = parseQuery(rest);
+        const s = site(res);
+        let chunks: AsyncIterable<readonly Record<string, unknown>[]>;
+        let name: string;
+        if (what === 'events') {
+          const { period, chunks: events } = deps.stats.exportEvents(s, q);
+          chunks = events as AsyncIterable<Record<string, unknown>[]>;
+          name = `${s.id}-events-${period.from}-${period.to}`;
+        } else if (what === 'breakdown') {
+          const d = dimension.safeParse(req.query.dimension);
+          if (!d.success) throw new HttpError(400, 'invalid_query', `dimension: one of ${DIMENSIONS.join(', ')}, or prop:<key>`, { field: 'dimension' });
+          // Every value, 1,000 at a time: each page is asked for once the previous one is written.
+          const pageOf = (page: number) => deps.stats.breakdown(s, d.data as FilterDimension, { ...q, limit: 1000, page });
+          const first = await pageOf(1);
+          chunks = (async function* () {
+            yield first.rows;
+            for (let page = 2; (page - 1) * 1000 < first.total; page++) yield (await pageOf(page)).rows;
+          })();
+          name = `${s.id}-${d.data.replace(':', '-')}-${first.period.from}-${first.period.to}`;
+        } else throw new HttpError(400, 'invalid_query', 'data: events or breakdown', { field: 'data' });
+        await deps.audit.record({ actor: actorOf(res.locals.principal), action: 'export', target: s.id, ip: deps.clientIp(req), details: { data: what, format, from: q.date ?? null, period: q.period } });
+        res.status(200).set({
+          'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+          'content-disposition': `attachment; filename="cairn-${name}.${format}"`,
+          'cache-control': 'no-store',
+        });
+        await writeRows(res, format, chunks);
+      },
+    },
+  ];
 }

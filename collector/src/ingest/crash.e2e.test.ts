@@ -96,7 +96,7 @@ function load(url: string, site: string, round: number, retry: Ev[], acked: Set<
 it('keeps every acknowledged event exactly once across repeated SIGKILLs', async () => {
   const dataDir = await tempDir('cairn-crash-');
   const setup = await openDuckDbStore({ dataDir });
-  const { site } = await addSite(new SiteDirectory(setup.sites), { domain: 'example.com' }, 'http://localhost', Date.now());
+  const { site } = await addSite(new SiteDirectory(setup), { domain: 'example.com' }, 'http://localhost', Date.now());
   await setup.close();
 
   const acked = new Set<string>();

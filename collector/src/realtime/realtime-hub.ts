@@ -1,5 +1,5 @@
 /**
- * Live numbers over WebSocket (`/api/realtime?site=…&key=…`): every 2 s, each subscribed site's
+ * Live numbers over WebSocket (`/api/realtime?site=…&token=…`): every 2 s, each subscribed site's
  * visitors in the last 5 minutes, the pages they are on and the latest events. One query per
  * site per tick, whatever the number of clients watching it.
  */
@@ -8,40 +8,63 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HttpError } from '../http/http-error.ts';
-import { presentedKey, siteFor } from '../http/site-auth.ts';
+import type { Authorizer } from '../http/authorize.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { StatsService } from '../stats/stats-service.ts';
 
 export const TICK_MS = 2000;
+/** How often an open connection's credentials are checked again. */
+export const RECHECK_MS = 30_000;
 
 export class RealtimeHub {
   #wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   #watchers = new Map<string, Set<WebSocket>>();
   #timers = new Map<string, NodeJS.Timeout>();
-  #deps: { sites: SiteDirectory; stats: StatsService; log: Logger };
+  #deps: { authz: Authorizer; sites: SiteDirectory; stats: StatsService; log: Logger };
 
-  constructor(deps: { sites: SiteDirectory; stats: StatsService; log: Logger }) {
+  constructor(deps: { authz: Authorizer; sites: SiteDirectory; stats: StatsService; log: Logger }) {
     this.#deps = deps;
   }
 
-  /** Handles an HTTP upgrade for `/api/realtime`; refuses it with a status when the key does not open the site. */
+  /**
+   * Handles an HTTP upgrade for `/api/realtime`: allowed to whoever may read the site's realtime
+   * section (a session cookie, or a view token or site key in `Authorization` or `?token=`, as
+   * browsers cannot give a WebSocket headers); refused with the status the stats routes would give.
+   */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const site = new URL(req.url ?? '/', 'http://x').searchParams.get('site') ?? '';
-    try {
-      siteFor(this.#deps.sites, site, presentedKey({ headers: req.headers, url: req.url }));
-    } catch (err) {
+    const refuse = (err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
-      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
-    }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#watch(site, ws));
+      if (status >= 500) this.#deps.log.error({ err: (err as Error).message }, 'realtime upgrade failed');
+      const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Internal Server Error';
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    this.#deps.authz
+      .principal(req, true)
+      .then((p) => {
+        const allowed = this.#deps.authz.siteFor(p, site, ['realtime']);
+        // What the credentials were, to check them again while the connection lasts.
+        const asked = { headers: { authorization: req.headers.authorization, cookie: req.headers.cookie }, url: req.url } as IncomingMessage;
+        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#watch(allowed.id, ws, asked));
+      })
+      .catch(refuse);
   }
 
-  #watch(site: string, ws: WebSocket): void {
+  #watch(site: string, ws: WebSocket, asked: IncomingMessage): void {
     const set = this.#watchers.get(site) ?? new Set();
     set.add(ws);
     this.#watchers.set(site, set);
+    // A revoked key, an expired token, an ended session or a withdrawn grant closes the connection.
+    const recheck = setInterval(() => {
+      this.#deps.authz
+        .principal(asked, true)
+        .then((p) => this.#deps.authz.siteFor(p, site, ['realtime']))
+        .catch((err: unknown) => {
+          if (err instanceof HttpError) ws.close(4401, 'no longer authorised');
+        });
+    }, RECHECK_MS);
     ws.on('close', () => {
+      clearInterval(recheck);
       set.delete(ws);
       if (set.size === 0) {
         this.#watchers.delete(site);

@@ -14,7 +14,7 @@ import { RollupJob } from './rollup-job.ts';
 
 const START = Date.UTC(2026, 4, 1);
 const NOW = Date.UTC(2026, 4, 11, 12);
-const site: Site = { id: 's', domains: ['example.com'], allowSubdomains: true, queryKeys: [], timezone: 'Europe/Paris', keyHash: 'x', createdAt: START };
+const site: Site = { id: 's', domains: ['example.com'], allowSubdomains: true, queryKeys: [], timezone: 'Europe/Paris', name: 'example.com', createdAt: START };
 let dir: string;
 let store: DuckDbStore;
 let sites: SiteDirectory;
@@ -23,7 +23,7 @@ beforeEach(async () => {
   dir = await tempDir('cairn-rollup-');
   store = await openDuckDbStore({ dataDir: dir, loadIntervalMs: 3_600_000 });
   await store.sites.create(site);
-  sites = new SiteDirectory(store.sites);
+  sites = new SiteDirectory(store);
   await sites.reload();
   await store.events.bulkInsert(synthesize({ site: site.id, start: START, days: 11, visitorsPerDay: 30, seed: 7 }));
 });

@@ -1,6 +1,7 @@
-/** A new site: its id, its secret key (returned once, stored only as a hash) and its domain. */
-import { createHash, randomBytes } from 'node:crypto';
-import type { Site } from '../store/store.ts';
+/** A new site: its id, its first site key (returned once, stored only as a hash) and its domain. */
+import { randomBytes } from 'node:crypto';
+import type { Site, SiteKey } from '../store/store.ts';
+import { newSiteKey } from './site-keys.ts';
 
 const ID_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 
@@ -8,8 +9,6 @@ const ID_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 function newSiteId(): string {
   return [...randomBytes(12)].map((b) => ID_ALPHABET[b % 32]).join('');
 }
-
-export const hashSiteKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 /**
  * Normalises what a person types as a domain ("https://www.Example.com/blog" → "example.com").
@@ -32,6 +31,8 @@ export function normalizeDomain(input: string): string {
 
 export interface NewSiteInput {
   domain: string;
+  /** Defaults to the domain. */
+  name?: string;
   allowSubdomains?: boolean;
   queryKeys?: string[];
   timezone?: string;
@@ -40,12 +41,33 @@ export interface NewSiteInput {
 
 /** What can be changed on an existing site. */
 export interface SiteSettings {
+  name?: string;
+  domains?: string[];
+  allowSubdomains?: boolean;
+  queryKeys?: string[];
   timezone?: string;
   retentionMonths?: number;
 }
 
-/** Throws an Error with a readable message for a bad time zone or retention. */
-export function checkSettings(settings: SiteSettings): void {
+/**
+ * Checks and normalises site settings: throws an Error with a readable message for a bad value,
+ * returns the settings with names trimmed and domains normalised (and without duplicates).
+ */
+export function checkSettings(settings: SiteSettings): SiteSettings {
+  const out: SiteSettings = { ...settings };
+  if (settings.name !== undefined) {
+    if (typeof settings.name !== 'string' || settings.name.trim() === '' || settings.name.length > 100) throw new Error('a site name has 1 to 100 characters');
+    out.name = settings.name.trim();
+  }
+  if (settings.domains !== undefined) {
+    if (!Array.isArray(settings.domains) || settings.domains.length === 0 || settings.domains.length > 50) throw new Error('a site has 1 to 50 domains');
+    out.domains = [...new Set(settings.domains.map((d) => normalizeDomain(String(d))))];
+  }
+  if (settings.allowSubdomains !== undefined && typeof settings.allowSubdomains !== 'boolean') throw new Error('allowSubdomains is true or false');
+  if (settings.queryKeys !== undefined) {
+    const ok = Array.isArray(settings.queryKeys) && settings.queryKeys.length <= 50 && settings.queryKeys.every((k) => typeof k === 'string' && /^[\w.-]{1,64}$/.test(k));
+    if (!ok) throw new Error('queryKeys: up to 50 query parameter names (letters, digits, _ . -)');
+  }
   if (settings.timezone !== undefined) {
     try {
       new Intl.DateTimeFormat('en', { timeZone: settings.timezone });
@@ -55,29 +77,31 @@ export function checkSettings(settings: SiteSettings): void {
   }
   const m = settings.retentionMonths;
   if (m !== undefined && !(Number.isInteger(m) && m >= 1 && m <= 1200)) throw new Error(`retention must be a whole number of months from 1 to 1200, not "${m}"`);
+  return out;
 }
 
 /** Throws an Error with a readable message when the input cannot make a site. */
 export function checkNewSite(input: NewSiteInput): { domain: string; timezone: string } {
   const domain = normalizeDomain(input.domain);
   const timezone = input.timezone ?? 'UTC';
-  checkSettings({ timezone, retentionMonths: input.retentionMonths });
+  checkSettings({ timezone, retentionMonths: input.retentionMonths, name: input.name, queryKeys: input.queryKeys });
   return { domain, timezone };
 }
 
-/** Builds a site and its key; the caller stores the site and shows the key once. */
-export function newSite(input: NewSiteInput, now: number): { site: Site; key: string } {
+/** Builds a site and its first key; the caller stores both and shows the secret once. */
+export function newSite(input: NewSiteInput, now: number): { site: Site; key: SiteKey; secret: string } {
   const { domain, timezone } = checkNewSite(input);
-  const key = `cairn_sk_${randomBytes(32).toString('base64url')}`;
+  const id = newSiteId();
   const site: Site = {
-    id: newSiteId(),
+    id,
+    name: input.name?.trim() || domain,
     domains: [domain],
     allowSubdomains: input.allowSubdomains ?? true,
     queryKeys: input.queryKeys ?? [],
     timezone,
-    keyHash: hashSiteKey(key),
     createdAt: now,
     retentionMonths: input.retentionMonths ?? 25,
+    deletedAt: null,
   };
-  return { site, key };
+  return { site, ...newSiteKey(id, 'Site key', now) };
 }

@@ -1,5 +1,5 @@
 /** Registered sites, cached in memory for the ingest hot path and reloaded from the store. */
-import type { Site, SiteStore } from '../store/store.ts';
+import type { Site, SiteChanges, SiteKey, Store } from '../store/store.ts';
 
 /** True when `host` is one of the site's domains, its `www.` form, or (if allowed) a subdomain. */
 export function hostBelongsToSite(host: string, site: Site): boolean {
@@ -11,43 +11,66 @@ export function hostBelongsToSite(host: string, site: Site): boolean {
   return false;
 }
 
+/**
+ * The sites of the store. `get` and `list` know only live sites: a site whose deletion was asked
+ * for counts nothing, answers nothing and is rolled up no more; `find` and `deleted` still see it
+ * until it is purged (so that it can be restored).
+ */
 export class SiteDirectory {
-  #store: SiteStore;
+  #store: Pick<Store, 'sites' | 'keys'>;
   #byId = new Map<string, Site>();
 
-  constructor(store: SiteStore) {
+  constructor(store: Pick<Store, 'sites' | 'keys'>) {
     this.#store = store;
   }
 
   /** Replaces the cache with the store's sites (several collectors may share one store). */
   async reload(): Promise<void> {
-    const sites = await this.#store.list();
+    const sites = await this.#store.sites.list();
     this.#byId = new Map(sites.map((s) => [s.id, s]));
   }
 
+  /** A live site. */
   get(id: string): Site | undefined {
+    const site = this.#byId.get(id);
+    return site && !site.deletedAt ? site : undefined;
+  }
+
+  /** A site, live or awaiting its purge. */
+  find(id: string): Site | undefined {
     return this.#byId.get(id);
   }
 
-  /** Stores a new site and makes it visible to ingest at once. */
-  async create(site: Site): Promise<void> {
-    await this.#store.create(site);
+  /** Stores a new site (and its first key) and makes it visible to ingest at once. */
+  async create(site: Site, key?: SiteKey): Promise<void> {
+    await this.#store.sites.create(site);
+    if (key) await this.#store.keys.create(key);
     this.#byId.set(site.id, site);
   }
 
-  /** Changes a site's settings in the store and the cache; false when there is no such site. */
-  async update(id: string, changes: { timezone?: string; retentionMonths?: number }): Promise<boolean> {
+  /** Changes a site in the store and the cache; false when there is no such site. */
+  async update(id: string, changes: SiteChanges): Promise<boolean> {
     const site = this.#byId.get(id);
-    if (!site || !(await this.#store.update(id, changes))) return false;
-    this.#byId.set(id, {
-      ...site,
-      ...(changes.timezone !== undefined ? { timezone: changes.timezone } : {}),
-      ...(changes.retentionMonths !== undefined ? { retentionMonths: changes.retentionMonths } : {}),
-    });
+    if (!site || !(await this.#store.sites.update(id, changes))) return false;
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    this.#byId.set(id, { ...site, ...defined });
     return true;
   }
 
+  /** Deletes a site and all its data for good (see SiteStore.purge). */
+  async purge(id: string): Promise<boolean> {
+    const purged = await this.#store.sites.purge(id);
+    this.#byId.delete(id);
+    return purged;
+  }
+
+  /** Live sites, oldest first. */
   list(): Site[] {
-    return [...this.#byId.values()];
+    return [...this.#byId.values()].filter((s) => !s.deletedAt);
+  }
+
+  /** Sites awaiting their purge. */
+  deleted(): Site[] {
+    return [...this.#byId.values()].filter((s) => s.deletedAt);
   }
 }

@@ -57,7 +57,7 @@ beforeAll(async () => {
   store = await openDuckDbStore({ dataDir: await tempDir('cairn-oracle-'), loadIntervalMs: 3_600_000 });
   service = new StatsService(store, () => NOW);
   for (const [n, tz] of ZONES.entries()) {
-    const site: Site = { id: `site-${n}`, domains: ['example.com'], allowSubdomains: true, queryKeys: [], timezone: tz, keyHash: 'x', createdAt: START };
+    const site: Site = { id: `site-${n}`, domains: ['example.com'], allowSubdomains: true, queryKeys: [], timezone: tz, name: 'example.com', createdAt: START };
     await store.sites.create(site);
     sites.push(site);
     const offset = DateTime.fromMillis(START, { zone: tz }).offset / 60;

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { rangeOf } from '../stats/period.ts';
 import { synthesize } from '../seed/synthetic.ts';
 import { p75, referenceFunnel, referenceStats, referenceVitals } from '../testing/stats-reference.ts';
-import type { Site, StatsRow, StatsSpec, Store, StoredEvent, User, VitalRow } from './store.ts';
+import type { Site, SiteKey, StatsRow, StatsSpec, Store, StoredEvent, User, VitalRow } from './store.ts';
 
 export interface ContractHarness {
   /** A new, empty store. */
@@ -62,16 +62,28 @@ export function contractEvent(i: number, overrides: Partial<StoredEvent> = {}): 
   };
 }
 
+const keyOf = (id: string, site: string, createdAt: number, overrides: Partial<SiteKey> = {}): SiteKey => ({
+  id,
+  site,
+  name: `Key ${id} — "WordPress"`,
+  hash: createHash('sha256').update(id).digest('hex'),
+  last4: id.slice(-4),
+  createdAt,
+  revokedAt: null,
+  ...overrides,
+});
+
 const siteNamed = (id: string, createdAt: number, overrides: Partial<Site> = {}): Site => ({
   id,
+  name: `Site ${id} — "ünïcødé"`,
   domains: ['example.com', 'bücher.example'],
   allowSubdomains: true,
   queryKeys: ['q', 'page'],
   timezone: 'Europe/Berlin',
-  keyHash: createHash('sha256').update(id).digest('hex'),
   createdAt,
   retentionMonths: 25,
   synthetic: false,
+  deletedAt: null,
   ...overrides,
 });
 
@@ -213,6 +225,110 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
         await store.sites.create(siteNamed('site-a', T0));
         await expect(store.sites.create(siteNamed('site-a', T0 + 1))).rejects.toMatchObject({ operation: 'sites.create' });
         expect(await store.sites.list()).toEqual([siteNamed('site-a', T0)]);
+      });
+
+      it('change every setting, and are marked deleted and restored, across restarts', async () => {
+        const store = await fresh();
+        const a = siteNamed('site-a', T0);
+        const b = siteNamed('site-b', T0 + 1, { deletedAt: T0 + 2 });
+        await store.sites.create(a);
+        await store.sites.create(b);
+        const changes = { name: "O'Reilly — Shop", domains: ['shop.example'], allowSubdomains: false, queryKeys: ['id', 'v'], timezone: 'America/New_York', retentionMonths: 3 };
+        expect(await store.sites.update('site-a', changes)).toBe(true);
+        expect(await store.sites.update('site-a', {})).toBe(true);
+        expect(await store.sites.update('nope', {})).toBe(false);
+        expect(await store.sites.update('nope', { name: 'x' })).toBe(false);
+        expect(await store.sites.list()).toEqual([{ ...a, ...changes }, b]);
+        expect(await store.sites.update('site-a', { deletedAt: T0 + 60_000, queryKeys: [] })).toBe(true);
+        expect(await store.sites.update('site-b', { deletedAt: null })).toBe(true);
+        const again = await restart(store);
+        expect(await again.sites.list()).toEqual([{ ...a, ...changes, queryKeys: [], deletedAt: T0 + 60_000 }, { ...b, deletedAt: null }]);
+        expect(await again.sites.update('site-a', { deletedAt: null })).toBe(true);
+        expect((await again.sites.list())[0]).toEqual({ ...a, ...changes, queryKeys: [], deletedAt: null });
+      });
+
+      it('are purged with everything of theirs, events still journaled included, other sites kept', async () => {
+        const store = await fresh();
+        const sites = [siteNamed('site-a', T0), siteNamed('site-b', T0 + 1)];
+        for (const s of sites) {
+          await store.sites.create(s);
+          await store.goals.create(s.id, { id: 'g1', name: 'Signup', kind: 'event', match: 'signup' });
+          await store.keys.create(keyOf(`k_${s.id}`, s.id, T0));
+          await store.botCounts.add([{ site: s.id, day: '2026-03-10', reason: 'ua', count: 2 }]);
+        }
+        const ofSite = (site: string, from: number) => Array.from({ length: 5 }, (_, i) => contractEvent(from + i, { site }));
+        await store.events.append([...ofSite('site-a', 0), ...ofSite('site-b', 0)]);
+        await store.events.settle();
+        // Acknowledged, not settled: in the embedded store, still in its journal.
+        await store.events.append([...ofSite('site-a', 10), ...ofSite('site-b', 10)]);
+        expect(await store.sites.purge('site-a')).toBe(true);
+        await store.events.settle();
+        expect(await store.events.list('site-a')).toEqual([]);
+        expect(await store.goals.list('site-a')).toEqual([]);
+        expect(await store.keys.list('site-a')).toEqual([]);
+        expect(await store.keys.byHash(keyOf('k_site-a', 'site-a', T0).hash)).toBeNull();
+        expect(await store.botCounts.list('site-a')).toEqual([]);
+        expect(await store.sites.list()).toEqual([sites[1]]);
+        expect(await store.sites.purge('site-a')).toBe(false);
+        expect(await store.sites.purge('nope')).toBe(false);
+        const again = await restart(store);
+        expect(await again.events.list('site-a')).toEqual([]);
+        expect(await again.events.list('site-b')).toEqual([...ofSite('site-b', 0), ...ofSite('site-b', 10)]);
+        expect((await again.goals.list('site-b')).map((g) => g.id)).toEqual(['g1']);
+        expect(await again.keys.list('site-b')).toEqual([keyOf('k_site-b', 'site-b', T0)]);
+        expect(await again.botCounts.list('site-b')).toHaveLength(1);
+        expect(await again.sites.list()).toEqual([sites[1]]);
+      });
+    });
+
+    describe('site keys', () => {
+      it('are found by id and hash, listed per site oldest first with revoked ones, revoked once, across restarts', async () => {
+        const store = await fresh();
+        const k1 = keyOf('k_one', 'site-a', T0 + 10);
+        const k2 = keyOf('k_two', 'site-a', T0, { last4: '' });
+        const k3 = keyOf('k_three', 'site-b', T0 + 5, { revokedAt: T0 + 6 });
+        for (const k of [k1, k2, k3]) await store.keys.create(k);
+        expect(await store.keys.list('site-a')).toEqual([k2, k1]);
+        expect(await store.keys.revoke('k_two', T0 + 100)).toBe(true);
+        expect(await store.keys.revoke('k_two', T0 + 200)).toBe(false);
+        expect(await store.keys.revoke('k_three', T0 + 200)).toBe(false);
+        expect(await store.keys.revoke('nope', T0 + 200)).toBe(false);
+        const again = await restart(store);
+        const revoked = { ...k2, revokedAt: T0 + 100 };
+        expect(await again.keys.get('k_two')).toEqual(revoked);
+        expect(await again.keys.get('nope')).toBeNull();
+        expect(await again.keys.byHash(k1.hash)).toEqual(k1);
+        expect(await again.keys.byHash(k2.hash)).toEqual(revoked);
+        expect(await again.keys.byHash('0'.repeat(64))).toBeNull();
+        expect(await again.keys.list('site-a')).toEqual([revoked, k1]);
+        expect(await again.keys.list('site-b')).toEqual([k3]);
+        expect(await again.keys.list('nope')).toEqual([]);
+      });
+
+      it('refuse a second key with the same id or the same hash', async () => {
+        const store = await fresh();
+        const k = keyOf('k_one', 'site-a', T0);
+        await store.keys.create(k);
+        await expect(store.keys.create({ ...keyOf('k_other', 'site-b', T0), id: k.id })).rejects.toMatchObject({ operation: 'keys.create' });
+        await expect(store.keys.create({ ...keyOf('k_other', 'site-b', T0), hash: k.hash })).rejects.toMatchObject({ operation: 'keys.create' });
+        expect(await store.keys.list('site-a')).toEqual([k]);
+        expect(await store.keys.list('site-b')).toEqual([]);
+      });
+    });
+
+    describe('meta', () => {
+      it('keeps the first value stored under a name, across restarts, when asked for at once too', async () => {
+        const store = await fresh();
+        expect(await store.meta.ensure('token_secret', 'first')).toBe('first');
+        expect(await store.meta.ensure('token_secret', 'second')).toBe('first');
+        const raced = await Promise.all(['a', 'b', 'c'].map((c) => store.meta.ensure('raced', c)));
+        expect(new Set(raced).size).toBe(1);
+        // Names an adapter might use for its own bookkeeping are values like any other.
+        for (const name of ['schema', 'schema_version', 'journal_mark']) expect(await store.meta.ensure(name, `mine ${name}`)).toBe(`mine ${name}`);
+        const again = await restart(store);
+        expect(await again.meta.ensure('token_secret', 'third')).toBe('first');
+        expect(await again.meta.ensure('raced', 'd')).toBe(raced[0]);
+        for (const name of ['schema', 'schema_version', 'journal_mark']) expect(await again.meta.ensure(name, 'x')).toBe(`mine ${name}`);
       });
     });
 
@@ -585,6 +701,31 @@ export function describeStoreContract(name: string, harness: ContractHarness): v
           expect((await store.rollups.pending(moved, now)).length).toBeGreaterThanOrEqual(days);
         },
       );
+
+      it.skipIf(harness.missing?.includes('rollups'))('purge a site\'s rolled-up days with it, and no other site\'s', async () => {
+        const store = await loaded();
+        const other: Site = { ...site, id: 'other-shop' };
+        await store.sites.create(other);
+        await store.events.append(rows.slice(0, 2_000).map((e) => ({ ...e, site: other.id })));
+        await store.events.settle();
+        const now = Date.UTC(2026, 2, 31, 12);
+        const pending = await store.rollups.pending(site, now);
+        for (const s of [site, other]) for (const day of await store.rollups.pending(s, now)) await store.rollups.roll(s, day, now);
+        const week = specOf({ by: 'dimension', dimension: 'source', sort: 'visitors', limit: 20, offset: 0 });
+        const otherBefore = same(await store.stats.query({ ...week, site: other.id }));
+        expect(await store.sites.purge(site.id)).toBe(true);
+        // A new site under the same id starts from nothing: no day of the old one counts as rolled.
+        await store.sites.create(site);
+        expect(await store.rollups.pending(site, now)).toEqual([]);
+        for (const spec of [week, specOf({ by: 'time', interval: 'day' }), specOf({ by: 'none' })]) {
+          expect(await store.stats.query(spec)).toEqual(await store.stats.query({ ...spec, site: 'never-existed' }));
+        }
+        await store.events.bulkInsert(rows);
+        expect(await store.rollups.pending(site, now)).toEqual(pending);
+        expect(same(await store.stats.query(week))).toEqual(same(expected(week)));
+        expect(same(await store.stats.query({ ...week, site: other.id }))).toEqual(otherBefore);
+        expect(await store.rollups.pending(other, now)).toEqual([]);
+      });
     });
   });
 }

@@ -45,19 +45,63 @@ export interface StoredEvent {
 /** A registered site. */
 export interface Site {
   id: string;
+  /** What people call it in the dashboard; the first domain unless renamed. */
+  name: string;
   /** Registered hostnames, lower case, without a leading `www.`. */
   domains: string[];
   allowSubdomains: boolean;
   /** Extra query keys kept on page URLs besides utm_*, ref and source. */
   queryKeys: string[];
   timezone: string;
-  /** SHA-256 of the site key, hex; the key itself is shown once and never stored. */
-  keyHash: string;
   createdAt: number;
   /** Months raw events are kept (rollups stay); 25 by default. */
   retentionMonths?: number;
   /** Made by `cairn seed`: demo data, shown only when asked for. */
   synthetic?: boolean;
+  /**
+   * When its deletion was asked for, or null: a deleted site counts nothing and is hidden, and
+   * after the grace period everything of it is purged; until then it can be restored.
+   */
+  deletedAt?: number | null;
+}
+
+/** What can be changed on a site once it exists. */
+export type SiteChanges = Partial<Pick<Site, 'name' | 'domains' | 'allowSubdomains' | 'queryKeys' | 'timezone' | 'retentionMonths' | 'deletedAt'>>;
+
+/**
+ * A site key: the long-lived secret a plugin's server holds (ARCHITECTURE.md §4). Only its hash
+ * is stored; the key itself is shown once, when it is created.
+ */
+export interface SiteKey {
+  /** `k_` and 12 random characters: how the API names a key (revocation, view tokens). */
+  id: string;
+  site: string;
+  /** What it is for ("WordPress plugin"). */
+  name: string;
+  /** SHA-256 (hex) of the key. */
+  hash: string;
+  /** The key's last 4 characters, to tell keys apart ('' for keys made before they were kept). */
+  last4: string;
+  createdAt: number;
+  /** When it was revoked (it opens nothing since, nor do its view tokens), or null. */
+  revokedAt: number | null;
+}
+
+export interface SiteKeyStore {
+  /** Refuses (StoreError "keys.create") an id or a hash that exists. */
+  create(key: SiteKey): Promise<void>;
+  /** A site's keys, revoked ones included, oldest first. */
+  list(site: string): Promise<SiteKey[]>;
+  get(id: string): Promise<SiteKey | null>;
+  byHash(hash: string): Promise<SiteKey | null>;
+  /** Marks a key revoked at `at`; false when there is no such key or it was already revoked. */
+  revoke(id: string, at: number): Promise<boolean>;
+}
+
+/** Installation-wide values every collector sharing the store must agree on (e.g. the view-token secret). */
+export interface MetaStore {
+  /** The value stored under `name`, storing `candidate` first when there is none (one winner across collectors). */
+  ensure(name: string, candidate: string): Promise<string>;
 }
 
 /** The last event of a recent session, to resume session assignment after a restart. */
@@ -297,9 +341,15 @@ export interface SaltStore {
 
 export interface SiteStore {
   create(site: Site): Promise<void>;
+  /** Every site, deleted ones (awaiting their purge) included; oldest first. */
   list(): Promise<Site[]>;
-  /** Changes a site's time zone and/or retention; false when there is no such site. */
-  update(id: string, changes: { timezone?: string; retentionMonths?: number }): Promise<boolean>;
+  /** Changes some of a site's fields (`deletedAt: null` restores it); false when there is no such site. */
+  update(id: string, changes: SiteChanges): Promise<boolean>;
+  /**
+   * Deletes a site and everything of it for good: raw events (journaled ones too), rollups,
+   * goals, keys and bot counts. Users' grants are the caller's to remove. False when there was no such site.
+   */
+  purge(id: string): Promise<boolean>;
 }
 
 export interface BotCountStore {
@@ -321,6 +371,8 @@ export interface Store {
   readonly users: UserStore;
   readonly logins: LoginStore;
   readonly audit: AuditStore;
+  readonly keys: SiteKeyStore;
+  readonly meta: MetaStore;
   /** Resolves when the store answers; rejects with a StoreError otherwise. */
   health(): Promise<StoreHealth>;
   /** Flushes what is pending and releases the database. */

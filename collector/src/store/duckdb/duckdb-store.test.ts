@@ -1,7 +1,7 @@
 /**
  * The embedded store on real files and a real DuckDB, beyond the Store contract every adapter
  * meets (contract.suite.ts, run on this store by duckdb.contract.test.ts): rows survive restarts
- * and crashes exactly once through the journal, salts leave the disk, schema versions. A crash is simulated without
+ * and crashes exactly once through the journal, salts leave the disk, purged sites leave every table, schema versions. A crash is simulated without
  * a child process by copying the data directory while the store is open: that is what SIGKILL
  * leaves on disk (the page cache survives the process).
  */
@@ -274,11 +274,86 @@ describe('schema', () => {
     expect(await readMeta(file, 'schema_version')).toBe(String(SCHEMA_VERSION));
   });
 
+  it('upgrades a schema 3 directory: a site\'s key hash becomes a key, sites get a name, rollups are kept', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    const site = { id: 'site-a', name: 'x', domains: ['example.com', 'example.org'], allowSubdomains: true, queryKeys: [], timezone: 'UTC', createdAt: T0 - 5_000 };
+    await store.sites.create(site);
+    await store.sites.create({ ...site, id: 'site-b', domains: [], createdAt: T0 });
+    await store.events.append([event(1), event(2)]);
+    await store.events.settle();
+    const now = T0 + 2 * 86_400_000;
+    for (const day of await store.rollups.pending(site, now)) await store.rollups.roll(site, day, now);
+    const rolled = await store.rollupRows('site-a');
+    expect(rolled.length).toBeGreaterThan(0);
+    await store.close();
+    // Schema 3: no site_keys, no site names or deletion times, a site's key hash in sites.key_hash.
+    const file = join(dataDir, 'cairn.duckdb');
+    const hash = 'ab'.repeat(32);
+    const instance = await DuckDBInstance.create(file);
+    const conn = await instance.connect();
+    await conn.run(`DROP TABLE site_keys; ALTER TABLE sites DROP COLUMN name; ALTER TABLE sites DROP COLUMN deleted_at`);
+    await conn.run(`UPDATE sites SET key_hash = '${hash}' WHERE id = 'site-a'`);
+    await conn.run(`UPDATE meta SET value = '3' WHERE key = 'schema_version'`);
+    conn.closeSync();
+    instance.closeSync();
+
+    const again = await openStore(dataDir);
+    const [key] = await again.keys.list('site-a');
+    expect(key).toEqual({ id: expect.stringMatching(/^k_[\w-]{12}$/), site: 'site-a', name: 'Site key', hash, last4: '', createdAt: T0 - 5_000, revokedAt: null });
+    expect(await again.keys.byHash(hash)).toEqual(key);
+    expect(await again.keys.list('site-b')).toEqual([]);
+    expect((await again.sites.list()).map((s) => [s.id, s.name, s.deletedAt])).toEqual([
+      ['site-a', 'example.com', null],
+      ['site-b', 'site-b', null],
+    ]);
+    expect(await again.rollupRows('site-a')).toEqual(rolled);
+    expect(await again.events.list('site-a')).toHaveLength(2);
+    await again.close();
+    expect(await readMeta(file, 'schema_version')).toBe(String(SCHEMA_VERSION));
+    // Opened again: nothing moves twice.
+    const third = await openStore(dataDir);
+    expect(await third.keys.list('site-a')).toEqual([key]);
+    await third.close();
+  });
+
   it('records the schema version on first open', async () => {
     const dataDir = await tempDir();
     const store = await openStore(dataDir);
     await store.close();
     expect(await readMeta(join(dataDir, 'cairn.duckdb'), 'schema_version')).toBe(String(SCHEMA_VERSION));
+  });
+});
+
+describe('sites', () => {
+  it('purges a site from every table with a site column, events still journaled included', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    const site = { id: 'site-a', name: 'Shop', domains: ['example.com'], allowSubdomains: true, queryKeys: [], timezone: 'UTC', createdAt: T0 };
+    await store.sites.create(site);
+    await store.events.append([event(1), event(2)]);
+    await store.events.settle();
+    const now = T0 + 2 * 86_400_000;
+    for (const day of await store.rollups.pending(site, now)) await store.rollups.roll(site, day, now);
+    await store.events.append([event(3)]);
+    await store.goals.create('site-a', { id: 'g', name: 'Signup', kind: 'event', match: 'signup' });
+    await store.keys.create({ id: 'k_1', site: 'site-a', name: 'WordPress', hash: 'ab'.repeat(32), last4: 'abcd', createdAt: T0, revokedAt: null });
+    await store.botCounts.add([{ site: 'site-a', day: '2026-02-01', reason: 'ua', count: 1 }]);
+    expect(await store.sites.purge('site-a')).toBe(true);
+    await store.close();
+
+    // Every table naming a site, so that one added later and forgotten by the purge fails here.
+    const instance = await DuckDBInstance.create(join(dataDir, 'cairn.duckdb'));
+    try {
+      const conn = await instance.connect();
+      const tables = (await conn.runAndReadAll(`SELECT table_name FROM information_schema.columns WHERE column_name = 'site'`)).getRows().map((r) => String(r[0]));
+      expect(tables.sort()).toEqual(['bot_counts', 'events', 'goals', 'rollup_days', 'rollups', 'site_keys']);
+      for (const table of tables) expect((await conn.runAndReadAll(`SELECT * FROM ${table} WHERE site = 'site-a'`)).getRows(), table).toEqual([]);
+      expect((await conn.runAndReadAll(`SELECT * FROM sites`)).getRows()).toEqual([]);
+      conn.closeSync();
+    } finally {
+      instance.closeSync();
+    }
   });
 });
 

@@ -14,6 +14,8 @@ import {
   type LoginSession,
   type SessionTail,
   type Site,
+  type SiteChanges,
+  type SiteKey,
   type Store,
   type StoreHealth,
   type Realtime,
@@ -26,7 +28,9 @@ import {
 import { Journal } from './journal.ts';
 import { JournalLoader, MARK_DIRTY, MARK_KEY, parseMark } from './journal-loader.ts';
 import type { Goal } from '../../protocol/query.ts';
-import { EVENT_COLUMNS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
+import { EVENT_COLUMNS } from './schema.ts';
+import { migrate } from './migrate.ts';
+import { ensureMeta, insertKey, insertSite, keyOf, purgeSite, revokeKey, SELECT_KEY, SELECT_SITE, siteOf, updateSite } from './sites.ts';
 import { SaltFile } from './salt-file.ts';
 import { rollupable } from '../rollup-days.ts';
 import { pendingDays, plannedSql, rollDay, sharedSql } from './rollups.ts';
@@ -180,22 +184,7 @@ export class DuckDbStore implements Store {
     await this.#exec('store.migrate', async () => {
       // Timestamps are stored as naive UTC; time zone conversions must read them as UTC.
       for (const conn of [this.#conn, this.#loaderConn]) await conn.run(`SET TimeZone = 'UTC'`);
-      await this.#conn.run(SCHEMA_SQL);
-      const found = await this.#meta('schema_version');
-      if (found === null) {
-        await this.#conn.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
-      } else if (Number(found) > SCHEMA_VERSION) {
-        throw new Error(
-          `the data was written by a newer Cairn (schema ${found}, this one knows ${SCHEMA_VERSION}); upgrade Cairn`,
-        );
-      } else if (Number(found) < SCHEMA_VERSION) {
-        // Schema 2 added tables and site columns, which SCHEMA_SQL has just created. Schema 3
-        // changed the rollups' columns: rollups are derived data, so they are dropped and the
-        // rollup job computes them again from raw events.
-        await this.#conn.run('DROP TABLE rollups; DROP TABLE rollup_days;');
-        await this.#conn.run(SCHEMA_SQL);
-        await this.#conn.run(`UPDATE meta SET value = '${SCHEMA_VERSION}' WHERE key = 'schema_version'`);
-      }
+      await migrate(this.#conn);
     });
     for (let i = 0; i < READERS; i++) {
       const conn = await this.#instance.connect();
@@ -269,9 +258,10 @@ export class DuckDbStore implements Store {
       return rows.map(toStoredEvent);
     },
 
-    deleteByProp: async (site: string, key: string, value: string): Promise<number> => {
-      await this.events.settle();
-      return this.#exec('events.deleteByProp', async () => {
+    // Right after a load, between loads: every event journaled before the call is in DuckDB, and
+    // none is loaded (on the loader's connection) while the delete runs, unseen by it.
+    deleteByProp: (site: string, key: string, value: string): Promise<number> =>
+      this.#afterLoad('events.deleteByProp', async () => {
         const conn = this.#conn;
         await conn.run('BEGIN TRANSACTION');
         try {
@@ -291,8 +281,7 @@ export class DuckDbStore implements Store {
           await conn.run('ROLLBACK').catch(() => undefined);
           throw err;
         }
-      });
-    },
+      }),
 
     list: async (site: string, opts: { limit?: number } = {}): Promise<StoredEvent[]> => {
       const rows = await this.#query(
@@ -331,54 +320,31 @@ export class DuckDbStore implements Store {
   salts!: SaltFile;
 
   readonly sites = {
-    create: async (site: Site): Promise<void> => {
-      await this.#exec('sites.create', async () => {
-        await this.#conn.run(
-          `INSERT INTO sites (id, domains, allow_subdomains, query_keys, timezone, key_hash, created_at, retention_months, synthetic)
-           VALUES (?, ?::VARCHAR[], ?, ?::VARCHAR[], ?, ?, epoch_ms(?::BIGINT), ?, ?)`,
-          [
-            site.id,
-            JSON.stringify(site.domains),
-            site.allowSubdomains,
-            JSON.stringify(site.queryKeys),
-            site.timezone,
-            site.keyHash,
-            site.createdAt,
-            site.retentionMonths ?? 25,
-            site.synthetic ?? false,
-          ],
-        );
-      });
-    },
+    create: (site: Site) => this.#exec('sites.create', () => insertSite(this.#conn, site)),
+    update: (id: string, changes: SiteChanges) => this.#exec('sites.update', () => updateSite(this.#conn, id, changes)),
+    list: async (): Promise<Site[]> => (await this.#query('sites.list', `${SELECT_SITE} ORDER BY created_at, id`)).map(siteOf),
+    // After a load, as deleteByProp: journaled events of the site go with the others.
+    purge: (id: string) => this.#afterLoad('sites.purge', () => purgeSite(this.#conn, id)),
+  };
 
-    update: (id: string, changes: { timezone?: string; retentionMonths?: number }) =>
-      this.#exec('sites.update', async () => {
-        const r = await this.#conn.run(
-          'UPDATE sites SET timezone = coalesce(?, timezone), retention_months = coalesce(?, retention_months) WHERE id = ?',
-          [changes.timezone ?? null, changes.retentionMonths ?? null, id],
-        );
-        return Number(r.rowsChanged) > 0;
+  readonly keys = {
+    create: (k: SiteKey) =>
+      this.#exec('keys.create', async () => {
+        try {
+          await insertKey(this.#conn, k);
+        } catch (cause) {
+          if (!/Constraint Error/i.test(String(cause))) throw cause;
+          throw new StoreError('keys.create', { cause, message: `a key "${k.id}" or with the same hash already exists` });
+        }
       }),
+    list: async (site: string): Promise<SiteKey[]> => (await this.#query('keys.list', `${SELECT_KEY} WHERE site = ? ORDER BY created_at, id`, [site])).map(keyOf),
+    get: async (id: string): Promise<SiteKey | null> => (await this.#query('keys.get', `${SELECT_KEY} WHERE id = ?`, [id])).map(keyOf)[0] ?? null,
+    byHash: async (hash: string): Promise<SiteKey | null> => (await this.#query('keys.byHash', `${SELECT_KEY} WHERE hash = ?`, [hash])).map(keyOf)[0] ?? null,
+    revoke: (id: string, at: number) => this.#exec('keys.revoke', () => revokeKey(this.#conn, id, at)),
+  };
 
-    list: async (): Promise<Site[]> => {
-      const rows = await this.#query(
-        'sites.list',
-        `SELECT id, to_json(domains)::VARCHAR AS domains, allow_subdomains, to_json(query_keys)::VARCHAR AS query_keys,
-                timezone, key_hash, epoch_ms(created_at)::DOUBLE AS created_at, retention_months, synthetic
-         FROM sites ORDER BY created_at, id`,
-      );
-      return rows.map((r) => ({
-        id: String(r.id),
-        domains: JSON.parse(String(r.domains)) as string[],
-        allowSubdomains: Boolean(r.allow_subdomains),
-        queryKeys: JSON.parse(String(r.query_keys)) as string[],
-        timezone: String(r.timezone),
-        keyHash: String(r.key_hash),
-        createdAt: Number(r.created_at),
-        retentionMonths: Number(r.retention_months),
-        synthetic: Boolean(r.synthetic),
-      }));
-    },
+  readonly meta = {
+    ensure: (name: string, candidate: string) => this.#exec('meta.ensure', () => ensureMeta(this.#conn, name, candidate)),
   };
 
   readonly stats = {
@@ -654,18 +620,36 @@ export class DuckDbStore implements Store {
 
   /** Loads every event journaled so far into DuckDB. */
   settle(): Promise<void> {
+    return this.#loads.run(() => this.#load());
+  }
+
+  async #load(): Promise<void> {
+    try {
+      const appended = this.#appended;
+      await this.#loader.loadAll();
+      this.#loaded = appended;
+      this.#lastLoadError = null;
+    } catch (cause) {
+      const err = cause instanceof StoreError ? cause : new StoreError('events.load', { cause });
+      this.#lastLoadError = err;
+      this.#options.onLoadError?.(err);
+      throw err;
+    }
+  }
+
+  /**
+   * Runs `job` (as #exec does) right after loading the journal and before the next load: for
+   * deletions that must reach every event acknowledged before them. (Loads, then #db: never the
+   * other way round.)
+   */
+  #afterLoad<T>(operation: string, job: () => Promise<T>): Promise<T> {
     return this.#loads.run(async () => {
       try {
-        const appended = this.#appended;
-        await this.#loader.loadAll();
-        this.#loaded = appended;
-        this.#lastLoadError = null;
+        await this.#load();
       } catch (cause) {
-        const err = cause instanceof StoreError ? cause : new StoreError('events.load', { cause });
-        this.#lastLoadError = err;
-        this.#options.onLoadError?.(err);
-        throw err;
+        throw new StoreError(operation, { cause });
       }
+      return this.#exec(operation, job);
     });
   }
 

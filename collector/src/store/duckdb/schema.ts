@@ -1,7 +1,7 @@
 /** The embedded store's tables, and the one list of event columns the journal and the loader share. */
 import type { StoredEvent } from '../store.ts';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** Event columns: SQL name, SQL type, and the StoredEvent field that fills it. */
 export const EVENT_COLUMNS = [
@@ -43,14 +43,25 @@ CREATE TABLE IF NOT EXISTS sites (
   allow_subdomains BOOLEAN NOT NULL,
   query_keys VARCHAR[] NOT NULL,
   timezone VARCHAR NOT NULL,
+  -- Unused since schema 4 ('' for new sites): keys moved to site_keys, and dropping a column
+  -- would mean rebuilding the table.
   key_hash VARCHAR NOT NULL,
   created_at TIMESTAMP NOT NULL,
   retention_months INTEGER NOT NULL DEFAULT 25,
-  synthetic BOOLEAN NOT NULL DEFAULT false
+  synthetic BOOLEAN NOT NULL DEFAULT false,
+  name VARCHAR,
+  deleted_at TIMESTAMP
 );
--- Added in schema 2 (databases created by schema 1 get them here).
+-- Added in schema 2 (databases created by schema 1 get them here), and in schema 4.
 ALTER TABLE sites ADD COLUMN IF NOT EXISTS retention_months INTEGER DEFAULT 25;
 ALTER TABLE sites ADD COLUMN IF NOT EXISTS synthetic BOOLEAN DEFAULT false;
+ALTER TABLE sites ADD COLUMN IF NOT EXISTS name VARCHAR;
+ALTER TABLE sites ADD COLUMN IF NOT EXISTS deleted_at TIMESTAMP;
+-- Schema 4: a site's keys (only their hashes), revoked ones kept.
+CREATE TABLE IF NOT EXISTS site_keys (
+  id VARCHAR PRIMARY KEY, site VARCHAR NOT NULL, name VARCHAR NOT NULL, hash VARCHAR NOT NULL UNIQUE,
+  last4 VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP
+);
 CREATE TABLE IF NOT EXISTS users (
   id VARCHAR PRIMARY KEY, email VARCHAR NOT NULL UNIQUE, name VARCHAR NOT NULL, role VARCHAR NOT NULL,
   password_hash VARCHAR, grants VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, password_changed_at TIMESTAMP

@@ -118,7 +118,8 @@ export class MingoExecutor implements MongoExecutor {
       const next = copy(found);
       if (Object.keys(rest).length > 0) update(next, rest);
       this.#checkUnique(name, next, found);
-      Object.assign(found, next);
+      // Replaced, not merged into: `$unset` removes fields.
+      coll[coll.indexOf(found)] = next;
       return { matched: 1, upserted: false };
     }
     if (!options.upsert) return { matched: 0, upserted: false };

@@ -21,6 +21,8 @@ import {
   type Realtime,
   type SessionTail,
   type Site,
+  type SiteChanges,
+  type SiteKey,
   type StatsRow,
   type StatsSpec,
   type Store,
@@ -44,10 +46,15 @@ import {
   goalDoc,
   goalOf,
   INDEXES,
+  keyDoc,
+  keyOf,
+  keyRevoke,
+  metaUpsert,
   realtimePipeline,
   saltUpsert,
   SCHEMA_VERSION,
   sessionTailsPipeline,
+  siteData,
   siteDoc,
   siteOf,
   siteUpdate,
@@ -62,6 +69,7 @@ import {
   userUpdate,
 } from './queries.ts';
 import { funnelPipeline, rowsOf, statsPipeline, sumsPipeline, vitalsOf, vitalsPipeline } from './stats-pipeline.ts';
+import { migrate } from './migrate.ts';
 import { combineRows, fromRollupsPipeline, leaseUpdate, nearRolledDays, rollDayPipeline, rolledDaysQuery, visitStartsPipeline } from './rollups.ts';
 
 /** Events per insertMany in bulk imports. */
@@ -76,7 +84,7 @@ export interface MongoStoreOptions {
   exportChunk?: number;
 }
 
-/** Opens the store: indexes created (idempotently) and the schema version checked. */
+/** Opens the store: indexes created (idempotently), the schema version checked, older layouts migrated. */
 export async function openMongoStore(options: MongoStoreOptions): Promise<MongoStore> {
   const { executor } = options;
   try {
@@ -86,6 +94,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<MongoS
       throw new StoreError('store.open', { message: `the database was written by a newer Cairn (schema ${found}, this one knows ${SCHEMA_VERSION}); upgrade Cairn` });
     }
     for (const [collection, indexes] of Object.entries(INDEXES)) await executor.createIndexes(collection, indexes);
+    await migrate(executor, found ?? 0);
     await executor.updateOne(C.meta, { _id: 'schema' }, { $set: { version: SCHEMA_VERSION } }, { upsert: true });
   } catch (cause) {
     await executor.close().catch(() => undefined);
@@ -205,8 +214,52 @@ export class MongoStore implements Store {
         if (duplicates > 0) throw new StoreError('sites.create', { message: `a site "${site.id}" already exists` });
       }),
     list: () => this.#op('sites.list', async (x) => (await x.find(C.sites, {}, { sort: { createdAt: 1, _id: 1 } })).map(siteOf)),
-    update: (id: string, changes: { timezone?: string; retentionMonths?: number }) =>
-      this.#op('sites.update', async (x) => (await x.updateOne(C.sites, { _id: id }, siteUpdate(changes))).matched > 0),
+    update: (id: string, changes: SiteChanges) =>
+      this.#op('sites.update', async (x) => {
+        const update = siteUpdate(changes);
+        if (Object.keys(update.$set as Doc).length === 0) return (await x.find(C.sites, { _id: id })).length > 0;
+        return (await x.updateOne(C.sites, { _id: id }, update)).matched > 0;
+      }),
+    /**
+     * Everything of the site first, its document last: a purge that fails midway leaves the site
+     * listed, to be purged again. Events are visible as soon as acknowledged: none is pending.
+     */
+    purge: (id: string) =>
+      this.#op('sites.purge', async (x) => {
+        for (const [collection, filter] of siteData(id)) await x.deleteMany(collection, filter);
+        return (await x.deleteMany(C.sites, { _id: id })) > 0;
+      }),
+  };
+
+  readonly keys = {
+    create: (k: SiteKey) =>
+      this.#op('keys.create', async (x) => {
+        const { duplicates } = await x.insertMany(C.keys, [keyDoc(k)]);
+        if (duplicates > 0) throw new StoreError('keys.create', { message: `a key "${k.id}" or with the same hash already exists` });
+      }),
+    list: (site: string) => this.#op('keys.list', async (x) => (await x.find(C.keys, { site }, { sort: { createdAt: 1, _id: 1 } })).map(keyOf)),
+    get: (id: string) => this.#op('keys.get', async (x) => (await x.find(C.keys, { _id: id })).map(keyOf)[0] ?? null),
+    byHash: (hash: string) => this.#op('keys.byHash', async (x) => (await x.find(C.keys, { hash })).map(keyOf)[0] ?? null),
+    revoke: (id: string, at: number) =>
+      this.#op('keys.revoke', async (x) => {
+        const r = keyRevoke(id, at);
+        return (await x.updateOne(C.keys, r.filter, r.update)).matched > 0;
+      }),
+  };
+
+  readonly meta = {
+    ensure: (name: string, candidate: string) =>
+      this.#op('meta.ensure', async (x) => {
+        const u = metaUpsert(name, candidate);
+        try {
+          await x.updateOne(C.meta, u.filter, u.update, { upsert: true });
+        } catch (err) {
+          // Two collectors upserting the same new name at once: one wins, the other reads its value.
+          if (!isDuplicateKey(err)) throw err;
+        }
+        const [doc] = await x.find(C.meta, u.filter);
+        return doc!.value as string;
+      }),
   };
 
   readonly botCounts = {

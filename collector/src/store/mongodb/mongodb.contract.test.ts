@@ -11,7 +11,7 @@ import { StoreError, type Site, type Store } from '../store.ts';
 import { DriverExecutor } from './driver.ts';
 import { MingoExecutor } from './mingo-executor.ts';
 import { openMongoStore } from './mongodb-store.ts';
-import { SCHEMA_VERSION } from './queries.ts';
+import { C, SCHEMA_VERSION } from './queries.ts';
 
 const executors = new WeakMap<Store, MingoExecutor>();
 const openOn = async (executor: MingoExecutor) => {
@@ -76,10 +76,64 @@ describe('mongodb adapter', () => {
     expect(new Set(salts.map((s) => Buffer.from(s).toString('hex'))).size).toBe(1);
   });
 
+  it('keeps one value per meta name when several collectors ask for it at once', async () => {
+    const executor = new MingoExecutor();
+    const stores = await Promise.all([0, 1, 2].map(() => openMongoStore({ executor: executor.reconnect(), location: 'mingo' })));
+    const values = await Promise.all(stores.map((s, i) => s.meta.ensure('token_secret', `candidate ${i}`)));
+    expect(new Set(values).size).toBe(1);
+    expect(await stores[2]!.meta.ensure('token_secret', 'late')).toBe(values[0]);
+  });
+
+  it('upgrades a layout 1 database: a site\'s keyHash becomes a key, sites get a name, with two collectors at once', async () => {
+    const executor = new MingoExecutor();
+    await (await openMongoStore({ executor, location: 'mingo' })).close();
+    const old = executor.reconnect();
+    await old.updateOne('meta', { _id: 'schema' }, { $set: { version: 1 } });
+    const hash = 'ab'.repeat(32);
+    const layout1 = (id: string, keyHash: string, domains: string[], createdAt: number) =>
+      ({ _id: id, domains, allowSubdomains: true, queryKeys: [], timezone: 'UTC', keyHash, createdAt: new Date(createdAt), retentionMonths: 25, synthetic: false });
+    await old.insertMany('sites', [layout1('s1', hash, ['example.com', 'example.org'], 1_000), layout1('s2', '', [], 2_000)]);
+    const [store] = await Promise.all([0, 1].map(() => openMongoStore({ executor: old.reconnect(), location: 'mingo' })));
+    const [key] = await store!.keys.list('s1');
+    expect(key).toEqual({ id: expect.stringMatching(/^k_[\w-]{12}$/), site: 's1', name: 'Site key', hash, last4: '', createdAt: 1_000, revokedAt: null });
+    expect(await store!.keys.list('s1')).toHaveLength(1);
+    expect(await store!.keys.list('s2')).toEqual([]);
+    expect((await store!.sites.list()).map((s) => [s.id, s.name, s.deletedAt])).toEqual([
+      ['s1', 'example.com', null],
+      ['s2', 's2', null],
+    ]);
+    expect(await old.find('sites', { keyHash: { $exists: true } })).toEqual([]);
+    expect((await old.find('meta', { _id: 'schema' }))[0]!.version).toBe(SCHEMA_VERSION);
+    const again = await openMongoStore({ executor: old.reconnect(), location: 'mingo' });
+    expect(await again.keys.list('s1')).toEqual([key]);
+  });
+
+  it('purges a site from every collection, a rollup lease included', async () => {
+    const executor = new MingoExecutor();
+    const store = await openMongoStore({ executor, location: 'mingo' });
+    const site: Site = { id: 's.*', name: 'Shop', domains: ['example.com'], allowSubdomains: true, queryKeys: [], timezone: 'UTC', createdAt: 0 };
+    await store.sites.create(site);
+    await store.sites.create({ ...site, id: 's' });
+    const rows = [...synthesize({ site: site.id, start: Date.UTC(2026, 10, 20), days: 2, visitorsPerDay: 5, seed: 3 })];
+    await store.events.append([...rows, ...rows.map((e) => ({ ...e, site: 's' }))]);
+    const now = Date.UTC(2026, 10, 23, 12);
+    for (const day of await store.rollups.pending(site, now)) await store.rollups.roll(site, day, now);
+    await store.goals.create(site.id, { id: 'g', name: 'Signup', kind: 'event', match: 'signup' });
+    await store.keys.create({ id: 'k_1', site: site.id, name: 'WordPress', hash: 'ab'.repeat(32), last4: 'abcd', createdAt: 0, revokedAt: null });
+    await store.botCounts.add([{ site: site.id, day: '2026-11-20', reason: 'ua', count: 1 }]);
+    // Leases of a site whose id reads as a pattern, and of the site it would match.
+    await executor.insertMany('leases', [{ _id: `rollup:${site.id}:2026-11-22`, owner: 'x' }, { _id: 'rollup:s:2026-11-22', owner: 'x' }, { _id: 'rollup:sXX:2026-11-22', owner: 'x' }]);
+    expect(await store.sites.purge(site.id)).toBe(true);
+    const of = { $or: [{ _id: site.id }, { site: site.id }, { '_id.site': site.id }, { _id: `rollup:${site.id}:2026-11-22` }] };
+    for (const collection of Object.values(C)) expect(await executor.find(collection, of), collection).toEqual([]);
+    expect((await executor.find('leases', {})).map((l) => l._id)).toEqual(['rollup:s:2026-11-22', 'rollup:sXX:2026-11-22']);
+    expect(await store.events.list('s')).toHaveLength(rows.length);
+  });
+
   it('rolls a day under a lease: not while another collector holds it, and keeps one version of it', async () => {
     const executor = new MingoExecutor();
     const store = await openMongoStore({ executor, location: 'mingo' });
-    const site: Site = { id: 's', domains: ['example.com'], allowSubdomains: true, queryKeys: [], timezone: 'UTC', keyHash: 'x', createdAt: 0 };
+    const site: Site = { id: 's', name: 'example.com', domains: ['example.com'], allowSubdomains: true, queryKeys: [], timezone: 'UTC', createdAt: 0 };
     await store.sites.create(site);
     await store.events.append([...synthesize({ site: 's', start: Date.UTC(2026, 10, 20), days: 2, visitorsPerDay: 10, seed: 3 })]);
     const now = Date.UTC(2026, 10, 23, 12);

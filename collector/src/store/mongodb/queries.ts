@@ -6,8 +6,9 @@
  * Layout (docs/mongodb.md explains the choices):
  * - `events`: one document per event, a regular collection indexed on `{ site, ts }` (and `{ ts }`
  *   for the startup reads that span sites); fields as StoredEvent, `ts` a date, null fields left out.
- * - `sites` (`_id` the site id), `salts` (`_id` the UTC day), `goals` (`_id` {site, id}),
- *   `bot_counts` (`_id` {site, day, reason}), `meta` (`_id` "schema").
+ * - `sites` (`_id` the site id), `keys` (`_id` the key id; hashes unique by index), `salts` (`_id`
+ *   the UTC day), `goals` (`_id` {site, id}), `bot_counts` (`_id` {site, day, reason}), `meta`
+ *   (`_id` "schema", and "value:<name>" for MetaStore's values).
  * - `rollups` (one row per site, local day, version, dimension and value), `rollup_days` (which
  *   days are rolled, in which time zone, at which version, and whether events came since), and
  *   `leases` (rollups.ts).
@@ -15,16 +16,20 @@
  *   `audit` (one document per audited action).
  */
 import type { Goal } from '../../protocol/query.ts';
-import type { AuditEntry, AuditQuery, BotCount, LoginSession, Site, StoredEvent, User } from '../store.ts';
+import type { AuditEntry, AuditQuery, BotCount, LoginSession, Site, SiteChanges, SiteKey, StoredEvent, User } from '../store.ts';
 import type { Doc, IndexSpec } from './executor.ts';
 
-/** The layout version this code writes; a database with a newer one is refused. */
-export const SCHEMA_VERSION = 1;
+/**
+ * The layout version this code writes; a database with a newer one is refused. 2: site keys in
+ * `keys` (sites had one `keyHash`), sites named (migrate.ts).
+ */
+export const SCHEMA_VERSION = 2;
 
 export const C = {
   meta: 'meta',
   events: 'events',
   sites: 'sites',
+  keys: 'keys',
   salts: 'salts',
   goals: 'goals',
   botCounts: 'bot_counts',
@@ -40,6 +45,10 @@ export const INDEXES: Partial<Record<(typeof C)[keyof typeof C], IndexSpec[]>> =
   events: [
     { name: 'site_ts', key: { site: 1, ts: 1 } },
     { name: 'ts', key: { ts: 1 } },
+  ],
+  keys: [
+    { name: 'hash', key: { hash: 1 }, unique: true },
+    { name: 'site_created', key: { site: 1, createdAt: 1 } },
   ],
   goals: [{ name: 'site_created', key: { '_id.site': 1, createdAt: 1 } }],
   rollups: [{ name: 'site_dimension_day', key: { site: 1, dimension: 1, day: 1 } }],
@@ -97,36 +106,84 @@ export const clientIdsQuery = (since: number) => ({
 /** A day's salt, stored by the first collector that asks (an atomic upsert: one salt per day). */
 export const saltUpsert = (day: string, candidate: Uint8Array) => ({ filter: { _id: day }, update: { $setOnInsert: { salt: candidate } } });
 
+const dateOrNull = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t));
+const timeOrNull = (d: unknown) => (d instanceof Date ? d.getTime() : null);
+
 export const siteDoc = (s: Site): Doc => ({
   _id: s.id,
+  name: s.name,
   domains: s.domains,
   allowSubdomains: s.allowSubdomains,
   queryKeys: s.queryKeys,
   timezone: s.timezone,
-  keyHash: s.keyHash,
   createdAt: new Date(s.createdAt),
   retentionMonths: s.retentionMonths ?? 25,
   synthetic: s.synthetic ?? false,
+  deletedAt: dateOrNull(s.deletedAt),
 });
 
 export const siteOf = (d: Doc): Site => ({
   id: d._id as string,
+  name: (d.name as string | undefined) ?? '',
   domains: d.domains as string[],
   allowSubdomains: d.allowSubdomains as boolean,
   queryKeys: d.queryKeys as string[],
   timezone: d.timezone as string,
-  keyHash: d.keyHash as string,
   createdAt: (d.createdAt as Date).getTime(),
   retentionMonths: d.retentionMonths as number,
   synthetic: d.synthetic as boolean,
+  deletedAt: timeOrNull(d.deletedAt),
 });
 
-export const siteUpdate = (changes: { timezone?: string; retentionMonths?: number }): Doc => ({
-  $set: {
-    ...(changes.timezone !== undefined ? { timezone: changes.timezone } : {}),
-    ...(changes.retentionMonths !== undefined ? { retentionMonths: changes.retentionMonths } : {}),
-  },
+/** `$set` of the fields `changes` names (deletedAt as a date, or null). */
+export const siteUpdate = (changes: SiteChanges): Doc => ({
+  $set: Object.fromEntries(
+    Object.entries(changes)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, k === 'deletedAt' ? dateOrNull(v as number | null) : v]),
+  ),
 });
+
+/** Filters, per collection, of everything of a site but its `sites` document (purge). */
+export const siteData = (site: string): [string, Doc][] => [
+  [C.events, { site }],
+  [C.rollups, { site }],
+  [C.rollupDays, { site }],
+  // Leases are named "rollup:<site>:<day>" (mongodb-store.ts).
+  [C.leases, { _id: { $regex: `^rollup:${site.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:` } }],
+  [C.goals, { '_id.site': site }],
+  [C.keys, { site }],
+  [C.botCounts, { '_id.site': site }],
+];
+
+export const keyDoc = (k: SiteKey): Doc => ({
+  _id: k.id,
+  site: k.site,
+  name: k.name,
+  hash: k.hash,
+  last4: k.last4,
+  createdAt: new Date(k.createdAt),
+  revokedAt: dateOrNull(k.revokedAt),
+});
+
+export const keyOf = (d: Doc): SiteKey => ({
+  id: d._id as string,
+  site: d.site as string,
+  name: d.name as string,
+  hash: d.hash as string,
+  last4: d.last4 as string,
+  createdAt: (d.createdAt as Date).getTime(),
+  revokedAt: timeOrNull(d.revokedAt),
+});
+
+/** Revokes a key not revoked yet (matches nothing otherwise). */
+export const keyRevoke = (id: string, at: number) => ({ filter: { _id: id, revokedAt: null }, update: { $set: { revokedAt: new Date(at) } } });
+
+/**
+ * A MetaStore value, stored by the first collector that asks (an atomic upsert), under a prefix
+ * that keeps names apart from the store's own documents ("schema").
+ */
+export const metaUpsert = (name: string, candidate: string) => ({ filter: { _id: `value:${name}` }, update: { $setOnInsert: { value: candidate } } });
 
 export const goalDoc = (site: string, g: Goal, createdAt: number): Doc => ({
   _id: { site, id: g.id },

@@ -1,0 +1,177 @@
+/**
+ * Sites over HTTP (docs/api/sites.md): list and read them (each user the sites it may see), and,
+ * for the owner and admins, create, change, delete (with a grace period) and restore them, their
+ * goals and their keys; and the exchange of a site key for a view token (`POST /api/tokens/view`).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Response } from 'express';
+import { issueViewToken, VIEW_TOKEN_MAX_SECONDS } from '../accounts/view-tokens.ts';
+import type { GoalInput } from '../protocol/query.ts';
+import type { NewSiteInput, SiteSettings } from '../sites/new-site.ts';
+import { publicSite, type Actor, type SiteAdmin } from '../sites/site-admin.ts';
+import type { SiteDirectory } from '../sites/site-directory.ts';
+import { SECTIONS, type Section, type Store } from '../store/store.ts';
+import { actorOf, type Authorizer } from './authorize.ts';
+import { HttpError } from './http-error.ts';
+import type { Route } from './routes.ts';
+
+const ADMINS = ['owner', 'admin'] as const;
+const EVERYONE = ['owner', 'admin', 'client'] as const;
+const SETTINGS = ['name', 'domains', 'allowSubdomains', 'queryKeys', 'timezone', 'retentionMonths'] as const;
+
+export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store: Store; authz: Authorizer; secret: Buffer; now: () => number; clientIp: (req: IncomingMessage) => string }): Route[] {
+  const by = (req: IncomingMessage, res: Response): Actor => ({ actor: actorOf(res.locals.principal), ip: deps.clientIp(req) });
+  const id = (res: Response) => res.locals.site.id;
+  return [
+    {
+      method: 'get',
+      path: '/api/sites',
+      summary: 'the sites one may see (and, for admins, the deleted ones awaiting their purge)',
+      access: { kind: 'session', roles: EVERYONE },
+      handler: (_req, res) => {
+        const p = res.locals.principal;
+        const sites = deps.sites.list().flatMap((site) => {
+          const sections = deps.authz.sectionsOn(p, site);
+          return sections.length > 0 ? [{ ...publicSite(site), sections }] : [];
+        });
+        const admin = p.kind === 'user' && p.user.role !== 'client';
+        res.json({ sites, ...(admin ? { deleted: deps.sites.deleted().map(publicSite) } : {}) });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/sites',
+      summary: 'register a site (returns its first key, once)',
+      access: { kind: 'session', roles: ADMINS },
+      body: '8kb',
+      handler: async (req, res) => {
+        const input = (req.body ?? {}) as Partial<NewSiteInput>;
+        if (typeof input.domain !== 'string') throw new HttpError(400, 'invalid_site', 'domain is required', { field: 'domain' });
+        res.status(201).json(await deps.admin.create(input as NewSiteInput, by(req, res)));
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/sites/:site',
+      summary: 'a site, its tracker tag and plugin set-up values',
+      access: { kind: 'site', roles: EVERYONE },
+      handler: (_req, res) => {
+        const site = res.locals.site;
+        res.json({ site: publicSite(site), sections: deps.authz.sectionsOn(res.locals.principal, site), setup: deps.admin.setup(site) });
+      },
+    },
+    {
+      method: 'patch',
+      path: '/api/sites/:site',
+      summary: 'rename a site, change its domains, time zone, retention…',
+      access: { kind: 'site', roles: ADMINS },
+      body: '8kb',
+      handler: async (req, res) => {
+        const body = (req.body ?? {}) as Record<string, unknown>;
+        const unknown = Object.keys(body).find((k) => !(SETTINGS as readonly string[]).includes(k));
+        if (unknown) throw new HttpError(400, 'invalid_site', `${unknown}: cannot be changed (${SETTINGS.join(', ')})`, { field: unknown });
+        res.json({ site: publicSite(await deps.admin.update(id(res), body as SiteSettings, by(req, res))) });
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/sites/:site',
+      summary: 'delete a site (send {"confirm": "<site id>"}); purged after 7 days unless restored',
+      access: { kind: 'site', roles: ADMINS },
+      body: '1kb',
+      handler: async (req, res) => {
+        const { confirm } = (req.body ?? {}) as { confirm?: unknown };
+        if (confirm !== id(res)) throw new HttpError(400, 'confirm', `to delete this site and, after 7 days, all its data, send {"confirm": "${id(res)}"}`, { field: 'confirm' });
+        res.status(202).json(await deps.admin.remove(id(res), by(req, res)));
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/sites/:site/restore',
+      summary: 'restore a deleted site before its purge',
+      access: { kind: 'site', roles: ADMINS, deleted: true },
+      handler: async (req, res) => {
+        res.json({ site: publicSite(await deps.admin.restore(id(res), by(req, res))) });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/sites/:site/goals',
+      summary: 'a site\'s goals',
+      access: { kind: 'site', roles: EVERYONE, sections: () => ['goals'] },
+      handler: async (_req, res) => {
+        res.json({ goals: await deps.store.goals.list(id(res)) });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/sites/:site/goals',
+      summary: 'add a goal',
+      access: { kind: 'site', roles: ADMINS },
+      body: '4kb',
+      handler: async (req, res) => {
+        res.status(201).json(await deps.admin.addGoal(id(res), (req.body ?? {}) as GoalInput, by(req, res)));
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/sites/:site/goals/:goal',
+      summary: 'remove a goal',
+      access: { kind: 'site', roles: ADMINS },
+      handler: async (req, res) => {
+        await deps.admin.removeGoal(id(res), String(req.params.goal), by(req, res));
+        res.status(204).end();
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/sites/:site/keys',
+      summary: 'a site\'s keys (last 4 characters only)',
+      access: { kind: 'site', roles: ADMINS },
+      handler: async (_req, res) => {
+        res.json({ keys: await deps.admin.keys(id(res)) });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/sites/:site/keys',
+      summary: 'make a site key (shown once)',
+      access: { kind: 'site', roles: ADMINS },
+      body: '1kb',
+      handler: async (req, res) => {
+        const { name } = (req.body ?? {}) as { name?: unknown };
+        res.status(201).json(await deps.admin.addKey(id(res), typeof name === 'string' ? name : '', by(req, res)));
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/sites/:site/keys/:key',
+      summary: 'revoke a site key and its view tokens',
+      access: { kind: 'site', roles: ADMINS },
+      handler: async (req, res) => {
+        await deps.admin.revokeKey(id(res), String(req.params.key), by(req, res));
+        res.status(204).end();
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/tokens/view',
+      summary: 'exchange a site key for a view token (read-only, one site, ≤ 1 h)',
+      access: { kind: 'site-key' },
+      body: '1kb',
+      handler: (req, res) => {
+        const p = res.locals.principal;
+        if (p.kind !== 'site-key') throw new HttpError(401, 'unauthenticated', 'send the site key');
+        const { sections = SECTIONS, ttl = VIEW_TOKEN_MAX_SECONDS } = (req.body ?? {}) as { sections?: unknown; ttl?: unknown };
+        if (!Array.isArray(sections) || sections.length === 0 || !sections.every((s) => (SECTIONS as readonly unknown[]).includes(s))) {
+          throw new HttpError(400, 'invalid_token_request', `sections: some of ${SECTIONS.join(', ')}`, { field: 'sections' });
+        }
+        if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > VIEW_TOKEN_MAX_SECONDS) {
+          throw new HttpError(400, 'invalid_token_request', `ttl: whole seconds from 1 to ${VIEW_TOKEN_MAX_SECONDS}`, { field: 'ttl' });
+        }
+        const { token, view } = issueViewToken(deps.secret, p.key, sections as Section[], ttl, deps.now());
+        res.set('cache-control', 'no-store').status(201).json({ token, site: view.site, sections: view.sections, expiresAt: new Date(view.exp).toISOString() });
+      },
+    },
+  ];
+}

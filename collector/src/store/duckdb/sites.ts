@@ -1,0 +1,127 @@
+/**
+ * Sites, their keys and installation-wide values in the embedded store: the statements, on a
+ * connection the caller holds (duckdb-store.ts runs them one at a time).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Site, SiteChanges, SiteKey } from '../store.ts';
+
+type Row = Record<string, unknown>;
+
+const rowsOf = async (conn: DuckDBConnection, sql: string, params: (string | number | boolean | null)[] = []) =>
+  (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as Row[];
+
+const time = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+export const SELECT_SITE = `SELECT id, name, to_json(domains)::VARCHAR AS domains, allow_subdomains, to_json(query_keys)::VARCHAR AS query_keys,
+  timezone, epoch_ms(created_at)::DOUBLE AS created_at, retention_months, synthetic, epoch_ms(deleted_at)::DOUBLE AS deleted_at FROM sites`;
+
+export const siteOf = (r: Row): Site => ({
+  id: String(r.id),
+  name: String(r.name ?? ''),
+  domains: JSON.parse(String(r.domains)) as string[],
+  allowSubdomains: Boolean(r.allow_subdomains),
+  queryKeys: JSON.parse(String(r.query_keys)) as string[],
+  timezone: String(r.timezone),
+  createdAt: Number(r.created_at),
+  retentionMonths: Number(r.retention_months),
+  synthetic: Boolean(r.synthetic),
+  deletedAt: time(r.deleted_at),
+});
+
+export async function insertSite(conn: DuckDBConnection, site: Site): Promise<void> {
+  // key_hash: '' since keys have their own table (schema.ts).
+  await conn.run(
+    `INSERT INTO sites (id, name, domains, allow_subdomains, query_keys, timezone, key_hash, created_at, retention_months, synthetic, deleted_at)
+     VALUES (?, ?, ?::VARCHAR[], ?, ?::VARCHAR[], ?, '', epoch_ms(?::BIGINT), ?, ?, epoch_ms(?::BIGINT))`,
+    [
+      site.id,
+      site.name,
+      JSON.stringify(site.domains),
+      site.allowSubdomains,
+      JSON.stringify(site.queryKeys),
+      site.timezone,
+      site.createdAt,
+      site.retentionMonths ?? 25,
+      site.synthetic ?? false,
+      site.deletedAt ?? null,
+    ],
+  );
+}
+
+/** Changes the fields `changes` names; false when there is no such site. */
+export async function updateSite(conn: DuckDBConnection, id: string, changes: SiteChanges): Promise<boolean> {
+  const sets: string[] = [];
+  const params: (string | number | boolean | null)[] = [];
+  const set = (column: string, value: string | number | boolean | null, sql = '?') => {
+    sets.push(`${column} = ${sql}`);
+    params.push(value);
+  };
+  if (changes.name !== undefined) set('name', changes.name);
+  if (changes.domains !== undefined) set('domains', JSON.stringify(changes.domains), '?::VARCHAR[]');
+  if (changes.allowSubdomains !== undefined) set('allow_subdomains', changes.allowSubdomains);
+  if (changes.queryKeys !== undefined) set('query_keys', JSON.stringify(changes.queryKeys), '?::VARCHAR[]');
+  if (changes.timezone !== undefined) set('timezone', changes.timezone);
+  if (changes.retentionMonths !== undefined) set('retention_months', changes.retentionMonths);
+  if (changes.deletedAt !== undefined) set('deleted_at', changes.deletedAt, 'epoch_ms(?::BIGINT)');
+  if (sets.length === 0) return (await rowsOf(conn, 'SELECT 1 FROM sites WHERE id = ?', [id])).length > 0;
+  const r = await conn.run(`UPDATE sites SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
+  return Number(r.rowsChanged) > 0;
+}
+
+/** Tables holding rows of a site (by their `site` column), besides `sites`. */
+const SITE_TABLES = ['events', 'rollups', 'rollup_days', 'goals', 'site_keys', 'bot_counts'] as const;
+
+/** Deletes a site and every row of it, all or nothing (a failed purge leaves it to try again); false when there was no such site. */
+export async function purgeSite(conn: DuckDBConnection, id: string): Promise<boolean> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    for (const table of SITE_TABLES) await conn.run(`DELETE FROM ${table} WHERE site = ?`, [id]);
+    const r = await conn.run('DELETE FROM sites WHERE id = ?', [id]);
+    await conn.run('COMMIT');
+    return Number(r.rowsChanged) > 0;
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+export const SELECT_KEY = `SELECT id, site, name, hash, last4, epoch_ms(created_at)::DOUBLE AS created_at, epoch_ms(revoked_at)::DOUBLE AS revoked_at FROM site_keys`;
+
+export const keyOf = (r: Row): SiteKey => ({
+  id: String(r.id),
+  site: String(r.site),
+  name: String(r.name),
+  hash: String(r.hash),
+  last4: String(r.last4),
+  createdAt: Number(r.created_at),
+  revokedAt: time(r.revoked_at),
+});
+
+/** Inserts a key; DuckDB refuses an id or a hash that exists (a Constraint Error). */
+export async function insertKey(conn: DuckDBConnection, k: SiteKey): Promise<void> {
+  await conn.run('INSERT INTO site_keys VALUES (?, ?, ?, ?, ?, epoch_ms(?::BIGINT), epoch_ms(?::BIGINT))', [
+    k.id,
+    k.site,
+    k.name,
+    k.hash,
+    k.last4,
+    k.createdAt,
+    k.revokedAt,
+  ]);
+}
+
+export async function revokeKey(conn: DuckDBConnection, id: string, at: number): Promise<boolean> {
+  const r = await conn.run('UPDATE site_keys SET revoked_at = epoch_ms(?::BIGINT) WHERE id = ? AND revoked_at IS NULL', [at, id]);
+  return Number(r.rowsChanged) > 0;
+}
+
+/**
+ * The value stored under `name`, storing `candidate` first when there is none. Names share the
+ * `meta` table with the store's own bookkeeping (schema version, journal mark), hence the prefix.
+ * The first insert wins: another process sharing the file would be refused by DuckDB's lock.
+ */
+export async function ensureMeta(conn: DuckDBConnection, name: string, candidate: string): Promise<string> {
+  const key = `value:${name}`;
+  await conn.run('INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [key, candidate]);
+  return String((await rowsOf(conn, 'SELECT value FROM meta WHERE key = ?', [key]))[0]!.value);
+}
