@@ -17,6 +17,8 @@ import { createAdminApp } from './http/admin.ts';
 import { loginLimiters } from './http/auth-routes.ts';
 import { createApp } from './http/app.ts';
 import { Authorizer } from './http/authorize.ts';
+import type { Route } from './http/routes.ts';
+import type { Express } from 'express';
 import { tokenSecret } from './accounts/signed-tokens.ts';
 import { createMailer } from './mail/mailer.ts';
 import { SiteAdmin } from './sites/site-admin.ts';
@@ -57,6 +59,9 @@ export interface Collector {
   store: Store;
   sites: SiteDirectory;
   log: Logger;
+  /** The Express app of every route but ingest, and its API route table (http/routes.ts). */
+  app: Express;
+  routes: readonly Route[];
   /** Runs the periodic upkeep now (it also runs every minute), rollups included. */
   runMaintenance(): Promise<void>;
   rollups: RollupJob;
@@ -149,7 +154,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     };
     const authz = new Authorizer({ store, logins, secret, now, sites, publicHost: auth.publicHost });
     const siteAdmin = new SiteAdmin({ sites, store, audit, publicUrl: () => publicUrl, now });
-    const app = createApp({ store, log, version: VERSION, tracker, sites, stats, auth, authz, admin: siteAdmin, secret, users: { mailer, publicUrl: () => publicUrl } });
+    const { app, routes } = createApp({ store, log, version: VERSION, tracker, sites, stats, auth, authz, admin: siteAdmin, secret, users: { mailer, publicUrl: () => publicUrl } });
     server = createHttpServer(ingest, app);
     const hub = new RealtimeHub({ authz, sites, stats, log });
     server.on('upgrade', (req, socket, head) => {
@@ -218,7 +223,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         log.flush();
       })());
 
-    return { publicUrl, url: `http://127.0.0.1:${port}`, port, adminSocket, store, sites, log, runMaintenance, rollups, close };
+    return { publicUrl, url: `http://127.0.0.1:${port}`, port, adminSocket, store, sites, log, app, routes, runMaintenance, rollups, close };
   } catch (err) {
     server?.close();
     await store.close().catch(() => undefined);

@@ -42,8 +42,10 @@ export function apiRoutes(deps: AppDeps): Route[] {
   ];
 }
 
-export function createApp(deps: AppDeps): Express {
+/** The app, and its API route table (for the authorisation matrix test and the docs). */
+export function createApp(deps: AppDeps): { app: Express; routes: Route[] } {
   const app = express();
+  const routes = apiRoutes(deps);
   app.disable('x-powered-by');
   app.disable('etag');
   app.use(deps.tracker.handler);
@@ -63,11 +65,11 @@ export function createApp(deps: AppDeps): Express {
     if (req.method === 'OPTIONS') return void res.status(204).end();
     next();
   });
-  mountRoutes(app, apiRoutes(deps), deps.authz);
+  mountRoutes(app, routes, deps.authz);
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));
-  return app;
+  return { app, routes };
 }
 
 /** The one error handler: JSON errors, messages hidden on 5xx, logged with method and path only. */
