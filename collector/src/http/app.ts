@@ -1,5 +1,6 @@
 /** The Express app: every route except the ingest hot path (see http/server.ts). */
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import { HttpError } from './http-error.ts';
@@ -48,7 +49,9 @@ export function createApp(deps: AppDeps): { app: Express; routes: Route[] } {
   const routes = apiRoutes(deps);
   app.disable('x-powered-by');
   app.disable('etag');
+  // The tracker first: any site loads it (its own CORS and cache headers, no page policy).
   app.use(deps.tracker.handler);
+  app.use(securityHeaders());
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -70,6 +73,41 @@ export function createApp(deps: AppDeps): { app: Express; routes: Route[] } {
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));
   return { app, routes };
+}
+
+/**
+ * Security headers on everything but the tracker: a strict Content-Security-Policy for the
+ * dashboard's pages (scripts from the collector only, never inline; no framing), no MIME
+ * sniffing, no referrer beyond the origin, HSTS only when served over https (helmet sends it;
+ * browsers ignore it over http). The stats API is read from other origins (widgets in CMS admins,
+ * with CORS and a token), so its resources may be embedded cross-origin.
+ */
+export function securityHeaders() {
+  const headers = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Charts set style attributes; scripts stay strict.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+  });
+  return (req: express.Request, res: express.Response, next: express.NextFunction) =>
+    headers(req, res, () => {
+      if (req.path.startsWith('/api/stats/')) res.set('cross-origin-resource-policy', 'cross-origin');
+      next();
+    });
 }
 
 /** The one error handler: JSON errors, messages hidden on 5xx, logged with method and path only. */
