@@ -20,6 +20,7 @@ import { Authorizer } from './http/authorize.ts';
 import type { Route } from './http/routes.ts';
 import type { Express } from 'express';
 import { tokenSecret } from './accounts/signed-tokens.ts';
+import { hasOwner, setupToken } from './accounts/owner-setup.ts';
 import { createMailer } from './mail/mailer.ts';
 import { SiteAdmin } from './sites/site-admin.ts';
 import { createHttpServer } from './http/server.ts';
@@ -199,6 +200,12 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     maintenance.unref();
 
     log.info({ url: `http://${config.host}:${port}`, publicUrl, store: store.location, sites: sites.list().length }, `Cairn ${VERSION} is listening on ${publicUrl}`);
+    if (!(await hasOwner(store))) {
+      log.warn(
+        { setup: `${publicUrl}/setup#token=${setupToken(secret, now())}` },
+        'No owner yet: open the setup link (valid 24 hours) to create the owner account, or run: npm run cairn -- user add you@example.com --owner --password-stdin',
+      );
+    }
 
     let closing: Promise<void> | null = null;
     const close = () =>

@@ -11,7 +11,8 @@ import type { Response } from 'express';
 import type { AuditLog } from '../accounts/audit.ts';
 import { checkPassword, LOGIN_LIFETIME_MS, type Logins } from '../accounts/logins.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../accounts/passwords.ts';
-import { normalizeEmail, publicUser } from '../accounts/users.ts';
+import { addUser, normalizeEmail, publicUser } from '../accounts/users.ts';
+import { checkSetupToken, hasOwner } from '../accounts/owner-setup.ts';
 import { RateLimiter } from '../ingest/rate-limit.ts';
 import type { Logger } from 'pino';
 import { checkPasswordLink, passwordEmail, passwordLink } from '../accounts/password-links.ts';
@@ -166,6 +167,33 @@ export function authRoutes(deps: AuthDeps): Route[] {
         const { token, session } = await deps.logins.start(user);
         res.set('set-cookie', cookie(token, LOGIN_LIFETIME_MS / 1000, deps.secureCookies));
         res.json({ csrfToken: session.csrf });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/auth/setup',
+      summary: 'create the owner with the setup link printed at first start (only while there is none)',
+      access: { kind: 'public' },
+      body: '4kb',
+      handler: async (req, res) => {
+        fromDashboard(req);
+        const { token, email, password, name } = (req.body ?? {}) as { token?: unknown; email?: unknown; password?: unknown; name?: unknown };
+        if (typeof token !== 'string' || !checkSetupToken(deps.secret, token, deps.now())) {
+          throw new HttpError(400, 'invalid_link', 'this setup link is not valid (it lasts 24 hours; restart the collector for a new one)');
+        }
+        if (await hasOwner(deps.store)) throw new HttpError(409, 'owner_exists', 'this Cairn has an owner already: log in instead');
+        if (typeof email !== 'string' || typeof password !== 'string' || (name !== undefined && typeof name !== 'string')) {
+          throw new HttpError(400, 'invalid_user', 'send an email, a password and, if you like, a name');
+        }
+        let user;
+        try {
+          user = await addUser(deps.store, { email, password, role: 'owner', ...(name ? { name } : {}) }, deps.now());
+        } catch (err) {
+          if (err instanceof Error && !('operation' in err)) throw new HttpError(400, 'invalid_user', err.message);
+          throw err;
+        }
+        await deps.audit.record({ actor: user.id, action: 'user.create', target: user.id, ip: deps.clientIp(req), details: { role: 'owner', via: 'setup link' } });
+        res.status(201).json({ user: publicUser(user) });
       },
     },
     {

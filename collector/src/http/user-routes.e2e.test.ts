@@ -134,6 +134,31 @@ describe('password reset', () => {
   });
 });
 
+describe('first start', () => {
+  it('prints a setup link that makes the owner once, and is refused after', async () => {
+    const fresh = await startHarness();
+    try {
+      const line = fresh.logs.find((l) => l.includes('No owner yet'));
+      const link = /"setup":"([^"]+)"/.exec(line ?? '')?.[1] ?? '';
+      expect(link).toMatch(new RegExp(`^${fresh.collector.publicUrl}/setup#token=cairn_su_`));
+      const token = link.split('#token=')[1]!;
+      const setup = (body: unknown) =>
+        fetch(`${fresh.collector.url}/api/auth/setup`, { method: 'POST', headers: { origin: fresh.collector.url, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await setup({ token: `${token.slice(0, -2)}AA`, email: 'me@example.com', password: 'owner password 1' })).status).toBe(400);
+      expect((await setup({ token, email: 'me@example.com', password: 'short' })).status).toBe(400);
+      const made = await setup({ token, email: 'me@example.com', password: 'owner password 1', name: 'Me' });
+      expect(made.status).toBe(201);
+      expect(((await made.json()) as { user: unknown }).user).toMatchObject({ email: 'me@example.com', role: 'owner', name: 'Me' });
+      expect((await setup({ token, email: 'other@example.com', password: 'owner password 2' })).status).toBe(409);
+      await logIn(fresh, 'me@example.com', 'owner password 1');
+      await fresh.restart();
+      expect(fresh.logs.filter((l) => l.includes('No owner yet'))).toHaveLength(1);
+    } finally {
+      await fresh.stop();
+    }
+  });
+});
+
 describe('without SMTP', () => {
   it('refuses reset requests with a clear answer, and hands the invitation link to whoever invited', async () => {
     const plain = await startHarness();
