@@ -176,11 +176,11 @@ export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; client
         const { format: _f, data: _d, dimension: _dim, ...rest } = req.query;
         const q = parseQuery(rest);
         const s = site(res);
-        let chunks: AsyncIterable<readonly Record<string, unknown>[]>;
+        let chunks: AsyncIterable<readonly object[]>;
         let name: string;
         if (what === 'events') {
           const { period, chunks: events } = deps.stats.exportEvents(s, q);
-          chunks = events as AsyncIterable<Record<string, unknown>[]>;
+          chunks = events;
           name = `${s.id}-events-${period.from}-${period.to}`;
         } else if (what === 'breakdown') {
           const d = dimension.safeParse(req.query.dimension);

@@ -1,1 +1,4 @@
 export * from './event.ts';
+export type * from './stats-answers.ts';
+export type { Dimension, Filter, FilterDimension, Metric, Metrics, Vital } from './query.ts';
+export { DIMENSIONS, METRICS, PERIODS } from './query.ts';

@@ -27,7 +27,7 @@ const drained = (out: Writable) =>
  * Writes rows of objects (columns from the first row) to `out`, then ends it. Stops reading
  * `chunks` (which closes their source) when `out` closes early; returns the rows written.
  */
-export async function writeRows(out: Writable, format: ExportFormat, chunks: AsyncIterable<readonly Record<string, unknown>[]>): Promise<number> {
+export async function writeRows(out: Writable, format: ExportFormat, chunks: AsyncIterable<readonly object[]>): Promise<number> {
   let columns: string[] | null = null;
   let n = 0;
   for await (const rows of chunks) {
@@ -40,7 +40,7 @@ export async function writeRows(out: Writable, format: ExportFormat, chunks: Asy
           columns = Object.keys(row);
           text += columns.join(',') + '\n';
         }
-        text += columns.map((c) => csvField(row[c])).join(',') + '\n';
+        text += columns.map((c) => csvField((row as Record<string, unknown>)[c])).join(',') + '\n';
       }
       n++;
     }

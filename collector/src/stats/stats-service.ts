@@ -3,6 +3,7 @@
  * period and its comparison, and turns sums into the metrics the API returns.
  */
 import { VITALS, type Vital, type Dimension, type Filter, type FilterDimension, type FunnelStep, type Goal, type Metrics, type Query } from '../protocol/query.ts';
+import type { BreakdownAnswer, DashboardAnswer, FunnelAnswer, GoalsAnswer, RealtimeAnswer, SummaryAnswer, TimeseriesAnswer, VitalsAnswer } from '../protocol/stats-answers.ts';
 import type { Site, StatsRow, StatsSpec, Store } from '../store/store.ts';
 import { bucketsOf, comparisonOf, resolvePeriod, type Interval, type Range } from './period.ts';
 
@@ -69,17 +70,17 @@ export class StatsService {
   }
 
   /** Totals of the period (and of the comparison period, with the change in percent). */
-  async summary(site: Site, q: Query) {
+  async summary(site: Site, q: Query): Promise<SummaryAnswer> {
     return (await this.dashboard(site, q, [], { series: false })).summary!;
   }
 
   /** Metrics per bucket of the period, empty buckets included. */
-  async timeseries(site: Site, q: Query) {
+  async timeseries(site: Site, q: Query): Promise<TimeseriesAnswer> {
     return (await this.dashboard(site, q, [], { summary: false })).timeseries!;
   }
 
   /** Metrics per value of a dimension, sorted and paged; with a comparison, the same values' metrics then. */
-  async breakdown(site: Site, dimension: Dimension | FilterDimension, q: Query) {
+  async breakdown(site: Site, dimension: Dimension | FilterDimension, q: Query): Promise<BreakdownAnswer> {
     return (await this.dashboard(site, q, [dimension], { summary: false, series: false })).breakdowns[dimension]!;
   }
 
@@ -88,7 +89,7 @@ export class StatsService {
    * and filters — each exactly as its own endpoint answers it, computed together so that the
    * store reads and joins the raw events once.
    */
-  async dashboard(site: Site, q: Query, dimensions: readonly (Dimension | FilterDimension)[], want: { summary?: boolean; series?: boolean } = {}) {
+  async dashboard(site: Site, q: Query, dimensions: readonly (Dimension | FilterDimension)[], want: { summary?: boolean; series?: boolean } = {}): Promise<DashboardAnswer> {
     const { range, interval, compare } = this.#ranges(site, q);
     const groups: Group[] = [
       ...(want.summary !== false ? [{ by: 'none' as const }] : []),
@@ -158,7 +159,7 @@ export class StatsService {
    * visitors), visits that completed it, completions (pageviews or events), the conversion rate
    * (converted visitors ÷ visitors, %) and, for goals with a revenue prop, its sum.
    */
-  async goals(site: Site, q: Query) {
+  async goals(site: Site, q: Query): Promise<GoalsAnswer> {
     const { range } = this.#ranges(site, q);
     const [goals, all] = await Promise.all([
       this.#store.goals.list(site.id),
@@ -190,7 +191,7 @@ export class StatsService {
    * each step in order, with the share of step 1 that got this far and the drop-off from the
    * step before.
    */
-  async funnel(site: Site, steps: FunnelStep[], q: Query) {
+  async funnel(site: Site, steps: FunnelStep[], q: Query): Promise<FunnelAnswer> {
     const { range } = this.#ranges(site, q);
     const r = await this.#store.stats.funnel(this.#spec(site, range, q, { by: 'none' }), steps);
     const pct = (x: number, of: number) => (of > 0 ? Math.round((x / of) * 1000) / 10 : 0);
@@ -217,7 +218,7 @@ export class StatsService {
    * Web Vitals: the 75th percentile of LCP, INP, CLS, FCP and TTFB (CLS unitless, the others in
    * ms) over all pages, and per page, pages with the most reports first, paged by limit/page.
    */
-  async vitals(site: Site, q: Query) {
+  async vitals(site: Site, q: Query): Promise<VitalsAnswer> {
     const { range } = this.#ranges(site, q);
     const rows = await this.#store.stats.vitals(this.#spec(site, range, q, { by: 'none' }), q.limit, (q.page - 1) * q.limit);
     type Vitals = Record<Vital, { p75: number; n: number } | null>;
@@ -243,7 +244,7 @@ export class StatsService {
   }
 
   /** Visitors of the last 5 minutes, the pages they are on, and the latest events. */
-  async realtime(site: Site) {
+  async realtime(site: Site): Promise<RealtimeAnswer> {
     const now = this.#now();
     return { since: new Date(now - REALTIME_MS).toISOString(), ...(await this.#store.stats.realtime(site.id, now - REALTIME_MS)) };
   }
