@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCollector, VERSION } from '../collector.ts';
 import { loadConfig, OPTIONS, type Config } from '../config.ts';
-import { publicSite, SiteAdmin } from '../sites/site-admin.ts';
+import { SiteAdmin } from '../sites/site-admin.ts';
 import { SiteDirectory } from '../sites/site-directory.ts';
 import { openStore } from '../store/open-store.ts';
 import { StoreError, type Store } from '../store/store.ts';
@@ -11,11 +11,13 @@ import { RollupJob, type RollupReport } from '../rollup/rollup-job.ts';
 import { createLogger } from '../logger.ts';
 import { AuditLog } from '../accounts/audit.ts';
 import { DailySalts, utcDay } from '../enrich/daily-salts.ts';
-import { checkNewSite, checkSettings, type SiteSettings } from '../sites/new-site.ts';
-import { adminFailure, adminRequest } from './admin-client.ts';
+import { adminRequest } from './admin-client.ts';
 import { ensureBuilt } from './ensure-built.ts';
 import { gdprDelete, gdprExport, parsePerson } from './gdpr-commands.ts';
 import { goalAdd, goalList, goalRemove } from './goal-commands.ts';
+import { keyAdd, keyList, keyRevoke } from './key-commands.ts';
+import { siteAdd, siteDelete, siteList, siteRestore, siteSet, type Flags } from './site-commands.ts';
+import { UsageError } from './usage-error.ts';
 import { passwordFromStdin, userAdd, userList } from './user-commands.ts';
 import { seed } from './seed-command.ts';
 
@@ -30,11 +32,17 @@ Usage:
       --retention-months <n>      how long raw events are kept (default 25; rollups stay)
   cairn site set <site> [--timezone <zone>] [--retention-months <n>]
                                   change a site's reporting time zone or retention
-  cairn site list                 list the registered sites
+  cairn site list                 list the sites (and the deleted ones awaiting their purge)
+  cairn site delete <site> --yes  stop counting a site now; its data is purged after 7 days
+  cairn site restore <site>       bring a deleted site back before its purge
   cairn goal add <site> --page <pattern> | --event <name> [--name <label>] [--revenue <prop>]
                                   add a goal (page patterns use * for any characters)
   cairn goal list <site>          list a site's goals
   cairn goal remove <site> <id>   remove a goal
+  cairn key list <site>           list a site's keys (last 4 characters only) and whether revoked
+  cairn key add <site> [--name <label>]
+                                  make another site key (one per plugin, say); prints it once
+  cairn key revoke <site> <id>    revoke a key: it and its view tokens stop working at once
   cairn user add <email> [--owner | --admin] [--name <name>] [--password-stdin]
                                   add a dashboard user (a client without --owner or --admin); the
                                   password is read from standard input
@@ -55,100 +63,10 @@ ${Object.values(OPTIONS)
   .join('\n')}
 `;
 
-type Flags = Record<string, string | boolean | undefined>;
-
 function configFrom(flags: Flags): Config {
   const strings: Record<string, string> = {};
   for (const [k, v] of Object.entries(flags)) if (typeof v === 'string') strings[k] = v;
   return loadConfig(strings);
-}
-
-interface SiteView {
-  id: string;
-  synthetic?: boolean;
-  domains: string[];
-  allowSubdomains: boolean;
-  timezone: string;
-  retentionMonths?: number;
-  createdAt: number;
-}
-
-async function siteAdd(config: Config, domain: string, flags: Flags): Promise<void> {
-  const input = {
-    domain,
-    allowSubdomains: flags['no-subdomains'] !== true,
-    timezone: typeof flags.timezone === 'string' ? flags.timezone : undefined,
-    queryKeys: typeof flags['query-keys'] === 'string' ? flags['query-keys'].split(',').map((s) => s.trim()).filter(Boolean) : undefined,
-    retentionMonths: retentionFlag(flags),
-  };
-  // Refuse a bad domain or zone before anything is created on disk.
-  checkNewSite(input);
-  const socket = join(config.dataDir, 'cairn.sock');
-  const remote = await adminRequest(socket, 'POST', '/sites', input);
-  let result: { site: SiteView; secret: string; tag: string };
-  if (remote) {
-    if (remote.status !== 201) throw adminFailure(remote);
-    result = remote.body as typeof result;
-    if (typeof flags['public-url'] === 'string' && !result.tag.includes(`src="${config.publicUrl}/t.js"`)) {
-      console.warn('cairn: the tag uses the running collector\'s public URL (CAIRN_PUBLIC_URL of the server), not --public-url');
-    }
-  } else {
-    result = await withStore(config, (sites, store, audit) => siteAdmin(config, sites, store, audit).create(input, { actor: 'cli' }));
-  }
-  console.log(`Site ${result.site.id} added for ${result.site.domains.join(', ')}${result.site.allowSubdomains ? ' (and its subdomains)' : ''}.
-
-Paste this tag into the <head> of every page (the plugins do it for you):
-
-  ${result.tag}
-
-Site id:  ${result.site.id}
-Site key: ${result.secret}
-
-The site key is a secret for server-side use only (plugins, exports). It is shown this once; Cairn keeps only a hash of it.`);
-}
-
-/** --retention-months as a number (checked with the other settings). */
-function retentionFlag(flags: Flags): number | undefined {
-  const raw = flags['retention-months'];
-  return typeof raw === 'string' ? Number(raw) : undefined;
-}
-
-async function siteSet(config: Config, id: string, flags: Flags): Promise<void> {
-  const changes: SiteSettings = {
-    ...(typeof flags.timezone === 'string' ? { timezone: flags.timezone } : {}),
-    ...(flags['retention-months'] !== undefined ? { retentionMonths: retentionFlag(flags) } : {}),
-  };
-  if (Object.keys(changes).length === 0) throw new UsageError('site set needs --timezone <zone> and/or --retention-months <n>');
-  checkSettings(changes);
-  const remote = await adminRequest(join(config.dataDir, 'cairn.sock'), 'PATCH', `/sites/${encodeURIComponent(id)}`, changes);
-  if (remote) {
-    if (remote.status !== 200) throw adminFailure(remote);
-  } else {
-    await withStore(config, (sites, store, audit) => siteAdmin(config, sites, store, audit).update(id, changes, { actor: 'cli' }));
-  }
-  const said = [changes.timezone && `time zone ${changes.timezone}`, changes.retentionMonths && `raw events kept ${changes.retentionMonths} months`].filter(Boolean);
-  console.log(`Site ${id}: ${said.join(', ')}.${changes.timezone ? ' Its days are rolled up again in the new time zone.' : ''}`);
-}
-
-async function siteList(config: Config): Promise<void> {
-  const remote = await adminRequest(join(config.dataDir, 'cairn.sock'), 'GET', '/sites');
-  const sites = remote
-    ? ((remote.body as { sites: SiteView[] }).sites ?? [])
-    : await withStore(config, async (dir) => dir.list().map(publicSite));
-  if (sites.length === 0) {
-    console.log('No sites yet. Add one with: cairn site add example.com');
-    return;
-  }
-  const rows = sites.map((s) => [
-    s.id + (s.synthetic ? ' (synthetic)' : ''),
-    s.domains.join(', ') + (s.allowSubdomains ? ' (+subdomains)' : ''),
-    s.timezone,
-    `${s.retentionMonths ?? 25} months`,
-    new Date(s.createdAt).toISOString().slice(0, 10),
-  ]);
-  const head = ['ID', 'DOMAINS', 'TIME ZONE', 'RAW EVENTS KEPT', 'ADDED'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
 }
 
 async function rollup(config: Config): Promise<void> {
@@ -165,8 +83,10 @@ async function rollup(config: Config): Promise<void> {
 }
 
 /** Site management on a store opened directly (what the admin socket does when a collector runs). */
-const siteAdmin = (config: Config, sites: SiteDirectory, store: Store, audit: AuditLog) =>
-  new SiteAdmin({ sites, store, audit, publicUrl: () => config.publicUrl, now: Date.now });
+const withSiteAdmin =
+  (config: Config) =>
+  <T>(job: (admin: SiteAdmin, sites: SiteDirectory) => Promise<T>): Promise<T> =>
+    withStore(config, (sites, store, audit) => job(new SiteAdmin({ sites, store, audit, publicUrl: () => config.publicUrl, now: Date.now }), sites));
 
 /** Opens the store directly: only when no collector is running on this data directory. */
 async function withStore<T>(config: Config, job: (sites: SiteDirectory, store: Store, audit: AuditLog) => Promise<T>): Promise<T> {
@@ -348,19 +268,45 @@ export async function main(argv: string[]): Promise<number | 'running'> {
       }
       return 0;
     }
+    if (command === 'key') {
+      const socket = join(config.dataDir, 'cairn.sock');
+      if (sub !== 'list' && sub !== 'add' && sub !== 'revoke') {
+        throw new UsageError(sub ? `unknown command "key ${sub}": use key list, add or revoke` : 'key needs a command: cairn key list|add|revoke <site>');
+      }
+      if (!arg) throw new UsageError(`key ${sub} needs a site id: cairn key ${sub} <site>`);
+      if (sub === 'list') {
+        expect(3);
+        await keyList(socket, withSiteAdmin(config), arg);
+      } else if (sub === 'add') {
+        expect(3);
+        await keyAdd(socket, withSiteAdmin(config), arg, typeof flags.name === 'string' ? flags.name : 'Site key');
+      } else {
+        const id = positionals[3];
+        if (!id) throw new UsageError('key revoke needs a key id (see cairn key list <site>): cairn key revoke <site> <id>');
+        expect(4);
+        await keyRevoke(socket, withSiteAdmin(config), arg, id);
+      }
+      return 0;
+    }
     if (command !== 'site') throw new UsageError(`unknown command "${command}"`);
+    const socket = join(config.dataDir, 'cairn.sock');
     if (sub === 'add') {
       if (!arg) throw new UsageError('site add needs a domain: cairn site add example.com');
       expect(3);
-      await siteAdd(config, arg, flags);
+      await siteAdd(socket, withSiteAdmin(config), arg, flags, config.publicUrl);
     } else if (sub === 'list') {
       expect(2);
-      await siteList(config);
+      await siteList(socket, withSiteAdmin(config));
     } else if (sub === 'set') {
       if (!arg) throw new UsageError('site set needs a site id: cairn site set <site> --retention-months 13');
       expect(3);
-      await siteSet(config, arg, flags);
-    } else throw new UsageError(sub ? `unknown command "site ${sub}": use site add, set or list` : 'site needs a subcommand: add, set or list');
+      await siteSet(socket, withSiteAdmin(config), arg, flags);
+    } else if (sub === 'delete' || sub === 'restore') {
+      if (!arg) throw new UsageError(`site ${sub} needs a site id: cairn site ${sub} <site>`);
+      expect(3);
+      if (sub === 'delete') await siteDelete(socket, withSiteAdmin(config), arg, flags.yes === true);
+      else await siteRestore(socket, withSiteAdmin(config), arg);
+    } else throw new UsageError(sub ? `unknown command "site ${sub}": use site add, set, list, delete or restore` : 'site needs a subcommand: add, set, list, delete or restore');
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {
@@ -372,5 +318,3 @@ export async function main(argv: string[]): Promise<number | 'running'> {
     return 1;
   }
 }
-
-class UsageError extends Error {}

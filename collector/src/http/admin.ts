@@ -34,7 +34,7 @@ export function createAdminApp(deps: { sites: SiteDirectory; store: Store; admin
   const knownSite = (id: string) => deps.admin.site(id).id;
   app.use(express.json({ limit: '16kb' }));
   app.get('/sites', (_req, res) => {
-    res.json({ sites: deps.sites.list().map(publicSite), publicUrl: deps.publicUrl });
+    res.json({ sites: deps.sites.list().map(publicSite), deleted: deps.sites.deleted().map(publicSite), publicUrl: deps.publicUrl });
   });
   app.post('/sites', async (req, res) => {
     const body = (req.body ?? {}) as Partial<NewSiteInput>;
@@ -44,6 +44,27 @@ export function createAdminApp(deps: { sites: SiteDirectory; store: Store; admin
   app.patch('/sites/:site', async (req, res) => {
     const body = (req.body ?? {}) as SiteSettings;
     res.json({ site: publicSite(await deps.admin.update(req.params.site, body, CLI)) });
+  });
+  // The same confirmation as DELETE /api/sites/:site: the site's id, so that no slip deletes one.
+  app.delete('/sites/:site', async (req, res) => {
+    const site = knownSite(req.params.site);
+    const { confirm } = (req.body ?? {}) as { confirm?: unknown };
+    if (confirm !== site) throw new HttpError(400, 'confirm', `to delete this site and, after 7 days, all its data, send {"confirm": "${site}"}`, { field: 'confirm' });
+    res.status(202).json(await deps.admin.remove(site, CLI));
+  });
+  app.post('/sites/:site/restore', async (req, res) => {
+    res.json({ site: publicSite(await deps.admin.restore(req.params.site, CLI)) });
+  });
+  app.get('/sites/:site/keys', async (req, res) => {
+    res.json({ keys: await deps.admin.keys(req.params.site) });
+  });
+  app.post('/sites/:site/keys', async (req, res) => {
+    const { name } = (req.body ?? {}) as { name?: unknown };
+    res.status(201).json(await deps.admin.addKey(req.params.site, typeof name === 'string' ? name : '', CLI));
+  });
+  app.delete('/sites/:site/keys/:key', async (req, res) => {
+    await deps.admin.revokeKey(req.params.site, req.params.key, CLI);
+    res.status(204).end();
   });
   app.get('/users', async (_req, res) => {
     res.json({ users: (await deps.store.users.list()).map(publicUser) });
