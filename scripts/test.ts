@@ -31,7 +31,7 @@ function vitest(): void {
   const report = '.cache/vitest.json';
   mkdirSync('.cache', { recursive: true });
   rmSync(report, { force: true });
-  console.log('\n▶ vitest: collector suites (unit, end to end, fuzz, crash)');
+  console.log('\n▶ vitest: collector, tracker and widgets suites (unit, end to end, browser, fuzz, crash)');
   const code = run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
   try {
     const r = JSON.parse(readFileSync(report, 'utf8')) as {
@@ -59,6 +59,7 @@ check('build', 'npm', ['run', 'build', '--workspaces', '--if-present']);
 check('lint', 'eslint', ['.']);
 check('typecheck', 'tsc', ['-p', 'tsconfig.json']);
 check('typecheck (browser)', 'tsc', ['-p', 'tracker/tsconfig.json']);
+check('typecheck (widgets)', 'tsc', ['-p', 'widgets/tsconfig.json']);
 check('chromium', 'node', ['scripts/ensure-chromium.ts']);
 check('licenses', 'node', ['scripts/check-licenses.ts']);
 vitest();

@@ -1,6 +1,6 @@
 /**
- * `npm start` serves what the workspace builds (the tracker now; the widgets and the dashboard
- * later): it builds a package when its output is missing or older than its sources, and says so.
+ * `npm start` serves what the workspace builds (the tracker, the widgets): it builds a package
+ * when its output is missing or older than its sources, and says so.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';

@@ -112,6 +112,7 @@ async function start(config: Config): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   ensureBuilt('@cairn/tracker', 'dist/t.js', ['src', 'rollup.config.js', 'package.json']);
+  ensureBuilt('@cairn/widgets', 'dist/widgets.js', ['src', 'scripts', 'package.json']);
   const collector = await startCollector({ config });
   let stopping = false;
   stop = (signal: string) => {

@@ -27,6 +27,7 @@ export interface AppDeps {
   log: Logger;
   version: string;
   tracker: TrackerAssets;
+  widgets: TrackerAssets;
   sites: SiteDirectory;
   stats: StatsService;
 }
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: Route[] } {
   app.disable('etag');
   // The tracker first: any site loads it (its own CORS and cache headers, no page policy).
   app.use(deps.tracker.handler);
+  app.use(deps.widgets.handler);
   app.use(securityHeaders());
 
   app.get('/healthz', async (_req, res) => {

@@ -1,7 +1,8 @@
 /**
- * Serves the browser tracker (`/t.js`) and its Web Vitals chunk (`/t-v.js`) from the built
- * `@cairn/tracker` package: compressed once at start, cached by browsers for an hour, or for a
- * year when the URL carries the current version (`/t.js?v=…`), and loadable from any site.
+ * Serves the built browser scripts: the tracker (`/t.js`) and its Web Vitals chunk (`/t-v.js`)
+ * from `@cairn/tracker`, and the widgets (`/widgets.js`) from `@cairn/widgets`: compressed once
+ * at start, cached by browsers for an hour, or for a year when the URL carries the current
+ * version (`/t.js?v=…`), and loadable from any site.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -26,7 +27,8 @@ export interface TrackerAssets {
   problem: string | null;
 }
 
-const FILES = { '/t.js': '@cairn/tracker/t.js', '/t-v.js': '@cairn/tracker/t-v.js' } as const;
+const TRACKER = { '/t.js': '@cairn/tracker/t.js', '/t-v.js': '@cairn/tracker/t-v.js' } as const;
+const WIDGETS = { '/widgets.js': '@cairn/widgets/widgets.js' } as const;
 
 function load(specifier: string): Asset {
   const body = readFileSync(createRequire(import.meta.url).resolve(specifier));
@@ -41,22 +43,27 @@ function load(specifier: string): Asset {
 }
 
 /** Loads the built tracker files; a missing build is reported, not thrown (ingest still works). */
-export function loadTrackerAssets(): TrackerAssets {
+export const loadTrackerAssets = () => loadScripts(TRACKER, 'the tracker', '@cairn/tracker');
+
+/** Loads the built widgets (`/widgets.js`); a missing build is reported, not thrown. */
+export const loadWidgetAssets = () => loadScripts(WIDGETS, 'the widgets', '@cairn/widgets');
+
+function loadScripts(files: Record<string, string>, what: string, pkg: string): TrackerAssets {
   const assets = new Map<string, Asset>();
   try {
-    for (const [path, specifier] of Object.entries(FILES)) assets.set(path, load(specifier));
+    for (const [path, specifier] of Object.entries(files)) assets.set(path, load(specifier));
   } catch (err) {
-    const problem = `the tracker is not built (${(err as Error).message.split('\n')[0]}): run "npm run build -w @cairn/tracker", or npm start, which builds it`;
+    const problem = `${what} ${what.endsWith('s') ? 'are' : 'is'} not built (${(err as Error).message.split('\n')[0]}): run "npm run build -w ${pkg}", or npm start, which builds ${what.endsWith('s') ? 'them' : 'it'}`;
     return {
       version: null,
       problem,
       handler: (req, res, next) => {
-        if (!(req.path in FILES)) return next();
+        if (!(req.path in files)) return next();
         res.status(503).type('text/plain').send(problem);
       },
     };
   }
-  const version = assets.get('/t.js')!.version;
+  const version = assets.values().next().value!.version;
   return {
     version,
     problem: null,

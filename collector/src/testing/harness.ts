@@ -55,7 +55,7 @@ export async function startHarness(
       return fetch(`${h.collector.url}/api/event`, {
         method: 'POST',
         headers: { 'content-type': 'text/plain;charset=UTF-8', 'user-agent': CHROME_UA, ...headers },
-        body: payload,
+        body: payload as RequestInit['body'],
       });
     },
     async stored(site = h.siteId) {

@@ -1,0 +1,92 @@
+/**
+ * The look every widget shares, themable by the host page through CSS custom properties
+ * (inherited through the shadow roots) and `::part`. `theme="dark"` forces the dark palette,
+ * `theme="auto"` follows the system; light is the default.
+ */
+import { css } from 'lit';
+
+export const theme = css`
+  :host {
+    --_bg: var(--cairn-bg, #ffffff);
+    --_surface: var(--cairn-surface, #f6f7f9);
+    --_text: var(--cairn-text, #1d2330);
+    --_muted: var(--cairn-muted, #5b6475);
+    --_border: var(--cairn-border, #dde1e8);
+    --_accent: var(--cairn-accent, #2f6fdf);
+    --_accent-soft: var(--cairn-accent-soft, #dbe7fb);
+    --_good: var(--cairn-good, #137a3a);
+    --_bad: var(--cairn-bad, #b42318);
+    --_radius: var(--cairn-radius, 8px);
+    --_font: var(--cairn-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    display: block;
+    color: var(--_text);
+    font-family: var(--_font);
+    font-size: var(--cairn-font-size, 14px);
+    line-height: 1.45;
+  }
+  :host([theme='dark']) {
+    --_bg: var(--cairn-bg, #141821);
+    --_surface: var(--cairn-surface, #1d2330);
+    --_text: var(--cairn-text, #e8ebf1);
+    --_muted: var(--cairn-muted, #a3abbb);
+    --_border: var(--cairn-border, #323a4a);
+    --_accent: var(--cairn-accent, #6ea0ff);
+    --_accent-soft: var(--cairn-accent-soft, #243656);
+    --_good: var(--cairn-good, #4cc38a);
+    --_bad: var(--cairn-bad, #ff7b72);
+  }
+  @media (prefers-color-scheme: dark) {
+    :host([theme='auto']) {
+      --_bg: var(--cairn-bg, #141821);
+      --_surface: var(--cairn-surface, #1d2330);
+      --_text: var(--cairn-text, #e8ebf1);
+      --_muted: var(--cairn-muted, #a3abbb);
+      --_border: var(--cairn-border, #323a4a);
+      --_accent: var(--cairn-accent, #6ea0ff);
+      --_accent-soft: var(--cairn-accent-soft, #243656);
+      --_good: var(--cairn-good, #4cc38a);
+      --_bad: var(--cairn-bad, #ff7b72);
+    }
+  }
+  [hidden] {
+    display: none !important;
+  }
+  .card {
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: 16px;
+  }
+  h2,
+  h3 {
+    font-size: 1em;
+    font-weight: 600;
+    margin: 0 0 12px;
+  }
+  .muted {
+    color: var(--_muted);
+  }
+  .state {
+    color: var(--_muted);
+    padding: 12px 0;
+  }
+  .state.error {
+    color: var(--_bad);
+  }
+  button {
+    font: inherit;
+    color: inherit;
+  }
+  :focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+`;

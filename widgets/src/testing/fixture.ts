@@ -1,0 +1,103 @@
+/**
+ * Component tests in a real Chromium against a real collector: a collector seeded with known
+ * events, a view token for its site, and host pages served from another origin (`cms.example` on
+ * its own port, as a CMS admin would be) that load the collector's `/widgets.js`. An axe-core
+ * check is at hand.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '@cairn/tracker/testing';
+import { startHarness, type Harness } from '@cairn/collector/testing';
+
+
+export interface Fixture {
+  h: Harness;
+  browser: Browser;
+  /** A view token for the site, with every section unless told. */
+  token(opts?: { sections?: string[]; ttl?: number }): Promise<string>;
+  /** The stats API's answer, read with the site key. */
+  api<T>(path: string): Promise<T>;
+  /** A page of the host origin whose body is `body`, with widgets.js loaded; waits for the elements to be defined. */
+  open(body: string): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** Pageviews of distinct visitors (one address each) on a page, from a referrer. */
+export async function visit(h: Harness, visits: { page: string; referrer?: string; visitors: number; country?: string }[]): Promise<void> {
+  let n = 0;
+  for (const v of visits) {
+    for (let i = 0; i < v.visitors; i++) {
+      const res = await h.post({ s: h.siteId, n: 'pageview', u: `https://example.com${v.page}`, ...(v.referrer ? { r: v.referrer } : {}) }, { 'x-forwarded-for': `198.51.${Math.floor(++n / 250)}.${n % 250}` });
+      if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+    }
+  }
+  await h.collector.store.events.settle();
+}
+
+export async function startFixture(): Promise<Fixture> {
+  const [h, browser] = await Promise.all([startHarness(), launchChromium()]);
+  // The host pages, by path: a real server, so that the browser treats it as any other site.
+  const bodies = new Map<string, string>();
+  const host = createServer((req, res) => {
+    const body = bodies.get(req.url ?? '');
+    if (body === undefined) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host admin</title><script src="${h.collector.url}/widgets.js"></script></head><body><main>${body}</main></body></html>`,
+    );
+  });
+  await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+  const origin = `http://cms.example:${(host.address() as AddressInfo).port}`;
+  const widgets = await fetch(`${h.collector.url}/widgets.js`);
+  if (widgets.status !== 200) throw new Error(`the collector does not serve /widgets.js (${widgets.status}): run npm run build -w @cairn/widgets`);
+  const pages: Page[] = [];
+  return {
+    h,
+    browser,
+    async token(opts = {}) {
+      const res = await fetch(`${h.collector.url}/api/tokens/view`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.siteKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...(opts.sections ? { sections: opts.sections } : {}), ...(opts.ttl ? { ttl: opts.ttl } : {}) }),
+      });
+      if (res.status !== 201) throw new Error(`no view token: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { token: string }).token;
+    },
+    async api<T>(path: string) {
+      const res = await fetch(`${h.collector.url}/api/stats/${h.siteId}/${path}`, { headers: { authorization: `Bearer ${h.siteKey}` } });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
+    async open(body) {
+      const page = await browser.newPage();
+      pages.push(page);
+      page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
+      const path = `/admin/${pages.length}`;
+      bodies.set(path, body);
+      await page.goto(`${origin}${path}`);
+      await page.waitForFunction(() => customElements.get('cairn-metric') !== undefined);
+      return page;
+    },
+    async close() {
+      for (const p of pages) await p.close().catch(() => undefined);
+      await browser.close();
+      host.close();
+      await h.stop();
+    },
+  };
+}
+
+/** axe-core's violations on the page (shadow roots included), as "rule: targets" lines. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: { id: string; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const r = await axe.run(document);
+    return r.violations.map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+  });
+}
+
+/** The text of an element inside a component's shadow root. */
+export const shadowText = (page: Page, host: string, selector: string) =>
+  page.evaluate(([h, s]) => Array.from(document.querySelector(h)!.shadowRoot!.querySelectorAll(s)).map((e) => (e.textContent ?? '').trim().replace(/\s+/g, ' ')), [host, selector] as const);
