@@ -48,6 +48,8 @@ export interface CollectorOptions {
   logDestination?: DestinationStream;
   /** A store opened by the caller (tests), used instead of the one the configuration names. */
   store?: Store;
+  /** How often open realtime connections' credentials are checked again (tests shorten it). */
+  realtimeRecheckMs?: number;
 }
 
 export interface Collector {
@@ -159,7 +161,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const siteAdmin = new SiteAdmin({ sites, store, audit, publicUrl: () => publicUrl, now });
     const { app, routes } = createApp({ store, log, version: VERSION, tracker, widgets, sites, stats, auth, authz, admin: siteAdmin, secret, users: { mailer, publicUrl: () => publicUrl } });
     server = createHttpServer(ingest, app);
-    const hub = new RealtimeHub({ authz, sites, stats, log });
+    const hub = new RealtimeHub({ authz, sites, stats, log, ...(options.realtimeRecheckMs ? { recheckMs: options.realtimeRecheckMs } : {}) });
     server.on('upgrade', (req, socket, head) => {
       if ((req.url ?? '').split('?')[0] === '/api/realtime') hub.upgrade(req, socket, head);
       else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

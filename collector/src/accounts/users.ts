@@ -62,3 +62,16 @@ export async function addUser(store: Store, input: NewUserInput, now: number): P
   }
   return user;
 }
+
+/**
+ * Sets a user's password from the command line (a forgotten password without SMTP, the owner
+ * locked out): every session of the user ends, and every password link dies. Throws a readable Error.
+ */
+export async function setPassword(store: Store, email: string, password: string, now: number): Promise<{ user: User; sessionsEnded: number }> {
+  const problem = passwordProblem(password);
+  if (problem) throw new Error(problem);
+  const user = await store.users.byEmail(normalizeEmail(email));
+  if (!user) throw new Error(`no user with the email ${normalizeEmail(email)} (see cairn user list)`);
+  await store.users.update(user.id, { passwordHash: await hashPassword(password), passwordChangedAt: now });
+  return { user, sessionsEnded: await store.logins.removeForUser(user.id) };
+}

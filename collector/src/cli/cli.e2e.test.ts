@@ -236,15 +236,25 @@ describe('goals and demo data', () => {
     expect(owner.stdout).toMatch(/^User u_[\w-]{12} added: jo@example\.com \(owner\)\.\n$/);
     const second = await run(['user', 'add', 'max@example.com', '--owner', '--data-dir', dir]);
     expect(second).toMatchObject({ code: 1, stderr: 'cairn: there is already an owner (jo@example.com); add this person as an admin\n' });
-    await start(['start', '--data-dir', dir, ...SERVE]);
+    // A forgotten password, without email: set on the files, then through the running collector.
+    const reset = await run(['user', 'password', 'JO@example.com', '--password-stdin', '--data-dir', dir], {}, 'another horse battery\n');
+    expect(reset).toMatchObject({ code: 0, stdout: 'Password set for jo@example.com; 0 sessions ended.\n' });
+    expect((await run(['user', 'password', 'nobody@example.com', '--password-stdin', '--data-dir', dir], {}, 'another horse battery\n')).code).toBe(1);
+    expect((await run(['user', 'password', 'jo@example.com', '--data-dir', dir])).code).toBe(2);
+    const server = await start(['start', '--data-dir', dir, ...SERVE]);
+    const login = (password: string) =>
+      fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'jo@example.com', password }) });
+    expect((await login('another horse battery')).status).toBe(200);
     const client = await run(['user', 'add', 'ann@example.com', '--name', 'Ann', '--data-dir', dir]);
     expect(client.stdout).toContain('added: ann@example.com (client). No password yet');
+    const set = await run(['user', 'password', 'ann@example.com', '--password-stdin', '--data-dir', dir], {}, 'ann password 123\n');
+    expect(set).toMatchObject({ code: 0, stdout: 'Password set for ann@example.com; 0 sessions ended.\n' });
     const short = await run(['user', 'add', 'bob@example.com', '--admin', '--password-stdin', '--data-dir', dir], {}, 'short\n');
     expect(short).toMatchObject({ code: 1, stderr: 'cairn: a password needs at least 10 characters\n' });
     const list = await run(['user', 'list', '--data-dir', dir]);
     expect(list.stdout).toMatch(/^ID +EMAIL +ROLE +NAME +PASSWORD\n/);
     expect(list.stdout).toMatch(/^u_\S+ +jo@example\.com +owner +jo +yes$/m);
-    expect(list.stdout).toMatch(/^u_\S+ +ann@example\.com +client +Ann +no$/m);
+    expect(list.stdout).toMatch(/^u_\S+ +ann@example\.com +client +Ann +yes$/m);
     expect(list.stdout).not.toContain('bob@');
     expect((await run(['user', 'add', '--data-dir', dir])).code).toBe(2);
   });

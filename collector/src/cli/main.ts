@@ -18,7 +18,7 @@ import { goalAdd, goalList, goalRemove } from './goal-commands.ts';
 import { keyAdd, keyList, keyRevoke } from './key-commands.ts';
 import { siteAdd, siteDelete, siteList, siteRestore, siteSet, type Flags } from './site-commands.ts';
 import { UsageError } from './usage-error.ts';
-import { passwordFromStdin, userAdd, userList } from './user-commands.ts';
+import { passwordFromStdin, userAdd, userList, userPassword } from './user-commands.ts';
 import { seed } from './seed-command.ts';
 
 const USAGE = `cairn ${VERSION} — self-hosted, cookie-free web analytics
@@ -47,6 +47,9 @@ Usage:
                                   add a dashboard user (a client without --owner or --admin); the
                                   password is read from standard input
   cairn user list                 list the dashboard users
+  cairn user password <email> --password-stdin
+                                  set a user's password (read from standard input) and end its
+                                  sessions: for a forgotten password where no email can be sent
   cairn gdpr export <site> --prop <key>=<id>
                                   the events a server SDK sent about one person (NDJSON)
   cairn gdpr delete <site> --prop <key>=<id> --yes
@@ -213,7 +216,14 @@ export async function main(argv: string[]): Promise<number | 'running'> {
         await userList(socket, store);
         return 0;
       }
-      if (sub !== 'add') throw new UsageError(sub ? `unknown command "user ${sub}": use user add or list` : 'user needs a command: cairn user add|list');
+      if (sub === 'password') {
+        if (!arg) throw new UsageError('user password needs an email: cairn user password you@example.com --password-stdin');
+        if (!flags['password-stdin']) throw new UsageError('user password reads the new password from standard input: add --password-stdin');
+        expect(3);
+        await userPassword(socket, store, arg, await passwordFromStdin());
+        return 0;
+      }
+      if (sub !== 'add') throw new UsageError(sub ? `unknown command "user ${sub}": use user add, list or password` : 'user needs a command: cairn user add|list|password');
       if (!arg) throw new UsageError('user add needs an email: cairn user add you@example.com --owner');
       expect(3);
       if (flags.owner && flags.admin) throw new UsageError('user add takes one of --owner or --admin');

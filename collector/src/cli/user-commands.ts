@@ -1,11 +1,10 @@
-/** `cairn user add|list`: dashboard users, through the running collector or the store directly. */
+/** `cairn user add|list|password`: dashboard users, through the running collector or the store directly. */
 import type { AuditLog } from '../accounts/audit.ts';
-import { addUser, publicUser, type NewUserInput, type UserView } from '../accounts/users.ts';
+import { addUser, publicUser, setPassword, type NewUserInput, type UserView } from '../accounts/users.ts';
 import type { Store } from '../store/store.ts';
 import { adminFailure, adminRequest } from './admin-client.ts';
 
 type WithStore = <T>(job: (store: Store, audit: AuditLog) => Promise<T>) => Promise<T>;
-
 
 export async function userAdd(socket: string, withStore: WithStore, input: NewUserInput): Promise<void> {
   const remote = await adminRequest(socket, 'POST', '/users', input);
@@ -21,8 +20,25 @@ export async function userAdd(socket: string, withStore: WithStore, input: NewUs
     });
   }
   console.log(
-    `User ${user.id} added: ${user.email} (${user.role}).${user.hasPassword ? '' : ' No password yet: give one with --password-stdin, or set it once email invitations exist.'}`,
+    `User ${user.id} added: ${user.email} (${user.role}).${user.hasPassword ? '' : ' No password yet: set one with cairn user password, or send an invitation from the dashboard.'}`,
   );
+}
+
+/** `cairn user password <email> --password-stdin`: sets a password and ends the user's sessions. */
+export async function userPassword(socket: string, withStore: WithStore, email: string, password: string): Promise<void> {
+  const remote = await adminRequest(socket, 'POST', '/users/password', { email, password });
+  let sessionsEnded: number;
+  if (remote) {
+    if (remote.status !== 200) throw adminFailure(remote);
+    sessionsEnded = (remote.body as { sessionsEnded: number }).sessionsEnded;
+  } else {
+    sessionsEnded = await withStore(async (store, audit) => {
+      const done = await setPassword(store, email, password, Date.now());
+      await audit.record({ actor: 'cli', action: 'password.set', target: done.user.id, details: { sessionsEnded: done.sessionsEnded } });
+      return done.sessionsEnded;
+    });
+  }
+  console.log(`Password set for ${email.trim().toLowerCase()}; ${sessionsEnded} session${sessionsEnded === 1 ? '' : 's'} ended.`);
 }
 
 export async function userList(socket: string, withStore: WithStore): Promise<void> {

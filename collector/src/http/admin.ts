@@ -4,7 +4,7 @@
  */
 import express, { type Express } from 'express';
 import type { AuditLog } from '../accounts/audit.ts';
-import { addUser, publicUser, type NewUserInput } from '../accounts/users.ts';
+import { addUser, publicUser, setPassword, type NewUserInput } from '../accounts/users.ts';
 import type { Logger } from 'pino';
 import { newSite, type NewSiteInput, type SiteSettings } from '../sites/new-site.ts';
 import { publicSite, type SiteAdmin } from '../sites/site-admin.ts';
@@ -74,6 +74,18 @@ export function createAdminApp(deps: { sites: SiteDirectory; store: Store; admin
       const user = await addUser(deps.store, (req.body ?? {}) as NewUserInput, deps.now());
       await deps.audit.record({ actor: 'cli', action: 'user.create', target: user.id, details: { role: user.role } });
       res.status(201).json({ user: publicUser(user) });
+    } catch (err) {
+      if (err instanceof Error && !('operation' in err)) throw new HttpError(400, 'invalid_user', err.message);
+      throw err;
+    }
+  });
+  app.post('/users/password', async (req, res) => {
+    const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
+    if (typeof email !== 'string' || typeof password !== 'string') throw new HttpError(400, 'invalid_user', 'send an email and a password');
+    try {
+      const { user, sessionsEnded } = await setPassword(deps.store, email, password, deps.now());
+      await deps.audit.record({ actor: 'cli', action: 'password.set', target: user.id, details: { sessionsEnded } });
+      res.json({ user: publicUser(user), sessionsEnded });
     } catch (err) {
       if (err instanceof Error && !('operation' in err)) throw new HttpError(400, 'invalid_user', err.message);
       throw err;

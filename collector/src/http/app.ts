@@ -80,8 +80,8 @@ export function createApp(deps: AppDeps): { app: Express; routes: Route[] } {
 /**
  * Security headers on everything but the tracker: a strict Content-Security-Policy for the
  * dashboard's pages (scripts from the collector only, never inline; no framing), no MIME
- * sniffing, no referrer beyond the origin, HSTS only when served over https (helmet sends it;
- * browsers ignore it over http). The stats API is read from other origins (widgets in CMS admins,
+ * sniffing, no referrer beyond the origin, no framing, HSTS for this host (browsers ignore it
+ * over http). The stats API is read from other origins (widgets in CMS admins,
  * with CORS and a token), so its resources may be embedded cross-origin.
  */
 export function securityHeaders() {
@@ -104,6 +104,9 @@ export function securityHeaders() {
     },
     crossOriginResourcePolicy: { policy: 'same-origin' },
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    // For this host only: Cairn may live on a subdomain of a site that still serves http elsewhere.
+    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: false },
+    xFrameOptions: { action: 'deny' },
   });
   return (req: express.Request, res: express.Response, next: express.NextFunction) =>
     headers(req, res, () => {

@@ -85,15 +85,18 @@ function loginOf(res: Response) {
 export function authRoutes(deps: AuthDeps): Route[] {
   const { byIp, byAccount } = deps.loginLimits;
   const anyUser = { kind: 'session', roles: ['owner', 'admin', 'client'] } as const;
-  /** Counts an attempt against both limits; throws 429 past either. */
-  const limit = async (ip: string, email: string) => {
+  /** Counts an attempt (a login, a reset request) against both limits; throws 429 past either. */
+  const limit = async (ip: string, email: string, refused: 'login.limited' | 'password.reset-limited') => {
     const now = deps.now();
     const wait = Math.max(byIp.take(ip, 1, now), byAccount.take(normalizeEmail(email), 1, now));
     if (wait > 0) {
-      await deps.audit.record({ actor: null, action: 'login.limited', ip });
+      await deps.audit.record({ actor: null, action: refused, ip });
       throw new HttpError(429, 'rate_limited', `too many attempts; try again in ${wait} s`, { headers: { 'retry-after': String(wait) } });
     }
   };
+  // Setups one at a time, so that two people racing with the link cannot both become the owner
+  // (on one collector; with several, the first to write wins and the other is a second owner: see docs).
+  let setups: Promise<unknown> = Promise.resolve();
   const fromDashboard = (req: IncomingMessage) => {
     if (!sameOrigin(req, deps.publicHost)) throw new HttpError(403, 'csrf', 'this request must come from the Cairn dashboard');
   };
@@ -109,7 +112,7 @@ export function authRoutes(deps: AuthDeps): Route[] {
         const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
         if (typeof email !== 'string' || typeof password !== 'string') throw new HttpError(400, 'invalid_login', 'send an email and a password');
         const ip = deps.clientIp(req);
-        await limit(ip, email);
+        await limit(ip, email, 'login.limited');
         const { user, account } = await checkPassword(deps.store, email, password);
         if (!user) {
           // The account, when there is one (never the email typed: it may be a password typed in the wrong field).
@@ -181,17 +184,20 @@ export function authRoutes(deps: AuthDeps): Route[] {
         if (typeof token !== 'string' || !checkSetupToken(deps.secret, token, deps.now())) {
           throw new HttpError(400, 'invalid_link', 'this setup link is not valid (it lasts 24 hours; restart the collector for a new one)');
         }
-        if (await hasOwner(deps.store)) throw new HttpError(409, 'owner_exists', 'this Cairn has an owner already: log in instead');
         if (typeof email !== 'string' || typeof password !== 'string' || (name !== undefined && typeof name !== 'string')) {
           throw new HttpError(400, 'invalid_user', 'send an email, a password and, if you like, a name');
         }
-        let user;
-        try {
-          user = await addUser(deps.store, { email, password, role: 'owner', ...(name ? { name } : {}) }, deps.now());
-        } catch (err) {
-          if (err instanceof Error && !('operation' in err)) throw new HttpError(400, 'invalid_user', err.message);
-          throw err;
-        }
+        const made = setups.then(async () => {
+          if (await hasOwner(deps.store)) throw new HttpError(409, 'owner_exists', 'this Cairn has an owner already: log in instead');
+          try {
+            return await addUser(deps.store, { email, password, role: 'owner', ...(name ? { name } : {}) }, deps.now());
+          } catch (err) {
+            if (err instanceof Error && !('operation' in err)) throw new HttpError(400, 'invalid_user', err.message);
+            throw err;
+          }
+        });
+        setups = made.catch(() => undefined);
+        const user = await made;
         await deps.audit.record({ actor: user.id, action: 'user.create', target: user.id, ip: deps.clientIp(req), details: { role: 'owner', via: 'setup link' } });
         res.status(201).json({ user: publicUser(user) });
       },
@@ -208,7 +214,7 @@ export function authRoutes(deps: AuthDeps): Route[] {
         if (typeof email !== 'string' || email.length > 254) throw new HttpError(400, 'invalid_request', 'send the email of the account', { field: 'email' });
         if (deps.mailer instanceof NoMailer) throw new HttpError(503, 'mail_unavailable', 'this Cairn cannot send email: ask its owner or an admin for an invitation link');
         const ip = deps.clientIp(req);
-        await limit(ip, email);
+        await limit(ip, email, 'password.reset-limited');
         const user = await deps.store.users.byEmail(normalizeEmail(email));
         await deps.audit.record({ actor: null, action: 'password.reset-request', target: user?.id ?? null, ip });
         if (user) {

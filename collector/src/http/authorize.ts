@@ -64,6 +64,21 @@ export function actorOf(p: Principal): string | null {
   return null;
 }
 
+/** The sections of `site` a principal may read (none: it may not see the site). */
+export function grantedSections(p: Principal, site: Site): readonly Section[] {
+  switch (p.kind) {
+    case 'user':
+      if (p.user.role !== 'client') return SECTIONS;
+      return p.user.grants.find((g) => g.site === site.id)?.sections ?? [];
+    case 'view-token':
+      return p.view.site === site.id ? p.view.sections : [];
+    case 'site-key':
+      return p.key.site === site.id ? SECTIONS : [];
+    default:
+      return [];
+  }
+}
+
 export class Authorizer {
   readonly #store: Store;
   readonly #logins: Logins;
@@ -113,17 +128,12 @@ export class Authorizer {
 
   /** The sections of `site` a principal may read (none: it may not see the site). */
   sectionsOn(p: Principal, site: Site): readonly Section[] {
-    switch (p.kind) {
-      case 'user':
-        if (p.user.role !== 'client') return SECTIONS;
-        return p.user.grants.find((g) => g.site === site.id)?.sections ?? [];
-      case 'view-token':
-        return p.view.site === site.id ? p.view.sections : [];
-      case 'site-key':
-        return p.key.site === site.id ? SECTIONS : [];
-      default:
-        return [];
-    }
+    return grantedSections(p, site);
+  }
+
+  /** Whether a request comes from the dashboard's own pages (what a cookie-authenticated WebSocket must). */
+  fromDashboard(req: IncomingMessage): boolean {
+    return sameOrigin(req, this.#publicHost);
   }
 
   /** Throws unless a principal may read `sections` of site `id`; returns the (live) site. */

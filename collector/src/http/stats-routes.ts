@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { DIMENSIONS, funnelSchema, querySchema, type FilterDimension, type Query } from '../protocol/query.ts';
 import type { StatsService } from '../stats/stats-service.ts';
 import { HttpError } from './http-error.ts';
-import { actorOf } from './authorize.ts';
+import { actorOf, grantedSections } from './authorize.ts';
+import type { RealtimeAnswer } from '../protocol/stats-answers.ts';
 import type { Route } from './routes.ts';
 import type { Section } from '../store/store.ts';
 import type { IncomingMessage } from 'node:http';
@@ -55,6 +56,9 @@ function filterSections(req: Request): Section[] {
 const needs =
   (...own: Section[]) =>
   (req: Request) => [...new Set([...own, ...filterSections(req)])];
+
+/** A realtime answer for someone not granted the site's sources: its latest events without their source. */
+export const withoutSources = (a: RealtimeAnswer): RealtimeAnswer => ({ ...a, recent: a.recent.map((e) => ({ ...e, source: null })) });
 
 /** The breakdowns a dashboard shows when it does not say. */
 const DASHBOARD_BREAKDOWNS = ['page', 'source', 'country', 'device', 'browser', 'os'];
@@ -159,7 +163,11 @@ export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; client
       path: '/api/stats/:site/realtime',
       summary: 'visitors right now',
       access: read(() => ['realtime']),
-      handler: async (_req, res) => res.set('cache-control', 'no-store').json(await deps.stats.realtime(site(res))),
+      handler: async (_req, res) => {
+        const answer = await deps.stats.realtime(site(res));
+        const sources = grantedSections(res.locals.principal, site(res)).includes('sources');
+        res.set('cache-control', 'no-store').json(sources ? answer : withoutSources(answer));
+      },
     },
     {
       method: 'get',

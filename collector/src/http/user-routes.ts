@@ -97,6 +97,8 @@ export function userRoutes(deps: UserRouteDeps): Route[] {
         if (body.role !== 'admin' && body.role !== 'client') throw new HttpError(400, 'invalid_user', 'role: admin or client', { field: 'role' });
         if (body.role === 'admin' && me.role !== 'owner') throw new HttpError(403, 'forbidden', 'only the owner adds admins');
         if (typeof body.email !== 'string') throw new HttpError(400, 'invalid_user', 'email is required', { field: 'email' });
+        if (body.name !== undefined && typeof body.name !== 'string') throw new HttpError(400, 'invalid_user', 'name: text', { field: 'name' });
+        if (body.password !== undefined && typeof body.password !== 'string') throw new HttpError(400, 'invalid_user', 'password: text', { field: 'password' });
         const grants = body.role === 'client' ? checkGrants(body.grants ?? [], deps.sites) : [];
         let user: User;
         try {

@@ -1,14 +1,16 @@
 /**
  * Live numbers over WebSocket (`/api/realtime?site=…&token=…`): every 2 s, each subscribed site's
  * visitors in the last 5 minutes, the pages they are on and the latest events. One query per
- * site per tick, whatever the number of clients watching it.
+ * site per tick, whatever the number of clients watching it. Watchers not granted a site's
+ * sources get the latest events without their source, as over HTTP.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HttpError } from '../http/http-error.ts';
-import type { Authorizer } from '../http/authorize.ts';
+import { grantedSections, type Authorizer } from '../http/authorize.ts';
+import { withoutSources } from '../http/stats-routes.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { StatsService } from '../stats/stats-service.ts';
 
@@ -18,12 +20,15 @@ export const RECHECK_MS = 30_000;
 
 export class RealtimeHub {
   #wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
-  #watchers = new Map<string, Set<WebSocket>>();
+  /** Per site, its open connections and whether each may see sources. */
+  #watchers = new Map<string, Map<WebSocket, { sources: boolean }>>();
   #timers = new Map<string, NodeJS.Timeout>();
   #deps: { authz: Authorizer; sites: SiteDirectory; stats: StatsService; log: Logger };
+  #recheckMs: number;
 
-  constructor(deps: { authz: Authorizer; sites: SiteDirectory; stats: StatsService; log: Logger }) {
+  constructor(deps: { authz: Authorizer; sites: SiteDirectory; stats: StatsService; log: Logger; recheckMs?: number }) {
     this.#deps = deps;
+    this.#recheckMs = deps.recheckMs ?? RECHECK_MS;
   }
 
   /**
@@ -42,27 +47,35 @@ export class RealtimeHub {
     this.#deps.authz
       .principal(req, true)
       .then((p) => {
+        // A cookie goes with a WebSocket from any page of the same site (SameSite): only the
+        // dashboard's own pages may use it. Tokens and keys are not sent by browsers on their own.
+        if (p.kind === 'user' && !this.#deps.authz.fromDashboard(req)) throw new HttpError(403, 'csrf', 'a session may open the realtime feed from the dashboard only');
         const allowed = this.#deps.authz.siteFor(p, site, ['realtime']);
+        const sources = grantedSections(p, allowed).includes('sources');
         // What the credentials were, to check them again while the connection lasts.
         const asked = { headers: { authorization: req.headers.authorization, cookie: req.headers.cookie }, url: req.url } as IncomingMessage;
-        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#watch(allowed.id, ws, asked));
+        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#watch(allowed.id, ws, asked, sources));
       })
       .catch(refuse);
   }
 
-  #watch(site: string, ws: WebSocket, asked: IncomingMessage): void {
-    const set = this.#watchers.get(site) ?? new Set();
-    set.add(ws);
+  #watch(site: string, ws: WebSocket, asked: IncomingMessage, sources: boolean): void {
+    const set = this.#watchers.get(site) ?? new Map<WebSocket, { sources: boolean }>();
+    set.set(ws, { sources });
     this.#watchers.set(site, set);
     // A revoked key, an expired token, an ended session or a withdrawn grant closes the connection.
     const recheck = setInterval(() => {
       this.#deps.authz
         .principal(asked, true)
-        .then((p) => this.#deps.authz.siteFor(p, site, ['realtime']))
+        .then((p) => {
+          const allowed = this.#deps.authz.siteFor(p, site, ['realtime']);
+          const watcher = set.get(ws);
+          if (watcher) watcher.sources = grantedSections(p, allowed).includes('sources');
+        })
         .catch((err: unknown) => {
           if (err instanceof HttpError) ws.close(4401, 'no longer authorised');
         });
-    }, RECHECK_MS);
+    }, this.#recheckMs);
     ws.on('close', () => {
       clearInterval(recheck);
       set.delete(ws);
@@ -81,8 +94,10 @@ export class RealtimeHub {
     const set = this.#watchers.get(site);
     if (!s || !set || set.size === 0) return;
     try {
-      const message = JSON.stringify({ type: 'realtime', ...(await this.#deps.stats.realtime(s)) });
-      for (const ws of set) if (ws.readyState === ws.OPEN) ws.send(message);
+      const answer = await this.#deps.stats.realtime(s);
+      const full = JSON.stringify({ type: 'realtime', ...answer });
+      const stripped = JSON.stringify({ type: 'realtime', ...withoutSources(answer) });
+      for (const [ws, { sources }] of set) if (ws.readyState === ws.OPEN) ws.send(sources ? full : stripped);
     } catch (err) {
       this.#deps.log.error({ site, err: (err as Error).message }, 'realtime update failed');
     }

@@ -84,7 +84,7 @@ export function checkSettings(settings: SiteSettings): SiteSettings {
 export function checkNewSite(input: NewSiteInput): { domain: string; timezone: string } {
   const domain = normalizeDomain(input.domain);
   const timezone = input.timezone ?? 'UTC';
-  checkSettings({ timezone, retentionMonths: input.retentionMonths, name: input.name, queryKeys: input.queryKeys });
+  checkSettings({ timezone, retentionMonths: input.retentionMonths, name: input.name, queryKeys: input.queryKeys, allowSubdomains: input.allowSubdomains });
   return { domain, timezone };
 }
 

@@ -295,7 +295,7 @@ export interface LoginStore {
 export interface AuditEntry {
   id: string;
   ts: number;
-  /** A user id, "cli" (the local admin socket or the command line), "site-key", or null (anonymous). */
+  /** A user id, "cli" (the local admin socket or the command line), "key:<id>" (a site key or its view token), "cairn" (the collector itself), or null (anonymous). */
   actor: string | null;
   /** e.g. "login", "login.failed", "user.create", "site.update", "goal.remove", "export". */
   action: string;

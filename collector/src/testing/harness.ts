@@ -33,7 +33,7 @@ export async function tempDir(prefix = 'cairn-test-'): Promise<string> {
 
 /** Starts a collector that trusts X-Forwarded-For from loopback, with a site for example.com. */
 export async function startHarness(
-  opts: { config?: Partial<Config>; now?: () => number; domain?: string; dataDir?: string; openStore?: () => Promise<Store> } = {},
+  opts: { config?: Partial<Config>; now?: () => number; domain?: string; dataDir?: string; openStore?: () => Promise<Store>; realtimeRecheckMs?: number } = {},
 ): Promise<Harness> {
   const dataDir = opts.dataDir ?? (await tempDir());
   const logs: string[] = [];
@@ -42,7 +42,13 @@ export async function startHarness(
     ...opts.config,
   };
   const start = async () =>
-    startCollector({ config, now: opts.now, logDestination: { write: (line: string) => logs.push(line) }, ...(opts.openStore ? { store: await opts.openStore() } : {}) });
+    startCollector({
+      config,
+      now: opts.now,
+      logDestination: { write: (line: string) => logs.push(line) },
+      ...(opts.openStore ? { store: await opts.openStore() } : {}),
+      ...(opts.realtimeRecheckMs ? { realtimeRecheckMs: opts.realtimeRecheckMs } : {}),
+    });
   const h: Harness = {
     collector: await start(),
     config,
