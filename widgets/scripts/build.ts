@@ -13,7 +13,9 @@ import { build } from 'vite';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 
-const common = { root, configFile: false as const, logLevel: 'warn' as const };
+// Libraries (ECharts) branch on process.env.NODE_ENV: browsers have no `process`, and the
+// production branches are the ones to ship.
+const common = { root, configFile: false as const, logLevel: 'warn' as const, define: { 'process.env.NODE_ENV': JSON.stringify('production') } };
 await build({
   ...common,
   build: {

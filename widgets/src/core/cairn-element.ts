@@ -143,7 +143,7 @@ export abstract class CairnElement<T> extends LitElement {
   }
 
   /** The loading, empty, error and expired states; `content()` otherwise. */
-  protected renderState(content: () => TemplateResult, empty = 'No data for this period yet.'): TemplateResult {
+  protected renderState(content: () => TemplateResult, empty: string | TemplateResult = 'No data for this period yet.'): TemplateResult {
     switch (this.state) {
       case 'loading':
         return html`<div class="state" role="status" aria-live="polite" part="state">Loading…</div>`;

@@ -24,7 +24,9 @@ export const theme = css`
     font-size: var(--cairn-font-size, 14px);
     line-height: 1.45;
   }
+  /* A dark widget paints its own background: its light text must not land on a light page. */
   :host([theme='dark']) {
+    background: var(--_bg);
     --_bg: var(--cairn-bg, #141821);
     --_surface: var(--cairn-surface, #1d2330);
     --_text: var(--cairn-text, #e8ebf1);
@@ -37,6 +39,7 @@ export const theme = css`
   }
   @media (prefers-color-scheme: dark) {
     :host([theme='auto']) {
+      background: var(--_bg);
       --_bg: var(--cairn-bg, #141821);
       --_surface: var(--cairn-surface, #1d2330);
       --_text: var(--cairn-text, #e8ebf1);
@@ -81,12 +84,16 @@ export const theme = css`
     outline: 2px solid var(--_accent);
     outline-offset: 2px;
   }
+  /* Read by screen readers, not shown. Wrap a table in a div.sr-only: tables ignore height and overflow. */
   .sr-only {
     position: absolute;
     width: 1px;
     height: 1px;
+    margin: -1px;
+    padding: 0;
+    border: 0;
     overflow: hidden;
-    clip: rect(0 0 0 0);
+    clip-path: inset(50%);
     white-space: nowrap;
   }
 `;

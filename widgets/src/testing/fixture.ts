@@ -4,7 +4,8 @@
  * its own port, as a CMS admin would be) that load the collector's `/widgets.js`. An axe-core
  * check is at hand.
  */
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
@@ -19,6 +20,8 @@ export interface Fixture {
   token(opts?: { sections?: string[]; ttl?: number }): Promise<string>;
   /** The stats API's answer, read with the site key. */
   api<T>(path: string): Promise<T>;
+  /** A request to the collector's admin socket (what `cairn site add`, `cairn goal add` use); rejects unless 2xx. */
+  admin<T>(method: string, path: string, body?: unknown): Promise<T>;
   /** A page of the host origin whose body is `body`, with widgets.js loaded; waits for the elements to be defined. */
   open(body: string): Promise<Page>;
   close(): Promise<void>;
@@ -36,12 +39,13 @@ export async function visit(h: Harness, visits: { page: string; referrer?: strin
   await h.collector.store.events.settle();
 }
 
-export async function startFixture(): Promise<Fixture> {
-  const [h, browser] = await Promise.all([startHarness(), launchChromium()]);
+/** `realtimeRecheckMs`: how often the collector checks open realtime connections again (30 s by default). */
+export async function startFixture(opts: { realtimeRecheckMs?: number } = {}): Promise<Fixture> {
+  const [h, browser] = await Promise.all([startHarness(opts), launchChromium()]);
   // The host pages, by path: a real server, so that the browser treats it as any other site.
   const bodies = new Map<string, string>();
   const host = createServer((req, res) => {
-    const body = bodies.get(req.url ?? '');
+    const body = bodies.get((req.url ?? '').split('?')[0]!);
     if (body === undefined) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host admin</title><script src="${h.collector.url}/widgets.js"></script></head><body><main>${body}</main></body></html>`,
@@ -69,6 +73,19 @@ export async function startFixture(): Promise<Fixture> {
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     },
+    admin<T>(method: string, path: string, body?: unknown) {
+      return new Promise<T>((resolve, reject) => {
+        const payload = body === undefined ? '' : JSON.stringify(body);
+        const req = request({ socketPath: h.collector.adminSocket, method, path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve((text ? JSON.parse(text) : null) as T) : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`))));
+        });
+        req.on('error', reject);
+        req.end(payload);
+      });
+    },
     async open(body) {
       const page = await browser.newPage();
       pages.push(page);
@@ -88,9 +105,13 @@ export async function startFixture(): Promise<Fixture> {
   };
 }
 
-/** axe-core's violations on the page (shadow roots included), as "rule: targets" lines. */
+/**
+ * axe-core's violations on the page (shadow roots included), as "rule: targets" lines. axe is
+ * evaluated through the DevTools protocol, which a page's Content-Security-Policy does not block
+ * (a script tag would be: the collector's own pages allow no inline script).
+ */
 export async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
   return page.evaluate(async () => {
     const axe = (globalThis as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: { id: string; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
     const r = await axe.run(document);

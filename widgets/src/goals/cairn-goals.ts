@@ -1,0 +1,162 @@
+/**
+ * The site's goals in the period: visitors who completed each, its conversions (visits), its
+ * conversion rate with a bar, and its revenue for goals that sum one.
+ *
+ * @summary `<cairn-goals api="https://stats.example.com" site="…" token="…" period="30d" level="2">`
+ * @attr heading - overrides the heading ("Goals")
+ * @attr level - the heading's level in the host page's outline (2)
+ * @attr currency - an ISO 4217 code (EUR, USD…) to show revenue as money; plain numbers without it
+ * @attr theme - light (default), dark, or auto (follows the system)
+ * @csspart table - the goals table
+ * @csspart row - one goal's row
+ * @csspart bar - the bar behind a goal's name, as long as its conversion rate relative to the highest
+ * @csspart state - the loading, empty and error messages
+ * @cssproperty --cairn-accent-soft - the bars' colour
+ * @cssproperty --cairn-text, --cairn-muted, --cairn-border, --cairn-bg - colours (see core/styles.ts)
+ */
+import { css, html } from 'lit';
+import type { GoalRow, GoalsAnswer } from '@cairn/collector/protocol';
+import type { CairnApi, StatsQuery } from '../core/api.ts';
+import { CairnElement } from '../core/cairn-element.ts';
+import { formatNumber } from '../core/format.ts';
+import { theme } from '../core/styles.ts';
+
+export class CairnGoals extends CairnElement<GoalsAnswer> {
+  static override properties = { ...CairnElement.properties, heading: { type: String }, level: { type: Number }, currency: { type: String } };
+  static override styles = [
+    theme,
+    css`
+      .heading {
+        font-weight: 600;
+        margin: 0 0 4px;
+      }
+      .note {
+        font-size: 0.86em;
+        margin: 0 0 10px;
+      }
+      table {
+        width: 100%;
+        border-collapse: collapse;
+        font-variant-numeric: tabular-nums;
+      }
+      th,
+      td {
+        padding: 4px 0;
+        text-align: left;
+        font-weight: normal;
+      }
+      thead th {
+        color: var(--_muted);
+        font-size: 0.86em;
+        padding-bottom: 6px;
+      }
+      thead th + th,
+      td {
+        text-align: right;
+        padding-left: 12px;
+        white-space: nowrap;
+      }
+      tbody th {
+        width: 100%;
+      }
+      .name {
+        display: block;
+        padding: 4px 8px;
+        border-radius: 4px;
+        background: linear-gradient(to right, var(--_accent-soft) var(--share), transparent var(--share));
+        overflow-wrap: anywhere;
+      }
+      .match {
+        display: block;
+        color: var(--_muted);
+        font-size: 0.86em;
+      }
+      code {
+        font-size: 0.95em;
+      }
+    `,
+  ];
+
+  /** Overrides the heading. */
+  declare heading: string | null;
+  declare level: number;
+  /** ISO 4217 code to format revenue as money. */
+  declare currency: string | null;
+
+  constructor() {
+    super();
+    this.heading = null;
+    this.level = 2;
+    this.currency = null;
+  }
+
+  protected override load(api: CairnApi, query: StatsQuery, signal: AbortSignal) {
+    return api.stats<GoalsAnswer>('goals', query, signal);
+  }
+
+  protected override isEmpty(a: GoalsAnswer) {
+    return a.goals.length === 0;
+  }
+
+  #revenue(n: number): string {
+    if (this.currency) {
+      try {
+        return new Intl.NumberFormat(undefined, { style: 'currency', currency: this.currency }).format(n);
+      } catch {
+        // An unknown currency code: show the plain number rather than nothing.
+      }
+    }
+    return new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(n);
+  }
+
+  #table(a: GoalsAnswer) {
+    const withRevenue = a.goals.some((g) => g.revenue !== undefined);
+    const top = Math.max(0.1, ...a.goals.map((g) => g.conversion_rate));
+    const row = (g: GoalRow) => html`<tr part="row">
+      <th scope="row">
+        <span class="name" part="bar" style="--share:${((g.conversion_rate / top) * 100).toFixed(1)}%">
+          <span class="label">${g.name}</span>
+          ${g.name !== g.match ? html`<span class="match">${g.kind === 'page' ? 'Page' : 'Event'} ${g.match}</span>` : null}
+        </span>
+      </th>
+      <td>${formatNumber(g.visitors, true)}</td>
+      <td>${formatNumber(g.conversions, true)}</td>
+      <td>${g.conversion_rate}%</td>
+      ${withRevenue ? html`<td>${g.revenue === undefined ? '–' : this.#revenue(g.revenue)}</td>` : null}
+    </tr>`;
+    return html`<p class="note muted" id="note">Conversion rate: the share of the period's ${formatNumber(a.visitors, true)} visitors who completed the goal.</p>
+      <table part="table" aria-labelledby="heading" aria-describedby="note">
+        <thead>
+          <tr>
+            <th scope="col">Goal</th>
+            <th scope="col">Visitors</th>
+            <th scope="col">Conversions</th>
+            <th scope="col">Conversion rate</th>
+            ${withRevenue ? html`<th scope="col">Revenue</th>` : null}
+          </tr>
+        </thead>
+        <tbody>
+          ${a.goals.map(row)}
+        </tbody>
+      </table>`;
+  }
+
+  override render() {
+    return html`<div class="heading" role="heading" aria-level=${this.level} id="heading">${this.heading ?? 'Goals'}</div>
+      ${this.state === 'empty'
+        ? // Not renderState's plain-text empty message: the way to add goals reads better with the command as code.
+          html`<div class="state" part="state">
+            No goals yet. Add them in the site's settings in the Cairn dashboard, or with <code>cairn goal add</code> (e.g.
+            <code>cairn goal add ${this.site} --event signup</code>).
+          </div>`
+        : this.renderState(() => this.#table(this.answer!))}`;
+  }
+}
+
+if (!customElements.get('cairn-goals')) customElements.define('cairn-goals', CairnGoals);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cairn-goals': CairnGoals;
+  }
+}
