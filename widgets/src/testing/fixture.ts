@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '@cairn/tracker/testing';
 import { startHarness, type Harness } from '@cairn/collector/testing';
+export { CHROME_UA } from '@cairn/collector/testing';
 
 
 export interface Fixture {
@@ -23,7 +24,8 @@ export interface Fixture {
   /** A request to the collector's admin socket (what `cairn site add`, `cairn goal add` use); rejects unless 2xx. */
   admin<T>(method: string, path: string, body?: unknown): Promise<T>;
   /** A page of the host origin whose body is `body`, with widgets.js loaded; waits for the elements to be defined. */
-  open(body: string): Promise<Page>;
+  /** `userAgent`: a browser's own (headless Chromium's says so, and the collector drops it as a bot). */
+  open(body: string, opts?: { host?: string; head?: string; userAgent?: string; before?: (page: Page) => void }): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -40,19 +42,23 @@ export async function visit(h: Harness, visits: { page: string; referrer?: strin
 }
 
 /** `realtimeRecheckMs`: how often the collector checks open realtime connections again (30 s by default). */
-export async function startFixture(opts: { realtimeRecheckMs?: number } = {}): Promise<Fixture> {
-  const [h, browser] = await Promise.all([startHarness(opts), launchChromium()]);
+/**
+ * `realtimeRecheckMs`: how often the collector checks open realtime connections again;
+ * `automationHidden`: hide `navigator.webdriver`, for pages where the tracker must count.
+ */
+export async function startFixture(opts: { realtimeRecheckMs?: number; automationHidden?: boolean } = {}): Promise<Fixture> {
+  const [h, browser] = await Promise.all([startHarness(opts.realtimeRecheckMs ? { realtimeRecheckMs: opts.realtimeRecheckMs } : {}), launchChromium({ automationHidden: opts.automationHidden ?? false })]);
   // The host pages, by path: a real server, so that the browser treats it as any other site.
-  const bodies = new Map<string, string>();
+  const bodies = new Map<string, { body: string; head: string }>();
   const host = createServer((req, res) => {
-    const body = bodies.get((req.url ?? '').split('?')[0]!);
-    if (body === undefined) return void res.writeHead(404).end();
+    const page = bodies.get((req.url ?? '').split('?')[0]!);
+    if (page === undefined) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host admin</title><script src="${h.collector.url}/widgets.js"></script></head><body><main>${body}</main></body></html>`,
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host admin</title><script src="${h.collector.url}/widgets.js"></script>${page.head}</head><body><main>${page.body}</main></body></html>`,
     );
   });
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
-  const origin = `http://cms.example:${(host.address() as AddressInfo).port}`;
+  const port = (host.address() as AddressInfo).port;
   const widgets = await fetch(`${h.collector.url}/widgets.js`);
   if (widgets.status !== 200) throw new Error(`the collector does not serve /widgets.js (${widgets.status}): run npm run build -w @cairn/widgets`);
   const pages: Page[] = [];
@@ -86,13 +92,16 @@ export async function startFixture(opts: { realtimeRecheckMs?: number } = {}): P
         req.end(payload);
       });
     },
-    async open(body) {
-      const page = await browser.newPage();
+    async open(body, o = {}) {
+      // A person's browser: its user agent, and client hints without headless Chromium's brand.
+      const person = { userAgent: o.userAgent ?? '', extraHTTPHeaders: { 'sec-ch-ua': '"Chromium";v="150", "Google Chrome";v="150", "Not.A/Brand";v="99"' } };
+      const page = o.userAgent ? await (await browser.newContext(person)).newPage() : await browser.newPage();
       pages.push(page);
       page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
       const path = `/admin/${pages.length}`;
-      bodies.set(path, body);
-      await page.goto(`${origin}${path}`);
+      bodies.set(path, { body, head: o.head ?? '' });
+      o.before?.(page);
+      await page.goto(`http://${o.host ?? 'cms.example'}:${port}${path}`);
       await page.waitForFunction(() => customElements.get('cairn-metric') !== undefined);
       return page;
     },
