@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     // CLIs, benchmarks, the test runner and tests that report measurements talk to a person.
-    files: ['collector/bin/**', 'collector/bench/**', 'collector/src/cli/**', 'scripts/**', 'tracker/scripts/**', '**/*.test.ts'],
+    files: ['collector/bin/**', 'collector/bench/**', 'collector/src/cli/**', 'scripts/**', 'tracker/scripts/**', 'widgets/scripts/**', '**/*.test.ts'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -24,6 +24,7 @@ import { hasOwner, setupToken } from './accounts/owner-setup.ts';
 import { createMailer } from './mail/mailer.ts';
 import { SiteAdmin } from './sites/site-admin.ts';
 import { createHttpServer } from './http/server.ts';
+import { loadDashboardApp } from './http/dashboard-app.ts';
 import { loadTrackerAssets, loadWidgetAssets } from './http/tracker-assets.ts';
 import { BotCounter } from './ingest/bot-counter.ts';
 import { ClientIdWindow, DEDUPE_WINDOW_MS } from './ingest/dedupe.ts';
@@ -136,6 +137,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     if (tracker.problem) log.warn(tracker.problem);
     const widgets = loadWidgetAssets();
     if (widgets.problem) log.warn(widgets.problem);
+    const dashboard = loadDashboardApp();
+    if (dashboard.problem) log.warn(dashboard.problem);
     const stats = new StatsService(store, now);
     const rollups = new RollupJob({ store, sites, log, now });
     const logins = new Logins(store, now);
@@ -159,7 +162,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     };
     const authz = new Authorizer({ store, logins, secret, now, sites, publicHost: auth.publicHost });
     const siteAdmin = new SiteAdmin({ sites, store, audit, publicUrl: () => publicUrl, now });
-    const { app, routes } = createApp({ store, log, version: VERSION, tracker, widgets, sites, stats, auth, authz, admin: siteAdmin, secret, users: { mailer, publicUrl: () => publicUrl } });
+    const { app, routes } = createApp({ store, log, version: VERSION, tracker, widgets, dashboard, sites, stats, auth, authz, admin: siteAdmin, secret, users: { mailer, publicUrl: () => publicUrl } });
     server = createHttpServer(ingest, app);
     const hub = new RealtimeHub({ authz, sites, stats, log, ...(options.realtimeRecheckMs ? { recheckMs: options.realtimeRecheckMs } : {}) });
     server.on('upgrade', (req, socket, head) => {

@@ -1,14 +1,17 @@
 /**
  * Builds the widgets with Vite: `dist/index.js`, an ES module for bundlers (Lit and ECharts left
  * to the host's bundler, so that they are shared), `dist/widgets.js`, one self-registering script
- * with everything in it that the collector serves for plain `<script>` embedding, and the type
- * declarations. `npm run size` reports widgets.js.
+ * with everything in it that the collector serves for plain `<script>` embedding, `dist/app/`,
+ * the collector's own dashboard app (its page, `app.js` and lazy chunks, the PWA manifest, icons
+ * and service worker), and the type declarations. `npm run size` reports widgets.js.
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import { iconPng, iconSvg } from './app-icons.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 rmSync(join(root, 'dist'), { recursive: true, force: true });
@@ -38,3 +41,59 @@ await build({
   },
 });
 execFileSync(process.execPath, [join(root, '../node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.types.json')], { stdio: 'inherit' });
+await buildApp();
+
+/**
+ * package.json's `sideEffects` speaks of dist; but the app imports the element files of src for
+ * what they do (each defines its element), so the bundler must not drop them as unused.
+ */
+function elementsDefine() {
+  return {
+    name: 'cairn-elements-define',
+    transform: (code: string, id: string) => (id.startsWith(join(root, 'src')) ? { code, map: null, moduleSideEffects: true } : null),
+  };
+}
+
+/** The dashboard app in `dist/app/`: its script and chunks, page, manifest and icons, then the service worker that caches them. */
+async function buildApp(): Promise<void> {
+  const out = join(root, 'dist/app');
+  await build({
+    ...common,
+    plugins: [elementsDefine()],
+    build: {
+      outDir: 'dist/app',
+      emptyOutDir: false,
+      target: 'es2022',
+      // An app build, not a library one: Vite keeps a library's whitespace. Lazy parts (the
+      // charts) are hashed chunks, which the collector lets browsers cache for a year.
+      rollupOptions: { input: join(root, 'src/app/app.ts'), output: { entryFileNames: 'app.js', chunkFileNames: 'chunks/[name]-[hash].js' } },
+      minify: true,
+    },
+  });
+  for (const file of ['index.html', 'manifest.webmanifest']) copyFileSync(join(root, 'src/app', file), join(out, file));
+  writeFileSync(join(out, 'icon.svg'), iconSvg());
+  writeFileSync(join(out, 'icon-192.png'), iconPng(192));
+  writeFileSync(join(out, 'icon-512.png'), iconPng(512));
+  writeFileSync(join(out, 'icon-maskable-512.png'), iconPng(512, true));
+
+  // The shell the service worker keeps, under the URLs the collector serves them at; its cache
+  // is named after their content, so that a new build replaces it.
+  const files = ['app.js', 'manifest.webmanifest', 'icon.svg', 'icon-192.png', 'icon-512.png', 'icon-maskable-512.png', 'index.html'];
+  const urlOf = (f: string) => (f === 'index.html' ? '/' : f === 'manifest.webmanifest' ? '/manifest.webmanifest' : `/app/${f}`);
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(readFileSync(join(out, f)));
+  // Chunk names carry their content's hash.
+  if (existsSync(join(out, 'chunks'))) for (const f of readdirSync(join(out, 'chunks'), { encoding: 'utf8' }).sort()) hash.update(f);
+  // The service worker is the build's last output: `npm start` (collector/src/cli/main.ts) takes it as the sign of a complete build.
+  await build({
+    ...common,
+    define: { __CAIRN_SHELL_VERSION__: JSON.stringify(hash.digest('hex').slice(0, 12)), __CAIRN_SHELL__: JSON.stringify(files.map(urlOf)) },
+    build: {
+      outDir: 'dist/app',
+      emptyOutDir: false,
+      target: 'es2022',
+      lib: { entry: join(root, 'src/app/sw.ts'), formats: ['iife'], name: 'CairnServiceWorker', fileName: () => 'sw.js' },
+      minify: true,
+    },
+  });
+}

@@ -115,7 +115,8 @@ async function start(config: Config): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   ensureBuilt('@cairn/tracker', 'dist/t.js', ['src', 'rollup.config.js', 'package.json']);
-  ensureBuilt('@cairn/widgets', 'dist/widgets.js', ['src', 'scripts', 'package.json']);
+  // The widgets' build makes widgets.js and the dashboard app together; the app's service worker is its last output.
+  ensureBuilt('@cairn/widgets', 'dist/app/sw.js', ['src', 'scripts', 'package.json']);
   const collector = await startCollector({ config });
   let stopping = false;
   stop = (signal: string) => {

@@ -12,6 +12,7 @@ import type { Authorizer } from './authorize.ts';
 import { mountRoutes, type Route } from './routes.ts';
 import { siteRoutes } from './site-routes.ts';
 import { statsRoutes } from './stats-routes.ts';
+import type { DashboardApp } from './dashboard-app.ts';
 import type { TrackerAssets } from './tracker-assets.ts';
 import { userRoutes, type UserRouteDeps } from './user-routes.ts';
 import type { SiteAdmin } from '../sites/site-admin.ts';
@@ -28,6 +29,8 @@ export interface AppDeps {
   version: string;
   tracker: TrackerAssets;
   widgets: TrackerAssets;
+  /** The dashboard app's page and files (http/dashboard-app.ts). */
+  dashboard: DashboardApp;
   sites: SiteDirectory;
   stats: StatsService;
 }
@@ -54,6 +57,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: Route[] } {
   app.use(deps.tracker.handler);
   app.use(deps.widgets.handler);
   app.use(securityHeaders());
+  app.use(deps.dashboard.handler);
 
   app.get('/healthz', async (_req, res) => {
     try {

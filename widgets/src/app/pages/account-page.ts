@@ -1,0 +1,64 @@
+/** `/account`: who one is logged in as, and changing one's password. */
+import { html, nothing } from 'lit';
+import { AppPage } from '../app-page.ts';
+import { errorOn, focusInvalid, formAlert, formError, formValues, mismatch, newPasswordFields, textField } from '../form.ts';
+import { request, RequestError, useCsrf } from '../session.ts';
+
+const ROLES = { owner: 'the owner', admin: 'an admin', client: 'a client' };
+
+export class CairnAccountPage extends AppPage {
+  static override properties = { ...AppPage.properties, error: { state: true }, busy: { state: true }, done: { state: true } };
+
+  declare error: unknown;
+  declare busy: boolean;
+  declare done: boolean;
+
+  constructor() {
+    super();
+    this.error = null;
+    this.busy = false;
+    this.done = false;
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('error') && this.error) focusInvalid(this.shadowRoot);
+  }
+
+  async #change(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const v = formValues(form);
+    this.done = false;
+    this.error = mismatch(v, 'next');
+    if (this.error) return;
+    this.busy = true;
+    try {
+      const { csrfToken } = await request<{ csrfToken: string }>('POST', '/api/auth/password', { current: v.current, next: v.next });
+      useCsrf(csrfToken);
+      form.reset();
+      this.done = true;
+    } catch (err) {
+      this.error = err instanceof RequestError && err.code === 'wrong_password' ? new RequestError(err.status, err.code, err.message, 'current') : err;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  override render() {
+    const u = this.user;
+    return html`<h1 tabindex="-1">Account</h1>
+      ${u ? html`<section class="card" aria-labelledby="me-h"><h2 id="me-h">${u.name}</h2><p>${u.email}, ${ROLES[u.role]} of this Cairn.</p></section>` : nothing}
+      <form class="card stack" aria-labelledby="pw-h" @submit=${(e: SubmitEvent) => void this.#change(e)} novalidate>
+        <h2 id="pw-h">Change your password</h2>
+        <p class="muted">Your other sessions end; this one stays.</p>
+        ${formAlert(formError(this.error, ['current', 'next', 'confirm']))}
+        ${this.done ? html`<p class="notice" role="status">Your password is changed.</p>` : nothing}
+        <input type="email" name="username" autocomplete="username" .value=${u?.email ?? ''} hidden />
+        ${textField({ name: 'current', label: 'Current password', type: 'password', autocomplete: 'current-password', required: true, error: errorOn(this.error, 'current') })}
+        ${newPasswordFields(this.error, 'next')}
+        <div><button class="primary" type="submit" ?disabled=${this.busy}>${this.busy ? 'Changing…' : 'Change the password'}</button></div>
+      </form>`;
+  }
+}
+
+if (!customElements.get('cairn-account-page')) customElements.define('cairn-account-page', CairnAccountPage);

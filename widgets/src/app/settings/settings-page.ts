@@ -1,0 +1,77 @@
+/** `/sites/:id/settings`: a site's settings, tracker tag and plugin set-up, goals, keys, and its deletion (owner and admins). */
+import { css, html, nothing } from 'lit';
+import { AppPage } from '../app-page.ts';
+import { request } from '../session.ts';
+import { isAdmin, type SiteAnswer, type SiteView } from '../types.ts';
+import './site-delete.ts';
+import './site-general.ts';
+import './site-goals.ts';
+import './site-keys.ts';
+import './site-setup.ts';
+
+export class CairnSettingsPage extends AppPage {
+  static override properties = { ...AppPage.properties, site: { type: String }, answer: { state: true }, error: { state: true } };
+  static override styles = [
+    ...AppPage.styles,
+    css`
+      .crumb {
+        margin: 0 0 6px;
+      }
+      .sections {
+        display: grid;
+        gap: 16px;
+      }
+    `,
+  ];
+
+  declare site: string;
+  declare answer: SiteAnswer | null;
+  declare error: string | null;
+
+  constructor() {
+    super();
+    this.site = '';
+    this.answer = null;
+    this.error = null;
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('site') && this.site) void this.#load();
+  }
+
+  async #load(): Promise<void> {
+    try {
+      this.answer = await request<SiteAnswer>('GET', `/api/sites/${encodeURIComponent(this.site)}`);
+      this.setTitle(`Settings of ${this.answer.site.name}`);
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
+  #changed(site: SiteView): void {
+    if (this.answer) this.answer = { ...this.answer, site };
+  }
+
+  override render() {
+    const a = this.answer;
+    const admin = isAdmin(this.user);
+    return html`${a ? html`<p class="crumb"><a href="/sites/${encodeURIComponent(a.site.id)}">← ${a.site.name}</a></p>` : nothing}
+      <h1 tabindex="-1">${a ? `Settings of ${a.site.name}` : 'Site settings'}</h1>
+      ${this.error ? html`<p class="notice bad" role="alert">${this.error} <a href="/">Back to your sites</a></p>` : nothing}
+      ${!a
+        ? this.error
+          ? nothing
+          : html`<p class="muted" role="status">Loading…</p>`
+        : html`<div class="sections">
+            ${admin ? html`<cairn-site-general .site=${a.site} @cairn-site-change=${(e: CustomEvent<SiteView>) => this.#changed(e.detail)}></cairn-site-general>` : nothing}
+            <cairn-site-setup .setup=${a.setup}></cairn-site-setup>
+            ${admin
+              ? html`<cairn-site-goals site=${a.site.id}></cairn-site-goals>
+                  <cairn-site-keys site=${a.site.id}></cairn-site-keys>
+                  <cairn-site-delete .site=${a.site}></cairn-site-delete>`
+              : html`<p class="muted">Only the owner and admins change a site's settings, goals and keys.</p>`}
+          </div>`}`;
+  }
+}
+
+if (!customElements.get('cairn-settings-page')) customElements.define('cairn-settings-page', CairnSettingsPage);

@@ -1,0 +1,90 @@
+/** A site's name, domains, time zone and retention (PATCH /api/sites/:site). */
+import { html, nothing } from 'lit';
+import { AppPage } from '../app-page.ts';
+import { errorOn, fieldError, focusInvalid, formAlert, formError, formValues, placeError, textField, timeZoneField } from '../form.ts';
+import { request } from '../session.ts';
+import type { SiteView } from '../types.ts';
+
+const FIELDS = ['name', 'domains', 'allowSubdomains', 'queryKeys', 'timezone', 'retentionMonths'];
+
+/** Where the API's messages about site settings belong (it names no field). */
+const RULES: [string, RegExp][] = [
+  ['domains', /domain/i],
+  ['queryKeys', /querykeys|query param/i],
+  ['timezone', /time zone/i],
+  ['retentionMonths', /retention/i],
+  ['name', /name/i],
+];
+
+const list = (s: string | undefined) => (s ?? '').split(/[\s,]+/).filter(Boolean);
+
+export class CairnSiteGeneral extends AppPage {
+  static override properties = { ...AppPage.properties, site: { attribute: false }, error: { state: true }, busy: { state: true }, saved: { state: true } };
+
+  declare site: SiteView;
+  declare error: unknown;
+  declare busy: boolean;
+  declare saved: boolean;
+
+  constructor() {
+    super();
+    this.error = null;
+    this.busy = false;
+    this.saved = false;
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('error') && this.error) focusInvalid(this.shadowRoot);
+  }
+
+  async #save(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const v = formValues(form);
+    this.busy = true;
+    this.error = null;
+    this.saved = false;
+    try {
+      const { site } = await request<{ site: SiteView }>('PATCH', `/api/sites/${encodeURIComponent(this.site.id)}`, {
+        name: v.name,
+        domains: list(v.domains),
+        allowSubdomains: (form.elements.namedItem('allowSubdomains') as HTMLInputElement).checked,
+        queryKeys: list(v.queryKeys),
+        timezone: v.timezone,
+        retentionMonths: Number(v.retentionMonths),
+      });
+      this.saved = true;
+      this.dispatchEvent(new CustomEvent<SiteView>('cairn-site-change', { detail: site, bubbles: true, composed: true }));
+    } catch (err) {
+      this.error = placeError(err, RULES);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  override render() {
+    const s = this.site;
+    const domainsError = errorOn(this.error, 'domains');
+    return html`<form class="card stack" aria-labelledby="general-h" @submit=${(e: SubmitEvent) => void this.#save(e)} @input=${() => (this.saved = false)} novalidate>
+      <h2 id="general-h">Site</h2>
+      ${formAlert(formError(this.error, FIELDS))}
+      ${textField({ name: 'name', label: 'Name', value: s.name, required: true, error: errorOn(this.error, 'name') })}
+      <div class="field">
+        <label for="domains">Domains</label>
+        <textarea id="domains" name="domains" rows="3" aria-invalid=${domainsError ? 'true' : 'false'} aria-describedby="domains-hint ${domainsError ? 'domains-error' : ''}">${s.domains.join('\n')}</textarea>
+        <p class="hint" id="domains-hint">One a line. Events from other hosts are refused.</p>
+        ${fieldError('domains', domainsError)}
+      </div>
+      <label class="check"><input type="checkbox" name="allowSubdomains" ?checked=${s.allowSubdomains} />Count subdomains too (blog.${s.domains[0] ?? 'example.com'})</label>
+      ${textField({ name: 'queryKeys', label: 'Query parameters to keep', value: s.queryKeys.join(', '), hint: 'Besides utm_*, ref and source; others are dropped from page addresses.', error: errorOn(this.error, 'queryKeys') })}
+      ${timeZoneField('timezone', s.timezone, errorOn(this.error, 'timezone'), 'Changing it rolls the closed days up again in the new zone.')}
+      ${textField({ name: 'retentionMonths', label: 'Keep raw events for (months)', type: 'number', inputmode: 'numeric', min: 1, max: 1200, value: String(s.retentionMonths ?? 25), required: true, hint: 'Daily totals stay after that.', error: errorOn(this.error, 'retentionMonths') })}
+      <div class="actions">
+        <button class="primary" type="submit" ?disabled=${this.busy}>${this.busy ? 'Saving…' : 'Save'}</button>
+        <span role="status">${this.saved ? 'Saved.' : nothing}</span>
+      </div>
+    </form>`;
+  }
+}
+
+if (!customElements.get('cairn-site-general')) customElements.define('cairn-site-general', CairnSiteGeneral);

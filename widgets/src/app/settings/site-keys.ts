@@ -1,0 +1,146 @@
+/** A site's keys: the list (last 4 characters), making one (its secret shown once), revoking one. */
+import { html, nothing } from 'lit';
+import { AppPage } from '../app-page.ts';
+import { errorOn, focusInvalid, formAlert, formError, formatTime, formValues, placeError, textField } from '../form.ts';
+import { request } from '../session.ts';
+import type { KeyView } from '../types.ts';
+import '../cairn-copy-button.ts';
+
+export class CairnSiteKeys extends AppPage {
+  static override properties = {
+    ...AppPage.properties,
+    site: { type: String },
+    keys: { state: true },
+    created: { state: true },
+    confirming: { state: true },
+    error: { state: true },
+    listError: { state: true },
+    busy: { state: true },
+  };
+
+  declare site: string;
+  declare keys: KeyView[] | null;
+  /** The key just made, with its secret: shown until dismissed, never again. */
+  declare created: { key: KeyView; secret: string } | null;
+  declare confirming: string | null;
+  declare error: unknown;
+  declare listError: string | null;
+  declare busy: boolean;
+
+  constructor() {
+    super();
+    this.site = '';
+    this.keys = null;
+    this.created = null;
+    this.confirming = null;
+    this.error = null;
+    this.listError = null;
+    this.busy = false;
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('site') && this.site) void this.#load();
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('error') && this.error) focusInvalid(this.shadowRoot);
+    if (changed.has('created') && this.created) this.shadowRoot?.querySelector<HTMLElement>('#secret-h')?.focus();
+  }
+
+  get #path() {
+    return `/api/sites/${encodeURIComponent(this.site)}/keys`;
+  }
+
+  async #load(): Promise<void> {
+    try {
+      this.keys = (await request<{ keys: KeyView[] }>('GET', this.#path)).keys;
+    } catch (err) {
+      this.listError = (err as Error).message;
+    }
+  }
+
+  async #create(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    this.busy = true;
+    this.error = null;
+    try {
+      this.created = await request<{ key: KeyView; secret: string }>('POST', this.#path, { name: formValues(form).name ?? '' });
+      form.reset();
+      await this.#load();
+    } catch (err) {
+      // The name is the one input: the API's key errors are about it.
+      this.error = placeError(err, [['name', /name|character/i]]);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async #revoke(key: KeyView): Promise<void> {
+    try {
+      await request('DELETE', `${this.#path}/${encodeURIComponent(key.id)}`);
+      this.confirming = null;
+      await this.#load();
+    } catch (err) {
+      this.listError = (err as Error).message;
+    }
+  }
+
+  #row(k: KeyView) {
+    return html`<tr>
+      <td>${k.name}</td>
+      <td><code>${k.last4 ? `…${k.last4}` : '—'}</code></td>
+      <td>${formatTime(k.createdAt)}</td>
+      <td>${k.revokedAt ? html`<span class="muted">Revoked ${formatTime(k.revokedAt)}</span>` : 'Active'}</td>
+      <td>
+        ${k.revokedAt
+          ? nothing
+          : this.confirming === k.id
+            ? html`<div role="group" aria-label="Revoke ${k.name}?">
+                <p>Plugins using it stop showing stats at once.</p>
+                <div class="actions">
+                  <button type="button" class="danger solid" @click=${() => void this.#revoke(k)}>Revoke</button>
+                  <button type="button" @click=${() => (this.confirming = null)}>Keep it</button>
+                </div>
+              </div>`
+            : html`<button type="button" class="danger" aria-label="Revoke the key ${k.name}" @click=${() => (this.confirming = k.id)}>Revoke</button>`}
+      </td>
+    </tr>`;
+  }
+
+  override render() {
+    const keys = this.keys;
+    return html`<section class="card" aria-labelledby="keys-h">
+      <h2 id="keys-h">Site keys</h2>
+      <p class="muted">A plugin's server holds a key to show the dashboard in its admin. Make one per plugin, so each can be revoked alone.</p>
+      ${this.listError ? html`<p class="notice bad" role="alert">${this.listError}</p>` : nothing}
+      ${this.created
+        ? html`<div class="secret">
+            <h3 id="secret-h" tabindex="-1">The key “${this.created.key.name}”</h3>
+            <p><code>${this.created.secret}</code></p>
+            <p>Copy it now into the plugin's settings: it is shown this once (Cairn keeps only its hash).</p>
+            <div class="actions">
+              <cairn-copy-button .text=${this.created.secret} label="Copy the key"></cairn-copy-button>
+              <button type="button" @click=${() => (this.created = null)}>I copied it</button>
+            </div>
+          </div>`
+        : nothing}
+      ${keys === null
+        ? html`<p class="muted">Loading…</p>`
+        : html`<div class="table-wrap">
+            <table>
+              <thead><tr><th scope="col">Name</th><th scope="col">Key</th><th scope="col">Made</th><th scope="col">Status</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+              <tbody>${keys.map((k) => this.#row(k))}</tbody>
+            </table>
+          </div>`}
+      <form class="stack" aria-labelledby="add-key-h" @submit=${(e: SubmitEvent) => void this.#create(e)} novalidate>
+        <h3 id="add-key-h">Make a key</h3>
+        ${formAlert(formError(this.error, ['name']))}
+        ${textField({ name: 'name', label: 'Name', required: true, hint: 'Where it goes, e.g. WordPress plugin.', error: errorOn(this.error, 'name') })}
+        <div><button class="primary" type="submit" ?disabled=${this.busy}>${this.busy ? 'Making…' : 'Make the key'}</button></div>
+      </form>
+    </section>`;
+  }
+}
+
+if (!customElements.get('cairn-site-keys')) customElements.define('cairn-site-keys', CairnSiteKeys);

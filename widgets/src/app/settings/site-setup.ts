@@ -1,0 +1,34 @@
+/** A site's tracker tag and the values its plugins ask for, each with a copy button. */
+import { html } from 'lit';
+import { AppPage } from '../app-page.ts';
+import type { SiteSetup } from '../types.ts';
+import '../cairn-copy-button.ts';
+
+export class CairnSiteSetup extends AppPage {
+  static override properties = { ...AppPage.properties, setup: { attribute: false } };
+
+  declare setup: SiteSetup;
+
+  override render() {
+    const s = this.setup;
+    return html`<section class="card" aria-labelledby="setup-h">
+      <h2 id="setup-h">Tracker and plugins</h2>
+      <h3 id="tag-h">Tracker tag</h3>
+      <p>Put it in the <code>&lt;head&gt;</code> of every page of the site. It sets no cookie and stores nothing in the browser.</p>
+      <pre aria-labelledby="tag-h">${s.tag}</pre>
+      <cairn-copy-button .text=${s.tag} label="Copy the tag"></cairn-copy-button>
+      <h3>With a plugin</h3>
+      <p>The WordPress, Shopify, Webflow, Astro and Next.js plugins add the tag themselves and show this dashboard in their admin. They ask for:</p>
+      <dl>
+        <dt>Collector URL</dt>
+        <dd><code>${s.collectorUrl}</code> <cairn-copy-button .text=${s.collectorUrl} label="Copy the URL"></cairn-copy-button></dd>
+        <dt>Site ID</dt>
+        <dd><code>${s.siteId}</code> <cairn-copy-button .text=${s.siteId} label="Copy the site ID"></cairn-copy-button></dd>
+        <dt>Site key</dt>
+        <dd>Make one for each plugin under “Site keys” below: it is shown once.</dd>
+      </dl>
+    </section>`;
+  }
+}
+
+if (!customElements.get('cairn-site-setup')) customElements.define('cairn-site-setup', CairnSiteSetup);
