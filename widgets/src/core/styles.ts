@@ -5,6 +5,20 @@
  */
 import { css } from 'lit';
 
+/** The dark palette (a dark widget paints its own background: its light text must not land on a light page). */
+const dark = css`
+    background: var(--_bg);
+    --_bg: var(--cairn-bg, #141821);
+    --_surface: var(--cairn-surface, #1d2330);
+    --_text: var(--cairn-text, #e8ebf1);
+    --_muted: var(--cairn-muted, #a3abbb);
+    --_border: var(--cairn-border, #323a4a);
+    --_accent: var(--cairn-accent, #6ea0ff);
+    --_accent-soft: var(--cairn-accent-soft, #243656);
+    --_good: var(--cairn-good, #4cc38a);
+    --_bad: var(--cairn-bad, #ff7b72);
+`;
+
 export const theme = css`
   :host {
     --_bg: var(--cairn-bg, #ffffff);
@@ -24,31 +38,12 @@ export const theme = css`
     font-size: var(--cairn-font-size, 14px);
     line-height: 1.45;
   }
-  /* A dark widget paints its own background: its light text must not land on a light page. */
   :host([theme='dark']) {
-    background: var(--_bg);
-    --_bg: var(--cairn-bg, #141821);
-    --_surface: var(--cairn-surface, #1d2330);
-    --_text: var(--cairn-text, #e8ebf1);
-    --_muted: var(--cairn-muted, #a3abbb);
-    --_border: var(--cairn-border, #323a4a);
-    --_accent: var(--cairn-accent, #6ea0ff);
-    --_accent-soft: var(--cairn-accent-soft, #243656);
-    --_good: var(--cairn-good, #4cc38a);
-    --_bad: var(--cairn-bad, #ff7b72);
+    ${dark}
   }
   @media (prefers-color-scheme: dark) {
     :host([theme='auto']) {
-      background: var(--_bg);
-      --_bg: var(--cairn-bg, #141821);
-      --_surface: var(--cairn-surface, #1d2330);
-      --_text: var(--cairn-text, #e8ebf1);
-      --_muted: var(--cairn-muted, #a3abbb);
-      --_border: var(--cairn-border, #323a4a);
-      --_accent: var(--cairn-accent, #6ea0ff);
-      --_accent-soft: var(--cairn-accent-soft, #243656);
-      --_good: var(--cairn-good, #4cc38a);
-      --_bad: var(--cairn-bad, #ff7b72);
+      ${dark}
     }
   }
   [hidden] {

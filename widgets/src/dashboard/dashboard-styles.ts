@@ -25,6 +25,13 @@ export const dashboardStyles = css`
   .live {
     margin-left: auto;
   }
+  /* On a phone the live count gets a line of its own, aligned with the rest. */
+  @media (max-width: 560px) {
+    .live {
+      margin-left: 0;
+      flex-basis: 100%;
+    }
+  }
   .filters {
     list-style: none;
     display: flex;
