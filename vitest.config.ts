@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['collector/src/**/*.test.ts', 'tracker/src/**/*.test.ts', 'widgets/src/**/*.test.ts'],
+    include: ['collector/src/**/*.test.ts', 'tracker/src/**/*.test.ts', 'widgets/src/**/*.test.ts', 'plugins/*/tests/**/*.test.ts'],
     // End-to-end suites start real collectors, DuckDB files and child processes.
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -31,7 +31,7 @@ function vitest(): void {
   const report = '.cache/vitest.json';
   mkdirSync('.cache', { recursive: true });
   rmSync(report, { force: true });
-  console.log('\n▶ vitest: collector, tracker and widgets suites (unit, end to end, browser, fuzz, crash)');
+  console.log('\n▶ vitest: collector, tracker, widgets and plugin suites (unit, end to end, browser, real WordPress, fuzz, crash)');
   const code = run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
   try {
     const r = JSON.parse(readFileSync(report, 'utf8')) as {
@@ -62,6 +62,8 @@ check('typecheck (browser)', 'tsc', ['-p', 'tracker/tsconfig.json']);
 check('typecheck (widgets)', 'tsc', ['-p', 'widgets/tsconfig.json']);
 check('chromium', 'node', ['scripts/ensure-chromium.ts']);
 check('licenses', 'node', ['scripts/check-licenses.ts']);
+check('php', 'node', ['scripts/ensure-php.ts']);
+check('phpunit (WordPress plugin)', 'phpunit', ['-c', 'plugins/wordpress/phpunit.xml']);
 vitest();
 // The MongoDB adapter's contract suite always runs through mingo; against a server only when one is given.
 lines.push(

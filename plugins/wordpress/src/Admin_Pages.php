@@ -1,0 +1,96 @@
+<?php
+namespace Cairn\WordPress;
+
+/**
+ * The stats in wp-admin: Dashboard › Cairn (<cairn-dashboard>), a dashboard widget (last 7 days)
+ * and a meta box on the post edit screen (<cairn-page-stats> for the post's path). The view token
+ * is minted on this server and printed into the page; assets/admin.js renews it.
+ */
+final class Admin_Pages {
+	public const PAGE = 'cairn-stats';
+
+	private array|\WP_Error|null $token = null;
+	private bool $error_shown = false;
+
+	public function __construct( private Settings $settings, private Token_Client $tokens ) {}
+
+	public function hook(): void {
+		add_action( 'admin_menu', [ $this, 'menu' ] );
+		add_action( 'wp_dashboard_setup', [ $this, 'dashboard_widget' ] );
+		add_action( 'add_meta_boxes', [ $this, 'meta_box' ], 10, 2 );
+		add_action( 'admin_enqueue_scripts', [ $this, 'enqueue' ] );
+	}
+
+	public function menu(): void {
+		add_dashboard_page( __( 'Cairn Analytics', 'cairn-analytics' ), __( 'Cairn', 'cairn-analytics' ), Capability::VIEW, self::PAGE, [ $this, 'render_page' ] );
+	}
+
+	public function dashboard_widget(): void {
+		if ( current_user_can( Capability::VIEW ) && $this->settings->is_configured() ) {
+			wp_add_dashboard_widget( 'cairn_last_7_days', __( 'Visitors, last 7 days', 'cairn-analytics' ), [ $this, 'render_widget' ] );
+		}
+	}
+
+	public function meta_box( string $post_type, mixed $post ): void {
+		if ( ! current_user_can( Capability::VIEW ) || ! $this->settings->is_configured() || ! is_post_type_viewable( $post_type ) ) {
+			return;
+		}
+		if ( ! $post instanceof \WP_Post || $post->post_status !== 'publish' ) {
+			return;
+		}
+		add_meta_box( 'cairn-page-stats', __( 'Visitors, 30 days', 'cairn-analytics' ), [ $this, 'render_meta_box' ], null, 'side', 'default', [ '__back_compat_meta_box' => false ] );
+	}
+
+	public function enqueue( string $hook ): void {
+		$screens = [ 'index.php', 'dashboard_page_' . self::PAGE, 'post.php' ];
+		if ( ! in_array( $hook, $screens, true ) || ! current_user_can( Capability::VIEW ) || ! $this->settings->is_configured() ) {
+			return;
+		}
+		// The collector serves the widgets (one self-registering script), so they match its API.
+		wp_enqueue_script( 'cairn-widgets', $this->settings->collector_url() . '/widgets.js', [], null, [ 'in_footer' => true ] );
+		wp_enqueue_script( 'cairn-admin', plugins_url( 'assets/admin.js', CAIRN_ANALYTICS_FILE ), [ 'cairn-widgets' ], CAIRN_ANALYTICS_VERSION, [ 'in_footer' => true ] );
+		wp_localize_script( 'cairn-admin', 'cairnAdmin', [
+			'tokenUrl' => rest_url( Token_Route::NS . '/token' ),
+			'nonce'    => wp_create_nonce( 'wp_rest' ),
+		] );
+	}
+
+	public function render_page(): void {
+		if ( ! current_user_can( Capability::VIEW ) ) {
+			return;
+		}
+		echo '<div class="wrap"><h1>' . esc_html__( 'Cairn Analytics', 'cairn-analytics' ) . '</h1>';
+		echo $this->element( 'cairn-dashboard', [ 'theme' => 'auto' ] ); // phpcs:ignore WordPress.Security.EscapeOutput -- built with esc_attr in element().
+		echo '</div>';
+	}
+
+	public function render_widget(): void {
+		echo $this->element( 'cairn-metric', [ 'metric' => 'visitors', 'period' => '7d', 'compare' => 'previous' ] ); // phpcs:ignore WordPress.Security.EscapeOutput
+		echo $this->element( 'cairn-timeseries', [ 'metric' => 'visitors', 'period' => '7d', 'heading' => __( 'Daily visitors', 'cairn-analytics' ), 'level' => '3', 'style' => '--cairn-chart-height: 90px' ] ); // phpcs:ignore WordPress.Security.EscapeOutput
+	}
+
+	public function render_meta_box( \WP_Post $post ): void {
+		$path = (string) wp_parse_url( (string) get_permalink( $post ), PHP_URL_PATH );
+		echo $this->element( 'cairn-page-stats', [ 'path' => $path !== '' ? $path : '/', 'period' => '30d', 'level' => '3' ] ); // phpcs:ignore WordPress.Security.EscapeOutput
+	}
+
+	/** One widget element with api, site and token set, or a notice saying why there is none. */
+	public function element( string $tag, array $attributes ): string {
+		$this->token ??= $this->tokens->get();
+		if ( is_wp_error( $this->token ) ) {
+			// Several widgets on one screen (the dashboard widget) say it once.
+			if ( $this->error_shown ) {
+				return '';
+			}
+			$this->error_shown = true;
+			$message = current_user_can( 'manage_options' ) ? $this->token->get_error_message() : __( 'The statistics are unavailable right now. An administrator can find out why in Settings › Cairn Analytics.', 'cairn-analytics' );
+			return '<div class="notice notice-error inline"><p>' . esc_html( $message ) . '</p></div>';
+		}
+		$attributes = [ 'api' => $this->settings->collector_url(), 'site' => (string) $this->settings->get( 'site_id' ), 'token' => $this->token['token'] ] + $attributes + [ 'data-cairn-token' => '' ];
+		$html       = '<' . $tag;
+		foreach ( $attributes as $name => $value ) {
+			$html .= ' ' . $name . '="' . esc_attr( (string) $value ) . '"';
+		}
+		return $html . ' data-expires-at="' . esc_attr( $this->token['expiresAt'] ) . '"></' . $tag . '>';
+	}
+}

@@ -1,0 +1,25 @@
+<?php
+namespace Cairn\WordPress;
+
+/** view_cairn_stats: who may see the stats in wp-admin. Administrators get it; any role can be given it. */
+final class Capability {
+	public const VIEW = 'view_cairn_stats';
+
+	/** Activation hook. */
+	public static function grant_to_administrators(): void {
+		$role = get_role( 'administrator' );
+		if ( $role ) {
+			$role->add_cap( self::VIEW );
+		}
+	}
+
+	/** Uninstall: no role keeps it. */
+	public static function revoke_from_all(): void {
+		foreach ( array_keys( wp_roles()->get_names() ) as $name ) {
+			$role = get_role( $name );
+			if ( $role ) {
+				$role->remove_cap( self::VIEW );
+			}
+		}
+	}
+}
