@@ -64,6 +64,8 @@ export abstract class CairnElement<T> extends LitElement {
   declare error: string | null;
 
   #abort: AbortController | null = null;
+  /** A load was under way when the element left the page. */
+  #interrupted = false;
 
   constructor() {
     super();
@@ -82,8 +84,17 @@ export abstract class CairnElement<T> extends LitElement {
     this.error = null;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Moved in the page (an editor moving its panels detaches and reattaches them): the request
+    // aborted on the way out is made again.
+    if (this.#interrupted && this.data === undefined && this.site) void this.reload();
+    this.#interrupted = false;
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#interrupted = this.state === 'loading' && this.#abort !== null && !this.#abort.signal.aborted;
     this.#abort?.abort();
   }
 

@@ -1,0 +1,155 @@
+/**
+ * The Cairn plugin on a real WordPress 6.5 against a real collector, in headless Chromium: the
+ * public page carries the deferred tracker tag and its pageview reaches the collector, directly
+ * and through the plugin's first-party proxy (with the visitor's address kept); an administrator
+ * sees the Cairn page, the dashboard widget and the post's panel render the collector's numbers;
+ * a subscriber gets neither the page nor a token, and a token request without a nonce is refused.
+ * Screenshots of the Cairn page and the dashboard widget go to .cache/screenshots/.
+ */
+import { mkdirSync } from 'node:fs';
+import { request } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '@cairn/tracker/testing';
+import { CHROME_UA, startHarness, type Harness } from '@cairn/collector/testing';
+import { startWordPress, type WordPress } from './wordpress.ts';
+
+let h: Harness;
+let wp: WordPress;
+let browser: Browser;
+/** The public site's address: a real-looking host (the tracker ignores 127.0.0.1) on WordPress's port. */
+let home: string;
+
+/** A visitor's browser: a person's user agent and client hints (headless Chromium's are dropped as a bot's). */
+const visitorContext = () => browser.newContext({ userAgent: CHROME_UA, extraHTTPHeaders: { 'sec-ch-ua': '"Chromium";v="150", "Google Chrome";v="150"' } });
+
+const configure = (settings: Record<string, unknown>) =>
+  wp.php(`update_option('cairn_analytics', json_decode(${JSON.stringify(JSON.stringify(settings))}, true)); update_option('cairn_analytics_site_key', ${JSON.stringify(h.siteKey)}, false); echo 'ok';`);
+
+beforeAll(async () => {
+  [h, wp, browser] = await Promise.all([startHarness({ domain: 'wp.example' }), startWordPress({ pluginDir: 'plugins/wordpress', slug: 'cairn-analytics' }), launchChromium({ automationHidden: true })]);
+  home = wp.url.replace('127.0.0.1', 'wp.example');
+  await wp.php(`update_option('home', ${JSON.stringify(home)}); echo 'ok';`);
+  expect(await configure({ collector_url: h.collector.url, site_id: h.siteId, exclude_roles: ['administrator'] })).toBe('ok');
+});
+afterAll(async () => {
+  await browser?.close();
+  await h?.stop();
+  await wp?.stop();
+});
+
+/** Opens the public home page as a visitor; resolves with the page once its pageview was acknowledged. */
+async function visit(): Promise<{ page: Page; ingest: string }> {
+  const page = await (await visitorContext()).newPage();
+  const sent = page.waitForResponse((r) => /\/api\/event|\/fwd\/v1\/e/.test(r.url()) && r.request().method() === 'POST', { timeout: 15_000 });
+  await page.goto(`${home}/`);
+  const res = await sent;
+  expect(res.status()).toBe(202);
+  return { page, ingest: res.url() };
+}
+
+describe('on the public site', () => {
+  it('carries the deferred tracker tag, and its pageview reaches the collector', async () => {
+    const { page, ingest } = await visit();
+    const tag = await page.evaluate(`(() => {
+      const s = document.querySelector('script[src*="/t.js"]');
+      return s && { defer: s.defer, site: s.dataset.site, api: s.dataset.api, src: s.src };
+    })()`);
+    expect(tag).toEqual({ defer: true, site: h.siteId, api: `${h.collector.url}/api/event`, src: `${h.collector.url}/t.js` });
+    expect(ingest).toBe(`${h.collector.url}/api/event`);
+    await h.collector.store.events.settle();
+    const events = await h.collector.store.events.list(h.siteId);
+    expect(events.map((e) => [e.name, e.hostname, e.pathname])).toContainEqual(['pageview', 'wp.example', '/']);
+    await page.context().close();
+  });
+
+  it('goes through the first-party proxy when asked, keeping the visitor’s address', async () => {
+    await configure({ collector_url: h.collector.url, site_id: h.siteId, exclude_roles: ['administrator'], proxy: true });
+    const { page, ingest } = await visit();
+    expect(ingest).toContain('fwd/v1/e');
+    const src = await page.evaluate<string>(`document.querySelector('script[data-site]').src`);
+    expect(src).not.toContain(h.collector.url);
+    await page.context().close();
+
+    // From another address (127.0.0.7): through the proxy and straight to the collector (as that
+    // address, behind a trusted proxy), the same visitor id: the address was forwarded.
+    const body = JSON.stringify({ s: h.siteId, n: 'proxied', u: `${home}/proxy-check` });
+    const via = (url: string, headers: Record<string, string> = {}) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(url, { method: 'POST', localAddress: '127.0.0.7', headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA, ...headers } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    expect(await via(`${wp.url}/?rest_route=/fwd/v1/e`)).toBe(202);
+    expect(await via(`${h.collector.url}/api/event`, { 'x-forwarded-for': '127.0.0.7' })).toBe(202);
+    expect(await via(`${h.collector.url}/api/event`, { 'x-forwarded-for': '127.0.0.8' })).toBe(202);
+    await h.collector.store.events.settle();
+    const visitors = (await h.collector.store.events.list(h.siteId)).filter((e) => e.name === 'proxied').map((e) => e.visitor);
+    expect(visitors).toHaveLength(3);
+    expect(visitors[0]).toBe(visitors[1]);
+    expect(visitors[2]).not.toBe(visitors[0]);
+    await configure({ collector_url: h.collector.url, site_id: h.siteId, exclude_roles: ['administrator'] });
+  });
+});
+
+describe('in wp-admin', () => {
+  it('shows the administrator the Cairn page, the dashboard widget and the post panel with the collector’s numbers', async () => {
+    const summary = (await (await fetch(`${h.collector.url}/api/stats/${h.siteId}/summary?period=30d`, { headers: { authorization: `Bearer ${h.siteKey}` } })).json()) as { metrics: { visitors: number } };
+    expect(summary.metrics.visitors).toBeGreaterThan(0);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await wp.login(page);
+    mkdirSync('.cache/screenshots', { recursive: true });
+
+    await page.goto(`${wp.url}/wp-admin/index.php?page=cairn-stats`);
+    await page.waitForFunction(`document.querySelector('cairn-dashboard')?.state === 'ready'`, null, { timeout: 20_000 });
+    const visitors = await page.evaluate(`document.querySelector('cairn-dashboard').shadowRoot.querySelector('cairn-metric').shadowRoot.querySelector('.value').textContent.trim()`);
+    expect(visitors).toBe(String(summary.metrics.visitors));
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: '.cache/screenshots/wordpress-cairn-page.png', fullPage: true });
+
+    await page.goto(`${wp.url}/wp-admin/index.php`);
+    await page.waitForFunction(`document.querySelector('#cairn_last_7_days cairn-metric')?.state === 'ready'`, null, { timeout: 20_000 });
+    const week = (await (await fetch(`${h.collector.url}/api/stats/${h.siteId}/summary?period=7d`, { headers: { authorization: `Bearer ${h.siteKey}` } })).json()) as { metrics: { visitors: number } };
+    expect(await page.evaluate(`document.querySelector('#cairn_last_7_days cairn-metric').shadowRoot.querySelector('.value').textContent.trim()`)).toBe(String(week.metrics.visitors));
+    await page.waitForTimeout(1500); // the chart's drawing animation
+    await page.locator('#cairn_last_7_days').screenshot({ path: '.cache/screenshots/wordpress-dashboard-widget.png' });
+
+    await page.goto(`${wp.url}/wp-admin/post.php?post=1&action=edit`);
+    // The block editor moves its panels after they render: the widget loads all the same.
+    await page.waitForFunction(`['ready', 'empty'].includes(document.querySelector('cairn-page-stats')?.state)`, null, { timeout: 30_000 });
+    // Plain permalinks: the post is "/?p=1", whose path is the home page's.
+    expect(await page.evaluate(`document.querySelector('cairn-page-stats').getAttribute('path')`)).toBe('/');
+    await page.close();
+  });
+
+  it('gives a subscriber neither the page nor a token, and refuses a token request without a nonce', async () => {
+    const tokenUrl = `${wp.url}/?rest_route=/cairn/v1/token`;
+    const admin = await browser.newPage();
+    await wp.login(admin);
+    const noNonce = await admin.evaluate(async (u) => (await fetch(u, { credentials: 'same-origin' })).status, tokenUrl);
+    expect(noNonce).toBe(401);
+    const withNonce = await admin.evaluate(async (u) => {
+      const nonce = await (await fetch('/wp-admin/admin-ajax.php?action=rest-nonce', { credentials: 'same-origin' })).text();
+      return (await fetch(u, { credentials: 'same-origin', headers: { 'X-WP-Nonce': nonce } })).status;
+    }, tokenUrl);
+    expect(withNonce).toBe(200);
+    await admin.close();
+
+    const subscriber = await wp.addUser('subscriber');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await wp.login(page, subscriber);
+    const denied = await page.goto(`${wp.url}/wp-admin/index.php?page=cairn-stats`);
+    expect(denied?.status()).toBe(403);
+    expect(await page.locator('cairn-dashboard').count()).toBe(0);
+    const token = await page.evaluate(async (u) => {
+      const nonce = await (await fetch('/wp-admin/admin-ajax.php?action=rest-nonce', { credentials: 'same-origin' })).text();
+      return (await fetch(u, { credentials: 'same-origin', headers: { 'X-WP-Nonce': nonce } })).status;
+    }, tokenUrl);
+    expect(token).toBe(403);
+    await context.close();
+  });
+});
