@@ -96,6 +96,36 @@ describe('on the public site', () => {
 });
 
 describe('in wp-admin', () => {
+  it('saves the settings through its form, never prints the site key, and tests the connection in plain words', async () => {
+    await wp.php(`delete_option('cairn_analytics'); delete_option('cairn_analytics_site_key'); echo 'ok';`);
+    const page = await browser.newPage();
+    await wp.login(page);
+    await page.goto(`${wp.url}/wp-admin/options-general.php?page=cairn-analytics`);
+    await page.fill('#cairn-collector_url', `${h.collector.url}/`);
+    await page.fill('#cairn-site_id', h.siteId);
+    await page.fill('#cairn-site_key', h.siteKey);
+    await page.click('#submit');
+    await page.waitForURL(/settings-updated=true/);
+    const saved = JSON.parse(await wp.php(`echo wp_json_encode([get_option('cairn_analytics')['collector_url'] ?? null, get_option('cairn_analytics')['site_id'] ?? null, get_option('cairn_analytics_site_key') === ${JSON.stringify(h.siteKey)}]);`)) as unknown[];
+    expect(saved).toEqual([h.collector.url, h.siteId, true]);
+    expect(await page.content()).not.toContain(h.siteKey);
+    expect(await page.inputValue('#cairn-site_key')).toBe('');
+
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.waitForSelector('.notice');
+    expect(await page.locator('.notice').first().getAttribute('class')).toContain('notice-success');
+    expect(await page.locator('.notice').first().innerText()).toMatch(/site key works/i);
+
+    // A wrong key: said in words, on the same page.
+    await wp.php(`update_option('cairn_analytics_site_key', 'cairn_sk_${'x'.repeat(43)}', false); echo 'ok';`);
+    await page.goto(`${wp.url}/wp-admin/options-general.php?page=cairn-analytics`);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.waitForSelector('.notice-error');
+    expect(await page.locator('.notice-error').innerText()).toMatch(/key/i);
+    await configure({ collector_url: h.collector.url, site_id: h.siteId, exclude_roles: ['administrator'] });
+    await page.close();
+  });
+
   it('shows the administrator the Cairn page, the dashboard widget and the post panel with the collector’s numbers', async () => {
     const summary = (await (await fetch(`${h.collector.url}/api/stats/${h.siteId}/summary?period=30d`, { headers: { authorization: `Bearer ${h.siteKey}` } })).json()) as { metrics: { visitors: number } };
     expect(summary.metrics.visitors).toBeGreaterThan(0);
