@@ -1,27 +1,19 @@
 /** `/account`: who one is logged in as, and changing one's password. */
 import { html, nothing } from 'lit';
-import { AppPage } from '../app-page.ts';
-import { errorOn, focusInvalid, formAlert, formError, formValues, mismatch, newPasswordFields, textField } from '../form.ts';
+import { FormPage } from '../form-page.ts';
+import { errorOn, formAlert, formError, formValues, mismatch, newPasswordFields, textField } from '../form.ts';
 import { request, RequestError, useCsrf } from '../session.ts';
 
 const ROLES = { owner: 'the owner', admin: 'an admin', client: 'a client' };
 
-export class CairnAccountPage extends AppPage {
-  static override properties = { ...AppPage.properties, error: { state: true }, busy: { state: true }, done: { state: true } };
+export class CairnAccountPage extends FormPage {
+  static override properties = { ...FormPage.properties, done: { state: true } };
 
-  declare error: unknown;
-  declare busy: boolean;
   declare done: boolean;
 
   constructor() {
     super();
-    this.error = null;
-    this.busy = false;
     this.done = false;
-  }
-
-  protected override updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('error') && this.error) focusInvalid(this.shadowRoot);
   }
 
   async #change(e: SubmitEvent): Promise<void> {

@@ -1,7 +1,7 @@
 /** "Add a site" on the sites list (owner and admins): registers it and shows its tag and first key, once. */
 import { html } from 'lit';
-import { AppPage } from '../app-page.ts';
-import { errorOn, focusInvalid, formAlert, formError, formValues, placeError, textField, timeZoneField } from '../form.ts';
+import { FormPage } from '../form-page.ts';
+import { errorOn, formAlert, formError, formValues, placeError, textField, timeZoneField } from '../form.ts';
 import { request } from '../session.ts';
 import type { SiteSetup, SiteView } from '../types.ts';
 import '../cairn-copy-button.ts';
@@ -11,24 +11,16 @@ interface Created extends SiteSetup {
   secret: string;
 }
 
-export class CairnAddSite extends AppPage {
-  static override properties = { ...AppPage.properties, open: { state: true }, error: { state: true }, busy: { state: true }, created: { state: true } };
+export class CairnAddSite extends FormPage {
+  static override properties = { ...FormPage.properties, open: { state: true }, created: { state: true } };
 
   declare open: boolean;
-  declare error: unknown;
-  declare busy: boolean;
   declare created: Created | null;
 
   constructor() {
     super();
     this.open = false;
-    this.error = null;
-    this.busy = false;
     this.created = null;
-  }
-
-  protected override updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('error') && this.error) focusInvalid(this.shadowRoot);
   }
 
   async #submit(e: SubmitEvent): Promise<void> {

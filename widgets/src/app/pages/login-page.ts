@@ -3,9 +3,9 @@
  * cannot send email, what to do instead).
  */
 import { css, html, nothing } from 'lit';
-import { AppPage } from '../app-page.ts';
+import { FormPage } from '../form-page.ts';
 import { CairnLoginEvent } from '../events.ts';
-import { errorOn, focusInvalid, formAlert, formError, formValues, textField } from '../form.ts';
+import { errorOn, formAlert, formError, formValues, textField } from '../form.ts';
 import { request, RequestError, useCsrf, type Me } from '../session.ts';
 
 /** What the pages that lead here say once they are done (`/login?notice=…`). */
@@ -14,10 +14,10 @@ const NOTICES: Record<string, string> = {
   'owner-created': 'The owner account is created. Log in with it.',
 };
 
-export class CairnLoginPage extends AppPage {
-  static override properties = { ...AppPage.properties, mode: { state: true }, error: { state: true }, busy: { state: true }, sent: { state: true } };
+export class CairnLoginPage extends FormPage {
+  static override properties = { ...FormPage.properties, mode: { state: true }, sent: { state: true } };
   static override styles = [
-    ...AppPage.styles,
+    ...FormPage.styles,
     css`
       .box {
         max-width: 26rem;
@@ -35,20 +35,12 @@ export class CairnLoginPage extends AppPage {
   ];
 
   declare mode: 'login' | 'forgot';
-  declare error: unknown;
-  declare busy: boolean;
   declare sent: string | null;
 
   constructor() {
     super();
     this.mode = 'login';
-    this.error = null;
-    this.busy = false;
     this.sent = null;
-  }
-
-  protected override updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('error') && this.error) focusInvalid(this.shadowRoot);
   }
 
   async #logIn(e: SubmitEvent): Promise<void> {

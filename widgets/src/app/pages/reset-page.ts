@@ -1,14 +1,13 @@
 /** `/reset#token=…`: choosing a password from an invitation or a reset link (POST /api/auth/reset). */
 import { css, html } from 'lit';
-import { AppPage } from '../app-page.ts';
-import { focusInvalid, formAlert, formError, formValues, linkToken, mismatch, newPasswordFields } from '../form.ts';
+import { FormPage } from '../form-page.ts';
+import { formAlert, formError, formValues, linkToken, mismatch, newPasswordFields } from '../form.ts';
 import { navigate } from '../router.ts';
 import { request, RequestError } from '../session.ts';
 
-export class CairnResetPage extends AppPage {
-  static override properties = { ...AppPage.properties, error: { state: true }, busy: { state: true } };
+export class CairnResetPage extends FormPage {
   static override styles = [
-    ...AppPage.styles,
+    ...FormPage.styles,
     css`
       .box {
         max-width: 26rem;
@@ -16,19 +15,6 @@ export class CairnResetPage extends AppPage {
       }
     `,
   ];
-
-  declare error: unknown;
-  declare busy: boolean;
-
-  constructor() {
-    super();
-    this.error = null;
-    this.busy = false;
-  }
-
-  protected override updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('error') && this.error) focusInvalid(this.shadowRoot);
-  }
 
   async #submit(e: SubmitEvent, token: string): Promise<void> {
     e.preventDefault();

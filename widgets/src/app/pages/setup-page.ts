@@ -1,14 +1,13 @@
 /** `/setup#token=…`: creating the first owner with the link the collector logs at its first start (POST /api/auth/setup). */
 import { css, html } from 'lit';
-import { AppPage } from '../app-page.ts';
-import { errorOn, focusInvalid, formAlert, formError, formValues, linkToken, mismatch, newPasswordFields, placeError, textField } from '../form.ts';
+import { FormPage } from '../form-page.ts';
+import { errorOn, formAlert, formError, formValues, linkToken, mismatch, newPasswordFields, placeError, textField } from '../form.ts';
 import { navigate } from '../router.ts';
 import { request } from '../session.ts';
 
-export class CairnSetupPage extends AppPage {
-  static override properties = { ...AppPage.properties, error: { state: true }, busy: { state: true } };
+export class CairnSetupPage extends FormPage {
   static override styles = [
-    ...AppPage.styles,
+    ...FormPage.styles,
     css`
       .box {
         max-width: 28rem;
@@ -16,19 +15,6 @@ export class CairnSetupPage extends AppPage {
       }
     `,
   ];
-
-  declare error: unknown;
-  declare busy: boolean;
-
-  constructor() {
-    super();
-    this.error = null;
-    this.busy = false;
-  }
-
-  protected override updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('error') && this.error) focusInvalid(this.shadowRoot);
-  }
 
   async #submit(e: SubmitEvent, token: string): Promise<void> {
     e.preventDefault();

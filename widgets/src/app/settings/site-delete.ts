@@ -1,28 +1,20 @@
 /** Deleting a site: typed confirmation, and what the 7 days' grace means. */
 import { html } from 'lit';
-import { AppPage } from '../app-page.ts';
-import { errorOn, focusInvalid, formAlert, formError, textField } from '../form.ts';
+import { FormPage } from '../form-page.ts';
+import { errorOn, formAlert, formError, textField } from '../form.ts';
 import { navigate } from '../router.ts';
 import { request } from '../session.ts';
 import type { SiteView } from '../types.ts';
 
-export class CairnSiteDelete extends AppPage {
-  static override properties = { ...AppPage.properties, site: { attribute: false }, typed: { state: true }, error: { state: true }, busy: { state: true } };
+export class CairnSiteDelete extends FormPage {
+  static override properties = { ...FormPage.properties, site: { attribute: false }, typed: { state: true } };
 
   declare site: SiteView;
   declare typed: string;
-  declare error: unknown;
-  declare busy: boolean;
 
   constructor() {
     super();
     this.typed = '';
-    this.error = null;
-    this.busy = false;
-  }
-
-  protected override updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('error') && this.error) focusInvalid(this.shadowRoot);
   }
 
   async #delete(e: SubmitEvent): Promise<void> {

@@ -1,7 +1,7 @@
 /** A site's name, domains, time zone and retention (PATCH /api/sites/:site). */
 import { html, nothing } from 'lit';
-import { AppPage } from '../app-page.ts';
-import { errorOn, fieldError, focusInvalid, formAlert, formError, formValues, placeError, textField, timeZoneField } from '../form.ts';
+import { FormPage } from '../form-page.ts';
+import { errorOn, fieldError, formAlert, formError, formValues, placeError, textField, timeZoneField } from '../form.ts';
 import { request } from '../session.ts';
 import type { SiteView } from '../types.ts';
 
@@ -18,23 +18,15 @@ const RULES: [string, RegExp][] = [
 
 const list = (s: string | undefined) => (s ?? '').split(/[\s,]+/).filter(Boolean);
 
-export class CairnSiteGeneral extends AppPage {
-  static override properties = { ...AppPage.properties, site: { attribute: false }, error: { state: true }, busy: { state: true }, saved: { state: true } };
+export class CairnSiteGeneral extends FormPage {
+  static override properties = { ...FormPage.properties, site: { attribute: false }, saved: { state: true } };
 
   declare site: SiteView;
-  declare error: unknown;
-  declare busy: boolean;
   declare saved: boolean;
 
   constructor() {
     super();
-    this.error = null;
-    this.busy = false;
     this.saved = false;
-  }
-
-  protected override updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('error') && this.error) focusInvalid(this.shadowRoot);
   }
 
   async #save(e: SubmitEvent): Promise<void> {

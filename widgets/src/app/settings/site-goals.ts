@@ -1,26 +1,24 @@
 /** A site's goals: the list, adding one (a page visited or a custom event), removing one. */
 import { css, html, nothing } from 'lit';
-import { AppPage } from '../app-page.ts';
-import { errorOn, focusInvalid, formAlert, formError, formValues, placeError, textField } from '../form.ts';
+import { FormPage } from '../form-page.ts';
+import { errorOn, formAlert, formError, formValues, placeError, textField } from '../form.ts';
 import { request } from '../session.ts';
 import type { GoalView } from '../types.ts';
 
 const FIELDS = ['kind', 'match', 'name', 'revenue'];
 const RULES: [string, RegExp][] = FIELDS.map((f) => [f, new RegExp(`^${f}:`, 'i')]);
 
-export class CairnSiteGoals extends AppPage {
+export class CairnSiteGoals extends FormPage {
   static override properties = {
-    ...AppPage.properties,
+    ...FormPage.properties,
     site: { type: String },
     goals: { state: true },
     kind: { state: true },
     confirming: { state: true },
-    error: { state: true },
     listError: { state: true },
-    busy: { state: true },
   };
   static override styles = [
-    ...AppPage.styles,
+    ...FormPage.styles,
     css`
       form {
         margin-top: 20px;
@@ -35,9 +33,7 @@ export class CairnSiteGoals extends AppPage {
   declare goals: GoalView[] | null;
   declare kind: 'page' | 'event';
   declare confirming: string | null;
-  declare error: unknown;
   declare listError: string | null;
-  declare busy: boolean;
 
   constructor() {
     super();
@@ -45,17 +41,11 @@ export class CairnSiteGoals extends AppPage {
     this.goals = null;
     this.kind = 'page';
     this.confirming = null;
-    this.error = null;
     this.listError = null;
-    this.busy = false;
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('site') && this.site) void this.#load();
-  }
-
-  protected override updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('error') && this.error) focusInvalid(this.shadowRoot);
   }
 
   get #path() {

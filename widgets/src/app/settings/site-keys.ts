@@ -1,21 +1,19 @@
 /** A site's keys: the list (last 4 characters), making one (its secret shown once), revoking one. */
 import { html, nothing } from 'lit';
-import { AppPage } from '../app-page.ts';
-import { errorOn, focusInvalid, formAlert, formError, formatTime, formValues, placeError, textField } from '../form.ts';
+import { FormPage } from '../form-page.ts';
+import { errorOn, formAlert, formError, formatTime, formValues, placeError, textField } from '../form.ts';
 import { request } from '../session.ts';
 import type { KeyView } from '../types.ts';
 import '../cairn-copy-button.ts';
 
-export class CairnSiteKeys extends AppPage {
+export class CairnSiteKeys extends FormPage {
   static override properties = {
-    ...AppPage.properties,
+    ...FormPage.properties,
     site: { type: String },
     keys: { state: true },
     created: { state: true },
     confirming: { state: true },
-    error: { state: true },
     listError: { state: true },
-    busy: { state: true },
   };
 
   declare site: string;
@@ -23,9 +21,7 @@ export class CairnSiteKeys extends AppPage {
   /** The key just made, with its secret: shown until dismissed, never again. */
   declare created: { key: KeyView; secret: string } | null;
   declare confirming: string | null;
-  declare error: unknown;
   declare listError: string | null;
-  declare busy: boolean;
 
   constructor() {
     super();
@@ -33,9 +29,7 @@ export class CairnSiteKeys extends AppPage {
     this.keys = null;
     this.created = null;
     this.confirming = null;
-    this.error = null;
     this.listError = null;
-    this.busy = false;
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -43,7 +37,7 @@ export class CairnSiteKeys extends AppPage {
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('error') && this.error) focusInvalid(this.shadowRoot);
+    super.updated(changed);
     if (changed.has('created') && this.created) this.shadowRoot?.querySelector<HTMLElement>('#secret-h')?.focus();
   }
 

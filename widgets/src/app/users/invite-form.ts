@@ -1,29 +1,25 @@
 /** "Invite a user": an admin (by the owner) or a client with its sites and sections. */
 import { html, nothing } from 'lit';
-import { AppPage } from '../app-page.ts';
-import { errorOn, focusInvalid, formAlert, formError, formValues, placeError, textField } from '../form.ts';
+import { FormPage } from '../form-page.ts';
+import { errorOn, formAlert, formError, formValues, placeError, textField } from '../form.ts';
 import { request } from '../session.ts';
 import type { Invitation, SiteView, UserView } from '../types.ts';
 import type { CairnGrantsField } from './grants-field.ts';
 import { invitationNotice } from './invitation-notice.ts';
 import './grants-field.ts';
 
-export class CairnInviteForm extends AppPage {
+export class CairnInviteForm extends FormPage {
   static override properties = {
-    ...AppPage.properties,
+    ...FormPage.properties,
     sites: { attribute: false },
     open: { state: true },
     role: { state: true },
-    error: { state: true },
-    busy: { state: true },
     invited: { state: true },
   };
 
   declare sites: SiteView[];
   declare open: boolean;
   declare role: 'client' | 'admin';
-  declare error: unknown;
-  declare busy: boolean;
   declare invited: { email: string; invitation: Invitation | null } | null;
 
   constructor() {
@@ -31,13 +27,7 @@ export class CairnInviteForm extends AppPage {
     this.sites = [];
     this.open = false;
     this.role = 'client';
-    this.error = null;
-    this.busy = false;
     this.invited = null;
-  }
-
-  protected override updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('error') && this.error) focusInvalid(this.shadowRoot);
   }
 
   async #submit(e: SubmitEvent): Promise<void> {
