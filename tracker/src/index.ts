@@ -36,6 +36,11 @@ export interface InitOptions {
   downloads?: string[];
   /** Report Core Web Vitals, loading `web-vitals` as a separate chunk (`data-vitals`). */
   vitals?: boolean;
+  /**
+   * Props of each pageview, read when it is counted (the first one included): frameworks report
+   * the route pattern this way, e.g. `() => ({ route: '/blog/[slug]' })`. Flat, at most 1 KB.
+   */
+  props?: () => Props | undefined;
 }
 
 const camel = (name: string) => name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
@@ -48,7 +53,7 @@ export function init(options: InitOptions): void {
   tracker = start((name) => {
     const v = (options as unknown as Record<string, unknown>)[camel(name)];
     return v === true ? '' : Array.isArray(v) ? v.join(' ') : typeof v == 'string' ? v : null;
-  });
+  }, options.props);
   if (options.vitals) void import('./vitals.ts').then((m) => m.startVitals((metric, value) => tracker!.track('vital', { metric, value })));
 }
 

@@ -30,8 +30,12 @@ export interface Tracker {
 
 const IDLE = 30_000;
 
-/** Starts the tracker with `get` as its settings and counts the first pageview. */
-export function start(get: Settings): Tracker {
+/**
+ * Starts the tracker with `get` as its settings and counts the first pageview. `props`, when
+ * given (the npm API: frameworks), is read at every pageview for that pageview's props, such as
+ * the route pattern (`/blog/[slug]`) beside the concrete URL.
+ */
+export function start(get: Settings, props?: () => Props | undefined): Tracker {
   // Aliases: a minifier cannot shorten global names, and these appear many times.
   const doc = document;
   const win = window;
@@ -135,7 +139,7 @@ export function start(get: Settings): Tracker {
     engaged = depth = sent = 0;
     shown = !doc.hidden;
     active();
-    send('pageview', { r });
+    send('pageview', { r, p: props?.() });
   };
 
   const view = safe(pageview);
