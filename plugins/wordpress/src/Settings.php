@@ -82,6 +82,11 @@ final class Settings {
 		$paths                = preg_split( '/\s+/', sanitize_text_field( (string) ( $input['exclude_paths'] ?? '' ) ), -1, PREG_SPLIT_NO_EMPTY );
 		$out['exclude_paths'] = implode( ' ', array_filter( $paths, static fn ( $p ) => str_starts_with( $p, '/' ) ) );
 
+		// Who sees the stats is stored on the roles themselves (the capability), not in this option.
+		if ( array_key_exists( 'view_roles', $input ) ) {
+			Capability::assign( array_intersect( array_map( 'sanitize_key', (array) $input['view_roles'] ), $roles ) );
+		}
+
 		// The key comes in a field of its own; empty means "keep the stored one".
 		if ( isset( $input['site_key'] ) ) {
 			$key = trim( sanitize_text_field( (string) $input['site_key'] ) );

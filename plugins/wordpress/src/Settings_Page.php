@@ -28,6 +28,7 @@ final class Settings_Page {
 		register_setting( self::SLUG, Settings::OPTION, [ 'type' => 'array', 'sanitize_callback' => [ $this->settings, 'sanitize' ], 'show_in_rest' => false ] );
 		add_settings_section( 'collector', __( 'Collector', 'cairn-analytics' ), '__return_false', self::SLUG );
 		add_settings_section( 'tracking', __( 'Tracking', 'cairn-analytics' ), '__return_false', self::SLUG );
+		add_settings_section( 'stats', __( 'Stats in wp-admin', 'cairn-analytics' ), '__return_false', self::SLUG );
 		$fields = [
 			'collector_url' => [ 'collector', __( 'Collector URL', 'cairn-analytics' ) ],
 			'site_id'       => [ 'collector', __( 'Site id', 'cairn-analytics' ) ],
@@ -37,10 +38,11 @@ final class Settings_Page {
 			'options'       => [ 'tracking', __( 'Options', 'cairn-analytics' ) ],
 			'exclude_paths' => [ 'tracking', __( 'Paths not counted', 'cairn-analytics' ) ],
 			'proxy'         => [ 'tracking', __( 'First-party proxy', 'cairn-analytics' ) ],
+			'view_roles'    => [ 'stats', __( 'Who sees the stats', 'cairn-analytics' ) ],
 		];
 		foreach ( $fields as $name => [ $section, $label ] ) {
 			// Groups of checkboxes have no single control for the row's label to point at.
-			$args = in_array( $name, [ 'exclude_roles', 'disable', 'options' ], true ) ? [] : [ 'label_for' => 'cairn-' . $name ];
+			$args = in_array( $name, [ 'exclude_roles', 'disable', 'options', 'view_roles' ], true ) ? [] : [ 'label_for' => 'cairn-' . $name ];
 			add_settings_field( $name, $label, [ $this, 'field_' . $name ], self::SLUG, $section, $args );
 		}
 	}
@@ -67,6 +69,16 @@ final class Settings_Page {
 	public function field_exclude_roles(): void {
 		$this->checkboxes( 'exclude_roles', array_map( 'translate_user_role', wp_roles()->get_names() ), (array) $this->settings->get( 'exclude_roles' ) );
 		echo '<p class="description">' . esc_html__( 'Logged-in users with these roles are not counted.', 'cairn-analytics' ) . '</p>';
+	}
+
+	public function field_view_roles(): void {
+		$names = array_map( 'translate_user_role', wp_roles()->get_names() );
+		// Administrators always see the stats: their box is shown checked and cannot be changed.
+		printf( '<input type="hidden" name="%s[]" value="">', esc_attr( $this->name( 'view_roles' ) ) );
+		printf( '<label style="display:block"><input type="checkbox" checked disabled> %s</label>', esc_html( $names['administrator'] ?? 'Administrator' ) );
+		unset( $names['administrator'] );
+		$this->checkboxes( 'view_roles', $names, Capability::roles() );
+		echo '<p class="description">' . esc_html__( 'Users with these roles see the Cairn page, the dashboard widget and the stats panel of posts (capability view_cairn_stats).', 'cairn-analytics' ) . '</p>';
 	}
 
 	public function field_disable(): void {

@@ -1,6 +1,7 @@
 <?php
 namespace Cairn\WordPress\Tests;
 
+use Cairn\WordPress\Capability;
 use Cairn\WordPress\Settings;
 
 final class SettingsTest extends TestCase {
@@ -40,6 +41,20 @@ final class SettingsTest extends TestCase {
 		$out = $this->configure()->sanitize( [ 'exclude_roles' => [ 'Editor', 'administrator', 'pirate', '<b>' ] ] );
 		$this->assertSame( [ 'editor', 'administrator' ], $out['exclude_roles'] );
 		$this->assertSame( [], $this->configure()->sanitize( [] )['exclude_roles'] );
+	}
+
+	public function test_who_sees_the_stats_is_the_capability_of_the_chosen_roles_and_always_administrators(): void {
+		$GLOBALS['wp']['role_caps'] = [ 'administrator' => [], 'editor' => [], 'subscriber' => [ Capability::VIEW => true ] ];
+		$s = $this->configure();
+		$s->sanitize( [ 'view_roles' => [ '', 'Editor', 'pirate' ] ] );
+		$this->assertSame( [ 'administrator', 'editor' ], Capability::roles() );
+		// The box list arrives empty: administrators keep it, everyone else loses it.
+		$s->sanitize( [ 'view_roles' => [ '' ] ] );
+		$this->assertSame( [ 'administrator' ], Capability::roles() );
+		// Saving the option from code, without the field, leaves the roles alone.
+		$GLOBALS['wp']['role_caps']['editor'][ Capability::VIEW ] = true;
+		$s->sanitize( [ 'site_id' => 'blog' ] );
+		$this->assertSame( [ 'administrator', 'editor' ], Capability::roles() );
 	}
 
 	public function test_defaults_exclude_administrators(): void {

@@ -47,6 +47,7 @@ class WP_Role_Stub {
 	public function __construct( private string $name ) {}
 	public function add_cap( string $cap ): void { $GLOBALS['wp']['role_caps'][ $this->name ][ $cap ] = true; }
 	public function remove_cap( string $cap ): void { unset( $GLOBALS['wp']['role_caps'][ $this->name ][ $cap ] ); }
+	public function has_cap( string $cap ): bool { return ! empty( $GLOBALS['wp']['role_caps'][ $this->name ][ $cap ] ); }
 }
 
 // Hooks: recorded; apply_filters runs what was added.

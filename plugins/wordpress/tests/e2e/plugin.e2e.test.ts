@@ -155,6 +155,39 @@ describe('in wp-admin', () => {
     await page.close();
   });
 
+  it('lets the administrator give editors the stats from the settings page, and take them back', async () => {
+    const editor = await wp.addUser('editor');
+    const admin = await browser.newPage();
+    await wp.login(admin);
+    const box = admin.locator('input[name="cairn_analytics[view_roles][]"][value="editor"]');
+    const save = async (checked: boolean) => {
+      await admin.goto(`${wp.url}/wp-admin/options-general.php?page=cairn-analytics`);
+      await box.setChecked(checked);
+      await admin.click('#submit');
+      await admin.waitForURL(/settings-updated=true/);
+      expect(await box.isChecked()).toBe(checked);
+    };
+    const editorSees = async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await wp.login(page, editor);
+      const status = (await page.goto(`${wp.url}/wp-admin/index.php?page=cairn-stats`))?.status();
+      if (status === 200) await page.waitForFunction(`document.querySelector('cairn-dashboard')?.state === 'ready'`, null, { timeout: 20_000 });
+      await context.close();
+      return status;
+    };
+
+    expect(await editorSees()).toBe(403);
+    await save(true);
+    expect(await editorSees()).toBe(200);
+    await save(false);
+    expect(await editorSees()).toBe(403);
+    // Administrators cannot be unticked.
+    expect(await admin.locator('input[type=checkbox][disabled]').isChecked()).toBe(true);
+    expect(await wp.php(`echo get_role('administrator')->has_cap('view_cairn_stats') ? 'yes' : 'no';`)).toBe('yes');
+    await admin.close();
+   }, 150_000); // six page loads of wp-admin through php -S, one request at a time
+
   it('gives a subscriber neither the page nor a token, and refuses a token request without a nonce', async () => {
     const tokenUrl = `${wp.url}/?rest_route=/cairn/v1/token`;
     const admin = await browser.newPage();
