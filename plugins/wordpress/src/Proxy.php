@@ -10,6 +10,8 @@ namespace Cairn\WordPress;
 final class Proxy {
 	public const NS = 'fwd/v1';
 	public const SCRIPT_TTL = 3600;
+	/** The collector's cap on one request (a batch of events): larger bodies are not forwarded. */
+	public const MAX_BODY = 65536;
 	/**
 	 * Proxy path => the collector's script it serves. No ".js" in the paths: servers commonly
 	 * answer *.js from disk only (nginx static locations, `php -S`), so it would never reach PHP.
@@ -80,6 +82,9 @@ final class Proxy {
 
 	/** Forwards the body of one event request, as it came, and answers with the collector's answer. */
 	public function event( \WP_REST_Request $request ): \WP_REST_Response {
+		if ( strlen( $request->get_body() ) > self::MAX_BODY ) {
+			return new \WP_REST_Response( [ 'error' => [ 'code' => 'too_large', 'message' => 'An event batch is at most 64 KB.' ] ], 413 );
+		}
 		$headers = [
 			'Content-Type' => $request->get_header( 'content_type' ) === 'application/json' ? 'application/json' : 'text/plain',
 			// The collector derives the (daily, salted) visitor from these two.

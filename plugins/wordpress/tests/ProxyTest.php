@@ -32,6 +32,15 @@ final class ProxyTest extends TestCase {
 		$this->assertSame( '203.0.113.7', $GLOBALS['wp']['requests'][0]['headers']['X-Forwarded-For'] );
 	}
 
+	public function test_a_body_over_the_collectors_cap_is_refused_here_and_not_forwarded(): void {
+		wp_respond( 202, '' );
+		$proxy    = new Proxy( $this->configure( [ 'proxy' => true ] ) );
+		$response = $proxy->event( new \WP_REST_Request( '/fwd/v1/e', [], str_repeat( 'x', Proxy::MAX_BODY + 1 ) ) );
+		$this->assertSame( 413, $response->get_status() );
+		$this->assertSame( [], $GLOBALS['wp']['requests'] ?? [] );
+		$this->assertSame( 202, $proxy->event( new \WP_REST_Request( '/fwd/v1/e', [], str_repeat( 'x', Proxy::MAX_BODY ) ) )->get_status() );
+	}
+
 	public function test_the_collectors_refusal_and_retry_after_are_passed_on(): void {
 		wp_respond( 429, '{"error":{"code":"rate_limited"}}', [ 'retry-after' => '30' ] );
 		$response = ( new Proxy( $this->configure( [ 'proxy' => true ] ) ) )->event( new \WP_REST_Request( '/fwd/v1/e', [], '{}' ) );
