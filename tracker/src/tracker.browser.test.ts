@@ -18,6 +18,7 @@ beforeAll(async () => {
   [browser, site] = await Promise.all([launchChromium({ automationHidden: true }), startSite()]);
   site.file('/t.js', readFileSync(`${dist}t.js`), 'text/javascript');
   site.file('/t-v.js', readFileSync(`${dist}t-v.js`), 'text/javascript');
+  site.file('/index.js', readFileSync(`${dist}index.js`), 'text/javascript');
 });
 afterAll(async () => {
   await browser?.close();
@@ -113,6 +114,29 @@ describe('pageviews', () => {
     await page.evaluate(() => dispatchEvent(new PageTransitionEvent('pageshow', { persisted: false })));
     await settle();
     expect(names()).toEqual(['pageview', 'pageview']);
+  });
+
+  it('through the npm API, lets a router count its own pages with props read at each pageview', async () => {
+    // What @cairn/astro and @cairn/next do: no history patching, pageview() after each route change.
+    const url = site.page(
+      '/blog/first',
+      `<!doctype html><script type="module">
+import { init, pageview } from '/index.js';
+window.route = '/blog/[slug]';
+init({ site: 'site1', api: '${site.origin}/api/event', disable: ['spa'], props: () => ({ route: window.route }) });
+window.navigate = (path, route) => { history.pushState({}, '', path); window.route = route; pageview(); pageview(); };
+</script>`,
+    );
+    const page = await open(url);
+    await site.waitForEvents(1);
+    await page.evaluate(() => (window as unknown as { navigate(p: string, r: string): void }).navigate('/about', '/about'));
+    await page.evaluate(() => history.pushState({}, '', '/not-counted'));
+    await settle();
+    const views = events().filter((e) => e.n == 'pageview');
+    expect(views.map((e) => [e.u.replace(site.origin, ''), e.p])).toEqual([
+      ['/blog/first', { route: '/blog/[slug]' }],
+      ['/about', { route: '/about' }],
+    ]);
   });
 
   it('counts a prerendered page only when it is shown', async () => {
