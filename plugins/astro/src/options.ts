@@ -1,0 +1,50 @@
+/** The options of `cairn()`, validated with zod so that a typo fails the build in plain words. */
+import { z } from 'zod';
+
+const FEATURES = ['spa', 'engagement', 'outbound', 'tel', 'mailto', 'download', 'form', 'cta'] as const;
+
+const schema = z.strictObject({
+  /** The site id, from the collector's site settings. */
+  site: z.string({ error: 'site is required: the site id from the collector (Sites › your site)' }).trim().min(1, 'site is empty'),
+  /** The collector's URL, e.g. https://stats.example.com (where t.js, /api/event and the stats API live). */
+  api: z.url({ protocol: /^https?$/, error: 'api must be the collector’s http(s) URL, e.g. https://stats.example.com' }).transform((u) => u.replace(/\/+$/, '')),
+  /** Report the route pattern (`/blog/[slug]`) as the pageview prop `route`. */
+  route: z.boolean().default(true),
+  /**
+   * Send events through this site (an on-demand endpoint, so an adapter is needed): `true` or
+   * `{ path }`, the endpoint's neutral base path (default `/_m`).
+   */
+  proxy: z
+    .union([z.boolean(), z.strictObject({ path: z.string().regex(/^(\/[\w.~-]+)+$/, 'proxy.path must look like /_m or /a/b: a path without a trailing slash') })])
+    .default(false),
+  /** The dashboard app in the dev toolbar during `astro dev` (needs CAIRN_SITE_KEY). */
+  devToolbar: z.boolean().default(true),
+  // What follows is handed to @cairn/tracker's init() as it is.
+  hash: z.boolean().optional(),
+  exclude: z.array(z.string()).optional(),
+  respectDnt: z.boolean().optional(),
+  allowLocal: z.boolean().optional(),
+  allowAutomation: z.boolean().optional(),
+  debug: z.boolean().optional(),
+  disable: z.array(z.enum(FEATURES, { error: `disable takes some of: ${FEATURES.join(', ')}` })).optional(),
+  downloads: z.array(z.string()).optional(),
+  vitals: z.boolean().optional(),
+});
+
+/** What `cairn()` accepts. */
+export type CairnOptions = z.input<typeof schema>;
+/** The options once defaults are applied. */
+export type ResolvedOptions = z.output<typeof schema>;
+
+export const DEFAULT_PROXY_PATH = '/_m';
+
+/** Validates `input`; a problem comes back as one message per field, package-prefixed. */
+export function parseOptions(input: unknown): { ok: true; options: ResolvedOptions } | { ok: false; message: string } {
+  const parsed = schema.safeParse(input ?? {});
+  if (parsed.success) return { ok: true, options: parsed.data };
+  const lines = parsed.error.issues.map((i) => {
+    const where = i.path.join('.');
+    return i.code === 'unrecognized_keys' ? `unknown option ${i.keys.join(', ')}` : where && !i.message.startsWith(where.split('.')[0]!) ? `${where}: ${i.message}` : i.message;
+  });
+  return { ok: false, message: `[@cairn/astro] invalid options: ${lines.join('; ')}` };
+}

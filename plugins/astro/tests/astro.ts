@@ -1,0 +1,91 @@
+/**
+ * The Astro fixture for the suites: installed from the packed workspace packages (as a user
+ * would), built with the real `astro build`, served by @astrojs/node's standalone server or by
+ * `astro dev`, on free ports; every process started here is stopped by `stop()`.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { prepareFixture } from '../../../scripts/fixture-project.ts';
+
+const run = promisify(execFile);
+
+/** Installs (when changed) a copy of tests/fixture under .cache/fixtures/<name>. */
+export const prepareAstro = (name: string) =>
+  prepareFixture({
+    name,
+    source: 'plugins/astro/tests/fixture',
+    workspaces: ['@cairn/tracker', '@cairn/widgets', '@cairn/astro'],
+    log: (line) => console.warn(line),
+  });
+
+const astroBin = (dir: string) => join(dir, 'node_modules/astro/bin/astro.mjs');
+const quiet = { ASTRO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
+
+/** `astro build` with the fixture's settings; resolves with its output, or rejects with it. */
+export async function astroBuild(dir: string, env: Record<string, string>): Promise<string> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [astroBin(dir), 'build'], { cwd: dir, env: { ...process.env, ...quiet, ...env }, maxBuffer: 32 << 20 });
+    return stdout + stderr;
+  } catch (err) {
+    const e = err as Error & { stdout?: string; stderr?: string };
+    throw new Error(`astro build failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`, { cause: err });
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface Server {
+  port: number;
+  /** Everything the process printed. */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts a process and resolves once `ready` appears in its output. */
+async function serve(dir: string, args: string[], env: Record<string, string>, port: number, ready: RegExp): Promise<Server> {
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ...quiet, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready after 60 s:\n${out}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (ready.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}:\n${out}`));
+    });
+  });
+  return { port, output: () => out, stop };
+}
+
+/** The built site on @astrojs/node's standalone server. */
+export async function startBuilt(dir: string): Promise<Server> {
+  const port = await freePort();
+  return serve(dir, [join(dir, 'dist/server/entry.mjs')], { HOST: '127.0.0.1', PORT: String(port) }, port, /Server listening/i);
+}
+
+/** `astro dev` with the fixture's settings. */
+export async function startDev(dir: string, env: Record<string, string>): Promise<Server> {
+  const port = await freePort();
+  return serve(dir, [astroBin(dir), 'dev', '--host', '127.0.0.1', '--port', String(port)], env, port, /ready in|Local\s+http/i);
+}
