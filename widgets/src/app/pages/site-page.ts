@@ -1,14 +1,12 @@
 /** `/sites/:id`: a site's dashboard, read with the session (the dashboard widget asks for what the user may see). */
 import { css, html, nothing } from 'lit';
-import { AppPage } from '../app-page.ts';
-import { request } from '../session.ts';
+import { SiteAppPage } from '../site-app-page.ts';
 import { isAdmin, type SiteAnswer } from '../types.ts';
 import '../../dashboard/cairn-dashboard.ts';
 
-export class CairnSitePage extends AppPage {
-  static override properties = { ...AppPage.properties, site: { type: String }, answer: { state: true }, error: { state: true } };
+export class CairnSitePage extends SiteAppPage {
   static override styles = [
-    ...AppPage.styles,
+    ...SiteAppPage.styles,
     css`
       .top {
         display: flex;
@@ -26,29 +24,8 @@ export class CairnSitePage extends AppPage {
     `,
   ];
 
-  declare site: string;
-  declare answer: SiteAnswer | null;
-  declare error: string | null;
-
-  constructor() {
-    super();
-    this.site = '';
-    this.answer = null;
-    this.error = null;
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('site') && this.site) void this.#load();
-  }
-
-  async #load(): Promise<void> {
-    this.answer = null;
-    try {
-      this.answer = await request<SiteAnswer>('GET', `/api/sites/${encodeURIComponent(this.site)}`);
-      this.setTitle(this.answer.site.name);
-    } catch (err) {
-      this.error = (err as Error).message;
-    }
+  protected override titleOf(a: SiteAnswer): string {
+    return a.site.name;
   }
 
   #dashboard(a: SiteAnswer) {

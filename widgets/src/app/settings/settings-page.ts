@@ -1,7 +1,6 @@
 /** `/sites/:id/settings`: a site's settings, tracker tag and plugin set-up, goals, keys, and its deletion (owner and admins). */
 import { css, html, nothing } from 'lit';
-import { AppPage } from '../app-page.ts';
-import { request } from '../session.ts';
+import { SiteAppPage } from '../site-app-page.ts';
 import { isAdmin, type SiteAnswer, type SiteView } from '../types.ts';
 import './site-delete.ts';
 import './site-general.ts';
@@ -9,10 +8,9 @@ import './site-goals.ts';
 import './site-keys.ts';
 import './site-setup.ts';
 
-export class CairnSettingsPage extends AppPage {
-  static override properties = { ...AppPage.properties, site: { type: String }, answer: { state: true }, error: { state: true } };
+export class CairnSettingsPage extends SiteAppPage {
   static override styles = [
-    ...AppPage.styles,
+    ...SiteAppPage.styles,
     css`
       .crumb {
         margin: 0 0 6px;
@@ -24,28 +22,8 @@ export class CairnSettingsPage extends AppPage {
     `,
   ];
 
-  declare site: string;
-  declare answer: SiteAnswer | null;
-  declare error: string | null;
-
-  constructor() {
-    super();
-    this.site = '';
-    this.answer = null;
-    this.error = null;
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('site') && this.site) void this.#load();
-  }
-
-  async #load(): Promise<void> {
-    try {
-      this.answer = await request<SiteAnswer>('GET', `/api/sites/${encodeURIComponent(this.site)}`);
-      this.setTitle(`Settings of ${this.answer.site.name}`);
-    } catch (err) {
-      this.error = (err as Error).message;
-    }
+  protected override titleOf(a: SiteAnswer): string {
+    return `Settings of ${a.site.name}`;
   }
 
   #changed(site: SiteView): void {
