@@ -60,6 +60,8 @@ export default function cairn(input: CairnOptions): AstroIntegration {
             ],
             // The proxy imports the virtual module above: it must go through Vite, not Node.
             ssr: { noExternal: ['@cairn/astro'] },
+            // Pre-bundled at start: found on the first page view, they would make `astro dev` reload it.
+            optimizeDeps: { include: ['@cairn/astro/client', ...(devToolbar ? ['@cairn/astro/toolbar'] : [])] },
           },
         });
 

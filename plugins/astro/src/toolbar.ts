@@ -33,7 +33,7 @@ export default defineToolbarApp({
       const site = document.createElement('cairn-dashboard');
       for (const el of [page, site]) for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
       page.setAttribute('path', location.pathname);
-      page.setAttribute('heading', `This page (${location.pathname})`);
+      page.setAttribute('heading', 'This page');
       win.replaceChildren(Object.assign(document.createElement('h2'), { textContent: 'Cairn' }), page, site);
     };
 

@@ -22,11 +22,13 @@ export const prepareAstro = (name: string) =>
 
 const astroBin = (dir: string) => join(dir, 'node_modules/astro/bin/astro.mjs');
 const quiet = { ASTRO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
+/** This process's environment without Vitest's: under NODE_ENV=test or VITEST, `astro dev` answers 404 to every page. */
+const base = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_ENV' && !k.startsWith('VITEST')));
 
 /** `astro build` with the fixture's settings; resolves with its output, or rejects with it. */
 export async function astroBuild(dir: string, env: Record<string, string>): Promise<string> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [astroBin(dir), 'build'], { cwd: dir, env: { ...process.env, ...quiet, ...env }, maxBuffer: 32 << 20 });
+    const { stdout, stderr } = await run(process.execPath, [astroBin(dir), 'build'], { cwd: dir, env: { ...base(), ...quiet, ...env }, maxBuffer: 32 << 20 });
     return stdout + stderr;
   } catch (err) {
     const e = err as Error & { stdout?: string; stderr?: string };
@@ -51,7 +53,7 @@ export interface Server {
 
 /** Starts a process and resolves once `ready` appears in its output. */
 async function serve(dir: string, args: string[], env: Record<string, string>, port: number, ready: RegExp): Promise<Server> {
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ...quiet, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: dir, env: { ...base(), ...quiet, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -75,6 +77,11 @@ async function serve(dir: string, args: string[], env: Record<string, string>, p
       reject(new Error(`exited with ${code}:\n${out}`));
     });
   });
+  // `astro dev` prints "ready" a moment before its pages answer (Connect's "Cannot GET /" until then).
+  for (let tries = 0; (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.status, () => 0)) !== 200; tries++) {
+    if (tries === 100) throw new Error(`/ does not answer 200:\n${out}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   return { port, output: () => out, stop };
 }
 
