@@ -29,8 +29,9 @@ export default function cairn(input: CairnOptions): AstroIntegration {
     hooks: {
       'astro:config:setup': ({ config, command, injectScript, injectRoute, addMiddleware, addDevToolbarApp, updateConfig, logger }) => {
         if (!parsed.ok) {
+          // The logger labels its lines with the integration's name; the error stands alone.
           logger.error(parsed.message);
-          throw new Error(parsed.message);
+          throw new Error(`[@cairn/astro] ${parsed.message}`);
         }
         const { site, api, route, proxy, devToolbar, ...tracker } = parsed.options;
         const events = `${api}/api/event`;

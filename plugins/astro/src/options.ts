@@ -15,7 +15,9 @@ const schema = z.strictObject({
    * `{ path }`, the endpoint's neutral base path (default `/_m`).
    */
   proxy: z
-    .union([z.boolean(), z.strictObject({ path: z.string().regex(/^(\/[\w.~-]+)+$/, 'proxy.path must look like /_m or /a/b: a path without a trailing slash') })])
+    .union([z.boolean(), z.strictObject({ path: z.string().regex(/^(\/[\w.~-]+)+$/, 'proxy.path must look like /_m or /a/b: a path without a trailing slash') })], {
+      error: 'proxy is true, false or { path: "/_m" }',
+    })
     .default(false),
   /** The dashboard app in the dev toolbar during `astro dev` (needs CAIRN_SITE_KEY). */
   devToolbar: z.boolean().default(true),
@@ -26,7 +28,7 @@ const schema = z.strictObject({
   allowLocal: z.boolean().optional(),
   allowAutomation: z.boolean().optional(),
   debug: z.boolean().optional(),
-  disable: z.array(z.enum(FEATURES, { error: `disable takes some of: ${FEATURES.join(', ')}` })).optional(),
+  disable: z.array(z.enum(FEATURES, { error: (i) => `disable: ${JSON.stringify(i.input)} is not one of ${FEATURES.join(', ')}` })).optional(),
   downloads: z.array(z.string()).optional(),
   vitals: z.boolean().optional(),
 });
@@ -38,13 +40,14 @@ export type ResolvedOptions = z.output<typeof schema>;
 
 export const DEFAULT_PROXY_PATH = '/_m';
 
-/** Validates `input`; a problem comes back as one message per field, package-prefixed. */
+/** Validates `input`; problems come back in one message, a clause per field. */
 export function parseOptions(input: unknown): { ok: true; options: ResolvedOptions } | { ok: false; message: string } {
   const parsed = schema.safeParse(input ?? {});
   if (parsed.success) return { ok: true, options: parsed.data };
   const lines = parsed.error.issues.map((i) => {
-    const where = i.path.join('.');
-    return i.code === 'unrecognized_keys' ? `unknown option ${i.keys.join(', ')}` : where && !i.message.startsWith(where.split('.')[0]!) ? `${where}: ${i.message}` : i.message;
+    if (i.code === 'unrecognized_keys') return `unknown option ${i.keys.join(', ')}`;
+    const option = String(i.path[0] ?? '');
+    return option && !i.message.startsWith(option) ? `${option}: ${i.message}` : i.message;
   });
-  return { ok: false, message: `[@cairn/astro] invalid options: ${lines.join('; ')}` };
+  return { ok: false, message: `invalid options: ${lines.join('; ')}` };
 }
