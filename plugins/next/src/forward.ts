@@ -1,0 +1,21 @@
+/**
+ * The request headers the collector needs to count a visitor right. A plain rewrite would send
+ * the Next server's own address: the visitor hash (ARCHITECTURE.md §3) would then merge every
+ * visitor into one. Next sets `x-forwarded-for` to the client's address when no proxy in front
+ * of it did.
+ */
+export const FORWARDED: readonly string[] = ['user-agent', 'x-forwarded-for', 'sec-ch-ua', 'sec-ch-ua-mobile', 'sec-ch-ua-platform'];
+
+/** Anything with `get(name)`: a Request's headers, or `await headers()` from `next/headers`. */
+export interface HeaderSource {
+  get(name: string): string | null;
+}
+
+export function forwardedHeaders(from: HeaderSource, contentType: string): Headers {
+  const headers = new Headers({ 'content-type': contentType });
+  for (const name of FORWARDED) {
+    const value = from.get(name);
+    if (value) headers.set(name, value);
+  }
+  return headers;
+}

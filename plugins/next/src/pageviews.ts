@@ -1,0 +1,28 @@
+import { init, pageview, type InitOptions } from '@cairn/tracker';
+import { useEffect, useRef } from 'react';
+import { settings } from './settings.ts';
+
+/** `<Analytics />`'s props: the tracker's options; `site` and `api` default to withCairn()'s. */
+export type AnalyticsProps = Partial<Omit<InitOptions, 'props'>>;
+
+/**
+ * Counts one pageview per navigation (`path` changes), each with the route pattern as its
+ * `route` prop. The tracker's own history patching is off (`spa`): the router says when a page
+ * changed, once it knows the new route.
+ */
+export function useRoutePageviews(props: AnalyticsProps, path: string, route: string): void {
+  // The route of the URL the page shows. The tracker counts back/forward (popstate) itself,
+  // before the router renders the new route: that view gets no route rather than the last one.
+  const shown = useRef<{ at: string; route: string } | null>(null);
+  useEffect(() => {
+    shown.current = { at: location.pathname, route };
+    const { site = settings().site, api = settings().api } = props;
+    if (!site || !api) {
+      console.error('[@cairn/next] <Analytics />: no site id or endpoint. Wrap next.config with withCairn(config, { collector, site }) from "@cairn/next/config".');
+      return;
+    }
+    init({ ...props, site, api, disable: [...(props.disable ?? []), 'spa'], props: () => (shown.current?.at === location.pathname ? { route: shown.current.route } : undefined) });
+    pageview();
+    // Options are read once, as the tracker reads them: only navigations matter here.
+  }, [path, route]);
+}

@@ -1,0 +1,102 @@
+/**
+ * Server-side Cairn for Route Handlers, Server Actions and Server Components: `track()` sends an
+ * event as the visitor who made the request; `viewToken()` exchanges the site key for a view token
+ * that `<Dashboard />` can hold. The site key is read here, on the server, and nowhere else.
+ */
+import { forwardedHeaders, type HeaderSource } from './forward.ts';
+import { collectorUrl, settings } from './settings.ts';
+
+export type { HeaderSource } from './forward.ts';
+/** Flat props of an event: string, number or boolean values, at most 1 KB serialized. */
+export type Props = Record<string, string | number | boolean>;
+
+export interface TrackOptions {
+  /** The request being handled (a Route Handler's `request`): the visitor's address, user agent and page. */
+  request?: Request;
+  /** The request's headers when there is no Request object: `await headers()` in a Server Action. */
+  headers?: HeaderSource;
+  /** The page the event belongs to; by default the `Referer` (the page that called), else the request's URL. */
+  url?: string;
+  /** A client event id (at most 64 characters): the collector stores an id once, so retries are safe. New by default. */
+  id?: string;
+}
+
+export interface TrackResult {
+  /** The event's client id (the one given, or a new one). */
+  id: string;
+  /** The collector's answer: 202 when stored (or deliberately ignored, such as a bot's), 0 when it was unreachable. */
+  status: number;
+}
+
+function fail(caller: string, message: string): never {
+  throw new Error(`[@cairn/next] ${caller}: ${message}`);
+}
+
+/**
+ * Sends an event from the server, as the visitor of `request` (their address and user agent), with
+ * a timestamp and a client event id. Misuse throws; an unreachable collector only yields status 0,
+ * so analytics never breaks the action that tracks.
+ */
+export async function track(name: string, props?: Props, options: TrackOptions = {}): Promise<TrackResult> {
+  if (typeof name !== 'string' || name.length < 1 || name.length > 120) fail('track()', `the event name must be 1–120 characters (got ${JSON.stringify(name)}).`);
+  if (props !== undefined && (props === null || typeof props !== 'object' || Array.isArray(props))) fail('track()', 'props must be a flat object of strings, numbers and booleans.');
+  const from = options.headers ?? options.request?.headers;
+  const url = options.url ?? from?.get('referer') ?? options.request?.url;
+  if (!url) fail('track()', 'pass { request } (a Route Handler), { headers: await headers() } (a Server Action) or { url }.');
+  const id = options.id ?? crypto.randomUUID();
+  if (id.length > 64) fail('track()', 'the id is at most 64 characters.');
+  const { site } = settings();
+  if (!site) fail('track()', 'no site id. Wrap next.config with withCairn(config, { collector, site }).');
+
+  const headers = forwardedHeaders(from ?? new Headers(), 'application/json');
+  const body = JSON.stringify({ s: site, n: name, u: url, ...(props ? { p: props } : {}), id, t: Date.now() });
+  try {
+    const res = await fetch(`${collectorUrl('track()')}/api/event`, { method: 'POST', headers, body, cache: 'no-store' });
+    if (res.status !== 202) console.warn(`[@cairn/next] track(): the collector answered ${res.status} to "${name}": ${await res.text()}`);
+    return { id, status: res.status };
+  } catch (err) {
+    console.warn(`[@cairn/next] track(): the collector is unreachable (${(err as Error).message}); "${name}" was not sent.`);
+    return { id, status: 0 };
+  }
+}
+
+export type Section = 'traffic' | 'sources' | 'goals' | 'realtime' | 'export';
+
+export interface ViewToken {
+  token: string;
+  site: string;
+  sections: Section[];
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
+/** A token is handed out again only while it has this long to live. */
+const MARGIN_MS = 5 * 60_000;
+const cache = new Map<string, ViewToken>();
+
+/**
+ * A view token for `<Dashboard />`, from the site key in `CAIRN_SITE_KEY` (server environment,
+ * never `NEXT_PUBLIC_`): read-only, one site, at most an hour (docs/api/sites.md). Kept in memory
+ * until five minutes before it expires.
+ */
+export async function viewToken(options: { sections?: Section[]; ttl?: number } = {}): Promise<ViewToken> {
+  const key = process.env.CAIRN_SITE_KEY;
+  if (!key) fail('viewToken()', 'CAIRN_SITE_KEY is not set. Put the site key in the server environment (not with a NEXT_PUBLIC_ prefix: it must never reach the browser).');
+  const cacheKey = JSON.stringify([key, options.sections, options.ttl]);
+  const cached = cache.get(cacheKey);
+  if (cached && Date.parse(cached.expiresAt) - Date.now() > MARGIN_MS) return cached;
+
+  const res = await fetch(`${collectorUrl('viewToken()')}/api/tokens/view`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(options),
+    cache: 'no-store',
+  });
+  if (res.status !== 201) {
+    const why = res.status === 401 ? 'the site key is wrong or was revoked' : res.status === 403 ? 'the site was deleted' : await res.text();
+    fail('viewToken()', `the collector refused a view token (${res.status}): ${why}.`);
+  }
+  const token = (await res.json()) as ViewToken;
+  cache.set(cacheKey, token);
+  return token;
+}

@@ -1,0 +1,93 @@
+/**
+ * The fixture Next app (plugins/next/fixture: App Router and Pages Router pages, the proxy Route
+ * Handler, a Route Handler that tracks on the server, a stats page with <Dashboard />, the app's
+ * own proxy.ts and i18n), installed with the packed @cairn/next, built with `next build` against
+ * a given collector and served by `next start` on a free port.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { prepareFixture } from '../../../scripts/fixture-project.ts';
+
+const run = promisify(execFile);
+
+export interface NextApp {
+  dir: string;
+  /** http://127.0.0.1:PORT */
+  url: string;
+  /** Everything `next start` printed. */
+  output: string[];
+  stop(): Promise<void>;
+}
+
+/** Installs the fixture (only when something changed) and returns its directory. */
+export async function installFixture(): Promise<string> {
+  const dir = await prepareFixture({
+    name: 'next-app',
+    source: 'plugins/next/fixture',
+    workspaces: ['@cairn/tracker', '@cairn/widgets', '@cairn/next'],
+    log: (line) => console.warn(`[next fixture] ${line}`),
+  });
+  // npm keeps an installed package whose `file:` tarball changed but whose version did not: unpack
+  // the fresh tarballs over the installed copies so the build sees today's packages.
+  for (const tarball of readdirSync(`${dir}.packs`)) {
+    const target = join(dir, 'node_modules/@cairn', tarball.replace(/^cairn-(.+)-\d+\.\d+\.\d+\.tgz$/, '$1'));
+    rmSync(target, { recursive: true, force: true });
+    mkdirSync(target, { recursive: true });
+    await run('tar', ['-xzf', join(`${dir}.packs`, tarball), '-C', target, '--strip-components=1']);
+  }
+  return dir;
+}
+
+const nextBin = (dir: string) => join(dir, 'node_modules/next/dist/bin/next');
+const nextEnv = (extra: Record<string, string>) => ({ ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', ...extra });
+
+/** `next build` with `env`: the fixture's next.config reads the collector URL and site id from it. */
+export async function buildApp(dir: string, env: Record<string, string>): Promise<void> {
+  await run(process.execPath, [nextBin(dir), 'build'], {
+    cwd: dir,
+    env: nextEnv(env),
+    maxBuffer: 64 << 20,
+  }).catch((err: Error & { stdout?: string; stderr?: string }) => {
+    throw new Error(`next build failed in ${dir}:\n${err.stdout ?? ''}\n${err.stderr ?? err.message}`);
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+/** `next start` with `env` (the site key is given here only: never at build time). */
+export async function startApp(dir: string, env: Record<string, string>): Promise<NextApp> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [nextBin(dir), 'start', '-p', String(port), '-H', '127.0.0.1'], { cwd: dir, env: nextEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  // "Ready" is printed before next.config loads: ready is when a page answers.
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output.join('')}`);
+    const status = await fetch(`${url}/`).then((r) => r.status, () => 0);
+    if (status === 200) break;
+    if (status >= 500) throw new Error(`next start answers ${status}:\n${output.join('')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    dir,
+    url,
+    output,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
