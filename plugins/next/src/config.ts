@@ -36,7 +36,12 @@ export interface NextConfigLike {
   rewrites?: () => Rewrites | Promise<Rewrites>;
 }
 /** `next.config` as a function of the build phase. */
-export type NextConfigFunction<C> = (phase: string, context: { defaultConfig: C }) => C | Promise<C>;
+export type NextConfigFunction<C> = (phase: string, context: { defaultConfig: NextConfigLike }) => C | Promise<C>;
+/** What withCairn() sets on the config it returns. */
+export interface CairnConfig {
+  env: Record<string, string | undefined>;
+  transpilePackages: string[];
+}
 
 const SEGMENTS = /^(\/[A-Za-z0-9._~-]+)+$/;
 /** Words that common blocklists match in URLs: a proxy path with one of them gains nothing. */
@@ -67,16 +72,16 @@ export function checkOptions(options: CairnOptions): Required<CairnOptions> {
 }
 
 /** Adds Cairn to a Next config (an object, or a function of the phase). */
-export function withCairn<C extends NextConfigLike>(nextConfig: C, options: CairnOptions): C;
-export function withCairn<C extends NextConfigLike>(nextConfig: NextConfigFunction<C>, options: CairnOptions): NextConfigFunction<C>;
-export function withCairn<C extends NextConfigLike>(nextConfig: C | NextConfigFunction<C>, options: CairnOptions): C | NextConfigFunction<C> {
+export function withCairn<C extends NextConfigLike>(nextConfig: C, options: CairnOptions): C & CairnConfig;
+export function withCairn<C extends NextConfigLike>(nextConfig: NextConfigFunction<C>, options: CairnOptions): NextConfigFunction<C & CairnConfig>;
+export function withCairn<C extends NextConfigLike>(nextConfig: C | NextConfigFunction<C>, options: CairnOptions): (C & CairnConfig) | NextConfigFunction<C & CairnConfig> {
   const opts = checkOptions(options);
   if (typeof nextConfig === 'function') return async (phase, context) => extend(await nextConfig(phase, context), opts);
   if (!nextConfig || typeof nextConfig !== 'object') fail('the first argument must be your Next config object (or function).');
   return extend(nextConfig, opts);
 }
 
-function extend<C extends NextConfigLike>(config: C, { collector, site, path, handler }: Required<CairnOptions>): C {
+function extend<C extends NextConfigLike>(config: C, { collector, site, path, handler }: Required<CairnOptions>): C & CairnConfig {
   const basePath = config.basePath ?? '';
   const env = {
     ...config.env,
