@@ -62,6 +62,8 @@
     }, report);
   });
 
+  // The block editor renders its panel later: the server says when that token expires.
   var first = document.querySelector('[data-cairn-token][data-expires-at]');
-  if (first) schedule(first.getAttribute('data-expires-at'));
+  var expiresAt = first ? first.getAttribute('data-expires-at') : config.expiresAt;
+  if (expiresAt) schedule(expiresAt);
 })();

@@ -3,8 +3,9 @@ namespace Cairn\WordPress;
 
 /**
  * The stats in wp-admin: Dashboard › Cairn (<cairn-dashboard>), a dashboard widget (last 7 days)
- * and a meta box on the post edit screen (<cairn-page-stats> for the post's path). The view token
- * is minted on this server and printed into the page; assets/admin.js renews it.
+ * and, for a published post, <cairn-page-stats> for its path: a panel of the block editor's
+ * sidebar (assets/editor.js), or a meta box in the classic editor. The view token is minted on
+ * this server and printed into the page; assets/admin.js renews it.
  */
 final class Admin_Pages {
 	public const PAGE = 'cairn-stats';
@@ -38,7 +39,8 @@ final class Admin_Pages {
 		if ( ! $post instanceof \WP_Post || $post->post_status !== 'publish' ) {
 			return;
 		}
-		add_meta_box( 'cairn-page-stats', __( 'Visitors, 30 days', 'cairn-analytics' ), [ $this, 'render_meta_box' ], null, 'side', 'default', [ '__back_compat_meta_box' => false ] );
+		// The block editor shows the panel of assets/editor.js instead (see enqueue()).
+		add_meta_box( 'cairn-page-stats', __( 'Visitors, 30 days', 'cairn-analytics' ), [ $this, 'render_meta_box' ], null, 'side', 'default', [ '__back_compat_meta_box' => true ] );
 	}
 
 	public function enqueue( string $hook ): void {
@@ -49,10 +51,25 @@ final class Admin_Pages {
 		// The collector serves the widgets (one self-registering script), so they match its API.
 		wp_enqueue_script( 'cairn-widgets', $this->settings->collector_url() . '/widgets.js', [], null, [ 'in_footer' => true ] );
 		wp_enqueue_script( 'cairn-admin', plugins_url( 'assets/admin.js', CAIRN_ANALYTICS_FILE ), [ 'cairn-widgets' ], CAIRN_ANALYTICS_VERSION, [ 'in_footer' => true ] );
-		wp_localize_script( 'cairn-admin', 'cairnAdmin', [
+		$config = [
 			'tokenUrl' => rest_url( Token_Route::NS . '/token' ),
 			'nonce'    => wp_create_nonce( 'wp_rest' ),
-		] );
+		];
+		$post = $hook === 'post.php' ? get_post() : null;
+		if ( $post instanceof \WP_Post && $post->post_status === 'publish' && is_post_type_viewable( $post->post_type ) && use_block_editor_for_post( $post ) ) {
+			$attributes = $this->widget_attributes( [ 'path' => $this->path_of( $post ), 'period' => '30d', 'level' => '3' ] );
+			wp_enqueue_script( 'cairn-editor', plugins_url( 'assets/editor.js', CAIRN_ANALYTICS_FILE ), [ 'cairn-admin', 'wp-plugins', 'wp-element', 'wp-edit-post' ], CAIRN_ANALYTICS_VERSION, [ 'in_footer' => true ] );
+			wp_localize_script( 'cairn-editor', 'cairnEditor', [
+				'title'      => __( 'Visitors, 30 days', 'cairn-analytics' ),
+				'error'      => is_string( $attributes ) ? $attributes : '',
+				'attributes' => is_array( $attributes ) ? $attributes : [],
+			] );
+			// The panel renders after admin.js starts: tell it when the token expires.
+			if ( is_array( $attributes ) ) {
+				$config['expiresAt'] = $attributes['data-expires-at'];
+			}
+		}
+		wp_localize_script( 'cairn-admin', 'cairnAdmin', $config );
 	}
 
 	public function render_page(): void {
@@ -70,27 +87,41 @@ final class Admin_Pages {
 	}
 
 	public function render_meta_box( \WP_Post $post ): void {
-		$path = (string) wp_parse_url( (string) get_permalink( $post ), PHP_URL_PATH );
-		echo $this->element( 'cairn-page-stats', [ 'path' => $path !== '' ? $path : '/', 'period' => '30d', 'level' => '3' ] ); // phpcs:ignore WordPress.Security.EscapeOutput
+		echo $this->element( 'cairn-page-stats', [ 'path' => $this->path_of( $post ), 'period' => '30d', 'level' => '3' ] ); // phpcs:ignore WordPress.Security.EscapeOutput
 	}
 
 	/** One widget element with api, site and token set, or a notice saying why there is none. */
 	public function element( string $tag, array $attributes ): string {
-		$this->token ??= $this->tokens->get();
-		if ( is_wp_error( $this->token ) ) {
+		$attributes = $this->widget_attributes( $attributes );
+		if ( is_string( $attributes ) ) {
 			// Several widgets on one screen (the dashboard widget) say it once.
 			if ( $this->error_shown ) {
 				return '';
 			}
 			$this->error_shown = true;
-			$message = current_user_can( 'manage_options' ) ? $this->token->get_error_message() : __( 'The statistics are unavailable right now. An administrator can find out why in Settings › Cairn Analytics.', 'cairn-analytics' );
-			return '<div class="notice notice-error inline"><p>' . esc_html( $message ) . '</p></div>';
+			return '<div class="notice notice-error inline"><p>' . esc_html( $attributes ) . '</p></div>';
 		}
-		$attributes = [ 'api' => $this->settings->collector_url(), 'site' => (string) $this->settings->get( 'site_id' ), 'token' => $this->token['token'] ] + $attributes + [ 'data-cairn-token' => '' ];
-		$html       = '<' . $tag;
+		$html = '<' . $tag;
 		foreach ( $attributes as $name => $value ) {
 			$html .= ' ' . $name . '="' . esc_attr( (string) $value ) . '"';
 		}
-		return $html . ' data-expires-at="' . esc_attr( $this->token['expiresAt'] ) . '"></' . $tag . '>';
+		return $html . '></' . $tag . '>';
+	}
+
+	/** A widget's attributes with api, site and the view token, or the message saying why there is no token. */
+	private function widget_attributes( array $attributes ): array|string {
+		$this->token ??= $this->tokens->get();
+		if ( is_wp_error( $this->token ) ) {
+			return current_user_can( 'manage_options' ) ? $this->token->get_error_message() : __( 'The statistics are unavailable right now. An administrator can find out why in Settings › Cairn Analytics.', 'cairn-analytics' );
+		}
+		return [ 'api' => $this->settings->collector_url(), 'site' => (string) $this->settings->get( 'site_id' ), 'token' => $this->token['token'] ]
+			+ $attributes
+			+ [ 'data-cairn-token' => '', 'data-expires-at' => $this->token['expiresAt'] ];
+	}
+
+	/** The path the collector counts a post's views under ('/?p=1' with plain permalinks is '/'). */
+	private function path_of( \WP_Post $post ): string {
+		$path = (string) wp_parse_url( (string) get_permalink( $post ), PHP_URL_PATH );
+		return $path !== '' ? $path : '/';
 	}
 }

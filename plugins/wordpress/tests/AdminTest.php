@@ -33,6 +33,32 @@ final class AdminTest extends TestCase {
 		$this->assertCount( 1, $GLOBALS['wp']['requests'] );
 	}
 
+	public function test_the_block_editor_gets_a_sidebar_panel_for_a_published_post_and_the_classic_editor_a_meta_box(): void {
+		$s                     = $this->configure();
+		$GLOBALS['wp']['caps'] = [ Capability::VIEW ];
+		$GLOBALS['wp']['post'] = new \WP_Post();
+		$this->token_answer();
+		( new Admin_Pages( $s, new Token_Client( $s ) ) )->enqueue( 'post.php' );
+		$this->assertSame( [ 'cairn-admin', 'wp-plugins', 'wp-element', 'wp-edit-post' ], $GLOBALS['wp']['scripts']['cairn-editor']['deps'] );
+		[ $name, $config ] = $GLOBALS['wp']['localized']['cairn-editor'];
+		$this->assertSame( 'cairnEditor', $name );
+		$this->assertSame( '', $config['error'] );
+		$this->assertSame( [ 'api' => 'https://stats.example.com', 'site' => 'blog', 'token' => 'cairn_vt_abc', 'path' => '/hello-world/', 'period' => '30d', 'level' => '3', 'data-cairn-token' => '' ], array_diff_key( $config['attributes'], [ 'data-expires-at' => 1 ] ) );
+		// admin.js renews the panel's token: it learns the expiry from its own config.
+		$this->assertSame( $config['attributes']['data-expires-at'], $GLOBALS['wp']['localized']['cairn-admin'][1]['expiresAt'] );
+		$this->assertStringNotContainsString( self::KEY, (string) json_encode( $GLOBALS['wp']['localized'] ) );
+
+		// A draft has no page to count; the classic editor shows the meta box instead.
+		unset( $GLOBALS['wp']['scripts']['cairn-editor'] );
+		$GLOBALS['wp']['post']->post_status = 'draft';
+		( new Admin_Pages( $s, new Token_Client( $s ) ) )->enqueue( 'post.php' );
+		$this->assertArrayNotHasKey( 'cairn-editor', $GLOBALS['wp']['scripts'] );
+		$GLOBALS['wp']['post']->post_status = 'publish';
+		$GLOBALS['wp']['block_editor']      = false;
+		( new Admin_Pages( $s, new Token_Client( $s ) ) )->enqueue( 'post.php' );
+		$this->assertArrayNotHasKey( 'cairn-editor', $GLOBALS['wp']['scripts'] );
+	}
+
 	public function test_a_token_error_is_shown_to_admins_in_plain_words_and_vaguely_to_others(): void {
 		$s = $this->configure();
 		wp_respond( 401, '{}' );

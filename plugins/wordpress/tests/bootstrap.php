@@ -102,6 +102,13 @@ function wp_enqueue_script( string $handle, string $src = '', array $deps = [], 
 function register_rest_route( string $ns, string $route, array $args ): bool { $GLOBALS['wp']['routes'][ "/$ns$route" ] = $args; return true; }
 function rest_url( string $path = '' ): string { return 'https://blog.example/wp-json/' . ltrim( $path, '/' ); }
 function plugins_url( string $path, string $file ): string { return 'https://blog.example/wp-content/plugins/cairn-analytics/' . $path; }
+// The edit screen: the post being edited ($GLOBALS['wp']['post']), and whether the block editor edits it.
+function get_post(): ?WP_Post { return $GLOBALS['wp']['post'] ?? null; }
+function get_permalink( WP_Post $post ): string { return 'https://blog.example/hello-world/'; }
+function is_post_type_viewable( string $type ): bool { return $type === 'post'; }
+function use_block_editor_for_post( WP_Post $post ): bool { return $GLOBALS['wp']['block_editor'] ?? true; }
+function wp_create_nonce( string $action ): string { return 'nonce-' . $action; }
+function wp_localize_script( string $handle, string $name, array $data ): bool { $GLOBALS['wp']['localized'][ $handle ] = [ $name, $data ]; return true; }
 function is_wp_error( mixed $x ): bool { return $x instanceof WP_Error; }
 
 // HTTP: requests are recorded; answers come from a queue a test fills with wp_respond().

@@ -148,12 +148,22 @@ describe('in wp-admin', () => {
     await page.locator('#cairn_last_7_days').screenshot({ path: '.cache/screenshots/wordpress-dashboard-widget.png' });
 
     await page.goto(`${wp.url}/wp-admin/post.php?post=1&action=edit`);
-    // The block editor moves its panels after they render: the widget loads all the same.
-    await page.waitForFunction(`['ready', 'empty'].includes(document.querySelector('cairn-page-stats')?.state)`, null, { timeout: 30_000 });
+    // The block editor: a panel of the post's sidebar (assets/editor.js), not a meta box. Like
+    // the editor's own panels it starts closed (no request until opened), and stays as left.
+    // (By CSS: while the editor's first-use guide is open, the rest is hidden from roles.)
+    const panel = page.locator('.cairn-page-stats-panel button', { hasText: 'Visitors, 30 days' });
+    await panel.waitFor({ timeout: 60_000 });
+    const welcome = page.getByRole('dialog', { name: /welcome/i }).getByRole('button', { name: 'Close' });
+    if (await welcome.isVisible()) await welcome.click();
+    await panel.click();
+    await page.waitForFunction(`['ready', 'empty'].includes(document.querySelector('.cairn-page-stats-panel cairn-page-stats')?.state)`, null, { timeout: 30_000 });
+    expect(await page.locator('#cairn-page-stats').count()).toBe(0);
     // Plain permalinks: the post is "/?p=1", whose path is the home page's.
     expect(await page.evaluate(`document.querySelector('cairn-page-stats').getAttribute('path')`)).toBe('/');
+    await page.waitForTimeout(1000);
+    await page.locator('.cairn-page-stats-panel').screenshot({ path: '.cache/screenshots/wordpress-editor-panel.png' });
     await page.close();
-  });
+   }, 150_000); // wp-admin pages and the block editor, through php -S, on a busy machine in CI
 
   it('lets the administrator give editors the stats from the settings page, and take them back', async () => {
     const editor = await wp.addUser('editor');
@@ -164,7 +174,7 @@ describe('in wp-admin', () => {
       await admin.goto(`${wp.url}/wp-admin/options-general.php?page=cairn-analytics`);
       await box.setChecked(checked);
       await admin.click('#submit');
-      await admin.waitForURL(/settings-updated=true/);
+      await admin.waitForURL(/settings-updated=true/, { timeout: 60_000 });
       expect(await box.isChecked()).toBe(checked);
     };
     const editorSees = async () => {
@@ -186,7 +196,7 @@ describe('in wp-admin', () => {
     expect(await admin.locator('input[type=checkbox][disabled]').isChecked()).toBe(true);
     expect(await wp.php(`echo get_role('administrator')->has_cap('view_cairn_stats') ? 'yes' : 'no';`)).toBe('yes');
     await admin.close();
-   }, 150_000); // six page loads of wp-admin through php -S, one request at a time
+   }, 150_000); // six wp-admin page loads through php -S, on a busy machine in CI
 
   it('gives a subscriber neither the page nor a token, and refuses a token request without a nonce', async () => {
     const tokenUrl = `${wp.url}/?rest_route=/cairn/v1/token`;
