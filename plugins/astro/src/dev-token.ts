@@ -5,11 +5,13 @@
  * HTTP route is added to the site.
  */
 import { readFileSync } from 'node:fs';
-import { parseEnv } from 'node:util';
 import { TOKEN_ANSWER, TOKEN_REQUEST, type TokenAnswer } from './toolbar-messages.ts';
 
 /** A token is handed out only while it has at least this long to live. */
 const MARGIN_MS = 5 * 60_000;
+
+/** `CAIRN_SITE_KEY=…` in a .env file (util.parseEnv is newer than the Node versions Astro 5 runs on). */
+const ENV_LINE = /^\s*(?:export\s+)?CAIRN_SITE_KEY\s*=\s*(["']?)(.*?)\1\s*$/m;
 
 /** CAIRN_SITE_KEY from the environment, else from .env files the way Vite orders them. */
 export function readSiteKey(root: URL, mode = 'development'): string | undefined {
@@ -18,7 +20,7 @@ export function readSiteKey(root: URL, mode = 'development'): string | undefined
   if (key) return key;
   for (const file of ['.env', '.env.local', `.env.${mode}`, `.env.${mode}.local`]) {
     try {
-      key = parseEnv(readFileSync(new URL(file, root), 'utf8')).CAIRN_SITE_KEY ?? key;
+      key = ENV_LINE.exec(readFileSync(new URL(file, root), 'utf8'))?.[2] ?? key;
     } catch {
       // No such file.
     }

@@ -4,21 +4,44 @@
  * `astro dev`, on free ports; every process started here is stopped by `stop()`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { prepareFixture } from '../../../scripts/fixture-project.ts';
+import { prepareFixture, REPO_ROOT } from '../../../scripts/fixture-project.ts';
 
 const run = promisify(execFile);
 
+const WORKSPACES: Record<string, string> = { '@cairn/tracker': 'tracker', '@cairn/widgets': 'widgets', '@cairn/astro': 'plugins/astro' };
+
 /** Installs (when changed) a copy of tests/fixture under .cache/fixtures/<name>. */
-export const prepareAstro = (name: string) =>
-  prepareFixture({
-    name,
-    source: 'plugins/astro/tests/fixture',
-    workspaces: ['@cairn/tracker', '@cairn/widgets', '@cairn/astro'],
-    log: (line) => console.warn(line),
-  });
+export function prepareAstro(name: string): Promise<string> {
+  forgetStalePackages(join(REPO_ROOT, '.cache/fixtures', name));
+  return prepareFixture({ name, source: 'plugins/astro/tests/fixture', workspaces: Object.keys(WORKSPACES), log: (line) => console.warn(line) });
+}
+
+/**
+ * npm does not extract a `file:` tarball again when only its contents changed (same path, same
+ * version): an installed @cairn package whose dist/ differs from the workspace's is removed, with
+ * the install stamp, so that prepareFixture installs the new build.
+ */
+function forgetStalePackages(dir: string): void {
+  const digest = (d: string) => {
+    const hash = createHash('sha256');
+    for (const f of readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()) {
+      hash.update(f.slice(d.length)).update(readFileSync(f));
+    }
+    return hash.digest('hex');
+  };
+  for (const [pkg, path] of Object.entries(WORKSPACES)) {
+    const installed = join(dir, 'node_modules', pkg, 'dist');
+    if (existsSync(installed) && digest(installed) !== digest(join(REPO_ROOT, path, 'dist'))) {
+      rmSync(join(dir, 'node_modules', pkg), { recursive: true, force: true });
+      rmSync(join(dir, 'node_modules/.cairn-fixture-stamp'), { force: true });
+    }
+  }
+}
 
 const astroBin = (dir: string) => join(dir, 'node_modules/astro/bin/astro.mjs');
 const quiet = { ASTRO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', NO_COLOR: '1', FORCE_COLOR: '0' };

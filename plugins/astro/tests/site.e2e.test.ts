@@ -41,14 +41,14 @@ const pageviews = async () =>
   (await h.stored()).filter((e) => e.name === 'pageview').map((e) => ({ path: e.pathname, route: (JSON.parse(e.props ?? '{}') as { route?: string }).route }));
 
 describe('in the browser', () => {
-  it('counts the first load once and each view-transition navigation once, with the route pattern', async () => {
+  it('counts the first load once and each view-transition navigation once, with the route pattern (prerendered or on demand)', async () => {
     const page = await (await visitor()).newPage();
     let first = nextEvent(page);
     await page.goto(`${home}/`);
     expect((await first).status()).toBe(202);
 
     // Each click is a client-side navigation (no document load), counted once at astro:page-load.
-    const steps: [string, string][] = [['#hello', '/blog/hello'], ['#about', '/about']];
+    const steps: [string, string][] = [['#hello', '/blog/hello'], ['#live', '/live/42'], ['#about', '/about']];
     for (const [link, path] of steps) {
       first = nextEvent(page);
       await page.click(link);
@@ -60,7 +60,7 @@ describe('in the browser', () => {
     await page.goBack();
     expect((await first).status()).toBe(202);
     expect(await page.evaluate('performance.getEntriesByType("navigation").length')).toBe(1);
-    await page.waitForFunction('document.querySelector("h1").textContent === "Post hello"');
+    await page.waitForFunction('document.querySelector("h1").textContent === "Live 42"');
 
     // Every navigation was followed by an acknowledged event before the next one started: a second
     // pageview for any of them would sit between these.
@@ -68,8 +68,9 @@ describe('in the browser', () => {
     expect(views).toEqual([
       { path: '/', route: '/' },
       { path: '/blog/hello', route: '/blog/[slug]' },
+      { path: '/live/42', route: '/live/[id]' },
       { path: '/about', route: '/about' },
-      { path: '/blog/hello', route: '/blog/[slug]' },
+      { path: '/live/42', route: '/live/[id]' },
     ]);
     await page.context().close();
   });

@@ -101,6 +101,21 @@ describe('<Analytics /> in the App Router', () => {
     ]);
     await page.context().close();
   });
+
+  it('works under a strict Content Security Policy (nonces, connect-src \'self\') with nothing to configure', async () => {
+    const { page, sent } = await visitor();
+    const violations: string[] = [];
+    await page.addInitScript('addEventListener("securitypolicyviolation", (e) => (window.__violations ??= []).push(e.violatedDirective + " " + e.blockedURI))');
+    page.on('console', (m) => /Content Security Policy/i.test(m.text()) && violations.push(m.text()));
+    const loaded = pageviewOf(page, '/blog/strict');
+    const res = await page.goto(`${site}/blog/strict`);
+    expect(res?.headers()['content-security-policy']).toMatch(/script-src 'nonce-[^']+' 'strict-dynamic'; connect-src 'self'/);
+    await loaded;
+    expect(pageviews(sent)).toEqual([['/blog/strict', '/blog/[slug]']]);
+    expect(await page.evaluate('window.__violations ?? []')).toEqual([]);
+    expect(violations).toEqual([]);
+    await page.context().close();
+  });
 });
 
 describe('<Analytics /> in the Pages Router (pages/_app)', () => {
@@ -216,6 +231,23 @@ describe('track() on the server', () => {
     // The visitor who clicked, not the server: the same hash as the tab's own pageview.
     const view = stored.find((e) => e.name === 'pageview' && e.pathname === '/blog/tracked');
     expect(signups[0]!.visitor).toBe(view!.visitor);
+    await page.context().close();
+  });
+
+  it('sends a Server Action’s event as the visitor, with its id, for the page the form was on', async () => {
+    const { page } = await visitor();
+    const loaded = pageviewOf(page, '/newsletter');
+    await page.goto(`${site}/newsletter`);
+    await loaded;
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    const id = await (await page.waitForSelector('#event')).textContent();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const stored = await h.stored();
+    const event = stored.find((e) => e.name === 'newsletter');
+    expect(event).toMatchObject({ clientId: id, pathname: '/newsletter', props: JSON.stringify({ list: 'weekly' }) });
+    const view = stored.find((e) => e.name === 'pageview' && e.pathname === '/newsletter');
+    expect(event!.visitor).toBe(view!.visitor);
     await page.context().close();
   });
 });
