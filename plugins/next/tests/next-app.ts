@@ -6,11 +6,11 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { prepareFixture } from '../../../scripts/fixture-project.ts';
+import { prepareFixture, REPO_ROOT } from '../../../scripts/fixture-project.ts';
 
 const run = promisify(execFile);
 
@@ -90,4 +90,42 @@ export async function startApp(dir: string, env: Record<string, string>): Promis
       await once(child, 'exit');
     },
   };
+}
+
+/**
+ * Typechecks the package's sources against the real Next and React types: the repository's root
+ * install has neither (optional peers), so the fixture's own TypeScript runs with its
+ * node_modules standing in for the package's. Resolves to tsc's complaints ('' when none).
+ */
+export async function typecheckSources(dir: string): Promise<string> {
+  const modules = join(dir, 'node_modules');
+  const tsconfig = join(dir, 'tsconfig.cairn-src.json');
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noUncheckedIndexedAccess: true,
+        target: 'es2022',
+        lib: ['es2024', 'dom', 'dom.iterable'],
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        jsx: 'react-jsx',
+        allowImportingTsExtensions: true,
+        verbatimModuleSyntax: true,
+        declaration: true,
+        isolatedDeclarations: true,
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node', 'react'],
+        typeRoots: [join(modules, '@types')],
+        paths: { '*': [join(modules, '*'), join(modules, '@types/*')] },
+      },
+      include: [join(REPO_ROOT, 'plugins/next/src')],
+    }),
+  );
+  return run(process.execPath, [join(modules, 'typescript/bin/tsc'), '-p', tsconfig], { cwd: dir }).then(
+    () => '',
+    (err: { stdout?: string; message: string }) => err.stdout || err.message,
+  );
 }

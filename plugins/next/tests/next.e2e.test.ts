@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '@cairn/tracker/testing';
 import { CHROME_UA, readTree, startHarness, type Harness } from '@cairn/collector/testing';
-import { buildApp, installFixture, startApp, type NextApp } from './next-app.ts';
+import { buildApp, installFixture, startApp, typecheckSources, type NextApp } from './next-app.ts';
 
 let h: Harness;
 /** The fixture as is (the proxy is an App Router Route Handler)… */
@@ -278,10 +278,14 @@ describe('<Dashboard /> with a view token minted on the server', () => {
   });
 });
 
-describe('the build output', () => {
-  it('keeps "use client" at the top of the client entries', () => {
+describe('the package', () => {
+  it('keeps "use client" at the top of the client entries it publishes', () => {
     for (const file of ['analytics.js', 'pages.js', 'dashboard.js']) {
       expect(readFileSync(`${app.dir}/node_modules/@cairn/next/dist/${file}`, 'utf8').startsWith("'use client';")).toBe(true);
     }
   });
+
+  it('typechecks (strict, isolated declarations) against the Next and React the fixture installs', async () => {
+    expect(await typecheckSources(app.dir)).toBe('');
+  }, 300_000);
 });
