@@ -11,7 +11,7 @@
 import type { AstroIntegration } from 'astro';
 import type { ClientOptions } from './client.ts';
 import { readSiteKey, serveViewTokens } from './dev-token.ts';
-import { DEFAULT_PROXY_PATH, parseOptions, type CairnOptions } from './options.ts';
+import { parseOptions, type CairnOptions } from './options.ts';
 
 export type { CairnOptions } from './options.ts';
 
@@ -36,15 +36,18 @@ export default function cairn(input: CairnOptions): AstroIntegration {
         const { site, api, route, proxy, devToolbar, ...tracker } = parsed.options;
         const events = `${api}/api/event`;
         let endpoint = events;
-        const proxyPath = proxy === true ? DEFAULT_PROXY_PATH : proxy || undefined;
-        if (proxyPath && !config.adapter) {
+        const proxied = proxy === true ? { path: '/_c', rewrite: false } : proxy || undefined;
+        const firstParty = proxied && `${config.base.replace(/\/+$/, '')}${proxied.path}/event`;
+        if (proxied?.rewrite) {
+          endpoint = firstParty!;
+        } else if (proxied && !config.adapter) {
           logger.warn(
             `proxy needs on-demand rendering (an adapter) and this site has none: events go straight to ${events}. ` +
-              `On a static host, rewrite ${proxyPath}/e to ${events} there, forwarding the visitor’s address (docs/astro.md).`,
+              `On a static host, rewrite ${firstParty} to ${events} there, forwarding the visitor’s address, and set proxy: { rewrite: true } (docs/astro.md).`,
           );
-        } else if (proxyPath) {
-          injectRoute({ pattern: `${proxyPath}/e`, entrypoint: '@cairn/astro/proxy', prerender: false });
-          endpoint = `${config.base.replace(/\/+$/, '')}${proxyPath}/e`;
+        } else if (proxied) {
+          injectRoute({ pattern: `${proxied.path}/event`, entrypoint: '@cairn/astro/proxy', prerender: false });
+          endpoint = firstParty!;
         }
         if (route) addMiddleware({ order: 'pre', entrypoint: '@cairn/astro/middleware' });
 

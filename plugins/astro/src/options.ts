@@ -11,13 +11,21 @@ const schema = z.strictObject({
   /** Report the route pattern (`/blog/[slug]`) as the pageview prop `route`. */
   route: z.boolean().default(true),
   /**
-   * Send events through this site (an on-demand endpoint, so an adapter is needed): `true` or
-   * `{ path }`, the endpoint's neutral base path (default `/_m`).
+   * Send events through this site: `true`, or `{ path, rewrite }`. `path` is the neutral base
+   * path (default `/_c`; events go to `{path}/event`). The integration serves it (an on-demand
+   * endpoint, so an adapter is needed), unless `rewrite: true` says the host forwards it.
    */
   proxy: z
-    .union([z.boolean(), z.strictObject({ path: z.string().regex(/^(\/[\w.~-]+)+$/, 'proxy.path must look like /_m or /a/b: a path without a trailing slash') })], {
-      error: 'proxy is true, false or { path: "/_m" }',
-    })
+    .union(
+      [
+        z.boolean(),
+        z.strictObject({
+          path: z.string().regex(/^(\/[\w.~-]+)+$/, 'proxy.path must look like /_c or /a/b: a path without a trailing slash').default('/_c'),
+          rewrite: z.boolean().default(false),
+        }),
+      ],
+      { error: 'proxy is true, false or { path: "/_c", rewrite?: true }' },
+    )
     .default(false),
   /** The dashboard app in the dev toolbar during `astro dev` (needs CAIRN_SITE_KEY). */
   devToolbar: z.boolean().default(true),
@@ -37,8 +45,6 @@ const schema = z.strictObject({
 export type CairnOptions = z.input<typeof schema>;
 /** The options once defaults are applied. */
 export type ResolvedOptions = z.output<typeof schema>;
-
-export const DEFAULT_PROXY_PATH = '/_m';
 
 /** Validates `input`; problems come back in one message, a clause per field. */
 export function parseOptions(input: unknown): { ok: true; options: ResolvedOptions } | { ok: false; message: string } {

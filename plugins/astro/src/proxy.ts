@@ -1,5 +1,5 @@
 /**
- * The first-party event endpoint (`/_m/e` by default), injected for sites with an adapter. It
+ * The first-party event endpoint (`/_c/event` by default), injected for sites with an adapter. It
  * forwards the tracker's events to the collector with the visitor's address in X-Forwarded-For
  * and their user agent: without them, every visitor would count as this server.
  */

@@ -1,7 +1,8 @@
 /**
  * What `astro build` says and makes, on the fixture installed from the packed packages: bad
  * options stop the build with the integration's message (through Astro's logger), a static site
- * asking for the proxy gets a warning and sends events straight to the collector, and the
+ * asking for the proxy gets a warning and sends events straight to the collector (or to the
+ * path its host rewrites, when it says so), and the
  * package's sources type-check against the installed Astro's own types.
  */
 import { execFile } from 'node:child_process';
@@ -30,14 +31,21 @@ it('stops the build on bad options, saying what is wrong through Astro’s logge
   expect(failed).toMatch(/^\[@cairn\/astro\] invalid options: disable: "clicks"/m);
 }, 120_000);
 
-it('warns a static site that the proxy needs an adapter, and sends events straight to the collector', async () => {
+it('warns a static site that the proxy needs an adapter, and sends events straight to the collector unless the host rewrites', async () => {
   const output = await astroBuild(dir, { ...settings, CAIRN_TEST_STATIC: '1', CAIRN_TEST_PROXY: '1' });
   expect(output).toMatch(/\[@cairn\/astro\] proxy needs on-demand rendering \(an adapter\)/);
   const html = readFileSync(join(dir, 'dist/blog/hello/index.html'), 'utf8');
   expect(html).toContain('<meta name="cairn-route" content="/blog/[slug]" data-path="/blog/hello/">');
   const scripts = readdirSync(join(dir, 'dist/_astro')).map((f) => readFileSync(join(dir, 'dist/_astro', f), 'utf8'));
   expect(scripts.some((js) => js.includes('https://stats.example.com/api/event') && js.includes('site_1'))).toBe(true);
-  expect(scripts.some((js) => js.includes('/_m/e'))).toBe(false);
+  expect(scripts.some((js) => js.includes('/_c/event'))).toBe(false);
+
+  // Once the host rewrites /_c/event to the collector, `rewrite: true` sends events there.
+  const rewritten = await astroBuild(dir, { ...settings, CAIRN_TEST_STATIC: '1', CAIRN_TEST_PROXY: 'rewrite' });
+  expect(rewritten).not.toMatch(/proxy needs/);
+  const bundled = readdirSync(join(dir, 'dist/_astro')).map((f) => readFileSync(join(dir, 'dist/_astro', f), 'utf8'));
+  expect(bundled.some((js) => /api:\s*["'`]\/_c\/event["'`]/.test(js))).toBe(true);
+  expect(bundled.some((js) => js.includes('https://stats.example.com/api/event'))).toBe(false);
 }, 120_000);
 
 it('type-checks its sources against the installed Astro', async () => {

@@ -35,7 +35,7 @@ const visitor = () => browser.newContext({ userAgent: CHROME_UA, extraHTTPHeader
 
 /** Resolves with the next pageview the page sends (not the previous page's engagement), once the site's endpoint has answered. */
 const nextEvent = (page: Page) =>
-  page.waitForResponse((r) => new URL(r.url()).pathname === '/_m/e' && /"n":"pageview"/.test(r.request().postData() ?? ''), { timeout: 15_000 });
+  page.waitForResponse((r) => new URL(r.url()).pathname === '/_c/event' && /"n":"pageview"/.test(r.request().postData() ?? ''), { timeout: 15_000 });
 
 const pageviews = async () =>
   (await h.stored()).filter((e) => e.name === 'pageview').map((e) => ({ path: e.pathname, route: (JSON.parse(e.props ?? '{}') as { route?: string }).route }));
@@ -83,7 +83,7 @@ describe('the first-party endpoint', () => {
     await page.goto(`${home}/blog/world`);
     const res = await sent;
     expect(res.status()).toBe(202);
-    expect(res.url()).toBe(`${home}/_m/e`);
+    expect(res.url()).toBe(`${home}/_c/event`);
     await page.context().close();
 
     // The browser's event (through the endpoint) and one sent straight to the collector as the
@@ -102,7 +102,7 @@ describe('the first-party endpoint', () => {
         req.end(body);
       });
     // Astro's checkOrigin refuses a text/plain POST from elsewhere; the tracker's are same-origin.
-    expect(await via(`http://127.0.0.1:${site.port}/_m/e`, { origin: `http://127.0.0.1:${site.port}` })).toBe(202);
+    expect(await via(`http://127.0.0.1:${site.port}/_c/event`, { origin: `http://127.0.0.1:${site.port}` })).toBe(202);
     expect(await via(`${h.collector.url}/api/event`, { 'x-forwarded-for': '127.0.0.7' })).toBe(202);
 
     const events = await h.stored();
