@@ -65,6 +65,19 @@ async function pageviewOf(page: Page, path: string, host = site): Promise<void> 
   expect(res.status()).toBe(202);
 }
 
+/** A POST from another visitor, at 127.0.0.7 (with a person's user agent). */
+function from7(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', localAddress: '127.0.0.7', headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA, ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 const pageviews = (sent: Sent[]) => sent.filter((e) => e.n === 'pageview').map((e) => [new URL(e.u).pathname, e.p?.route]);
 const storedPageviews = async (paths: string[]) =>
   (await h.stored())
@@ -205,15 +218,7 @@ describe('the first-party proxy (withCairn() rewrites, a Route Handler, beside t
     // 127.0.0.1 is also the address the Next server itself connects from: a visitor on another
     // address proves the proxy forwards it rather than the collector seeing the server.
     const body = JSON.stringify({ s: h.siteId, n: name, u: `${site}/proxy-check` });
-    const via = (url: string, headers: Record<string, string> = {}) =>
-      new Promise<number>((resolve, reject) => {
-        const req = request(url, { method: 'POST', localAddress: '127.0.0.7', headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA, ...headers } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
+    const via = async (url: string, headers: Record<string, string> = {}) => (await from7(url, body, headers)).status;
     expect(await via(`${which().url}/_c/event`)).toBe(202);
     expect(await via(`${h.collector.url}/api/event`, { 'x-forwarded-for': '127.0.0.7' })).toBe(202);
     expect(await via(`${h.collector.url}/api/event`, { 'x-forwarded-for': '127.0.0.8' })).toBe(202);
@@ -245,6 +250,15 @@ describe('track() on the server', () => {
     const view = stored.find((e) => e.name === 'pageview' && e.pathname === '/blog/tracked');
     expect(signups[0]!.visitor).toBe(view!.visitor);
     await page.context().close();
+
+    // From 127.0.0.7 (not the server's own address): the visitor the collector gives 127.0.0.7.
+    const called = JSON.parse((await from7(`${app.url}/api/signup`, '{}', { 'content-type': 'application/json', referer: `${site}/pricing` })).body) as { id: string };
+    expect((await h.post({ s: h.siteId, n: 'signup-direct', u: `${site}/pricing` }, { 'x-forwarded-for': '127.0.0.7' })).status).toBe(202);
+    const after = await h.stored();
+    const remote = after.find((e) => e.clientId === called.id);
+    expect(remote).toMatchObject({ name: 'signup', pathname: '/pricing' });
+    expect(remote!.visitor).toBe(after.find((e) => e.name === 'signup-direct')!.visitor);
+    expect(remote!.visitor).not.toBe(view!.visitor);
   });
 
   it('sends a Server Action’s event as the visitor, with its id, for the page the form was on', async () => {
