@@ -16,7 +16,8 @@
  *   a packed package that depends on another (`@cairn/next` → `@cairn/tracker`) gets the packed
  *   one, never the registry.
  * - `npm install` runs only when the fixture's package.json or a tarball changed since the last
- *   install (a stamp file), so the first run downloads the framework and later runs take a second.
+ *   install (a stamp file), so the first run downloads the framework and later runs take a second;
+ *   the packed packages are then extracted again (npm alone would keep the old ones).
  * - Calls for the same fixture from parallel test files wait for each other (a lock directory).
  *
  * The framework itself is not a dependency of the repository's root install: it lives only in the
@@ -68,6 +69,9 @@ export async function prepareFixture(opts: FixtureOptions): Promise<string> {
     const stampFile = join(dir, 'node_modules/.cairn-fixture-stamp');
     if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === digest) return dir;
 
+    // npm keeps a package it already extracted from a `file:` tarball of the same name and
+    // version, even when the tarball changed: remove the packed ones so they are extracted again.
+    for (const name of opts.workspaces) rmSync(join(dir, 'node_modules', name), { recursive: true, force: true });
     opts.log?.(`installing the ${opts.name} fixture (${Object.keys(manifest.dependencies ?? {}).join(', ')}) into ${dir}`);
     const started = Date.now();
     await run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], {

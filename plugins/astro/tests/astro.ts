@@ -5,7 +5,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,10 +15,26 @@ const run = promisify(execFile);
 
 const WORKSPACES: Record<string, string> = { '@cairn/tracker': 'tracker', '@cairn/widgets': 'widgets', '@cairn/astro': 'plugins/astro' };
 
-/** Installs (when changed) a copy of tests/fixture under .cache/fixtures/<name>. */
-export function prepareAstro(name: string): Promise<string> {
+const SOURCE = 'plugins/astro/tests/fixture';
+/** The oldest major of the peer range, with the node adapter of its time (tests/fixture pins the newest). */
+export const ASTRO_5 = { astro: '5.18.2', '@astrojs/node': '9.5.5' };
+
+/**
+ * Installs (when changed) a copy of tests/fixture under .cache/fixtures/<name>; `pins` replaces
+ * the fixture's framework versions (the sources are copied to .cache/fixtures/<name>.src first).
+ */
+export function prepareAstro(name: string, pins?: Record<string, string>): Promise<string> {
+  let source = SOURCE;
+  if (pins) {
+    source = `.cache/fixtures/${name}.src`;
+    rmSync(join(REPO_ROOT, source), { recursive: true, force: true });
+    cpSync(join(REPO_ROOT, SOURCE), join(REPO_ROOT, source), { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, source, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    Object.assign(manifest.dependencies, pins);
+    writeFileSync(join(REPO_ROOT, source, 'package.json'), JSON.stringify(manifest, null, 2));
+  }
   forgetStalePackages(join(REPO_ROOT, '.cache/fixtures', name));
-  return prepareFixture({ name, source: 'plugins/astro/tests/fixture', workspaces: Object.keys(WORKSPACES), log: (line) => console.warn(line) });
+  return prepareFixture({ name, source, workspaces: Object.keys(WORKSPACES), log: (line) => console.warn(line) });
 }
 
 /**
@@ -43,7 +59,11 @@ function forgetStalePackages(dir: string): void {
   }
 }
 
-const astroBin = (dir: string) => join(dir, 'node_modules/astro/bin/astro.mjs');
+/** The astro CLI's file, from its package.json (`astro.js` in Astro 5, `bin/astro.mjs` in 7). */
+const astroBin = (dir: string) => {
+  const pkg = JSON.parse(readFileSync(join(dir, 'node_modules/astro/package.json'), 'utf8')) as { bin: { astro: string } };
+  return join(dir, 'node_modules/astro', pkg.bin.astro);
+};
 const quiet = { ASTRO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
 /** This process's environment without Vitest's: under NODE_ENV=test or VITEST, `astro dev` answers 404 to every page. */
 const base = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_ENV' && !k.startsWith('VITEST')));
