@@ -107,7 +107,8 @@ describe.each([
           req.end(body);
         });
       // Astro's checkOrigin refuses a text/plain POST from elsewhere; the tracker's are same-origin.
-      expect(await via(`http://127.0.0.1:${site.port}/_c/event`, { origin: `http://127.0.0.1:${site.port}` })).toBe(202);
+      const host = `astro.example:${site.port}`;
+      expect(await via(`http://127.0.0.1:${site.port}/_c/event`, { host, origin: `http://${host}` })).toBe(202);
       expect(await via(`${h.collector.url}/api/event`, { 'x-forwarded-for': '127.0.0.7' })).toBe(202);
 
       const events = await h.stored();
