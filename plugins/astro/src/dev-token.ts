@@ -53,7 +53,12 @@ export function serveViewTokens(toolbar: Channel, opts: { api: string; site: str
     }
     return { ok: true, api, site, token: cached.token };
   };
-  toolbar.on(TOKEN_REQUEST, () => void answer().then((a) => toolbar.send(TOKEN_ANSWER, a)));
+  toolbar.on<{ fresh?: boolean }>(TOKEN_REQUEST, ({ fresh }) => {
+    if (fresh) cached = undefined;
+    void answer()
+      .catch((): TokenAnswer => ({ ok: false, message: `The collector at ${opts.api} sent an answer that is not a view token.` }))
+      .then((a) => toolbar.send(TOKEN_ANSWER, a));
+  });
 }
 
 function explain(status: number, api: string): string {

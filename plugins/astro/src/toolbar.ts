@@ -41,9 +41,10 @@ export default defineToolbarApp({
       last = answer;
       render();
     });
-    // A fresh token each time the app opens (the server reuses it while it lasts), and when one expires.
-    const ask = () => server.send(TOKEN_REQUEST, {});
-    app.onToggled(({ state }) => state && (render(), ask()));
-    win.addEventListener('cairn-token-expired', ask);
+    // A token each time the app opens (the server reuses one while it lasts), and a new one when
+    // the collector says it expired (or its key was revoked: then the server says so in words).
+    const ask = (fresh: boolean) => server.send(TOKEN_REQUEST, { fresh });
+    app.onToggled(({ state }) => state && (render(), ask(false)));
+    win.addEventListener('cairn-token-expired', () => ask(true));
   },
 });
