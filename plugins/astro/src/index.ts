@@ -35,20 +35,17 @@ export default function cairn(input: CairnOptions): AstroIntegration {
         }
         const { site, api, route, proxy, devToolbar, ...tracker } = parsed.options;
         const events = `${api}/api/event`;
-        let endpoint = events;
         const proxied = proxy === true ? { path: '/_c', rewrite: false } : proxy || undefined;
-        const firstParty = proxied && `${config.base.replace(/\/+$/, '')}${proxied.path}/event`;
-        if (proxied?.rewrite) {
-          endpoint = firstParty!;
-        } else if (proxied && !config.adapter) {
+        // The endpoint is served here when an adapter can render it on demand, or by the host's rewrite.
+        const served = Boolean(proxied && !proxied.rewrite && config.adapter);
+        if (proxied && !proxied.rewrite && !served) {
           logger.warn(
             `proxy needs on-demand rendering (an adapter) and this site has none: events go straight to ${events}. ` +
-              `On a static host, rewrite ${firstParty} to ${events} there, forwarding the visitor’s address, and set proxy: { rewrite: true } (docs/astro.md).`,
+              `On a static host, rewrite ${proxied.path}/event to ${events} there, forwarding the visitor’s address, and set proxy: { rewrite: true } (docs/astro.md).`,
           );
-        } else if (proxied) {
-          injectRoute({ pattern: `${proxied.path}/event`, entrypoint: '@cairn/astro/proxy', prerender: false });
-          endpoint = firstParty!;
         }
+        if (proxied && served) injectRoute({ pattern: `${proxied.path}/event`, entrypoint: '@cairn/astro/proxy', prerender: false });
+        const endpoint = proxied && (proxied.rewrite || served) ? `${config.base.replace(/\/+$/, '')}${proxied.path}/event` : events;
         if (route) addMiddleware({ order: 'pre', entrypoint: '@cairn/astro/middleware' });
 
         const client: ClientOptions = { ...tracker, site, api: endpoint, route };
