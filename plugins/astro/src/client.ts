@@ -4,6 +4,9 @@
  */
 import { init, pageview, type InitOptions } from '@cairn/tracker';
 
+/** Custom events from your own scripts: `track('signup', { plan: 'pro' })` (the tracker the integration started). */
+export { track } from '@cairn/tracker';
+
 /** The tracker's options, plus whether to report the route pattern (`route`). */
 export interface ClientOptions extends Omit<InitOptions, 'props'> {
   route: boolean;

@@ -46,7 +46,7 @@ describe.each([
     (await h.stored()).filter((e) => e.name === 'pageview').map((e) => ({ path: e.pathname, route: (JSON.parse(e.props ?? '{}') as { route?: string }).route }));
 
   describe('in the browser', () => {
-    it('counts the first load once and each view-transition navigation once, with the route pattern (prerendered or on demand)', async () => {
+    it('counts the first load once and each view-transition navigation once, with the route pattern (prerendered or on demand), and custom events', async () => {
       const page = await (await visitor()).newPage();
       let first = nextEvent(page);
       await page.goto(`${home}/`);
@@ -60,6 +60,10 @@ describe.each([
         expect((await first).status()).toBe(202);
         expect(new URL(page.url()).pathname.replace(/\/$/, '')).toBe(path);
       }
+      // A custom event from the page's own script, through the tracker the integration started.
+      const signup = page.waitForResponse((r) => /"n":"signup"/.test(r.request().postData() ?? ''));
+      await page.click('#signup');
+      expect((await signup).status()).toBe(202);
       // Back: the tracker counts it at popstate, before the router swaps the page in.
       first = nextEvent(page);
       await page.goBack();
@@ -77,6 +81,8 @@ describe.each([
         { path: '/about', route: '/about' },
         { path: '/live/42', route: '/live/[id]' },
       ]);
+      const signups = (await h.stored()).filter((e) => e.name === 'signup');
+      expect(signups.map((e) => [e.pathname.replace(/(.)\/$/, '$1'), JSON.parse(e.props ?? '{}')])).toEqual([['/about', { plan: 'pro' }]]);
       await page.context().close();
     });
   });
