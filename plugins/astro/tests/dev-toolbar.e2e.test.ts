@@ -15,10 +15,11 @@ import { prepareAstro, startDev, type Server } from './astro.ts';
 let h: Harness;
 let dev: Server;
 let browser: Browser;
+let dir: string;
 
 beforeAll(async () => {
-  const [harness, dir, chromium] = await Promise.all([startHarness({ domain: 'astro.example' }), prepareAstro('astro-dev'), launchChromium({ automationHidden: true })]);
-  [h, browser] = [harness, chromium];
+  const [harness, fixture, chromium] = await Promise.all([startHarness({ domain: 'astro.example' }), prepareAstro('astro-dev'), launchChromium({ automationHidden: true })]);
+  [h, dir, browser] = [harness, fixture, chromium];
   // Three visitors on the home page, two on /about.
   const seeds: [string, string][] = [['/', '10.0.0.1'], ['/', '10.0.0.2'], ['/', '10.0.0.3'], ['/about', '10.0.0.4'], ['/about', '10.0.0.5']];
   for (const [path, ip] of seeds) expect((await h.post({ s: h.siteId, n: 'pageview', u: `http://astro.example${path}` }, { 'x-forwarded-for': ip })).status).toBe(202);
@@ -71,5 +72,7 @@ it('shows the page’s and the site’s numbers in the dev toolbar, with a view 
   const everything = (await Promise.all(received)).join('\n');
   expect(everything).toContain(token);
   expect(everything).not.toContain(h.siteKey);
+  // Nor does the dev server hand out the .env file it was read from.
+  for (const path of ['/.env', `/@fs${dir}/.env`]) expect(await (await fetch(`http://127.0.0.1:${dev.port}${path}`)).text()).not.toContain(h.siteKey);
   await page.close();
 });
