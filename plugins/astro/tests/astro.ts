@@ -4,8 +4,7 @@
  * `astro dev`, on free ports; every process started here is stopped by `stop()`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +12,7 @@ import { prepareFixture, REPO_ROOT } from '../../../scripts/fixture-project.ts';
 
 const run = promisify(execFile);
 
-const WORKSPACES: Record<string, string> = { '@cairn/tracker': 'tracker', '@cairn/widgets': 'widgets', '@cairn/astro': 'plugins/astro' };
+const WORKSPACES = ['@cairn/tracker', '@cairn/widgets', '@cairn/astro'];
 
 const SOURCE = 'plugins/astro/tests/fixture';
 /** The oldest major of the peer range, with the node adapter of its time (tests/fixture pins the newest). */
@@ -33,30 +32,7 @@ export function prepareAstro(name: string, pins?: Record<string, string>): Promi
     Object.assign(manifest.dependencies, pins);
     writeFileSync(join(REPO_ROOT, source, 'package.json'), JSON.stringify(manifest, null, 2));
   }
-  forgetStalePackages(join(REPO_ROOT, '.cache/fixtures', name));
-  return prepareFixture({ name, source, workspaces: Object.keys(WORKSPACES), log: (line) => console.warn(line) });
-}
-
-/**
- * npm does not extract a `file:` tarball again when only its contents changed (same path, same
- * version): an installed @cairn package whose dist/ differs from the workspace's is removed, with
- * the install stamp, so that prepareFixture installs the new build.
- */
-function forgetStalePackages(dir: string): void {
-  const digest = (d: string) => {
-    const hash = createHash('sha256');
-    for (const f of readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()) {
-      hash.update(f.slice(d.length)).update(readFileSync(f));
-    }
-    return hash.digest('hex');
-  };
-  for (const [pkg, path] of Object.entries(WORKSPACES)) {
-    const installed = join(dir, 'node_modules', pkg, 'dist');
-    if (existsSync(installed) && digest(installed) !== digest(join(REPO_ROOT, path, 'dist'))) {
-      rmSync(join(dir, 'node_modules', pkg), { recursive: true, force: true });
-      rmSync(join(dir, 'node_modules/.cairn-fixture-stamp'), { force: true });
-    }
-  }
+  return prepareFixture({ name, source, workspaces: WORKSPACES, log: (line) => console.warn(line) });
 }
 
 /** The astro CLI's file, from its package.json (`astro.js` in Astro 5, `bin/astro.mjs` in 7). */
