@@ -125,17 +125,22 @@ import { init, pageview } from '/index.js';
 window.route = '/blog/[slug]';
 init({ site: 'site1', api: '${site.origin}/api/event', disable: ['spa'], props: () => ({ route: window.route }) });
 window.navigate = (path, route) => { history.pushState({}, '', path); window.route = route; pageview(); pageview(); };
+// Back/forward: the router renders the page it goes back to, then counts it with its route.
+addEventListener('popstate', () => setTimeout(() => { window.route = location.pathname == '/about' ? '/about' : '/blog/[slug]'; pageview(); }, 50));
 </script>`,
     );
     const page = await open(url);
     await site.waitForEvents(1);
     await page.evaluate(() => (window as unknown as { navigate(p: string, r: string): void }).navigate('/about', '/about'));
+    await page.evaluate(() => history.back());
+    await waitFor('pageview', 3);
     await page.evaluate(() => history.pushState({}, '', '/not-counted'));
     await settle();
     const views = events().filter((e) => e.n == 'pageview');
     expect(views.map((e) => [e.u.replace(site.origin, ''), e.p])).toEqual([
       ['/blog/first', { route: '/blog/[slug]' }],
       ['/about', { route: '/about' }],
+      ['/blog/first', { route: '/blog/[slug]' }],
     ]);
   });
 

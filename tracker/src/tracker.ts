@@ -143,6 +143,8 @@ export function start(get: Settings, props?: () => Props | undefined): Tracker {
   };
 
   const view = safe(pageview);
+  // In-page navigations. A router that counts its own pages (disable: ['spa'], then pageview())
+  // gets back/forward too, so that those pageviews carry its props (the route pattern).
   if (!off('spa')) {
     const h = history as unknown as Record<string, (...a: unknown[]) => void>;
     for (const m of ['pushState', 'replaceState']) {
@@ -152,9 +154,9 @@ export function start(get: Settings, props?: () => Props | undefined): Tracker {
         view();
       };
     }
+    // The same URL counted twice is ignored: safe even when a framework counts its routes too.
+    listen(win, 'popstate hashchange', pageview);
   }
-  // The same URL counted twice is ignored: safe even when a framework counts its routes too.
-  listen(win, 'popstate hashchange', pageview);
   // Back/forward cache: the page comes back without loading again; it is a new view.
   listen(win, 'pageshow', (e) => (e as PageTransitionEvent).persisted && ((url = ''), pageview()));
 
