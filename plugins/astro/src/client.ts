@@ -12,30 +12,22 @@ export interface ClientOptions extends Omit<InitOptions, 'props'> {
   route: boolean;
 }
 
-/** The `<meta>` the middleware adds: the pattern, and the path it was rendered for. */
-const META = 'meta[name="cairn-route"]';
-
 let started = false;
 
-/** Prerendered pages are rendered as `/blog/hello/` but may be visited as `/blog/hello`. */
-const trim = (path: string) => path.replace(/(.)\/+$/, '$1');
+/** The route pattern of the page in the document, from the `<meta>` the middleware adds. */
+const current = () => {
+  const pattern = document.querySelector<HTMLMetaElement>('meta[name="cairn-route"]')?.content;
+  return pattern ? { route: pattern } : undefined;
+};
 
 /** Starts the tracker (once, whatever the number of calls). */
 export function start({ route, ...options }: ClientOptions): void {
   if (started) return;
   started = true;
-  // Patterns of the pages this tab has shown, by path: the tracker counts a back/forward
-  // navigation at `popstate`, before the router has swapped in that page's <head>.
-  const seen = new Map<string, string>();
-  const current = () => {
-    const meta = document.querySelector<HTMLMetaElement>(META);
-    if (meta?.dataset.path) seen.set(trim(meta.dataset.path), meta.content);
-    const pattern = seen.get(trim(location.pathname));
-    return pattern ? { route: pattern } : undefined;
-  };
   init({
     ...options,
-    // <ClientRouter /> pushes the URL before it swaps the page: count at astro:page-load instead.
+    // <ClientRouter /> changes the URL before it swaps the page (back/forward too): count at
+    // astro:page-load instead, once the new page's <head> and its pattern are in the document.
     disable: [...(options.disable ?? []), 'spa'],
     ...(route ? { props: current } : {}),
   });

@@ -1,5 +1,5 @@
 /**
- * Adds `<meta name="cairn-route" content="/blog/[slug]" data-path="/blog/hello">` to every HTML
+ * Adds `<meta name="cairn-route" content="/blog/[slug]">` to every HTML
  * page, so the browser knows the route pattern of the page it shows. Prerendered pages get it at
  * build time; on-demand pages as they stream (the body is not buffered beyond `<head>`).
  */
@@ -10,7 +10,7 @@ const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').r
 export const onRequest: MiddlewareHandler = async (context, next) => {
   const response = await next();
   if (!response.body || !response.headers.get('content-type')?.startsWith('text/html')) return response;
-  const meta = `<meta name="cairn-route" content="${escape(context.routePattern)}" data-path="${escape(context.url.pathname)}">`;
+  const meta = `<meta name="cairn-route" content="${escape(context.routePattern)}">`;
   const body = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(afterHead(meta)).pipeThrough(new TextEncoderStream());
   const headers = new Headers(response.headers);
   headers.delete('content-length');

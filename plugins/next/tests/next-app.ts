@@ -6,7 +6,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,21 +25,12 @@ export interface NextApp {
 
 /** Installs the fixture (only when something changed) and returns its directory. */
 export async function installFixture(): Promise<string> {
-  const dir = await prepareFixture({
+  return prepareFixture({
     name: 'next-app',
     source: 'plugins/next/fixture',
     workspaces: ['@cairn/tracker', '@cairn/widgets', '@cairn/next'],
     log: (line) => console.warn(`[next fixture] ${line}`),
   });
-  // npm keeps an installed package whose `file:` tarball changed but whose version did not: unpack
-  // the fresh tarballs over the installed copies so the build sees today's packages.
-  for (const tarball of readdirSync(`${dir}.packs`)) {
-    const target = join(dir, 'node_modules/@cairn', tarball.replace(/^cairn-(.+)-\d+\.\d+\.\d+\.tgz$/, '$1'));
-    rmSync(target, { recursive: true, force: true });
-    mkdirSync(target, { recursive: true });
-    await run('tar', ['-xzf', join(`${dir}.packs`, tarball), '-C', target, '--strip-components=1']);
-  }
-  return dir;
 }
 
 const nextBin = (dir: string) => join(dir, 'node_modules/next/dist/bin/next');
