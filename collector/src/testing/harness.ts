@@ -1,5 +1,6 @@
 /** Starts a real collector on a temporary data directory for end-to-end tests. */
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector, type Collector } from '../collector.ts';
@@ -25,6 +26,23 @@ export interface Harness {
   stored(site?: string): Promise<Awaited<ReturnType<Collector['store']['events']['list']>>>;
   restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * A POST sent from another local address (any 127.x.y.z works on Linux's loopback), as another
+ * visitor's machine would send it, with a browser's user agent and text/plain unless `headers`
+ * say otherwise. For proving that a plugin's proxy forwards the visitor's address.
+ */
+export function postFrom(address: string, url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', localAddress: address, headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA, ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export async function tempDir(prefix = 'cairn-test-'): Promise<string> {

@@ -12,6 +12,9 @@ export const prerender = false;
 const FORWARDED = ['content-type', 'user-agent', 'sec-ch-ua', 'sec-purpose', 'purpose'];
 /** Answer headers the tracker or a person debugging may need. */
 const RETURNED = ['content-type', 'retry-after'];
+/** The collector's cap on one request (a batch of events): larger bodies are not forwarded. */
+const MAX_BODY = 65_536;
+const tooLarge = () => Response.json({ error: { code: 'too_large', message: 'An event batch is at most 64 KB.' } }, { status: 413 });
 
 export const POST: APIRoute = async ({ request, clientAddress }) => {
   const headers = new Headers({ 'x-forwarded-for': clientAddress });
@@ -19,8 +22,11 @@ export const POST: APIRoute = async ({ request, clientAddress }) => {
     const value = request.headers.get(name);
     if (value) headers.set(name, value);
   }
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY) return tooLarge();
+  const body = await request.arrayBuffer();
+  if (body.byteLength > MAX_BODY) return tooLarge();
   try {
-    const res = await fetch(config.events, { method: 'POST', headers, body: await request.arrayBuffer() });
+    const res = await fetch(config.events, { method: 'POST', headers, body });
     const out = new Headers({ 'cache-control': 'no-store' });
     for (const name of RETURNED) {
       const value = res.headers.get(name);

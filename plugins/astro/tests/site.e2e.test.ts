@@ -5,10 +5,9 @@
  * real collector through the integration's first-party endpoint. On the newest Astro (the
  * fixture's pins) and on the oldest major of the peer range.
  */
-import { request } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROME_UA, startHarness, type Harness } from '@cairn/collector/testing';
+import { CHROME_UA, postFrom, startHarness, type Harness } from '@cairn/collector/testing';
 import { launchChromium } from '@cairn/tracker/testing';
 import { ASTRO_5, astroBuild, prepareAstro, startBuilt, type Server } from './astro.ts';
 
@@ -103,18 +102,12 @@ describe.each([
       // The browser and this server share 127.0.0.1 here, so show the forwarding from another
       // address too (127.0.0.7): through the endpoint, it is the visitor 127.0.0.7 and not 127.0.0.1.
       const body = JSON.stringify({ s: h.siteId, n: 'proxied', u: `${home}/proxy-check` });
-      const via = (url: string, headers: Record<string, string> = {}) =>
-        new Promise<number>((resolve, reject) => {
-          const req = request(url, { method: 'POST', localAddress: '127.0.0.7', headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA, ...headers } }, (r) => {
-            r.resume();
-            r.on('end', () => resolve(r.statusCode ?? 0));
-          });
-          req.on('error', reject);
-          req.end(body);
-        });
+      const via = async (url: string, headers: Record<string, string> = {}, payload = body) => (await postFrom('127.0.0.7', url, payload, headers)).status;
       // Astro's checkOrigin refuses a text/plain POST from elsewhere; the tracker's are same-origin.
       const host = `astro.example:${site.port}`;
       expect(await via(`http://127.0.0.1:${site.port}/_c/event`, { host, origin: `http://${host}` })).toBe(202);
+      // A body over the collector's cap is refused by the endpoint itself, not forwarded.
+      expect(await via(`http://127.0.0.1:${site.port}/_c/event`, { host, origin: `http://${host}` }, 'x'.repeat(65_537))).toBe(413);
       expect(await via(`${h.collector.url}/api/event`, { 'x-forwarded-for': '127.0.0.7' })).toBe(202);
 
       const events = await h.stored();

@@ -7,11 +7,10 @@
  * numbers while the site key stays on the server.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '@cairn/tracker/testing';
-import { CHROME_UA, readTree, startHarness, type Harness } from '@cairn/collector/testing';
+import { CHROME_UA, postFrom, readTree, startHarness, type Harness } from '@cairn/collector/testing';
 import { buildApp, installFixture, startApp, typecheckSources, type NextApp } from './next-app.ts';
 
 let h: Harness;
@@ -66,17 +65,7 @@ async function pageviewOf(page: Page, path: string, host = site): Promise<void> 
 }
 
 /** A POST from another visitor, at 127.0.0.7 (with a person's user agent). */
-function from7(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', localAddress: '127.0.0.7', headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA, ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const from7 = (url: string, body: string, headers: Record<string, string> = {}) => postFrom('127.0.0.7', url, body, headers);
 
 const pageviews = (sent: Sent[]) => sent.filter((e) => e.n === 'pageview').map((e) => [new URL(e.u).pathname, e.p?.route]);
 const storedPageviews = async (paths: string[]) =>

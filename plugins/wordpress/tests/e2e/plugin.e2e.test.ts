@@ -7,11 +7,10 @@
  * Screenshots of the Cairn page and the dashboard widget go to .cache/screenshots/.
  */
 import { mkdirSync } from 'node:fs';
-import { request } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '@cairn/tracker/testing';
-import { CHROME_UA, startHarness, type Harness } from '@cairn/collector/testing';
+import { CHROME_UA, postFrom, startHarness, type Harness } from '@cairn/collector/testing';
 import { startWordPress, type WordPress } from './wordpress.ts';
 
 let h: Harness;
@@ -74,15 +73,7 @@ describe('on the public site', () => {
     // From another address (127.0.0.7): through the proxy and straight to the collector (as that
     // address, behind a trusted proxy), the same visitor id: the address was forwarded.
     const body = JSON.stringify({ s: h.siteId, n: 'proxied', u: `${home}/proxy-check` });
-    const via = (url: string, headers: Record<string, string> = {}) =>
-      new Promise<number>((resolve, reject) => {
-        const req = request(url, { method: 'POST', localAddress: '127.0.0.7', headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA, ...headers } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
+    const via = async (url: string, headers: Record<string, string> = {}) => (await postFrom('127.0.0.7', url, body, headers)).status;
     expect(await via(`${wp.url}/?rest_route=/fwd/v1/e`)).toBe(202);
     expect(await via(`${h.collector.url}/api/event`, { 'x-forwarded-for': '127.0.0.7' })).toBe(202);
     expect(await via(`${h.collector.url}/api/event`, { 'x-forwarded-for': '127.0.0.8' })).toBe(202);
