@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'vite';
 import { iconPng, iconSvg } from './app-icons.ts';
 
@@ -42,6 +43,7 @@ await build({
 });
 execFileSync(process.execPath, [join(root, '../node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.types.json')], { stdio: 'inherit' });
 await buildApp();
+precompress();
 
 /**
  * package.json's `sideEffects` speaks of dist; but the app imports the element files of src for
@@ -96,4 +98,19 @@ async function buildApp(): Promise<void> {
       minify: true,
     },
   });
+}
+
+/**
+ * The gzip and brotli encodings of what the collector serves (widgets.js and the app), beside each
+ * file (`app.js.br`, `app.js.gz`), so that the collector does not spend seconds of brotli at each
+ * start (collector/src/http/compressed.ts checks that they decode to the file). Not published.
+ */
+function precompress(): void {
+  const dist = join(root, 'dist');
+  const served = ['widgets.js', ...readdirSync(join(dist, 'app'), { recursive: true, encoding: 'utf8' }).map((name) => join('app', name))];
+  for (const name of served.filter((n) => /\.(js|html|webmanifest|svg)$/.test(n))) {
+    const body = readFileSync(join(dist, name));
+    writeFileSync(join(dist, `${name}.gz`), gzipSync(body, { level: 9 }));
+    writeFileSync(join(dist, `${name}.br`), brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  }
 }

@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Request, RequestHandler, Response } from 'express';
+import { encode } from './compressed.ts';
 
 export interface DashboardApp {
   handler: RequestHandler;
@@ -45,13 +45,15 @@ const REVALIDATE = 'no-cache';
  */
 export const isAppPath = (path: string) => /^\/(login|users|audit|account|reset|setup)?$/.test(path) || /^\/sites\/[^/]+(\/settings)?$/.test(path);
 
-function file(body: Buffer, name: string, cache: string, headers?: Record<string, string>): File {
-  const type = TYPES[extname(name)] ?? 'application/octet-stream';
+function file(path: string, cache: string, headers?: Record<string, string>): File {
+  const body = readFileSync(path);
+  const type = TYPES[extname(path)] ?? 'application/octet-stream';
   const text = type !== 'image/png';
+  const encoded = text ? encode(path, body) : null;
   return {
     body,
-    gzip: text ? gzipSync(body, { level: 9 }) : null,
-    br: text ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }) : null,
+    gzip: encoded?.gzip ?? null,
+    br: encoded?.br ?? null,
     etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`,
     type,
     cache,
@@ -62,15 +64,15 @@ function file(body: Buffer, name: string, cache: string, headers?: Record<string
 /** Every file of the built app, by the URL it is served at. */
 function loadFiles(dir: string): Map<string, File> {
   const files = new Map<string, File>();
-  const read = (name: string) => readFileSync(join(dir, name));
-  files.set('/', file(read('index.html'), 'index.html', REVALIDATE));
+  const at = (name: string) => join(dir, name);
+  files.set('/', file(at('index.html'), REVALIDATE));
   // The worker must be fetched fresh for updates to reach browsers, and may control the whole origin.
-  files.set('/sw.js', file(read('sw.js'), 'sw.js', REVALIDATE, { 'Service-Worker-Allowed': '/' }));
-  files.set('/manifest.webmanifest', file(read('manifest.webmanifest'), 'manifest.webmanifest', REVALIDATE));
+  files.set('/sw.js', file(at('sw.js'), REVALIDATE, { 'Service-Worker-Allowed': '/' }));
+  files.set('/manifest.webmanifest', file(at('manifest.webmanifest'), REVALIDATE));
   for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
     const url = `/app/${name.split('\\').join('/')}`;
     if (['index.html', 'sw.js', 'manifest.webmanifest'].includes(name) || !(extname(name) in TYPES)) continue;
-    files.set(url, file(read(name), name, url.startsWith('/app/chunks/') ? 'public, max-age=31536000, immutable' : REVALIDATE));
+    files.set(url, file(at(name), url.startsWith('/app/chunks/') ? 'public, max-age=31536000, immutable' : REVALIDATE));
   }
   return files;
 }

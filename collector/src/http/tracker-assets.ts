@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { RequestHandler } from 'express';
+import { encode } from './compressed.ts';
 
 interface Asset {
   body: Buffer;
@@ -31,15 +31,10 @@ const TRACKER = { '/t.js': '@cairn/tracker/t.js', '/t-v.js': '@cairn/tracker/t-v
 const WIDGETS = { '/widgets.js': '@cairn/widgets/widgets.js' } as const;
 
 function load(specifier: string): Asset {
-  const body = readFileSync(createRequire(import.meta.url).resolve(specifier));
+  const path = createRequire(import.meta.url).resolve(specifier);
+  const body = readFileSync(path);
   const version = createHash('sha256').update(body).digest('hex').slice(0, 12);
-  return {
-    body,
-    gzip: gzipSync(body, { level: 9 }),
-    br: brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
-    etag: `"${version}"`,
-    version,
-  };
+  return { body, ...encode(path, body), etag: `"${version}"`, version };
 }
 
 /** Loads the built tracker files; a missing build is reported, not thrown (ingest still works). */
