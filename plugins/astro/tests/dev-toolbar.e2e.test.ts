@@ -74,5 +74,16 @@ it('shows the page’s and the site’s numbers in the dev toolbar, with a view 
   expect(everything).not.toContain(h.siteKey);
   // Nor does the dev server hand out the .env file it was read from.
   for (const path of ['/.env', `/@fs${dir}/.env`]) expect(await (await fetch(`http://127.0.0.1:${dev.port}${path}`)).text()).not.toContain(h.siteKey);
+
+  // A view-transition navigation with the app open: the app starts again on the new page, whose numbers it shows.
+  await page.getByRole('link', { name: 'About' }).click();
+  await page.waitForURL(/\/about$/);
+  await expect.poll(() => pageStats.getAttribute('path'), { timeout: 15_000 }).toBe('/about');
+  await page.waitForFunction(
+    `['ready', 'empty'].includes(document.querySelector('astro-dev-toolbar').shadowRoot.querySelector('astro-dev-toolbar-app-canvas[data-app-id="cairn"]').shadowRoot.querySelector('cairn-page-stats')?.state)`,
+    null,
+    { timeout: 30_000 },
+  );
+  expect((await pageStats.locator('.path').textContent())?.trim()).toBe('/about');
   await page.close();
 });
