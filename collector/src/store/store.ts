@@ -2,6 +2,7 @@
  * The one storage interface every adapter implements (ARCHITECTURE.md §6). Services call it;
  * only `store/<adapter>/` imports a database driver.
  */
+import type { AuditEntry, Section } from '../protocol/management.ts';
 import type { Filter, FilterDimension, Goal, Metric } from '../protocol/query.ts';
 
 /** An enriched event as it is stored: no IP, no user agent, nothing that identifies a person. */
@@ -238,9 +239,8 @@ export interface RollupStore {
   roll(site: Site, day: string, now: number): Promise<void>;
 }
 
-/** What a client user may see of a site it is granted. */
-export const SECTIONS = ['traffic', 'sources', 'goals', 'realtime', 'export'] as const;
-export type Section = (typeof SECTIONS)[number];
+// Sections and audit entries are part of the API's answers: defined with the protocol.
+export { SECTIONS, type AuditEntry, type Section } from '../protocol/management.ts';
 
 /** A dashboard user: the owner (one), admins (every site), clients (the sites granted to them). */
 export interface User {
@@ -291,21 +291,6 @@ export interface LoginStore {
   removeExpired(createdBefore: number, seenBefore: number): Promise<number>;
 }
 
-/** One audited action: who did what to what, when, from which (hashed) address. */
-export interface AuditEntry {
-  id: string;
-  ts: number;
-  /** A user id, "cli" (the local admin socket or the command line), "key:<id>" (a site key or its view token), "cairn" (the collector itself), or null (anonymous). */
-  actor: string | null;
-  /** e.g. "login", "login.failed", "user.create", "site.update", "goal.remove", "export". */
-  action: string;
-  /** What it was done to (a user, a site, "site/goal"), or null. */
-  target: string | null;
-  /** The client address hashed with the day's salt (as visitor ids), or null. */
-  ipHash: string | null;
-  /** A few facts about the action (never a password or a key). */
-  details: Record<string, string | number | boolean | null>;
-}
 
 export interface AuditQuery {
   page: number;

@@ -1,6 +1,7 @@
 /** The management API's answers as the app reads them (docs/api/sites.md, users.md, auth.md). */
+import type { AuditEntry, Section } from '@cairn/collector/protocol';
 
-export type Section = 'traffic' | 'sources' | 'goals' | 'realtime' | 'export';
+export type { AuditEntry, Section };
 export const SECTIONS: { id: Section; label: string }[] = [
   { id: 'traffic', label: 'Traffic' },
   { id: 'sources', label: 'Sources' },
@@ -73,16 +74,6 @@ export interface Invitation {
   emailed: boolean;
   url?: string;
   problem?: string;
-}
-
-export interface AuditEntry {
-  id: string;
-  ts: number;
-  actor: string | null;
-  action: string;
-  target: string | null;
-  ipHash: string | null;
-  details: Record<string, string | number | boolean | null>;
 }
 
 export const isAdmin = (u: UserView | null) => u?.role === 'owner' || u?.role === 'admin';
