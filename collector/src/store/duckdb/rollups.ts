@@ -9,7 +9,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { rangeOf } from '../../stats/period.ts';
 import { closedDays, rolledRun, rollupable, ROLLUP_DIMENSIONS, SUMS } from '../rollup-days.ts';
 import type { Site, StatsSpec } from '../store.ts';
-import { literal, sortSql, statsSql, sumsSql, tailSql, visitCtes } from './stats-sql.ts';
+import { groupedCte, literal, sortSql, statsSql, sumsSql, tailSql, visitCtes } from './stats-sql.ts';
 
 /** Local days of `site` that need a rollup now: closed, and not rolled (validly) yet. */
 export async function pendingDays(conn: DuckDBConnection, site: Site, now: number): Promise<string[]> {
@@ -115,7 +115,7 @@ export function sharedSql(specs: readonly StatsSpec[], rolled: ReadonlySet<strin
   const by = (f: (g: StatsSpec['group']) => string | number | null) =>
     `CASE part ${specs.map((s, i) => `WHEN ${i} THEN ${f(s.group) ?? 'NULL'}`).join(' ')} END`;
   return `
-${visitCtes(raw, { materialized: specs.length > 1, groups: specs.map((s) => s.group) })}
+${visitCtes(raw, { materialized: true, groups: specs.map((s) => s.group) })}${groupedCte(raw, specs.map((s) => s.group))}
 SELECT * EXCLUDE (rn) FROM (
   SELECT *, count(*) OVER (PARTITION BY part)::DOUBLE AS total,
     row_number() OVER (PARTITION BY part ORDER BY ${by((g) => (g.by === 'dimension' ? sortSql(g.sort) : null))} DESC NULLS LAST, key) AS rn

@@ -129,6 +129,11 @@ function candidateSql(spec: StatsSpec, window: string): string {
   return out;
 }
 
+/** The dimensions a set of groupings breaks down by. */
+const dimensionsOf = (groups: readonly StatsSpec['group'][]) => [
+  ...new Set(groups.flatMap((g) => (g.by === 'dimension' ? [g.dimension] : g.by === 'dimensions' ? g.dimensions : []))),
+];
+
 const rangeSql = (spec: StatsSpec) => (col: string) =>
   `${col} >= epoch_ms(${spec.startUtc}::BIGINT) AND ${col} < epoch_ms(${spec.endUtc}::BIGINT)`;
 
@@ -136,13 +141,12 @@ const rangeSql = (spec: StatsSpec) => (col: string) =>
  * The common part of every stats query: the visits the period touches (s: one row per session
  * with its start, source, entry and exit pages, pageviews and engaged time), all their events (a),
  * and those that pass the filters (e: each with its local time, whether it is in the period, and
- * its visit's values as `s_` columns). With `materialized`, s and e are computed once for several
- * groupings.
+ * its visit's values as `s_` columns). With `materialized`, s is computed once for the several
+ * places that read it (e, and each grouping's visits).
  */
 export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spec.group] }: { materialized?: boolean; groups?: readonly StatsSpec['group'][] } = {}): string {
   // The visit's values the groupings read (only those are computed).
-  const dims = groups.flatMap((g) => (g.by === 'dimension' ? [g.dimension] : g.by === 'dimensions' ? g.dimensions : []));
-  const visitColumns = [...new Set(dims.flatMap((d) => VISIT_COLUMNS[d] ?? []))];
+  const visitColumns = [...new Set(dimensionsOf(groups).flatMap((d) => VISIT_COLUMNS[d] ?? []))];
   const local = (col: string) => localSql(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, col);
   const inRange = rangeSql(spec);
   const firstActive = (col: string) => `arg_min(${col}, (ts, rid)) FILTER (WHERE ${ACTIVE})`;
@@ -172,7 +176,7 @@ export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spe
     count(*) FILTER (WHERE ${CUSTOM}) AS customs,
     coalesce(sum(engaged_ms) FILTER (WHERE name = 'engagement'), 0) AS dur
   FROM a GROUP BY session
-), e AS ${materialized ? 'MATERIALIZED ' : ''}(
+), e AS (
   -- The events of the visits touched that pass the filters, with their visit's values.
   SELECT e.session, e.visitor, e.name, e.props, e.pathname, e.country, e.device, e.browser, e.os, e.scroll_depth,
     ${local('e.ts')} AS lts, e.${ACTIVE} AS active, ${inRange('e.ts')} AS in_range,
@@ -186,8 +190,35 @@ export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spe
 )`;
 }
 
+/** The column of groupedCte's `l` holding a dimension's value. */
+const keyColumn = (d: FilterDimension) => `"k ${d.replaceAll('"', '""')}"`;
+
 /**
- * Per-key sums of a grouping over visitCtes' filtered events (e) and visits (s); rows have `key`
+ * `l`: visitCtes' filtered events (e) counted per session, visitor, local day (hour when a
+ * grouping is hourly), whether in the period, and value of every dimension the groupings read.
+ * Every sum a grouping needs is a sum over these rows, and there are several times fewer of them
+ * than events (a visit's events mostly share their values), so each grouping reads `l` instead
+ * of the events.
+ */
+export function groupedCte(spec: StatsSpec, groups: readonly StatsSpec['group'][] = [spec.group]): string {
+  const unit = groups.some((g) => g.by === 'time' && g.interval === 'hour') ? 'hour' : 'day';
+  const revenue = spec.revenueProp && `TRY_CAST(json_extract_string(props, ${literal(`$."${spec.revenueProp.replaceAll('"', '\\"')}"`)}) AS DOUBLE)`;
+  return `, l AS MATERIALIZED (
+  SELECT session, visitor, in_range, date_trunc('${unit}', lts) AS b${dimensionsOf(groups)
+    .map((d) => `, ${dimensionSql(d, 'flat')} AS ${keyColumn(d)}`)
+    .join('')},
+    count(*) FILTER (WHERE name = 'pageview') AS pv,
+    count(*) FILTER (WHERE ${CUSTOM}) AS ev,
+    sum(scroll_depth) FILTER (WHERE name = 'engagement') AS ss,
+    count(scroll_depth) FILTER (WHERE name = 'engagement') AS sn,
+    count(*) FILTER (WHERE active) AS act${revenue ? `,
+    sum(${revenue}) AS rev` : ''}
+  FROM e GROUP BY ALL
+)`;
+}
+
+/**
+ * Per-key sums of a grouping over groupedCte's `l` and visitCtes' visits (s); rows have `key`
  * and the raw sums the service turns into metrics.
  */
 export function sumsSql(spec: StatsSpec, g: StatsSpec['group']): string {
@@ -199,16 +230,15 @@ export function sumsSql(spec: StatsSpec, g: StatsSpec['group']): string {
     g.by === 'none'
       ? `''`
       : g.by === 'time'
-        ? label('lts')
+        ? label('b')
         : g.by === 'dimension'
-          ? dimensionSql(g.dimension, 'flat')
-          : `unnest([${[`''`, ...g.dimensions.map((d) => `${literal(`${d}	`)} || ${dimensionSql(d, 'flat')}`)].join(', ')}])`;
-  const keyed = `(SELECT *, ${eventKey} AS key FROM e)`;
+          ? keyColumn(g.dimension)
+          : `unnest([${[`''`, ...g.dimensions.map((d) => `${literal(`${d}	`)} || ${keyColumn(d)}`)].join(', ')}])`;
+  const keyed = `(SELECT *, ${eventKey} AS key FROM l)`;
   // A visit counts under the keys of its matching events, or in a time series, its start's bucket.
   const visitKey = g.by === 'time' ? label(local('s.start')) : 'v.key';
   // Visitors are distinct per local day (per hour in an hourly series), then summed.
   const unit = g.by === 'time' && g.interval === 'hour' ? 'hour' : 'day';
-  const revenue = spec.revenueProp && `TRY_CAST(json_extract_string(props, ${literal(`$."${spec.revenueProp.replaceAll('"', '\\"')}"`)}) AS DOUBLE)`;
   return `SELECT key,
   coalesce(vis.visitors, 0)::DOUBLE AS visitors,
   coalesce(visits.visits, 0)::DOUBLE AS visits,
@@ -218,24 +248,20 @@ export function sumsSql(spec: StatsSpec, g: StatsSpec['group']): string {
   coalesce(visits.visit_pageviews, 0)::DOUBLE AS visit_pageviews,
   coalesce(visits.duration, 0)::DOUBLE AS duration,
   coalesce(counts.scroll_sum, 0)::DOUBLE AS scroll_sum,
-  coalesce(counts.scroll_n, 0)::DOUBLE AS scroll_n${revenue ? ', coalesce(counts.revenue, 0)::DOUBLE AS revenue' : ''}
+  coalesce(counts.scroll_n, 0)::DOUBLE AS scroll_n${spec.revenueProp ? ', coalesce(counts.revenue, 0)::DOUBLE AS revenue' : ''}
 FROM (
-  SELECT key,
-    count(*) FILTER (WHERE name = 'pageview') AS pageviews,
-    count(*) FILTER (WHERE ${CUSTOM}) AS events,
-    coalesce(sum(scroll_depth) FILTER (WHERE name = 'engagement'), 0) AS scroll_sum,
-    count(scroll_depth) FILTER (WHERE name = 'engagement') AS scroll_n${revenue ? `, coalesce(sum(${revenue}), 0) AS revenue` : ''}
+  SELECT key, sum(pv) AS pageviews, sum(ev) AS events, coalesce(sum(ss), 0) AS scroll_sum, sum(sn) AS scroll_n${spec.revenueProp ? ', coalesce(sum(rev), 0) AS revenue' : ''}
   FROM ${keyed} WHERE in_range GROUP BY key
 ) counts FULL JOIN (
   SELECT key, sum(n) AS visitors FROM (
-    SELECT key, count(DISTINCT visitor) AS n FROM ${keyed} WHERE in_range AND active GROUP BY key, date_trunc('${unit}', lts)
+    SELECT key, count(DISTINCT visitor) AS n FROM ${keyed} WHERE in_range AND act > 0 GROUP BY key, date_trunc('${unit}', b)
   ) GROUP BY key
 ) vis USING (key) FULL JOIN (
   -- Visits that start in the period and have a matching event (then or later).
   SELECT ${visitKey} AS key, count(*) AS visits,
     count(*) FILTER (WHERE s.pv = 1 AND s.customs = 0) AS bounces,
     sum(s.pv) AS visit_pageviews, sum(s.dur) AS duration
-  FROM (SELECT DISTINCT ${g.by === 'time' ? '' : 'key, '}session FROM ${keyed} WHERE active) v
+  FROM (SELECT DISTINCT ${g.by === 'time' ? '' : 'key, '}session FROM ${keyed} WHERE act > 0) v
   JOIN s USING (session)
   WHERE ${rangeSql(spec)('s.start')}
   GROUP BY ALL
@@ -245,9 +271,10 @@ FROM (
 /** The SQL answering a spec; rows have `key` and the raw sums the service turns into metrics. */
 export function statsSql(spec: StatsSpec, { tail = true } = {}): string {
   const g = spec.group;
-  if (!tail) return `${visitCtes(spec)}
+  const ctes = `${visitCtes(spec, { materialized: true })}${groupedCte(spec)}`;
+  if (!tail) return `${ctes}
 ${sumsSql(spec, g)}`;
-  return `${visitCtes(spec)}
+  return `${ctes}
 SELECT *${g.by === 'dimension' ? ', count(*) OVER ()::DOUBLE AS total' : ''} FROM (${sumsSql(spec, g)})
 ${tailSql(g)}`;
 }
