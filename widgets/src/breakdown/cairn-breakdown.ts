@@ -13,7 +13,7 @@
 import { css, html } from 'lit';
 import type { BreakdownAnswer, Metric } from '@cairn/collector/protocol';
 import type { CairnApi, StatsQuery } from '../core/api.ts';
-import { CairnElement } from '../core/cairn-element.ts';
+import { HeadedElement } from '../core/cairn-element.ts';
 import { CairnFilterChangeEvent } from '../core/events.ts';
 import { dimensionLabel, formatNumber, METRIC_LABELS, valueLabel } from '../core/format.ts';
 import { theme } from '../core/styles.ts';
@@ -35,15 +35,11 @@ const ALIASES: Record<string, string> = {
 
 export const canonicalDimension = (d: string) => ALIASES[d] ?? d;
 
-export class CairnBreakdown extends CairnElement<BreakdownAnswer> {
-  static override properties = { ...CairnElement.properties, dimension: { type: String }, metric: { type: String }, limit: { type: Number }, heading: { type: String }, level: { type: Number } };
+export class CairnBreakdown extends HeadedElement<BreakdownAnswer> {
+  static override properties = { ...HeadedElement.properties, dimension: { type: String }, metric: { type: String }, limit: { type: Number } };
   static override styles = [
     theme,
     css`
-      .heading {
-        font-weight: 600;
-        margin: 0 0 12px;
-      }
       table {
         width: 100%;
         border-collapse: collapse;
@@ -102,17 +98,12 @@ export class CairnBreakdown extends CairnElement<BreakdownAnswer> {
   declare dimension: string;
   declare metric: Metric;
   declare limit: number;
-  /** Overrides the dimension's usual heading. */
-  declare heading: string | null;
-  declare level: number;
 
   constructor() {
     super();
-    this.level = 2;
     this.dimension = 'page';
     this.metric = 'visitors';
     this.limit = 10;
-    this.heading = null;
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -138,7 +129,7 @@ export class CairnBreakdown extends CairnElement<BreakdownAnswer> {
   override render() {
     const d = canonicalDimension(this.dimension);
     const heading = this.heading ?? dimensionLabel(d);
-    return html`<div class="heading" role="heading" aria-level=${this.level} id="heading">${heading}</div>
+    return html`${this.renderHeading(heading)}
       ${this.renderState(() => {
         const a = this.answer!;
         const top = Math.max(1, ...a.rows.map((r) => r[this.metric] as number));

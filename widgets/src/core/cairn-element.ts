@@ -172,3 +172,25 @@ export abstract class CairnElement<T> extends LitElement {
     }
   }
 }
+
+/**
+ * A widget with a heading of its own: `heading` overrides its text, and `level` (2 by default)
+ * places it in the host page's outline. Its tables and charts point to it by the id `heading`.
+ */
+export abstract class HeadedElement<T> extends CairnElement<T> {
+  static override properties = { ...CairnElement.properties, heading: { type: String }, level: { type: Number } };
+
+  declare heading: string | null;
+  declare level: number;
+
+  constructor() {
+    super();
+    this.heading = null;
+    this.level = 2;
+  }
+
+  /** The heading: `usual` unless the `heading` attribute overrides it. */
+  protected renderHeading(usual: string): TemplateResult {
+    return html`<div class="heading" role="heading" aria-level=${this.level} id="heading">${this.heading ?? usual}</div>`;
+  }
+}

@@ -56,7 +56,8 @@ export const theme = css`
     padding: 16px;
   }
   h2,
-  h3 {
+  h3,
+  .heading {
     font-size: 1em;
     font-weight: 600;
     margin: 0 0 12px;

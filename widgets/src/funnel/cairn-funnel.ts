@@ -20,7 +20,7 @@
 import { css, html } from 'lit';
 import type { FunnelAnswer } from '@cairn/collector/protocol';
 import type { CairnApi, StatsQuery } from '../core/api.ts';
-import { CairnElement } from '../core/cairn-element.ts';
+import { HeadedElement } from '../core/cairn-element.ts';
 import { formatNumber } from '../core/format.ts';
 import { theme } from '../core/styles.ts';
 
@@ -52,15 +52,11 @@ export function parseSteps(value: string | FunnelStep[] | null): FunnelStep[] | 
   return steps as FunnelStep[];
 }
 
-export class CairnFunnel extends CairnElement<FunnelAnswer> {
-  static override properties = { ...CairnElement.properties, steps: {}, heading: { type: String }, level: { type: Number } };
+export class CairnFunnel extends HeadedElement<FunnelAnswer> {
+  static override properties = { ...HeadedElement.properties, steps: {} };
   static override styles = [
     theme,
     css`
-      .heading {
-        font-weight: 600;
-        margin: 0 0 12px;
-      }
       ol {
         list-style: none;
         margin: 0;
@@ -107,16 +103,12 @@ export class CairnFunnel extends CairnElement<FunnelAnswer> {
 
   /** The steps: JSON in the attribute, or an array set as the property. */
   declare steps: string | FunnelStep[] | null;
-  declare heading: string | null;
-  declare level: number;
 
   #problem: string | null = null;
 
   constructor() {
     super();
     this.steps = null;
-    this.heading = null;
-    this.level = 2;
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -160,7 +152,7 @@ export class CairnFunnel extends CairnElement<FunnelAnswer> {
   }
 
   override render() {
-    return html`<div class="heading" role="heading" aria-level=${this.level} id="heading">${this.heading ?? 'Funnel'}</div>
+    return html`${this.renderHeading('Funnel')}
       ${this.state === 'error' && this.#problem
         ? html`<div class="state error" role="alert" part="state">This funnel cannot be shown: ${this.#problem}</div>`
         : this.renderState(() => this.#list(this.answer!), 'No visits in this period yet.')}`;

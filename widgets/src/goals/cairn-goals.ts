@@ -17,12 +17,12 @@
 import { css, html } from 'lit';
 import type { GoalRow, GoalsAnswer } from '@cairn/collector/protocol';
 import type { CairnApi, StatsQuery } from '../core/api.ts';
-import { CairnElement } from '../core/cairn-element.ts';
+import { HeadedElement } from '../core/cairn-element.ts';
 import { formatNumber } from '../core/format.ts';
 import { theme } from '../core/styles.ts';
 
-export class CairnGoals extends CairnElement<GoalsAnswer> {
-  static override properties = { ...CairnElement.properties, heading: { type: String }, level: { type: Number }, currency: { type: String } };
+export class CairnGoals extends HeadedElement<GoalsAnswer> {
+  static override properties = { ...HeadedElement.properties, currency: { type: String } };
   static override styles = [
     theme,
     css`
@@ -77,16 +77,11 @@ export class CairnGoals extends CairnElement<GoalsAnswer> {
     `,
   ];
 
-  /** Overrides the heading. */
-  declare heading: string | null;
-  declare level: number;
   /** ISO 4217 code to format revenue as money. */
   declare currency: string | null;
 
   constructor() {
     super();
-    this.heading = null;
-    this.level = 2;
     this.currency = null;
   }
 
@@ -142,7 +137,7 @@ export class CairnGoals extends CairnElement<GoalsAnswer> {
   }
 
   override render() {
-    return html`<div class="heading" role="heading" aria-level=${this.level} id="heading">${this.heading ?? 'Goals'}</div>
+    return html`${this.renderHeading('Goals')}
       ${this.state === 'empty'
         ? // Not renderState's plain-text empty message: the way to add goals reads better with the command as code.
           html`<div class="state" part="state">

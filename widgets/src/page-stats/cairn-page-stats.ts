@@ -21,14 +21,14 @@
 import { css, html } from 'lit';
 import type { DashboardAnswer } from '@cairn/collector/protocol';
 import type { CairnApi, StatsQuery } from '../core/api.ts';
-import { CairnElement } from '../core/cairn-element.ts';
+import { HeadedElement } from '../core/cairn-element.ts';
 import { formatMetric, formatNumber, LOWER_IS_BETTER, METRIC_LABELS, valueLabel } from '../core/format.ts';
 import { theme } from '../core/styles.ts';
 
 type Shown = 'visitors' | 'pageviews' | 'visit_duration' | 'scroll_depth';
 
-export class CairnPageStats extends CairnElement<DashboardAnswer> {
-  static override properties = { ...CairnElement.properties, path: { type: String }, heading: { type: String }, level: { type: Number } };
+export class CairnPageStats extends HeadedElement<DashboardAnswer> {
+  static override properties = { ...HeadedElement.properties, path: { type: String } };
   static override styles = [
     theme,
     css`
@@ -116,14 +116,10 @@ export class CairnPageStats extends CairnElement<DashboardAnswer> {
 
   /** The page's path. */
   declare path: string;
-  declare heading: string | null;
-  declare level: number;
 
   constructor() {
     super();
     this.path = '';
-    this.heading = null;
-    this.level = 2;
     this.compare = 'previous';
   }
 
@@ -204,7 +200,7 @@ export class CairnPageStats extends CairnElement<DashboardAnswer> {
   }
 
   override render() {
-    return html`<div class="heading" role="heading" aria-level=${this.level} id="heading">${this.heading ?? 'This page'}</div>
+    return html`${this.renderHeading('This page')}
       <p class="path muted">${this.path}</p>
       ${this.renderState(() => this.#content(this.answer!), `No visits to ${this.path} in this period yet.`)}`;
   }

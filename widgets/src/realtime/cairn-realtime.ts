@@ -19,22 +19,18 @@
 import { css, html, type PropertyValues } from 'lit';
 import type { RealtimeAnswer } from '@cairn/collector/protocol';
 import { ApiError, type CairnApi } from '../core/api.ts';
-import { CairnElement } from '../core/cairn-element.ts';
+import { HeadedElement } from '../core/cairn-element.ts';
 import { formatNumber } from '../core/format.ts';
 import { theme } from '../core/styles.ts';
 
 /** How often the numbers are read over HTTP when the WebSocket is not there. */
 const POLL_MS = 10_000;
 
-export class CairnRealtime extends CairnElement<RealtimeAnswer> {
-  static override properties = { ...CairnElement.properties, pages: { type: Number }, heading: { type: String }, level: { type: Number }, live: { state: true } };
+export class CairnRealtime extends HeadedElement<RealtimeAnswer> {
+  static override properties = { ...HeadedElement.properties, pages: { type: Number }, live: { state: true } };
   static override styles = [
     theme,
     css`
-      .heading {
-        font-weight: 600;
-        margin: 0 0 12px;
-      }
       .count {
         display: flex;
         align-items: baseline;
@@ -106,16 +102,11 @@ export class CairnRealtime extends CairnElement<RealtimeAnswer> {
   declare protected live: boolean;
 
   declare pages: number;
-  /** Overrides the heading. */
-  declare heading: string | null;
-  declare level: number;
 
   constructor() {
     super();
     this.live = false;
     this.pages = 0;
-    this.heading = null;
-    this.level = 2;
   }
 
   override connectedCallback(): void {
@@ -217,8 +208,7 @@ export class CairnRealtime extends CairnElement<RealtimeAnswer> {
   }
 
   override render() {
-    const heading = this.heading ?? 'Right now';
-    return html`<div class="heading" role="heading" aria-level=${this.level} id="heading">${heading}</div>
+    return html`${this.renderHeading('Right now')}
       ${this.renderState(() => {
         const a = this.answer!;
         const pages = a.pages.slice(0, Math.max(0, this.pages));

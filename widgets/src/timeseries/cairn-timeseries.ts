@@ -17,7 +17,7 @@ import { css, html, type PropertyValues } from 'lit';
 import type { EChartsType } from 'echarts/core';
 import type { Metric, SeriesPoint, TimeseriesAnswer } from '@cairn/collector/protocol';
 import type { CairnApi, StatsQuery } from '../core/api.ts';
-import { CairnElement } from '../core/cairn-element.ts';
+import { HeadedElement } from '../core/cairn-element.ts';
 import { formatMetric, formatNumber, METRIC_LABELS } from '../core/format.ts';
 import { theme } from '../core/styles.ts';
 
@@ -52,15 +52,11 @@ export function bucketLabel(bucket: string, interval: Interval, long = false): s
 /** "Nov 3 – Dec 2, 2026". */
 export const periodLabel = (p: { from: string; to: string }) => FULL.formatRange(utc(p.from), utc(p.to));
 
-export class CairnTimeSeries extends CairnElement<TimeseriesAnswer> {
-  static override properties = { ...CairnElement.properties, metric: { type: String }, interval: { type: String }, heading: { type: String }, level: { type: Number } };
+export class CairnTimeSeries extends HeadedElement<TimeseriesAnswer> {
+  static override properties = { ...HeadedElement.properties, metric: { type: String }, interval: { type: String } };
   static override styles = [
     theme,
     css`
-      .heading {
-        font-weight: 600;
-        margin: 0 0 12px;
-      }
       .plot {
         position: relative;
         height: var(--cairn-chart-height, 220px);
@@ -107,16 +103,11 @@ export class CairnTimeSeries extends CairnElement<TimeseriesAnswer> {
 
   declare metric: MetricName;
   declare interval: Interval | null;
-  /** Overrides the metric's name as the heading. */
-  declare heading: string | null;
-  declare level: number;
 
   constructor() {
     super();
     this.metric = 'visitors';
     this.interval = null;
-    this.heading = null;
-    this.level = 2;
   }
 
   /** The ECharts instance while the chart is drawn (null before it first shows, and once removed). */
@@ -237,10 +228,9 @@ export class CairnTimeSeries extends CairnElement<TimeseriesAnswer> {
 
   override render() {
     const name = METRIC_LABELS[this.metric] ?? this.metric;
-    const heading = this.heading ?? name;
     const a = this.state === 'ready' ? this.answer : undefined;
     const then = a?.comparison?.series;
-    return html`<div class="heading" role="heading" aria-level=${this.level} id="heading">${heading}</div>
+    return html`${this.renderHeading(name)}
       ${this.renderState(
         // The box is hidden, not the table: a table ignores overflow and height, and would scroll the page.
         () => html`<div class="sr-only"><table aria-labelledby="heading">
