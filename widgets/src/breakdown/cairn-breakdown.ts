@@ -16,7 +16,7 @@ import type { CairnApi, StatsQuery } from '../core/api.ts';
 import { HeadedElement } from '../core/cairn-element.ts';
 import { CairnFilterChangeEvent } from '../core/events.ts';
 import { dimensionLabel, formatNumber, METRIC_LABELS, valueLabel } from '../core/format.ts';
-import { theme } from '../core/styles.ts';
+import { figureTable, theme } from '../core/styles.ts';
 
 /** Friendlier names the `dimension` attribute also takes. */
 const ALIASES: Record<string, string> = {
@@ -39,28 +39,19 @@ export class CairnBreakdown extends HeadedElement<BreakdownAnswer> {
   static override properties = { ...HeadedElement.properties, dimension: { type: String }, metric: { type: String }, limit: { type: Number } };
   static override styles = [
     theme,
+    figureTable,
     css`
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-variant-numeric: tabular-nums;
-      }
       th,
       td {
-        padding: 0;
-        text-align: left;
-        font-weight: normal;
+        padding-top: 0;
+        padding-bottom: 0;
       }
       thead th {
-        color: var(--_muted);
-        font-size: 0.86em;
         padding-bottom: 6px;
       }
-      thead th:last-child,
+      thead th + th,
       td {
-        text-align: right;
         width: 6em;
-        padding-left: 12px;
       }
       tbody tr + tr th,
       tbody tr + tr td {

@@ -93,3 +93,30 @@ export const theme = css`
     white-space: nowrap;
   }
 `;
+
+/**
+ * Tables of figures: a label column, then right-aligned numbers in tabular digits. Widgets add
+ * their own spacing after it.
+ */
+export const figureTable = css`
+  table {
+    width: 100%;
+    border-collapse: collapse;
+    font-variant-numeric: tabular-nums;
+  }
+  th,
+  td {
+    padding: 2px 0;
+    text-align: left;
+    font-weight: normal;
+  }
+  thead th {
+    color: var(--_muted);
+    font-size: 0.86em;
+  }
+  thead th + th,
+  td {
+    text-align: right;
+    padding-left: 12px;
+  }
+`;

@@ -19,12 +19,13 @@ import type { GoalRow, GoalsAnswer } from '@cairn/collector/protocol';
 import type { CairnApi, StatsQuery } from '../core/api.ts';
 import { HeadedElement } from '../core/cairn-element.ts';
 import { formatNumber } from '../core/format.ts';
-import { theme } from '../core/styles.ts';
+import { figureTable, theme } from '../core/styles.ts';
 
 export class CairnGoals extends HeadedElement<GoalsAnswer> {
   static override properties = { ...HeadedElement.properties, currency: { type: String } };
   static override styles = [
     theme,
+    figureTable,
     css`
       .heading {
         font-weight: 600;
@@ -34,26 +35,16 @@ export class CairnGoals extends HeadedElement<GoalsAnswer> {
         font-size: 0.86em;
         margin: 0 0 10px;
       }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-variant-numeric: tabular-nums;
-      }
       th,
       td {
-        padding: 4px 0;
-        text-align: left;
-        font-weight: normal;
+        padding-top: 4px;
+        padding-bottom: 4px;
       }
       thead th {
-        color: var(--_muted);
-        font-size: 0.86em;
         padding-bottom: 6px;
       }
       thead th + th,
       td {
-        text-align: right;
-        padding-left: 12px;
         white-space: nowrap;
       }
       tbody th {

@@ -23,7 +23,7 @@ import type { DashboardAnswer } from '@cairn/collector/protocol';
 import type { CairnApi, StatsQuery } from '../core/api.ts';
 import { HeadedElement } from '../core/cairn-element.ts';
 import { formatMetric, formatNumber, LOWER_IS_BETTER, METRIC_LABELS, valueLabel } from '../core/format.ts';
-import { theme } from '../core/styles.ts';
+import { figureTable, theme } from '../core/styles.ts';
 
 type Shown = 'visitors' | 'pageviews' | 'visit_duration' | 'scroll_depth';
 
@@ -31,6 +31,7 @@ export class CairnPageStats extends HeadedElement<DashboardAnswer> {
   static override properties = { ...HeadedElement.properties, path: { type: String } };
   static override styles = [
     theme,
+    figureTable,
     css`
       .heading {
         font-weight: 600;
@@ -81,24 +82,10 @@ export class CairnPageStats extends HeadedElement<DashboardAnswer> {
         margin: 0 0 6px;
       }
       table {
-        width: 100%;
-        border-collapse: collapse;
         table-layout: fixed;
-        font-variant-numeric: tabular-nums;
       }
-      th,
+      thead th + th,
       td {
-        padding: 2px 0;
-        text-align: left;
-        font-weight: normal;
-      }
-      thead th {
-        color: var(--_muted);
-        font-size: 0.86em;
-      }
-      thead th:last-child,
-      td {
-        text-align: right;
         width: 5.5em;
         padding-left: 8px;
       }

@@ -21,7 +21,7 @@ import type { RealtimeAnswer } from '@cairn/collector/protocol';
 import { ApiError, type CairnApi } from '../core/api.ts';
 import { HeadedElement } from '../core/cairn-element.ts';
 import { formatNumber } from '../core/format.ts';
-import { theme } from '../core/styles.ts';
+import { figureTable, theme } from '../core/styles.ts';
 
 /** How often the numbers are read over HTTP when the WebSocket is not there. */
 const POLL_MS = 10_000;
@@ -30,6 +30,7 @@ export class CairnRealtime extends HeadedElement<RealtimeAnswer> {
   static override properties = { ...HeadedElement.properties, pages: { type: Number }, live: { state: true } };
   static override styles = [
     theme,
+    figureTable,
     css`
       .count {
         display: flex;
@@ -68,25 +69,7 @@ export class CairnRealtime extends HeadedElement<RealtimeAnswer> {
         }
       }
       table {
-        width: 100%;
         margin-top: 12px;
-        border-collapse: collapse;
-        font-variant-numeric: tabular-nums;
-      }
-      th,
-      td {
-        padding: 2px 0;
-        text-align: left;
-        font-weight: normal;
-      }
-      thead th {
-        color: var(--_muted);
-        font-size: 0.86em;
-      }
-      td,
-      thead th:last-child {
-        text-align: right;
-        padding-left: 12px;
       }
       tbody th {
         overflow-wrap: anywhere;
