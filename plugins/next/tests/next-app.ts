@@ -6,7 +6,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,13 +23,38 @@ export interface NextApp {
   stop(): Promise<void>;
 }
 
-/** Installs the fixture (only when something changed) and returns its directory. */
-export async function installFixture(): Promise<string> {
+const SOURCE = 'plugins/next/fixture';
+/** The oldest major of the peer range (the fixture pins the newest). */
+export const NEXT_15 = { next: '15.5.29' };
+
+/**
+ * Installs the fixture (only when something changed) and returns its directory. `pins` replaces
+ * the fixture's framework versions: the sources are copied to .cache/fixtures/<name>.src first,
+ * and before Next 16 the app's proxy.ts is what it was called then, middleware.ts.
+ */
+export async function installFixture(pins?: Record<string, string>): Promise<string> {
+  let name = 'next-app';
+  let source = SOURCE;
+  if (pins) {
+    name = `next${pins.next!.split('.')[0]}-app`;
+    source = `.cache/fixtures/${name}.src`;
+    const dir = join(REPO_ROOT, source);
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(join(REPO_ROOT, SOURCE), dir, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    Object.assign(manifest.dependencies, pins);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+    if (Number(pins.next!.split('.')[0]) < 16) {
+      const proxy = readFileSync(join(dir, 'proxy.ts'), 'utf8');
+      writeFileSync(join(dir, 'middleware.ts'), proxy.replace('export function proxy(', 'export function middleware('));
+      rmSync(join(dir, 'proxy.ts'));
+    }
+  }
   return prepareFixture({
-    name: 'next-app',
-    source: 'plugins/next/fixture',
+    name,
+    source,
     workspaces: ['@cairn/tracker', '@cairn/widgets', '@cairn/next'],
-    log: (line) => console.warn(`[next fixture] ${line}`),
+    log: (line) => console.warn(`[${name} fixture] ${line}`),
   });
 }
 
