@@ -9,6 +9,7 @@ import { openDuckDbStore, type DuckDbStore } from '../store/duckdb/duckdb-store.
 import type { Site } from '../store/store.ts';
 import { tempDir } from '../testing/harness.ts';
 import { synthesize } from '../seed/synthetic.ts';
+import { rangeOf } from '../stats/period.ts';
 import { enforceRetention } from './retention.ts';
 import { RollupJob } from './rollup-job.ts';
 
@@ -21,7 +22,7 @@ let sites: SiteDirectory;
 
 beforeEach(async () => {
   dir = await tempDir('cairn-rollup-');
-  store = await openDuckDbStore({ dataDir: dir, loadIntervalMs: 3_600_000 });
+  store = await openDuckDbStore({ dataDir: dir, loadIntervalMs: 3_600_000, pageRollupMinVisitors: 3 });
   await store.sites.create(site);
   sites = new SiteDirectory(store);
   await sites.reload();
@@ -30,7 +31,7 @@ beforeEach(async () => {
 afterEach(() => store.close());
 
 const job = () => new RollupJob({ store, sites, log: createLogger('silent'), now: () => NOW });
-const rollupRows = async () => JSON.stringify(await store.rollupRows(site.id));
+const rollupRows = async () => JSON.stringify([await store.rollupRows(site.id), await store.pageRollupRows(site.id)]);
 const q = (extra: Record<string, unknown>) => querySchema.parse({ period: 'custom', from: '2026-05-01', to: '2026-05-10', ...extra }) as Query;
 
 describe('the rollup job', () => {
@@ -43,6 +44,7 @@ describe('the rollup job', () => {
 
   it('gives the same rollup when a day is rolled twice', async () => {
     await job().run();
+    expect((await store.pageRollupRows(site.id)).length).toBeGreaterThan(100);
     const before = await rollupRows();
     await store.rollups.roll(site, '2026-05-04', NOW);
     await store.rollups.roll(site, '2026-05-04', NOW);
@@ -92,6 +94,76 @@ describe('queries over rollups', () => {
     await job().run();
     const moved = { ...site, timezone: 'America/Los_Angeles' };
     expect((await store.rollups.pending(moved, NOW)).length).toBeGreaterThan(8);
+  });
+});
+
+describe('page rollups', () => {
+  const BREAKDOWNS = ['page', 'source', 'country', 'device', 'browser', 'os', 'entry_page'] as const;
+  const onPage = (page: string) => q({ filters: [{ dimension: 'page', op: 'is', values: [page] }], limit: 100 });
+  /** Pages of a day's `page` rollup with their visitors. */
+  const pagesOf = async (day: string) =>
+    new Map((await store.rollupRows(site.id)).filter((r) => r.day === day && r.dimension === 'page').map((r) => [String(r.value), Number(r.visitors)]));
+
+  it('answer a filter on one page for the closed days that hold it (raw events of those days are no longer read)', async () => {
+    const service = new StatsService(store, () => NOW);
+    const before = await service.dashboard(site, onPage('/'), BREAKDOWNS);
+    await job().run();
+    const popular = [...(await pagesOf('2026-05-02'))].every(([page, n]) => page !== '/' || n >= 3);
+    expect(popular).toBe(true);
+    expect(await service.dashboard(site, onPage('/'), BREAKDOWNS)).toEqual(before);
+    // Raw events of May 1–4 go: the page-rollup parts stay, the entry page breakdown (not in page
+    // rollups) is read from raw events and loses them.
+    expect(await store.events.deleteBefore(site.id, Date.UTC(2026, 4, 4, 22))).toBeGreaterThan(100);
+    const after = await service.dashboard(site, onPage('/'), BREAKDOWNS);
+    expect({ ...after, breakdowns: { ...after.breakdowns, entry_page: null } }).toEqual({ ...before, breakdowns: { ...before.breakdowns, entry_page: null } });
+    expect(after.breakdowns.entry_page).not.toEqual(before.breakdowns.entry_page);
+  });
+
+  it('leave out a page on the days it has fewer visitors than the threshold, which are then read from raw events', async () => {
+    await job().run();
+    // A page above the threshold on a day (May 2–9) and below it, but visited, the next.
+    let found: { page: string; day: string; next: string } | undefined;
+    for (let d = 2; d < 9 && !found; d++) {
+      const [day, next] = [`2026-05-0${d}`, `2026-05-0${d + 1}`];
+      const [above, below] = await Promise.all([pagesOf(day), pagesOf(next)]);
+      const page = [...below].find(([p, n]) => n > 0 && n < 3 && (above.get(p) ?? 0) >= 3)?.[0];
+      if (page) found = { page, day, next };
+    }
+    expect(found).toBeDefined();
+    const { page, day, next } = found!;
+    const rows = await store.pageRollupRows(site.id);
+    expect(rows.some((r) => r.page === page && r.day === day)).toBe(true);
+    expect(rows.some((r) => r.page === page && r.day === next)).toBe(false);
+    const service = new StatsService(store, () => NOW);
+    const query = querySchema.parse({ period: 'custom', from: day, to: next, filters: [{ dimension: 'page', op: 'is', values: [page] }] }) as Query;
+    const before = await service.dashboard(site, query, BREAKDOWNS);
+    // Without the raw events from `next` on, its numbers for the page are gone; `day`'s stay (page rollups).
+    const { startUtc } = rangeOf(next, next, site.timezone);
+    expect(await store.events.deleteBefore(site.id, startUtc + 86_400_000)).toBeGreaterThan(100);
+    const after = await service.dashboard(site, query, BREAKDOWNS);
+    const bucket = (a: typeof before, d: string) => a.timeseries!.series.find((b) => b.bucket === d);
+    expect(bucket(after, day)).toEqual(bucket(before, day));
+    expect(bucket(before, next)!.pageviews).toBeGreaterThan(0);
+    expect(bucket(after, next)!.pageviews).toBe(0);
+  });
+
+  it('are rolled again with their day when a late event arrives for it', async () => {
+    const service = new StatsService(store, () => NOW);
+    await job().run();
+    const before = await service.dashboard(site, onPage('/'), ['country']);
+    const [one] = await store.events.list(site.id, { limit: 1 });
+    // A late pageview of / on May 3 (a new visit from Iceland).
+    await store.events.append([{ ...one!, ts: Date.UTC(2026, 4, 3, 10), session: 77_777, visitor: 'a'.repeat(32), name: 'pageview', pathname: '/', country: 'IS', props: null }]);
+    await store.events.settle();
+    expect(await store.rollups.pending(site, NOW)).toEqual(['2026-05-03']);
+    const iceland = (a: typeof before) => a.breakdowns.country!.rows.find((r) => r.value === 'IS')?.pageviews ?? 0;
+    for (const when of ['dirty', 'rolled again']) {
+      const now = await service.dashboard(site, onPage('/'), ['country']);
+      expect(now.summary!.metrics.pageviews, when).toBe(before.summary!.metrics.pageviews + 1);
+      expect(iceland(now), when).toBe(iceland(before) + 1);
+      await job().run();
+    }
+    expect((await store.pageRollupRows(site.id)).some((r) => r.day === '2026-05-03' && r.page === '/' && r.value === 'IS')).toBe(true);
   });
 });
 

@@ -54,7 +54,9 @@ function edges(site: Site, n: number): StoredEvent[] {
 }
 
 beforeAll(async () => {
-  store = await openDuckDbStore({ dataDir: await tempDir('cairn-oracle-'), loadIntervalMs: 3_600_000 });
+  // Pages of 2 visitors a day get page rollups: popular pages have them most days, others on some
+  // days only (read raw), so both paths and their mixes are compared.
+  store = await openDuckDbStore({ dataDir: await tempDir('cairn-oracle-'), loadIntervalMs: 3_600_000, pageRollupMinVisitors: 2 });
   service = new StatsService(store, () => NOW);
   for (const [n, tz] of ZONES.entries()) {
     const site: Site = { id: `site-${n}`, domains: ['example.com'], allowSubdomains: true, queryKeys: [], timezone: tz, name: 'example.com', createdAt: START };
@@ -121,6 +123,14 @@ const queryArb: fc.Arbitrary<Query> = fc
     return querySchema.parse({ ...q, interval, from, to }) as Query;
   });
 
+/**
+ * Queries filtered on one page (what page rollups answer), popular or not, or absent, half of
+ * them over the last 30 days (most of them rolled up, today not).
+ */
+const pageQueryArb: fc.Arbitrary<Query> = fc
+  .tuple(queryArb, fc.constantFrom('/', '/pricing', '/about', '/blog/post-12', '/blog/post-39', '/no-such-page'), fc.boolean())
+  .map(([q, page, recent]) => ({ ...q, ...(recent ? { period: '30d' as const } : {}), filters: [{ dimension: 'page' as const, op: 'is' as const, values: [page] }] }));
+
 function specOf(site: Site, r: Range, q: Query, group: StatsSpec['group']): StatsSpec {
   return { site: site.id, tz: site.timezone, from: r.from, to: r.to, startUtc: r.startUtc, endUtc: r.endUtc, filters: q.filters, group };
 }
@@ -149,10 +159,10 @@ const EXAMPLES: [number, Query][] = [0, 1, 2, 3, 4].flatMap((i) =>
   ].map((filters): [number, Query] => [i, querySchema.parse({ period: 'month', date: '2026-03-12', filters }) as Query]),
 );
 
-async function checkAll(runs: number): Promise<void> {
+async function checkAll(runs: number, queries = queryArb): Promise<void> {
   {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...sites.keys()), queryArb, async (i, q) => {
+      fc.asyncProperty(fc.constantFrom(...sites.keys()), queries, async (i, q) => {
         const site = sites[i]!;
         const { range } = resolvePeriod(q, site.timezone, NOW);
         const got = await service.summary(site, q);
@@ -170,7 +180,7 @@ async function checkAll(runs: number): Promise<void> {
   }
   {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...sites.keys()), queryArb, async (i, q) => {
+      fc.asyncProperty(fc.constantFrom(...sites.keys()), queries, async (i, q) => {
         const site = sites[i]!;
         const { range, interval } = resolvePeriod(q, site.timezone, NOW);
         const got = await service.timeseries(site, q);
@@ -188,7 +198,7 @@ async function checkAll(runs: number): Promise<void> {
   {
     const dimensions = [...DIMENSIONS, 'prop:plan', 'prop:seats'] as const;
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...sites.keys()), fc.constantFrom(...dimensions), queryArb, async (i, dimension, q) => {
+      fc.asyncProperty(fc.constantFrom(...sites.keys()), fc.constantFrom(...dimensions), queries, async (i, dimension, q) => {
         const site = sites[i]!;
         const { range } = resolvePeriod(q, site.timezone, NOW);
         const got = await service.breakdown(site, dimension, q);
@@ -253,10 +263,10 @@ async function checkFunnelsAndVitals(runs: number): Promise<void> {
 }
 
 /** A dashboard (one shared read) answers exactly what its endpoints answer one by one. */
-async function checkDashboards(runs: number): Promise<void> {
+async function checkDashboards(runs: number, queries = queryArb): Promise<void> {
   const dimensions = fc.uniqueArray(fc.constantFrom(...DIMENSIONS, 'prop:plan' as const), { minLength: 1, maxLength: 5 });
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...sites.keys()), dimensions, queryArb, async (i, ds, q) => {
+    fc.asyncProperty(fc.constantFrom(...sites.keys()), dimensions, queries, async (i, ds, q) => {
       const site = sites[i]!;
       const got = await service.dashboard(site, q, ds);
       expect(got.summary).toEqual(await service.summary(site, q));
@@ -276,6 +286,9 @@ async function checkDashboards(runs: number): Promise<void> {
     },
   );
 }
+
+/** Time for the tests that roll up every day of every site (230 site-days, a day and its page rollup each). */
+const ROLLING_MS = 180_000;
 
 /** Rolls up every closed day of every site, as the job does. */
 async function rollAll(): Promise<number> {
@@ -301,7 +314,13 @@ describe('stats equal the reference', () => {
     expect(await rollAll()).toBeGreaterThan(200);
     await checkAll(40);
     await checkDashboards(25);
-  });
+  }, ROLLING_MS);
+
+  it('filtered on one page, with page rollups for the days that have them', async () => {
+    await rollAll();
+    await checkAll(30, pageQueryArb);
+    await checkDashboards(25, pageQueryArb);
+  }, ROLLING_MS);
 
   it('after late events changed rolled-up days, before and after they are rolled up again', async () => {
     // A visit from a week ago gets a late event (a server SDK's), and a new visit arrives for that day.
@@ -315,7 +334,9 @@ describe('stats equal the reference', () => {
     events.push(...late);
     expect((await store.rollups.pending(sites[1]!, NOW)).length).toBeGreaterThan(0);
     await checkAll(25);
+    await checkAll(15, pageQueryArb);
     expect(await rollAll()).toBeGreaterThan(0);
     await checkAll(25);
-  });
+    await checkAll(15, pageQueryArb);
+  }, ROLLING_MS);
 });

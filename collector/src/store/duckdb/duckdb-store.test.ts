@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withOneFreeThread } from '../../testing/one-free-thread.ts';
 import { contractEvent } from '../contract.suite.ts';
-import { StoreError, type StoredEvent } from '../store.ts';
+import { StoreError, type StatsSpec, type StoredEvent } from '../store.ts';
 import { openDuckDbStore, type DuckDbStore, type DuckDbStoreOptions } from './duckdb-store.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 
@@ -262,7 +262,7 @@ describe('schema', () => {
     await conn.run(`DROP TABLE rollups; CREATE TABLE rollups (site VARCHAR, day DATE, dimension VARCHAR, value VARCHAR, visitors UBIGINT,
       visits UBIGINT, pageviews UBIGINT, events UBIGINT, bounces UBIGINT, visit_pageviews UBIGINT, duration UBIGINT)`);
     await conn.run(`INSERT INTO rollups VALUES ('site-a', '2026-01-01', '', '', 1, 1, 1, 0, 1, 1, 0)`);
-    await conn.run(`INSERT INTO rollup_days VALUES ('site-a', '2026-01-01', 'UTC', now(), false)`);
+    await conn.run(`INSERT INTO rollup_days (site, day, timezone, rolled_at, dirty) VALUES ('site-a', '2026-01-01', 'UTC', now(), false)`);
     await conn.run(`UPDATE meta SET value = '2' WHERE key = 'schema_version'`);
     conn.closeSync();
     instance.closeSync();
@@ -317,6 +317,42 @@ describe('schema', () => {
     await third.close();
   });
 
+  it('upgrades a schema 4 directory: rollups kept and not redone; a page filter reads the raw events of days rolled before', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir, { pageRollupMinVisitors: 1 });
+    const site = { id: 'site-a', name: 'x', domains: ['example.com'], allowSubdomains: true, queryKeys: [], timezone: 'UTC', createdAt: T0 };
+    await store.sites.create(site);
+    await store.events.append([1, 2, 3].map((i) => event(i, { pathname: '/' })));
+    await store.events.settle();
+    const now = T0 + 2 * 86_400_000;
+    for (const day of await store.rollups.pending(site, now)) await store.rollups.roll(site, day, now);
+    const rolled = await store.rollupRows('site-a');
+    expect(await store.pageRollupRows('site-a')).not.toEqual([]);
+    await store.close();
+    // Schema 4: no page rollups, and no page_min in rollup_days.
+    const file = join(dataDir, 'cairn.duckdb');
+    const instance = await DuckDBInstance.create(file);
+    const conn = await instance.connect();
+    await conn.run(`DROP TABLE page_rollups; ALTER TABLE rollup_days DROP COLUMN page_min`);
+    await conn.run(`UPDATE meta SET value = '4' WHERE key = 'schema_version'`);
+    conn.closeSync();
+    instance.closeSync();
+
+    const again = await openStore(dataDir, { pageRollupMinVisitors: 1 });
+    expect(await again.rollupRows('site-a')).toEqual(rolled);
+    expect(await again.pageRollupRows('site-a')).toEqual([]);
+    expect(await again.rollups.pending(site, now)).toEqual([]);
+    const day = { site: 'site-a', tz: 'UTC', from: '2026-02-01', to: '2026-02-01', startUtc: T0 + 1, endUtc: T0 + 1 + 86_400_000 };
+    const pageviews = async (filters: StatsSpec['filters']) => (await again.stats.query({ ...day, filters, group: { by: 'none' } }))[0]?.pageviews ?? 0;
+    const onPage: StatsSpec['filters'] = [{ dimension: 'page', op: 'is', values: ['/'] }];
+    expect([await pageviews([]), await pageviews(onPage)]).toEqual([3, 3]);
+    // Without the raw events, the rolled-up day still answers unfiltered; the page filter, read raw, sees none.
+    await again.events.deleteBefore('site-a', now);
+    expect([await pageviews([]), await pageviews(onPage)]).toEqual([3, 0]);
+    await again.close();
+    expect(await readMeta(file, 'schema_version')).toBe(String(SCHEMA_VERSION));
+  });
+
   it('records the schema version on first open', async () => {
     const dataDir = await tempDir();
     const store = await openStore(dataDir);
@@ -347,7 +383,7 @@ describe('sites', () => {
     try {
       const conn = await instance.connect();
       const tables = (await conn.runAndReadAll(`SELECT table_name FROM information_schema.columns WHERE column_name = 'site'`)).getRows().map((r) => String(r[0]));
-      expect(tables.sort()).toEqual(['bot_counts', 'events', 'goals', 'rollup_days', 'rollups', 'site_keys']);
+      expect(tables.sort()).toEqual(['bot_counts', 'events', 'goals', 'page_rollups', 'rollup_days', 'rollups', 'site_keys']);
       for (const table of tables) expect((await conn.runAndReadAll(`SELECT * FROM ${table} WHERE site = 'site-a'`)).getRows(), table).toEqual([]);
       expect((await conn.runAndReadAll(`SELECT * FROM sites`)).getRows()).toEqual([]);
       conn.closeSync();

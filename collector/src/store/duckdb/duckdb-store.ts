@@ -32,8 +32,7 @@ import { EVENT_COLUMNS } from './schema.ts';
 import { migrate } from './migrate.ts';
 import { ensureMeta, insertKey, insertSite, keyOf, purgeSite, revokeKey, SELECT_KEY, SELECT_SITE, siteOf, updateSite } from './sites.ts';
 import { SaltFile } from './salt-file.ts';
-import { rollupable } from '../rollup-days.ts';
-import { pendingDays, plannedSql, rollDay, sharedSql } from './rollups.ts';
+import { pendingDays, plannedSql, rollDay, rolledDaysSql, sharedSql, usesRollups } from './rollups.ts';
 import { funnelSql, statsSql, vitalsSql } from './stats-sql.ts';
 import { Serial } from './serial.ts';
 
@@ -47,6 +46,8 @@ export interface DuckDbStoreOptions {
   onLoadError?: (err: StoreError) => void;
   /** Called when rows DuckDB refused were set aside in `file` (they are kept, not loaded). */
   onRejected?: (lines: number, file: string) => void;
+  /** Pages with fewer visitors on a day are left out of its page rollups (default PAGE_ROLLUP_MIN_VISITORS). */
+  pageRollupMinVisitors?: number;
 }
 
 /** Event columns as StoredEvent fields read them (numbers as JS numbers, visitor as 32 hex). */
@@ -416,7 +417,7 @@ export class DuckDbStore implements Store {
       (await this.#read('stats.vitals', vitalsSql(spec, limit, offset))) as unknown as VitalRow[],
 
     query: async (spec: StatsSpec): Promise<StatsRow[]> => {
-      const sql = rollupable(spec) ? plannedSql(spec, await this.#rolledDays(spec)) : statsSql(spec);
+      const sql = usesRollups(spec) ? plannedSql(spec, await this.#rolledDays(spec)) : statsSql(spec);
       return (await this.#read('stats.query', sql)) as unknown as StatsRow[];
     },
 
@@ -426,9 +427,9 @@ export class DuckDbStore implements Store {
       const same = (s: StatsSpec) =>
         s.site === base!.site && s.tz === base!.tz && s.from === base!.from && s.to === base!.to && JSON.stringify(s.filters) === JSON.stringify(base!.filters);
       if (specs.length < 2 || !specs.every(same) || specs.some((s) => s.revenueProp)) return Promise.all(specs.map(one));
-      const rolled = specs.some(rollupable) ? await this.#rolledDays(base!) : new Set<string>();
+      const rolled = specs.some(usesRollups) ? await this.#rolledDays(base!) : new Set<string>();
       // Those that can use rollups share a read of the days not rolled up; the others, of all days.
-      const groups = (rolled.size > 0 ? [specs.filter(rollupable), specs.filter((s) => !rollupable(s))] : [specs]).filter((g) => g.length > 0);
+      const groups = (rolled.size > 0 ? [specs.filter(usesRollups), specs.filter((s) => !usesRollups(s))] : [specs]).filter((g) => g.length > 0);
       const answers = new Map<StatsSpec, StatsRow[]>();
       await Promise.all(
         groups.map(async (group) => {
@@ -562,7 +563,7 @@ export class DuckDbStore implements Store {
     roll: (site: Site, day: string, now: number) =>
       this.#loads.run(async () => {
         try {
-          await rollDay(this.#loaderConn, site, day, now);
+          await rollDay(this.#loaderConn, site, day, now, this.#options.pageRollupMinVisitors);
         } catch (cause) {
           throw new StoreError('rollups.roll', { cause, message: `${site.id} ${day}: ${String(cause)}` });
         }
@@ -609,6 +610,18 @@ export class DuckDbStore implements Store {
         pageviews::DOUBLE AS pageviews, events::DOUBLE AS events, bounces::DOUBLE AS bounces,
         visit_pageviews::DOUBLE AS visit_pageviews, duration::DOUBLE AS duration, scroll_sum::DOUBLE AS scroll_sum, scroll_n::DOUBLE AS scroll_n
        FROM rollups WHERE site = ? ORDER BY day, dimension, value`,
+      [site],
+    );
+  }
+
+  /** Every page rollup row of a site, in a stable order (diagnostics and tests). */
+  pageRollupRows(site: string): Promise<Record<string, unknown>[]> {
+    return this.#query(
+      'rollups.rows',
+      `SELECT strftime(day, '%Y-%m-%d') AS day, page, dimension, value, visitors::DOUBLE AS visitors, visits::DOUBLE AS visits,
+        pageviews::DOUBLE AS pageviews, events::DOUBLE AS events, bounces::DOUBLE AS bounces,
+        visit_pageviews::DOUBLE AS visit_pageviews, duration::DOUBLE AS duration, scroll_sum::DOUBLE AS scroll_sum, scroll_n::DOUBLE AS scroll_n
+       FROM page_rollups WHERE site = ? ORDER BY day, page, dimension, value`,
       [site],
     );
   }
@@ -683,13 +696,9 @@ export class DuckDbStore implements Store {
     });
   }
 
-  /** The days of a spec's period that are rolled up (in the spec's time zone, and not dirty). */
+  /** The days of a spec's period that rollups answer (in the spec's time zone, not dirty, holding its page filter's page). */
   async #rolledDays(spec: StatsSpec): Promise<Set<string>> {
-    const days = await this.#read(
-      'stats.query',
-      `SELECT strftime(day, '%Y-%m-%d') AS d FROM rollup_days WHERE site = ? AND timezone = ? AND NOT dirty AND day BETWEEN ?::DATE AND ?::DATE`,
-      [spec.site, spec.tz, spec.from, spec.to],
-    );
+    const days = await this.#read('stats.query', rolledDaysSql(spec));
     return new Set(days.map((r) => String(r.d)));
   }
 

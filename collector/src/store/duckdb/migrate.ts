@@ -30,6 +30,8 @@ export async function migrate(conn: DuckDBConnection): Promise<void> {
   await conn.run('BEGIN TRANSACTION');
   try {
     if (found < 4) await moveKeys(conn);
+    // Schema 5 (page rollups) needs no data moved: days rolled before it have page_min NULL, so a
+    // page filter reads their raw events as before; days rolled from now on get page rollups.
     await conn.run(`UPDATE meta SET value = '${SCHEMA_VERSION}' WHERE key = 'schema_version'`);
     await conn.run('COMMIT');
   } catch (err) {

@@ -4,9 +4,15 @@
  * paths agree by construction. A day is rolled once it is closed (its last visits can no longer
  * continue), again when events arrive for it later (journal-loader marks it dirty), and again
  * when the site's time zone changes.
+ *
+ * Page rollups, rolled with their day, answer a filter on one page: the same sums per page and
+ * value of the few-valued dimensions (PAGE_ROLLUP_DIMENSIONS), for pages with at least
+ * `page_min` visitors that day (a page's rare days are cheap to read raw, and would make many
+ * rows). The page's totals and series are its row in the day's `page` rollup, which equals them.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { rangeOf } from '../../stats/period.ts';
+import type { FilterDimension } from '../../protocol/query.ts';
 import { closedDays, rolledRun, rollupable, ROLLUP_DIMENSIONS, SUMS } from '../rollup-days.ts';
 import type { Site, StatsSpec } from '../store.ts';
 import { groupedCte, literal, sortSql, statsSql, sumsSql, tailSql, visitCtes } from './stats-sql.ts';
@@ -27,14 +33,68 @@ export async function pendingDays(conn: DuckDBConnection, site: Site, now: numbe
   return closedDays(Number(first), site.timezone, now).filter((day) => !rolled.has(day));
 }
 
-/** Replaces the rollup of one local day, in one transaction (running it twice gives the same rows). */
-export async function rollDay(conn: DuckDBConnection, site: Site, day: string, now: number): Promise<void> {
+/**
+ * Dimensions kept per page in page rollups: those with few values per page and day (not entry and
+ * exit pages, referrers, UTM terms and contents; not event names, which would keep a visit's
+ * pageviews and engagement reports on a page apart and double the cost of rolling a day).
+ */
+export const PAGE_ROLLUP_DIMENSIONS = ['source', 'utm_source', 'utm_medium', 'utm_campaign', 'country', 'device', 'browser', 'os'] as const;
+
+/** Pages with fewer visitors on a day are left out of its page rollups (by default). */
+export const PAGE_ROLLUP_MIN_VISITORS = 10;
+
+/** The page a spec is filtered on, when its only filter is `page is <one page>`. */
+export function filteredPage(spec: StatsSpec): string | null {
+  const [f, ...others] = spec.filters;
+  return f && others.length === 0 && f.dimension === 'page' && f.op === 'is' && f.values.length === 1 ? f.values[0]! : null;
+}
+
+/** Whether a spec can be answered from rollups (rollup-days.ts's rollupable) or page rollups. */
+export function usesRollups(spec: StatsSpec): boolean {
+  if (rollupable(spec)) return true;
+  if (filteredPage(spec) === null || spec.revenueProp) return false;
+  const g = spec.group;
+  const dimensions: readonly FilterDimension[] = ['page', ...PAGE_ROLLUP_DIMENSIONS];
+  return g.by === 'none' || (g.by === 'time' && g.interval !== 'hour') || (g.by === 'dimension' && dimensions.includes(g.dimension));
+}
+
+/**
+ * The SQL listing the days of a spec's period that rollups answer (column `d`): rolled in the
+ * spec's time zone and not dirty; with a page filter, also holding that page, or showing that it
+ * had nothing that day (no row in the day's `page` rollup).
+ */
+export function rolledDaysSql(spec: StatsSpec): string {
+  const page = filteredPage(spec);
+  const covered =
+    page === null
+      ? ''
+      : ` AND r.page_min IS NOT NULL AND NOT EXISTS (
+          SELECT 1 FROM rollups p WHERE p.site = r.site AND p.day = r.day AND p.dimension = 'page' AND p.value = ${literal(page)} AND p.visitors < r.page_min)`;
+  return `SELECT strftime(r.day, '%Y-%m-%d') AS d FROM rollup_days r
+    WHERE r.site = ${literal(spec.site)} AND r.timezone = ${literal(spec.tz)} AND NOT r.dirty
+      AND r.day BETWEEN ${literal(spec.from)}::DATE AND ${literal(spec.to)}::DATE${covered}`;
+}
+
+/** The SQL of one day's page rollup rows, for pages of at least `minVisitors` visitors in the day's rollup (written first). */
+function pageRowsSql(site: Site, day: string, minVisitors: number): string {
+  const spec: StatsSpec = { site: site.id, ...rangeOf(day, day, site.timezone), filters: [], group: { by: 'dimensions', dimensions: PAGE_ROLLUP_DIMENSIONS } };
+  const groups: StatsSpec['group'][] = [{ by: 'dimensions', dimensions: ['page', ...PAGE_ROLLUP_DIMENSIONS] }];
+  return `SELECT ${literal(site.id)}, ${literal(day)}::DATE, per, split_part(key, chr(9), 1), substr(key, strpos(key, chr(9)) + 1), ${SUMS.join(', ')}
+    FROM (${visitCtes(spec, { materialized: true, groups })}${groupedCte(spec, groups)}
+      ${sumsSql(spec, spec.group, { per: 'page' })})
+    WHERE key <> '' AND per IN (
+      SELECT value FROM rollups WHERE site = ${literal(site.id)} AND day = ${literal(day)}::DATE AND dimension = 'page' AND visitors >= ${Math.floor(minVisitors)})`;
+}
+
+/** Replaces the rollup of one local day and its page rollup, in one transaction (running it twice gives the same rows). */
+export async function rollDay(conn: DuckDBConnection, site: Site, day: string, now: number, pageMinVisitors = PAGE_ROLLUP_MIN_VISITORS): Promise<void> {
   const range = rangeOf(day, day, site.timezone);
   const spec: StatsSpec = { site: site.id, ...range, filters: [], group: { by: 'dimensions', dimensions: ROLLUP_DIMENSIONS } };
   const where = `site = ${literal(site.id)} AND day = ${literal(day)}::DATE`;
   await conn.run('BEGIN TRANSACTION');
   try {
     await conn.run(`DELETE FROM rollups WHERE ${where}`);
+    await conn.run(`DELETE FROM page_rollups WHERE ${where}`);
     await conn.run(`
       INSERT INTO rollups
       SELECT ${literal(site.id)}, ${literal(day)}::DATE,
@@ -42,9 +102,11 @@ export async function rollDay(conn: DuckDBConnection, site: Site, day: string, n
         CASE WHEN key = '' THEN '' ELSE substr(key, strpos(key, chr(9)) + 1) END,
         ${SUMS.join(', ')}
       FROM (${statsSql(spec)})`);
+    await conn.run(`INSERT INTO page_rollups ${pageRowsSql(site, day, pageMinVisitors)}`);
     await conn.run(`
-      INSERT INTO rollup_days VALUES (${literal(site.id)}, ${literal(day)}::DATE, ${literal(site.timezone)}, epoch_ms(${now}::BIGINT), false)
-      ON CONFLICT (site, day) DO UPDATE SET timezone = excluded.timezone, rolled_at = excluded.rolled_at, dirty = false`);
+      INSERT INTO rollup_days (site, day, timezone, rolled_at, dirty, page_min)
+      VALUES (${literal(site.id)}, ${literal(day)}::DATE, ${literal(site.timezone)}, epoch_ms(${now}::BIGINT), false, ${Math.floor(pageMinVisitors)})
+      ON CONFLICT (site, day) DO UPDATE SET timezone = excluded.timezone, rolled_at = excluded.rolled_at, dirty = false, page_min = excluded.page_min`);
     await conn.run('COMMIT');
   } catch (err) {
     await conn.run('ROLLBACK').catch(() => undefined);
@@ -52,9 +114,15 @@ export async function rollDay(conn: DuckDBConnection, site: Site, day: string, n
   }
 }
 
-/** Sums per key of a spec's first `k` days, from the rollups. */
+/** Sums per key of a spec's first `k` days, from the rollups (the page rollups, with a page filter). */
 function fromRollupsSql(spec: StatsSpec, days: string[], k: number): string {
   const g = spec.group;
+  const page = filteredPage(spec);
+  const where = `site = ${literal(spec.site)} AND day BETWEEN ${literal(days[0]!)}::DATE AND ${literal(days[k - 1]!)}::DATE`;
+  if (page !== null && g.by === 'dimension' && g.dimension !== 'page') {
+    return `SELECT value AS key, ${SUMS.join(', ')} FROM page_rollups
+    WHERE ${where} AND page = ${literal(page)} AND dimension = ${literal(g.dimension)}`;
+  }
   const key =
     g.by === 'none'
       ? `''`
@@ -63,9 +131,10 @@ function fromRollupsSql(spec: StatsSpec, days: string[], k: number): string {
           ? `strftime(day, '%Y-%m')`
           : `strftime(${g.interval === 'week' ? `date_trunc('week', day)` : 'day'}, '%Y-%m-%d')`
         : 'value';
-  const dimension = g.by === 'dimension' ? g.dimension : '';
+  // Filtered on a page, its totals, series and page breakdown are its rows in the page rollup.
+  const dimension = page !== null ? 'page' : g.by === 'dimension' ? g.dimension : '';
   return `SELECT ${key} AS key, ${SUMS.join(', ')} FROM rollups
-    WHERE site = ${literal(spec.site)} AND dimension = ${literal(dimension)} AND day BETWEEN ${literal(days[0]!)}::DATE AND ${literal(days[k - 1]!)}::DATE`;
+    WHERE ${where} AND dimension = ${literal(dimension)}${page !== null ? ` AND value = ${literal(page)}` : ''}`;
 }
 
 /**
@@ -104,7 +173,7 @@ export function sharedSql(specs: readonly StatsSpec[], rolled: ReadonlySet<strin
   const partial = k > 0 && k < days.length ? rangeOf(days[k]!, base.to, base.tz) : null;
   // Raw events are read over the whole period, or only its days not rolled up when every part
   // can use rollups (one shared read must cover one range).
-  const useRollups = k > 0 && specs.every(rollupable);
+  const useRollups = k > 0 && specs.every(usesRollups);
   if (useRollups && !partial) return null;
   const raw: StatsSpec = { ...base, ...(useRollups ? partial : {}), group: { by: 'none' } };
   const sums = specs.map((spec, i) => {

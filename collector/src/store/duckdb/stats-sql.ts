@@ -219,9 +219,10 @@ export function groupedCte(spec: StatsSpec, groups: readonly StatsSpec['group'][
 
 /**
  * Per-key sums of a grouping over groupedCte's `l` and visitCtes' visits (s); rows have `key`
- * and the raw sums the service turns into metrics.
+ * and the raw sums the service turns into metrics. With `per` (a dimension groupedCte's groups
+ * include), the sums are per value of it (column `per`) and key: as if filtered on each value.
  */
-export function sumsSql(spec: StatsSpec, g: StatsSpec['group']): string {
+export function sumsSql(spec: StatsSpec, g: StatsSpec['group'], { per }: { per?: FilterDimension } = {}): string {
   const local = (col: string) => localSql(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, col);
   const label = (col: string) => (g.by === 'time' ? `strftime(date_trunc('${g.interval}', ${col}), '${FORMATS[g.interval]}')` : '');
   // The key an event counts under. With several dimensions (rollups), each event counts once per
@@ -234,12 +235,13 @@ export function sumsSql(spec: StatsSpec, g: StatsSpec['group']): string {
         : g.by === 'dimension'
           ? keyColumn(g.dimension)
           : `unnest([${[`''`, ...g.dimensions.map((d) => `${literal(`${d}	`)} || ${keyColumn(d)}`)].join(', ')}])`;
-  const keyed = `(SELECT *, ${eventKey} AS key FROM l)`;
+  const keyed = `(SELECT *, ${eventKey} AS key${per ? `, ${keyColumn(per)} AS per` : ''} FROM l)`;
+  const by = per ? 'per, key' : 'key';
   // A visit counts under the keys of its matching events, or in a time series, its start's bucket.
   const visitKey = g.by === 'time' ? label(local('s.start')) : 'v.key';
   // Visitors are distinct per local day (per hour in an hourly series), then summed.
   const unit = g.by === 'time' && g.interval === 'hour' ? 'hour' : 'day';
-  return `SELECT key,
+  return `SELECT ${by},
   coalesce(vis.visitors, 0)::DOUBLE AS visitors,
   coalesce(visits.visits, 0)::DOUBLE AS visits,
   coalesce(counts.pageviews, 0)::DOUBLE AS pageviews,
@@ -250,22 +252,22 @@ export function sumsSql(spec: StatsSpec, g: StatsSpec['group']): string {
   coalesce(counts.scroll_sum, 0)::DOUBLE AS scroll_sum,
   coalesce(counts.scroll_n, 0)::DOUBLE AS scroll_n${spec.revenueProp ? ', coalesce(counts.revenue, 0)::DOUBLE AS revenue' : ''}
 FROM (
-  SELECT key, sum(pv) AS pageviews, sum(ev) AS events, coalesce(sum(ss), 0) AS scroll_sum, sum(sn) AS scroll_n${spec.revenueProp ? ', coalesce(sum(rev), 0) AS revenue' : ''}
-  FROM ${keyed} WHERE in_range GROUP BY key
+  SELECT ${by}, sum(pv) AS pageviews, sum(ev) AS events, coalesce(sum(ss), 0) AS scroll_sum, sum(sn) AS scroll_n${spec.revenueProp ? ', coalesce(sum(rev), 0) AS revenue' : ''}
+  FROM ${keyed} WHERE in_range GROUP BY ${by}
 ) counts FULL JOIN (
-  SELECT key, sum(n) AS visitors FROM (
-    SELECT key, count(DISTINCT visitor) AS n FROM ${keyed} WHERE in_range AND act > 0 GROUP BY key, date_trunc('${unit}', b)
-  ) GROUP BY key
-) vis USING (key) FULL JOIN (
+  SELECT ${by}, sum(n) AS visitors FROM (
+    SELECT ${by}, count(DISTINCT visitor) AS n FROM ${keyed} WHERE in_range AND act > 0 GROUP BY ${by}, date_trunc('${unit}', b)
+  ) GROUP BY ${by}
+) vis USING (${by}) FULL JOIN (
   -- Visits that start in the period and have a matching event (then or later).
-  SELECT ${visitKey} AS key, count(*) AS visits,
+  SELECT ${per ? 'v.per, ' : ''}${visitKey} AS key, count(*) AS visits,
     count(*) FILTER (WHERE s.pv = 1 AND s.customs = 0) AS bounces,
     sum(s.pv) AS visit_pageviews, sum(s.dur) AS duration
-  FROM (SELECT DISTINCT ${g.by === 'time' ? '' : 'key, '}session FROM ${keyed} WHERE act > 0) v
+  FROM (SELECT DISTINCT ${per ? 'per, ' : ''}${g.by === 'time' ? '' : 'key, '}session FROM ${keyed} WHERE act > 0) v
   JOIN s USING (session)
   WHERE ${rangeSql(spec)('s.start')}
   GROUP BY ALL
-) visits USING (key)`;
+) visits USING (${by})`;
 }
 
 /** The SQL answering a spec; rows have `key` and the raw sums the service turns into metrics. */
