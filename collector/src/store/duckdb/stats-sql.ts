@@ -180,7 +180,7 @@ export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spe
   -- The events of the visits touched that pass the filters, with their visit's values.
   SELECT e.session, e.visitor, e.name, e.props, e.pathname, e.country, e.device, e.browser, e.os, e.scroll_depth,
     ${local('e.ts')} AS lts, e.${ACTIVE} AS active, ${inRange('e.ts')} AS in_range,
-    s.start AS s_start${visitColumns.map((c) => `, s.${c} AS s_${c}`).join('')}
+    s.start AS s_start, ${inRange('s.start')} AS s_in, s.pv AS s_pv, s.pv = 1 AND s.customs = 0 AS s_bounce, s.dur AS s_dur${visitColumns.map((c) => `, s.${c} AS s_${c}`).join('')}
   FROM ${eventFilters ? `(
     -- With filters on events' own fields, read the table again rather than a: the filters are
     -- checked as it is scanned, and a is not materialized.
@@ -204,7 +204,7 @@ export function groupedCte(spec: StatsSpec, groups: readonly StatsSpec['group'][
   const unit = groups.some((g) => g.by === 'time' && g.interval === 'hour') ? 'hour' : 'day';
   const revenue = spec.revenueProp && `TRY_CAST(json_extract_string(props, ${literal(`$."${spec.revenueProp.replaceAll('"', '\\"')}"`)}) AS DOUBLE)`;
   return `, l AS MATERIALIZED (
-  SELECT session, visitor, in_range, date_trunc('${unit}', lts) AS b${dimensionsOf(groups)
+  SELECT session, visitor, in_range, date_trunc('${unit}', lts) AS b, s_start, s_in, s_pv, s_bounce, s_dur${dimensionsOf(groups)
     .map((d) => `, ${dimensionSql(d, 'flat')} AS ${keyColumn(d)}`)
     .join('')},
     count(*) FILTER (WHERE name = 'pageview') AS pv,
@@ -238,11 +238,13 @@ export function sumsSql(spec: StatsSpec, g: StatsSpec['group'], { per }: { per?:
   const keyed = `(SELECT *, ${eventKey} AS key${per ? `, ${keyColumn(per)} AS per` : ''} FROM l)`;
   const by = per ? 'per, key' : 'key';
   // A visit counts under the keys of its matching events, or in a time series, its start's bucket.
-  const visitKey = g.by === 'time' ? label(local('s.start')) : 'v.key';
+  const visitKey = g.by === 'time' ? label(local('s_start')) : 'key';
   // Visitors are distinct per local day (per hour in an hourly series), then summed.
   const unit = g.by === 'time' && g.interval === 'hour' ? 'hour' : 'day';
+  // Over one local day (not by hour), visitors are distinct over the rows counted: one aggregation.
+  const oneDay = spec.from === spec.to && unit === 'day';
   return `SELECT ${by},
-  coalesce(vis.visitors, 0)::DOUBLE AS visitors,
+  coalesce(${oneDay ? 'counts' : 'vis'}.visitors, 0)::DOUBLE AS visitors,
   coalesce(visits.visits, 0)::DOUBLE AS visits,
   coalesce(counts.pageviews, 0)::DOUBLE AS pageviews,
   coalesce(counts.events, 0)::DOUBLE AS events,
@@ -252,20 +254,23 @@ export function sumsSql(spec: StatsSpec, g: StatsSpec['group'], { per }: { per?:
   coalesce(counts.scroll_sum, 0)::DOUBLE AS scroll_sum,
   coalesce(counts.scroll_n, 0)::DOUBLE AS scroll_n${spec.revenueProp ? ', coalesce(counts.revenue, 0)::DOUBLE AS revenue' : ''}
 FROM (
-  SELECT ${by}, sum(pv) AS pageviews, sum(ev) AS events, coalesce(sum(ss), 0) AS scroll_sum, sum(sn) AS scroll_n${spec.revenueProp ? ', coalesce(sum(rev), 0) AS revenue' : ''}
+  SELECT ${by}, sum(pv) AS pageviews, sum(ev) AS events, coalesce(sum(ss), 0) AS scroll_sum, sum(sn) AS scroll_n${spec.revenueProp ? ', coalesce(sum(rev), 0) AS revenue' : ''}${
+    oneDay ? ', count(DISTINCT visitor) FILTER (WHERE act > 0) AS visitors' : ''
+  }
   FROM ${keyed} WHERE in_range GROUP BY ${by}
-) counts FULL JOIN (
+) counts FULL JOIN (${
+    oneDay
+      ? ''
+      : `
   SELECT ${by}, sum(n) AS visitors FROM (
     SELECT ${by}, count(DISTINCT visitor) AS n FROM ${keyed} WHERE in_range AND act > 0 GROUP BY ${by}, date_trunc('${unit}', b)
   ) GROUP BY ${by}
-) vis USING (${by}) FULL JOIN (
+) vis USING (${by}) FULL JOIN (`
+  }
   -- Visits that start in the period and have a matching event (then or later).
-  SELECT ${per ? 'v.per, ' : ''}${visitKey} AS key, count(*) AS visits,
-    count(*) FILTER (WHERE s.pv = 1 AND s.customs = 0) AS bounces,
-    sum(s.pv) AS visit_pageviews, sum(s.dur) AS duration
-  FROM (SELECT DISTINCT ${per ? 'per, ' : ''}${g.by === 'time' ? '' : 'key, '}session FROM ${keyed} WHERE act > 0) v
-  JOIN s USING (session)
-  WHERE ${rangeSql(spec)('s.start')}
+  SELECT ${per ? 'per, ' : ''}${visitKey} AS key, count(*) AS visits, count(*) FILTER (WHERE s_bounce) AS bounces,
+    sum(s_pv) AS visit_pageviews, sum(s_dur) AS duration
+  FROM (SELECT DISTINCT ${per ? 'per, ' : ''}${g.by === 'time' ? 's_start' : 'key'}, session, s_bounce, s_pv, s_dur FROM ${keyed} WHERE act > 0 AND s_in)
   GROUP BY ALL
 ) visits USING (${by})`;
 }
