@@ -204,16 +204,18 @@ export function groupedCte(spec: StatsSpec, groups: readonly StatsSpec['group'][
   const unit = groups.some((g) => g.by === 'time' && g.interval === 'hour') ? 'hour' : 'day';
   const revenue = spec.revenueProp && `TRY_CAST(json_extract_string(props, ${literal(`$."${spec.revenueProp.replaceAll('"', '\\"')}"`)}) AS DOUBLE)`;
   return `, l AS MATERIALIZED (
-  SELECT session, visitor, in_range, date_trunc('${unit}', lts) AS b, s_start, s_in, s_pv, s_bounce, s_dur${dimensionsOf(groups)
+  SELECT session, visitor, in_range, date_trunc('${unit}', lts) AS b${dimensionsOf(groups)
     .map((d) => `, ${dimensionSql(d, 'flat')} AS ${keyColumn(d)}`)
     .join('')},
     count(*) FILTER (WHERE name = 'pageview') AS pv,
     count(*) FILTER (WHERE ${CUSTOM}) AS ev,
     sum(scroll_depth) FILTER (WHERE name = 'engagement') AS ss,
     count(scroll_depth) FILTER (WHERE name = 'engagement') AS sn,
-    count(*) FILTER (WHERE active) AS act${revenue ? `,
+    count(*) FILTER (WHERE active) AS act,
+    -- The visit's values (one per session: taken, not grouped by).
+    any_value(s_start) AS s_start, any_value(s_in) AS s_in, any_value(s_pv) AS s_pv, any_value(s_bounce) AS s_bounce, any_value(s_dur) AS s_dur${revenue ? `,
     sum(${revenue}) AS rev` : ''}
-  FROM e GROUP BY ALL
+  FROM e GROUP BY session, visitor, in_range, b${dimensionsOf(groups).map((d) => `, ${keyColumn(d)}`).join('')}
 )`;
 }
 
@@ -243,36 +245,25 @@ export function sumsSql(spec: StatsSpec, g: StatsSpec['group'], { per }: { per?:
   const unit = g.by === 'time' && g.interval === 'hour' ? 'hour' : 'day';
   // Over one local day (not by hour), visitors are distinct over the rows counted: one aggregation.
   const oneDay = spec.from === spec.to && unit === 'day';
-  return `SELECT ${by},
-  coalesce(${oneDay ? 'counts' : 'vis'}.visitors, 0)::DOUBLE AS visitors,
-  coalesce(visits.visits, 0)::DOUBLE AS visits,
-  coalesce(counts.pageviews, 0)::DOUBLE AS pageviews,
-  coalesce(counts.events, 0)::DOUBLE AS events,
-  coalesce(visits.bounces, 0)::DOUBLE AS bounces,
-  coalesce(visits.visit_pageviews, 0)::DOUBLE AS visit_pageviews,
-  coalesce(visits.duration, 0)::DOUBLE AS duration,
-  coalesce(counts.scroll_sum, 0)::DOUBLE AS scroll_sum,
-  coalesce(counts.scroll_n, 0)::DOUBLE AS scroll_n${spec.revenueProp ? ', coalesce(counts.revenue, 0)::DOUBLE AS revenue' : ''}
-FROM (
-  SELECT ${by}, sum(pv) AS pageviews, sum(ev) AS events, coalesce(sum(ss), 0) AS scroll_sum, sum(sn) AS scroll_n${spec.revenueProp ? ', coalesce(sum(rev), 0) AS revenue' : ''}${
-    oneDay ? ', count(DISTINCT visitor) FILTER (WHERE act > 0) AS visitors' : ''
-  }
-  FROM ${keyed} WHERE in_range GROUP BY ${by}
-) counts FULL JOIN (${
-    oneDay
-      ? ''
-      : `
-  SELECT ${by}, sum(n) AS visitors FROM (
+  const revenue = spec.revenueProp ? ', revenue' : '';
+  // Each part sums some columns (0 for the others); the parts' rows are added up per key.
+  const counts = `SELECT ${by}, ${oneDay ? 'count(DISTINCT visitor) FILTER (WHERE act > 0)' : '0'} AS visitors, 0 AS visits,
+    sum(pv) AS pageviews, sum(ev) AS events, 0 AS bounces, 0 AS visit_pageviews, 0 AS duration,
+    coalesce(sum(ss), 0) AS scroll_sum, sum(sn) AS scroll_n${revenue && ', coalesce(sum(rev), 0) AS revenue'}
+  FROM ${keyed} WHERE in_range GROUP BY ${by}`;
+  const visitors = `SELECT ${by}, sum(n), 0, 0, 0, 0, 0, 0, 0, 0${revenue && ', 0'} FROM (
     SELECT ${by}, count(DISTINCT visitor) AS n FROM ${keyed} WHERE in_range AND act > 0 GROUP BY ${by}, date_trunc('${unit}', b)
-  ) GROUP BY ${by}
-) vis USING (${by}) FULL JOIN (`
-  }
-  -- Visits that start in the period and have a matching event (then or later).
-  SELECT ${per ? 'per, ' : ''}${visitKey} AS key, count(*) AS visits, count(*) FILTER (WHERE s_bounce) AS bounces,
-    sum(s_pv) AS visit_pageviews, sum(s_dur) AS duration
+  ) GROUP BY ${by}`;
+  // Visits that start in the period and have a matching event (then or later).
+  const visits = `SELECT ${per ? 'per, ' : ''}${visitKey}, 0, count(*), 0, 0, count(*) FILTER (WHERE s_bounce), sum(s_pv), sum(s_dur), 0, 0${revenue && ', 0'}
   FROM (SELECT DISTINCT ${per ? 'per, ' : ''}${g.by === 'time' ? 's_start' : 'key'}, session, s_bounce, s_pv, s_dur FROM ${keyed} WHERE act > 0 AND s_in)
-  GROUP BY ALL
-) visits USING (${by})`;
+  GROUP BY ${per ? '1, 2' : '1'}`;
+  return `SELECT ${by}, ${['visitors', 'visits', 'pageviews', 'events', 'bounces', 'visit_pageviews', 'duration', 'scroll_sum', 'scroll_n']
+    .map((c) => `sum(${c})::DOUBLE AS ${c}`)
+    .join(', ')}${revenue && ', sum(revenue)::DOUBLE AS revenue'}
+FROM (
+  ${[counts, ...(oneDay ? [] : [visitors]), visits].join('\nUNION ALL\n  ')}
+) GROUP BY ${by}`;
 }
 
 /** The SQL answering a spec; rows have `key` and the raw sums the service turns into metrics. */
