@@ -95,7 +95,7 @@ export const OPTIONS = {
   rateLimitIp: { env: 'CAIRN_RATE_LIMIT_IP', flag: 'rate-limit-ip', parse: integer(0, 1e9), fallback: '600' },
   rateLimitSite: { env: 'CAIRN_RATE_LIMIT_SITE', flag: 'rate-limit-site', parse: integer(0, 1e12), fallback: '120000' },
   commitMaxRows: { env: 'CAIRN_COMMIT_MAX_ROWS', flag: 'commit-max-rows', parse: integer(1, 100_000), fallback: '1000' },
-  loadIntervalMs: { env: 'CAIRN_LOAD_INTERVAL_MS', flag: 'load-interval-ms', parse: integer(50, 600_000), fallback: '1000' },
+  loadIntervalMs: { env: 'CAIRN_LOAD_INTERVAL_MS', flag: 'load-interval-ms', parse: integer(50, 600_000), fallback: '5000' },
   logLevel: {
     env: 'CAIRN_LOG_LEVEL',
     flag: 'log-level',

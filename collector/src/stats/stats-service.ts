@@ -243,8 +243,14 @@ export class StatsService {
     };
   }
 
-  /** Visitors of the last 5 minutes, the pages they are on, and the latest events. */
+  /**
+   * Visitors of the last 5 minutes, the pages they are on, and the latest events. The events
+   * acknowledged so far are loaded first: other reads may lag ingest by the store's load interval,
+   * the realtime view must not. (A load that fails is logged and shown by the health check; the
+   * numbers are then those already loaded.)
+   */
   async realtime(site: Site): Promise<RealtimeAnswer> {
+    await this.#store.events.settle().catch(() => undefined);
     const now = this.#now();
     return { since: new Date(now - REALTIME_MS).toISOString(), ...(await this.#store.stats.realtime(site.id, now - REALTIME_MS)) };
   }
