@@ -147,6 +147,9 @@ const rangeSql = (spec: StatsSpec) => (col: string) =>
 export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spec.group] }: { materialized?: boolean; groups?: readonly StatsSpec['group'][] } = {}): string {
   // The visit's values the groupings read (only those are computed).
   const visitColumns = [...new Set(dimensionsOf(groups).flatMap((d) => VISIT_COLUMNS[d] ?? []))];
+  // The visit's values computed: those the groupings and the visit filters read.
+  const computed = new Set([...visitColumns, ...spec.filters.flatMap((f) => VISIT_COLUMNS[f.dimension] ?? [])]);
+  const visitValue = (col: string, sql: string) => (computed.has(col) ? `\n    ${sql} AS ${col},` : '');
   const local = (col: string) => localSql(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, col);
   const inRange = rangeSql(spec);
   const firstActive = (col: string) => `arg_min(${col}, (ts, rid)) FILTER (WHERE ${ACTIVE})`;
@@ -162,16 +165,12 @@ export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spe
   -- A visit starts with its first event that is not the tracker's own report, and takes its
   -- source, referrer and campaign from it.
   SELECT session,
-    min(ts) FILTER (WHERE ${ACTIVE}) AS start,
-    ${firstActive('source')} AS source,
-    ${firstActive('referrer')} AS referrer,
-    ${firstActive('utm_source')} AS utm_source,
-    ${firstActive('utm_medium')} AS utm_medium,
-    ${firstActive('utm_campaign')} AS utm_campaign,
-    ${firstActive('utm_term')} AS utm_term,
-    ${firstActive('utm_content')} AS utm_content,
-    arg_min(pathname, (ts, rid)) FILTER (WHERE name = 'pageview') AS entry_page,
-    arg_max(pathname, (ts, rid)) FILTER (WHERE name = 'pageview') AS exit_page,
+    min(ts) FILTER (WHERE ${ACTIVE}) AS start,${['source', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content']
+      .map((c) => visitValue(c, firstActive(c)))
+      .join('')}${visitValue('entry_page', `arg_min(pathname, (ts, rid)) FILTER (WHERE name = 'pageview')`)}${visitValue(
+      'exit_page',
+      `arg_max(pathname, (ts, rid)) FILTER (WHERE name = 'pageview')`,
+    )}
     count(*) FILTER (WHERE name = 'pageview') AS pv,
     count(*) FILTER (WHERE ${CUSTOM}) AS customs,
     coalesce(sum(engaged_ms) FILTER (WHERE name = 'engagement'), 0) AS dur
