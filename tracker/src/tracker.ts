@@ -38,7 +38,6 @@ const IDLE = 30_000;
 export function start(get: Settings, props?: () => Props | undefined): Tracker {
   // Aliases: a minifier cannot shorten global names, and these appear many times.
   const doc = document;
-  const win = window;
   const loc = location;
   const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
   const now = Date.now;
@@ -63,9 +62,11 @@ export function start(get: Settings, props?: () => Props | undefined): Tracker {
       }
     };
 
-  // Capture phase: a page that stops propagation does not hide its clicks from us.
-  const listen = (target: EventTarget, types: string, fn: (e: Event) => unknown) => {
-    for (const type of types.split(' ')) target.addEventListener(type, safe(fn), true);
+  // On the window, in the capture phase: events of the document and of every element pass there
+  // first (bubbling or not), so one target serves them all, and a page that stops propagation
+  // does not hide its clicks from us.
+  const listen = (types: string, fn: (e: Event) => unknown) => {
+    for (const type of types.split(' ')) addEventListener(type, safe(fn), true);
   };
 
   let url = ''; // the page being counted
@@ -155,25 +156,25 @@ export function start(get: Settings, props?: () => Props | undefined): Tracker {
       };
     }
     // The same URL counted twice is ignored: safe even when a framework counts its routes too.
-    listen(win, 'popstate hashchange', pageview);
+    listen('popstate hashchange', pageview);
   }
   // Back/forward cache: the page comes back without loading again; it is a new view.
-  listen(win, 'pageshow', (e) => (e as PageTransitionEvent).persisted && ((url = ''), pageview()));
+  listen('pageshow', (e) => (e as PageTransitionEvent).persisted && ((url = ''), pageview()));
 
   if (!off('engagement')) {
     let last = 0;
-    listen(doc, 'scroll keydown pointerdown', () => now() - last > 500 && ((last = now()), active()));
-    listen(doc, 'visibilitychange', () => {
+    listen('scroll keydown pointerdown', () => now() - last > 500 && ((last = now()), active()));
+    listen('visibilitychange', () => {
       settle();
       shown = !doc.hidden;
       shown ? active() : flush();
     });
     // The page is going: what follows (a visibilitychange) must not count more time.
-    listen(win, 'pagehide', () => (flush(), (shown = false)));
+    listen('pagehide', () => (flush(), (shown = false)));
     setInterval(safe(() => shown && now() < until && flush()), IDLE);
   }
 
-  listen(doc, 'click auxclick', (e) => {
+  listen('click auxclick', (e) => {
     if ((e as MouseEvent).button > 1) return;
     const el = e.target as Element;
     const cta = el.closest('[data-cairn-event]');
@@ -202,13 +203,13 @@ export function start(get: Settings, props?: () => Props | undefined): Tracker {
   });
 
   off('form') ||
-    listen(doc, 'submit', (e) => {
+    listen('submit', (e) => {
       // getAttribute: an input named "id", "name" or "action" shadows the form's own properties.
       const attr = (k: string) => (e.target as HTMLFormElement).getAttribute(k);
       track('form', { form: attr('id') || attr('name') || undefined!, action: new URL(attr('action') || '', loc.href).pathname });
     });
 
   // A prerendered page is counted when the visitor actually sees it.
-  (doc as Document & { prerendering?: boolean }).prerendering ? listen(doc, 'prerenderingchange', pageview) : view();
+  (doc as Document & { prerendering?: boolean }).prerendering ? listen('prerenderingchange', pageview) : view();
   return { track: safe(track), pageview: view };
 }
