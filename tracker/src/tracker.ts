@@ -71,13 +71,13 @@ export function start(get: Settings, props?: () => Props | undefined): Tracker {
 
   let url = ''; // the page being counted
   // Engaged time of that page: counted while the tab is shown and the visitor acted in the last
-  // 30 s; sent as increments (`d`) with the deepest scroll reached (`sd`).
+  // 30 s, i.e. up to `until` (0 while the tab is hidden); sent as increments (`d`) with the
+  // deepest scroll reached (`sd`).
   let engaged = 0;
   let mark = 0;
   let until = 0;
   let depth = 0;
   let sent = 0;
-  let shown = true;
 
   const pageUrl = () => (on('hash') ? loc.href : loc.href.split('#')[0]!);
 
@@ -107,16 +107,16 @@ export function start(get: Settings, props?: () => Props | undefined): Tracker {
   /** Counts engaged time up to now, and the deepest scroll so far. */
   const settle = () => {
     const t = now();
-    if (shown) engaged += max(0, min(t, until) - mark);
+    engaged += max(0, min(t, until) - mark);
     mark = t;
     // How far down the page the bottom of the window has been, in percent.
     depth = max(depth, round(min(1, (scrollY + innerHeight) / doc.documentElement.scrollHeight) * 100));
   };
 
-  /** The visitor did something: engaged time keeps counting for the next 30 s. */
+  /** The visitor did something, or the page was shown: engaged time counts for the next 30 s. */
   const active = () => {
     settle();
-    until = now() + IDLE;
+    until = doc.hidden ? 0 : now() + IDLE;
   };
 
   /** Sends the engaged time counted since this page's last engagement event, if any. */
@@ -138,7 +138,6 @@ export function start(get: Settings, props?: () => Props | undefined): Tracker {
     const r = url || doc.referrer;
     url = u;
     engaged = depth = sent = 0;
-    shown = !doc.hidden;
     active();
     send('pageview', { r, p: props?.() });
   };
@@ -164,14 +163,11 @@ export function start(get: Settings, props?: () => Props | undefined): Tracker {
   if (!off('engagement')) {
     let last = 0;
     listen('scroll keydown pointerdown', () => now() - last > 500 && ((last = now()), active()));
-    listen('visibilitychange', () => {
-      settle();
-      shown = !doc.hidden;
-      shown ? active() : flush();
-    });
+    // Hidden: active() stops the count (until = 0) and what was counted is sent.
+    listen('visibilitychange', () => (active(), doc.hidden && flush()));
     // The page is going: what follows (a visibilitychange) must not count more time.
-    listen('pagehide', () => (flush(), (shown = false)));
-    setInterval(safe(() => shown && now() < until && flush()), IDLE);
+    listen('pagehide', () => (flush(), (until = 0)));
+    setInterval(safe(() => now() < until && flush()), IDLE);
   }
 
   listen('click auxclick', (e) => {
