@@ -7,7 +7,7 @@
  *
  * Frameworks that know their routes pass `disable: ['spa']` and call `pageview()` on navigation.
  */
-import { start, type Feature, type Props, type Tracker } from './tracker.ts';
+import { start, type Feature, type Props, type Settings, type Tracker } from './tracker.ts';
 
 export type { CairnFunction } from './global.ts';
 export type { Feature, Props } from './tracker.ts';
@@ -43,17 +43,17 @@ export interface InitOptions {
   props?: () => Props | undefined;
 }
 
-const camel = (name: string) => name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-
 let tracker: Tracker | undefined;
 
 /** Configures the tracker, starts the automatic features and counts the first pageview. */
 export function init(options: InitOptions): void {
   if (tracker) return;
-  tracker = start((name) => {
-    const v = (options as unknown as Record<string, unknown>)[camel(name)];
-    return v === true ? '' : Array.isArray(v) ? v.join(' ') : typeof v == 'string' ? v : null;
-  }, options.props);
+  // The options in the form of t.js's `dataset`: a flag set is '', a list is space separated.
+  const settings: Settings = {};
+  for (const [name, v] of Object.entries(options)) {
+    if (v === true || typeof v == 'string' || Array.isArray(v)) settings[name] = v === true ? '' : Array.isArray(v) ? v.join(' ') : v;
+  }
+  tracker = start(settings, options.props);
   if (options.vitals) void import('./vitals.ts').then((m) => m.startVitals((metric, value) => tracker!.track('vital', { metric, value })));
 }
 

@@ -8,16 +8,16 @@ import type { CairnFunction } from './global.ts';
 import { start, type Props } from './tracker.ts';
 
 const s = document.currentScript as HTMLScriptElement;
-const attr = (name: string) => s.getAttribute('data-' + name);
+const { dataset } = s;
 const queued = window.cairn?.q || [];
-const { track } = start(attr);
+const { track } = start(dataset);
 window.cairn = track as CairnFunction;
 for (const args of queued) track(args[0] as string, args[1] as Props);
 
-if (attr('vitals') != null) {
+if (dataset.vitals != null) {
   // Only sites that ask for Web Vitals download them: t-v.js next to t.js, or `data-vitals="URL"`
   // (a proxy that renames t.js names the chunk there too).
   const v = document.createElement('script');
-  v.src = attr('vitals') || s.src.replace('t.js', 't-v.js');
+  v.src = dataset.vitals || s.src.replace('t.js', 't-v.js');
   document.head.append(v);
 }

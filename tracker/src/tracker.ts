@@ -14,11 +14,12 @@ import type { WireEvent } from '@cairn/collector/protocol';
 export type Props = Record<string, string | number | boolean>;
 
 /**
- * Reads a setting by its `data-*` name (`site`, `api`, `hash`, `exclude`, `respect-dnt`,
- * `allow-local`, `allow-automation`, `debug`, `disable`, `downloads`): its text, '' for a flag
- * that is set, null or undefined when unset. t.js reads its own attributes; `init()` maps options.
+ * The settings by their `init()` option names, which are also their `dataset` names (`site`,
+ * `api`, `hash`, `exclude`, `respectDnt`, `allowLocal`, `allowAutomation`, `debug`, `disable`,
+ * `downloads`): text, '' for a flag that is set, undefined when unset. t.js passes its tag's
+ * `dataset` itself (`data-respect-dnt` is `respectDnt` there); `init()` maps its options.
  */
-export type Settings = (name: string) => string | null | undefined;
+export type Settings = Partial<Record<string, string>>;
 
 /** Automatic features that `disable` can switch off. */
 export type Feature = 'spa' | 'engagement' | 'outbound' | 'tel' | 'mailto' | 'download' | 'form' | 'cta';
@@ -35,7 +36,7 @@ const IDLE = 30_000;
  * given (the npm API: frameworks), is read at every pageview for that pageview's props, such as
  * the route pattern (`/blog/[slug]`) beside the concrete URL.
  */
-export function start(get: Settings, props?: () => Props | undefined): Tracker {
+export function start(set: Settings, props?: () => Props | undefined): Tracker {
   // Aliases: a minifier cannot shorten global names, and these appear many times.
   const doc = document;
   const loc = location;
@@ -43,9 +44,9 @@ export function start(get: Settings, props?: () => Props | undefined): Tracker {
   const now = Date.now;
   const { max, min, round } = Math;
 
-  const on = (name: string) => get(name) != null;
+  const on = (name: string) => set[name] != null;
   /** A list setting: words or patterns separated by spaces. */
-  const list = (name: string) => (get(name) || '').split(' ');
+  const list = (name: string) => (set[name] || '').split(' ');
   const off = (f: Feature) => list('disable').includes(f);
 
   /** The only way an event is not sent: say why, in debug mode. */
@@ -82,21 +83,21 @@ export function start(get: Settings, props?: () => Props | undefined): Tracker {
   const pageUrl = () => (on('hash') ? loc.href : loc.href.split('#')[0]!);
 
   const send = (name: string, extra?: Partial<WireEvent>) => {
-    const api = get('api');
+    const api = set.api;
     // The page the event belongs to: engaged time is sent after an SPA navigation, for the page left.
     const u = url || pageUrl();
-    const why = !get('site') || !api
+    const why = !set.site || !api
       ? 'config'
-      : !on('allow-local') && /^(localhost|127\.|\[::1|$)/.test(loc.hostname)
+      : !on('allowLocal') && /^(localhost|127\.|\[::1|$)/.test(loc.hostname)
         ? 'local'
-        : !on('allow-automation') && nav.webdriver
+        : !on('allowAutomation') && nav.webdriver
           ? 'automation'
-          : on('respect-dnt') && (nav.doNotTrack == '1' || nav.globalPrivacyControl)
+          : on('respectDnt') && (nav.doNotTrack == '1' || nav.globalPrivacyControl)
             ? 'dnt'
             : // `*` stands for any characters: /admin/*, /*/preview.
               list('exclude').some((p) => RegExp(`^${p.replace(/\*/g, '.*')}$`).test(new URL(u).pathname)) && 'excluded';
     if (why) return ignore(why, name);
-    const body = JSON.stringify({ s: get('site')!, n: name, u, w: innerWidth, ...extra } satisfies WireEvent);
+    const body = JSON.stringify({ s: set.site!, n: name, u, w: innerWidth, ...extra } satisfies WireEvent);
     // A string beacon is text/plain: no CORS preflight, and it survives the page being closed.
     nav.sendBeacon?.(api!, body) || fetch(api!, { method: 'POST', body, keepalive: true }).catch(ignore);
   };
