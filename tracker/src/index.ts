@@ -43,6 +43,7 @@ export interface InitOptions {
   props?: () => Props | undefined;
 }
 
+/** The started tracker: [track, pageview]. */
 let tracker: Tracker | undefined;
 
 /** Configures the tracker, starts the automatic features and counts the first pageview. */
@@ -54,15 +55,15 @@ export function init(options: InitOptions): void {
     if (v === true || typeof v == 'string' || Array.isArray(v)) settings[name] = v === true ? '' : Array.isArray(v) ? v.join(' ') : v;
   }
   tracker = start(settings, options.props);
-  if (options.vitals) void import('./vitals.ts').then((m) => m.startVitals((metric, value) => tracker!.track('vital', { metric, value })));
+  if (options.vitals) void import('./vitals.ts').then((m) => m.startVitals((metric, value) => tracker![0]('vital', { metric, value })));
 }
 
 /** Sends a custom event (flat props, at most 1 KB serialized); calls before `init()` are dropped. */
 export function track(name: string, props?: Props): void {
-  tracker?.track(name, props);
+  tracker?.[0](name, props);
 }
 
 /** Counts a pageview of the current URL (for routers that tell the tracker themselves). */
 export function pageview(): void {
-  tracker?.pageview();
+  tracker?.[1]();
 }

@@ -10,7 +10,7 @@ import { start, type Props } from './tracker.ts';
 const s = document.currentScript as HTMLScriptElement;
 const { dataset } = s;
 const queued = window.cairn?.q || [];
-const { track } = start(dataset);
+const [track] = start(dataset);
 window.cairn = track as CairnFunction;
 for (const args of queued) track(args[0] as string, args[1] as Props);
 
