@@ -122,8 +122,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   const flush = () => {
     if (!url) return;
     settle();
-    const d = round(engaged);
-    if (d > 0 || depth > sent) send('engagement', { d, sd: depth });
+    if (engaged || depth > sent) send('engagement', { d: engaged, sd: depth });
     engaged = 0;
     sent = depth;
   };
