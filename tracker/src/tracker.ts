@@ -147,10 +147,8 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     const h = history as unknown as Record<string, (...a: unknown[]) => void>;
     for (const m of ['pushState', 'replaceState']) {
       const orig = h[m]!;
-      h[m] = function (this: History, ...a: unknown[]) {
-        orig.apply(this, a);
-        view();
-      };
+      // An arrow calling the original on `history` itself: no `function` and `this` to carry.
+      h[m] = (...a: unknown[]) => (orig.apply(h, a), view());
     }
     // The same URL counted twice is ignored: safe even when a framework counts its routes too.
     listen('popstate hashchange', pageview);
