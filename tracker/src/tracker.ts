@@ -92,8 +92,8 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
           ? 'automation'
           : on('respectDnt') && (nav.doNotTrack == '1' || nav.globalPrivacyControl)
             ? 'dnt'
-            : // `*` stands for any characters: /admin/*, /*/preview.
-              list('exclude').some((p) => RegExp(`^${p.replace(/\*/g, '.*')}$`).test(new URL(u).pathname)) && 'excluded';
+            : // One pattern for all: `*` stands for any characters (/admin/*, /*/preview).
+              RegExp(`^(${list('exclude').join('|').replace(/\*/g, '.*')})$`).test(new URL(u).pathname) && 'excluded';
     if (why) return ignore(why, name);
     const body = JSON.stringify({ s: set.site!, n: name, u, w: innerWidth, ...extra } satisfies WireEvent);
     // A string beacon is text/plain: no CORS preflight, and it survives the page being closed.
