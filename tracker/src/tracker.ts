@@ -35,13 +35,8 @@ const IDLE = 30_000;
  * the route pattern (`/blog/[slug]`) beside the concrete URL.
  */
 export function start(set: Settings, props?: () => Props | undefined): Tracker {
-  // Aliases: a minifier cannot shorten global names, and these appear many times.
-  const doc = document;
-  const loc = location;
-  const nav = navigator as Navigator & { globalPrivacyControl?: boolean };
-  const now = Date.now;
-  const { max, min, round } = Math;
-
+  // No aliases for globals (const doc = document…): gzip codes a repeated `document.` or `Math.`
+  // as a back-reference for fewer bytes than the alias declarations cost.
   const on = (name: string) => set[name] != null;
   /** A list setting: words or patterns separated by spaces. */
   const list = (name: string) => (set[name] || '').split(' ');
@@ -78,7 +73,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   let depth = 0;
   let sent = 0;
 
-  const pageUrl = () => (on('hash') ? loc.href : loc.href.split('#')[0]!);
+  const pageUrl = () => (on('hash') ? location.href : location.href.split('#')[0]!);
 
   const send = (name: string, extra?: Partial<WireEvent>) => {
     const api = set.api;
@@ -86,18 +81,18 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     const u = url || pageUrl();
     const why = !set.site || !api
       ? 'config'
-      : !on('allowLocal') && /^(localhost|127\.|\[::1|$)/.test(loc.hostname)
+      : !on('allowLocal') && /^(localhost|127\.|\[::1|$)/.test(location.hostname)
         ? 'local'
-        : !on('allowAutomation') && nav.webdriver
+        : !on('allowAutomation') && navigator.webdriver
           ? 'automation'
-          : on('respectDnt') && (nav.doNotTrack == '1' || nav.globalPrivacyControl)
+          : on('respectDnt') && (navigator.doNotTrack == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
             ? 'dnt'
             : // One pattern for all: `*` stands for any characters (/admin/*, /*/preview).
               RegExp(`^(${list('exclude').join('|').replace(/\*/g, '.*')})$`).test(new URL(u).pathname) && 'excluded';
     if (why) return ignore(why, name);
     const body = JSON.stringify({ s: set.site!, n: name, u, w: innerWidth, ...extra } satisfies WireEvent);
     // A string beacon is text/plain: no CORS preflight, and it survives the page being closed.
-    nav.sendBeacon?.(api!, body) || fetch(api!, { method: 'POST', body, keepalive: true }).catch(ignore);
+    navigator.sendBeacon?.(api!, body) || fetch(api!, { method: 'POST', body, keepalive: true }).catch(ignore);
   };
 
   const track = (name: string, props?: Props) =>
@@ -105,17 +100,17 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
 
   /** Counts engaged time up to now, and the deepest scroll so far. */
   const settle = () => {
-    const t = now();
-    engaged += max(0, min(t, until) - mark);
+    const t = Date.now();
+    engaged += Math.max(0, Math.min(t, until) - mark);
     mark = t;
     // How far down the page the bottom of the window has been, in percent.
-    depth = max(depth, round(min(1, (scrollY + innerHeight) / doc.documentElement.scrollHeight) * 100));
+    depth = Math.max(depth, Math.round(Math.min(1, (scrollY + innerHeight) / document.documentElement.scrollHeight) * 100));
   };
 
   /** The visitor did something, or the page was shown: engaged time counts for the next 30 s. */
   const active = () => {
     settle();
-    until = doc.hidden ? 0 : now() + IDLE;
+    until = document.hidden ? 0 : Date.now() + IDLE;
   };
 
   /** Sends the engaged time counted since this page's last engagement event, if any. */
@@ -133,7 +128,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     if (u == url) return ignore('same URL', 'pageview');
     flush();
     // The first view keeps the document's referrer; SPA views come from the previous page.
-    const r = url || doc.referrer;
+    const r = url || document.referrer;
     url = u;
     engaged = depth = sent = 0;
     active();
@@ -158,12 +153,12 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
 
   if (!off('engagement')) {
     let last = 0;
-    listen('scroll keydown pointerdown', () => now() - last > 500 && ((last = now()), active()));
+    listen('scroll keydown pointerdown', () => Date.now() - last > 500 && ((last = Date.now()), active()));
     // Hidden: active() stops the count (until = 0) and what was counted is sent.
-    listen('visibilitychange', () => (active(), doc.hidden && flush()));
+    listen('visibilitychange', () => (active(), document.hidden && flush()));
     // The page is going: what follows (a visibilitychange) must not count more time.
     listen('pagehide', () => (flush(), (until = 0)));
-    setInterval(safe(() => now() < until && flush()), IDLE);
+    setInterval(safe(() => Date.now() < until && flush()), IDLE);
   }
 
   listen('click auxclick', (e) => {
@@ -186,7 +181,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
         ? p.slice(0, -1)
         : p[0] != 'h'
           ? ''
-          : a.host != loc.host
+          : a.host != location.host
             ? 'outbound'
             : RegExp(`\\.(${exts})$`, 'i').test(a.pathname) || a.hasAttribute('download')
               ? 'download'
@@ -198,10 +193,10 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     listen('submit', (e) => {
       // getAttribute: an input named "id", "name" or "action" shadows the form's own properties.
       const attr = (k: string) => (e.target as HTMLFormElement).getAttribute(k);
-      track('form', { form: attr('id') || attr('name') || undefined!, action: new URL(attr('action') || '', loc.href).pathname });
+      track('form', { form: attr('id') || attr('name') || undefined!, action: new URL(attr('action') || '', location.href).pathname });
     });
 
   // A prerendered page is counted when the visitor actually sees it.
-  (doc as Document & { prerendering?: boolean }).prerendering ? listen('prerenderingchange', pageview) : view();
+  (document as Document & { prerendering?: boolean }).prerendering ? listen('prerenderingchange', pageview) : view();
   return [safe(track), view];
 }
