@@ -37,13 +37,12 @@ const IDLE = 30_000;
 export function start(set: Settings, props?: () => Props | undefined): Tracker {
   // No aliases for globals (const doc = document…): gzip codes a repeated `document.` or `Math.`
   // as a back-reference for fewer bytes than the alias declarations cost.
-  const on = (name: string) => set[name] != null;
   /** A list setting: words or patterns separated by spaces. */
   const list = (name: string) => (set[name] || '').split(' ');
   const off = (f: Feature) => list('disable').includes(f);
 
   /** The only way an event is not sent: say why, in debug mode. */
-  const ignore = (reason: unknown, name?: string) => on('debug') && console.warn('cairn: ignored', name, reason);
+  const ignore = (reason: unknown, name?: string) => set.debug != null && console.warn('cairn: ignored', name, reason);
 
   /** Wraps a function so that it never throws into the host page. */
   const safe =
@@ -73,7 +72,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   let depth = 0;
   let sent = 0;
 
-  const pageUrl = () => (on('hash') ? location.href : location.href.split('#')[0]!);
+  const pageUrl = () => (set.hash != null ? location.href : location.href.split('#')[0]!);
 
   const send = (name: string, extra?: Partial<WireEvent>) => {
     const api = set.api;
@@ -81,11 +80,11 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     const u = url || pageUrl();
     const why = !set.site || !api
       ? 'config'
-      : !on('allowLocal') && /^(localhost|127\.|\[::1|$)/.test(location.hostname)
+      : set.allowLocal == null && /^(localhost|127\.|\[::1|$)/.test(location.hostname)
         ? 'local'
-        : !on('allowAutomation') && navigator.webdriver
+        : set.allowAutomation == null && navigator.webdriver
           ? 'automation'
-          : on('respectDnt') && (navigator.doNotTrack == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
+          : set.respectDnt != null && (navigator.doNotTrack == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
             ? 'dnt'
             : // One pattern for all: `*` stands for any characters (/admin/*, /*/preview).
               RegExp(`^(${list('exclude').join('|').replace(/\*/g, '.*')})$`).test(new URL(u).pathname) && 'excluded';
