@@ -131,7 +131,8 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     url = u;
     engaged = depth = sent = 0;
     active();
-    send('pageview', { r, p: props?.() });
+    // Spread in only when given: t.js has no props(), and its minified code then keeps no `p` at all.
+    send('pageview', { r, ...(props && { p: props() }) });
   };
 
   const view = safe(pageview);
