@@ -5,14 +5,14 @@
  *   <script defer src="https://COLLECTOR/t.js" data-site="SITE_ID" data-api="https://COLLECTOR/api/event"></script>
  */
 import type { CairnFunction } from './global.ts';
-import { start, type Props } from './tracker.ts';
+import { start } from './tracker.ts';
 
 const s = document.currentScript as HTMLScriptElement;
 const { dataset } = s;
-const queued = window.cairn?.q || [];
 const [track] = start(dataset);
+// Calls queued by the snippet, before `window.cairn` is this script's (apply takes their `arguments` as they are).
+for (const args of window.cairn?.q || []) track.apply(0, args as Parameters<typeof track>);
 window.cairn = track as CairnFunction;
-for (const args of queued) track(args[0] as string, args[1] as Props);
 
 if (dataset.vitals != null) {
   // Only sites that ask for Web Vitals download them: t-v.js next to t.js, or `data-vitals="URL"`
