@@ -152,8 +152,9 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   listen('pageshow', (e) => (e as PageTransitionEvent).persisted && ((url = ''), pageview()));
 
   if (!off('engagement')) {
-    let last = 0;
-    listen('scroll keydown pointerdown', () => Date.now() - last > 500 && ((last = Date.now()), active()));
+    // Every input counts, unthrottled: browsers fire scroll at most once per frame, and what
+    // settle() reads (scroll position, page height) is cheap at that point.
+    listen('scroll keydown pointerdown', active);
     // Hidden: active() stops the count (until = 0) and what was counted is sent.
     listen('visibilitychange', () => (active(), document.hidden && flush()));
     // The page is going: what follows (a visibilitychange) must not count more time.
