@@ -109,7 +109,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   /** The visitor did something, or the page was shown: engaged time counts for the next 30 s. */
   const active = () => {
     settle();
-    until = document.hidden ? 0 : Date.now() + IDLE;
+    until = document.hidden ? 0 : mark + IDLE; // mark: now, as settle() just set it
   };
 
   /** Sends the engaged time counted since this page's last engagement event, if any. */
