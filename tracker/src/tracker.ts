@@ -168,7 +168,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     const cta = el.closest('[data-cairn-event]');
     if (cta && !off('cta')) {
       const p: Props = {};
-      for (const a of cta.attributes) if (a.name.startsWith('data-cairn-prop-')) p[a.name.slice(16)] = a.value;
+      for (const k of cta.getAttributeNames()) if (k.startsWith('data-cairn-prop-')) p[k.slice(16)] = cta.getAttribute(k)!;
       track(cta.getAttribute('data-cairn-event')!, p);
     }
     const a = el.closest('a[href]') as HTMLAnchorElement | null;
