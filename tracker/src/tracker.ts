@@ -70,7 +70,6 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   let mark = 0;
   let until = 0;
   let depth = 0;
-  let sent = 0;
 
   const pageUrl = () => (set.hash != null ? location.href : location.href.split('#')[0]!);
 
@@ -117,9 +116,9 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   const flush = () => {
     if (!url) return;
     settle();
-    if (engaged || depth > sent) send('engagement', { d: engaged, sd: depth });
+    // Scrolling is an input, so a deeper scroll comes with engaged time: no time, nothing new.
+    if (engaged) send('engagement', { d: engaged, sd: depth });
     engaged = 0;
-    sent = depth;
   };
 
   /** Counts a pageview of the current URL, once per URL. */
@@ -130,7 +129,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     // The first view keeps the document's referrer; SPA views come from the previous page.
     const r = url || document.referrer;
     url = u;
-    engaged = depth = sent = 0;
+    engaged = depth = 0;
     active();
     // Spread in only when given: t.js has no props(), and its minified code then keeps no `p` at all.
     send('pageview', { r, ...(props && { p: props() }) });
