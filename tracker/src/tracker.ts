@@ -79,7 +79,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     const u = url || pageUrl();
     const why = !set.site || !api
       ? 'config'
-      : set.allowLocal == null && /^(localhost|127\.|\[::1|$)/.test(location.hostname)
+      : set.allowLocal == null && /^(localhost|127\.|\[::1|$)/.test(location.host)
         ? 'local'
         : set.allowAutomation == null && navigator.webdriver
           ? 'automation'
