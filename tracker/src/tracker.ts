@@ -73,6 +73,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
 
   const pageUrl = () => (set.hash != null ? location.href : location.href.split('#')[0]!);
 
+  /** Sends an event, or says why not: each step of `why` is a reason, and the last one sends. */
   const send = (name: string, extra?: Partial<WireEvent>) => {
     const api = set.api;
     // The page the event belongs to: engaged time is sent after an SPA navigation, for the page left.
@@ -86,11 +87,14 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
           : set.respectDnt != null && (navigator.doNotTrack == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
             ? 'dnt'
             : // One pattern for all: `*` stands for any characters (/admin/*, /*/preview).
-              RegExp(`^(${list('exclude').join('|').replace(/\*/g, '.*')})$`).test(new URL(u).pathname) && 'excluded';
-    if (why) return ignore(why, name);
-    const body = JSON.stringify({ s: set.site!, n: name, u, w: innerWidth, ...extra } satisfies WireEvent);
-    // A string beacon is text/plain: no CORS preflight, and it survives the page being closed.
-    navigator.sendBeacon?.(api!, body) || fetch(api!, { method: 'POST', body, keepalive: true }).catch(ignore);
+              RegExp(`^(${list('exclude').join('|').replace(/\*/g, '.*')})$`).test(new URL(u).pathname)
+              ? 'excluded'
+              : // A string beacon is text/plain: no CORS preflight, and it survives the page being
+                // closed. Not queued (false: over the browser's quota, which fetch keepalive shares)
+                // or beacons switched off (undefined: a privacy setting): the event is not sent.
+                !navigator.sendBeacon?.(api!, JSON.stringify({ s: set.site!, n: name, u, w: innerWidth, ...extra } satisfies WireEvent)) &&
+                'beacon refused';
+    why && ignore(why, name);
   };
 
   // A 1025th character: longer than 1 KB.
