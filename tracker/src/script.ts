@@ -11,7 +11,7 @@ const s = document.currentScript as HTMLScriptElement;
 const { dataset } = s;
 const [track] = start(dataset);
 // Calls queued by the snippet, before `window.cairn` is this script's (apply takes their `arguments` as they are).
-for (const args of window.cairn?.q || []) track.apply(0, args as Parameters<typeof track>);
+window.cairn?.q?.map((args) => track.apply(0, args as Parameters<typeof track>));
 window.cairn = track as CairnFunction;
 
 if (dataset.vitals != null) {
