@@ -52,7 +52,9 @@ export function init(options: InitOptions): void {
   // The options in the form of t.js's `dataset`: a flag set is '', a list is space separated.
   const settings: Settings = {};
   for (const [name, v] of Object.entries(options)) {
-    if (v === true || typeof v == 'string' || Array.isArray(v)) settings[name] = v === true ? '' : Array.isArray(v) ? v.join(' ') : v;
+    if (v === true) settings[name] = '';
+    else if (typeof v == 'string') settings[name] = v;
+    else if (Array.isArray(v)) settings[name] = v.join(' ');
   }
   tracker = start(settings, options.props);
   if (options.vitals) void import('./vitals.ts').then((m) => m.startVitals((metric, value) => tracker![0]('vital', { metric, value })));
