@@ -30,13 +30,14 @@ export type Tracker = [track: (name: string, props?: Props) => void, pageview: (
 const IDLE = 30_000;
 
 /**
- * Starts the tracker with `get` as its settings and counts the first pageview. `props`, when
+ * Starts the tracker with `set` as its settings and counts the first pageview. `props`, when
  * given (the npm API: frameworks), is read at every pageview for that pageview's props, such as
  * the route pattern (`/blog/[slug]`) beside the concrete URL.
  */
 export function start(set: Settings, props?: () => Props | undefined): Tracker {
   // No aliases for globals (const doc = document…): gzip codes a repeated `document.` or `Math.`
   // as a back-reference for fewer bytes than the alias declarations cost.
+
   /** A list setting: words or patterns separated by spaces. */
   const list = (name: string) => (set[name] || '').split(' ');
   const off = (f: Feature) => list('disable').includes(f);
@@ -97,7 +98,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     why && ignore(why, name);
   };
 
-  // A 1025th character: longer than 1 KB.
+  // Props longer than 1 KB serialized are the ones with a 1025th character.
   const track = (name: string, props?: Props) =>
     JSON.stringify(props || 0)[1024] ? ignore('props over 1 KB', name) : send(name, props && { p: props });
 
