@@ -15,6 +15,7 @@ import { rangeOf } from '../../stats/period.ts';
 import type { FilterDimension } from '../../protocol/query.ts';
 import { closedDays, rolledRun, rollupable, ROLLUP_DIMENSIONS, SUMS } from '../rollup-days.ts';
 import type { Site, StatsSpec } from '../store.ts';
+import { sharedSumsSql } from './shared-sums.ts';
 import { groupedCte, literal, sortSql, statsSql, sumsSql, tailSql, visitCtes } from './stats-sql.ts';
 
 /** Local days of `site` that need a rollup now: closed, and not rolled (validly) yet. */
@@ -163,8 +164,9 @@ ${tailSql(g)}`;
 /**
  * Several specs that differ only in their grouping (a dashboard: totals, a time series and
  * breakdowns of one period and filters), answered by one statement: the raw events they need are
- * read, filtered and joined to their visits once, each grouping sums them (plus its rolled-up days
- * when it can use rollups), and each is sorted and paged on its own. Rows carry `part`, the
+ * read, filtered and joined to their visits once, the groupings sum them together (grouping sets,
+ * shared-sums.ts) and add their rolled-up days when they can use rollups, and each is sorted and
+ * paged on its own. Rows carry `part`, the
  * index of their spec. Null when rollups alone answer them all (each is then cheap on its own).
  */
 export function sharedSql(specs: readonly StatsSpec[], rolled: ReadonlySet<string>): string | null {
@@ -176,15 +178,17 @@ export function sharedSql(specs: readonly StatsSpec[], rolled: ReadonlySet<strin
   const useRollups = k > 0 && specs.every(usesRollups);
   if (useRollups && !partial) return null;
   const raw: StatsSpec = { ...base, ...(useRollups ? partial : {}), group: { by: 'none' } };
+  const groups = specs.map((s) => s.group);
+  const shared = sharedSumsSql(raw, groups);
   const sums = specs.map((spec, i) => {
-    const parts = [`SELECT ${i} AS part, key, ${SUMS.join(', ')} FROM (${sumsSql(raw, spec.group)})`];
+    const parts = [shared.parts[i]!];
     if (useRollups) parts.push(`SELECT ${i}, key, ${SUMS.join(', ')} FROM (${fromRollupsSql(spec, days, k)})`);
     return parts.join('\nUNION ALL\n');
   });
   const by = (f: (g: StatsSpec['group']) => string | number | null) =>
     `CASE part ${specs.map((s, i) => `WHEN ${i} THEN ${f(s.group) ?? 'NULL'}`).join(' ')} END`;
   return `
-${visitCtes(raw, { materialized: true, groups: specs.map((s) => s.group) })}${groupedCte(raw, specs.map((s) => s.group))}
+${visitCtes(raw, { materialized: true, groups })}${shared.ctes}
 SELECT * EXCLUDE (rn) FROM (
   SELECT *, count(*) OVER (PARTITION BY part)::DOUBLE AS total,
     row_number() OVER (PARTITION BY part ORDER BY ${by((g) => (g.by === 'dimension' ? sortSql(g.sort) : null))} DESC NULLS LAST, key) AS rn

@@ -12,7 +12,7 @@ const DAY_MS = 86_400_000;
 
 /** Events that stand for a visitor doing something (not the tracker's own reports). */
 const ACTIVE = `name NOT IN ('engagement', 'vital')`;
-const CUSTOM = `name NOT IN ('pageview', 'engagement', 'vital')`;
+export const CUSTOM = `name NOT IN ('pageview', 'engagement', 'vital')`;
 /** Sort expressions over the output columns, for each metric. */
 const SORT: Record<Metric, string> = {
   visitors: 'visitors',
@@ -24,7 +24,7 @@ const SORT: Record<Metric, string> = {
   visit_duration: 'duration / nullif(visits, 0)',
 };
 /** Bucket labels, as period.ts's bucketOf writes them. */
-const FORMATS = { hour: '%Y-%m-%dT%H:00', day: '%Y-%m-%d', week: '%Y-%m-%d', month: '%Y-%m' } as const;
+export const FORMATS = { hour: '%Y-%m-%dT%H:00', day: '%Y-%m-%d', week: '%Y-%m-%d', month: '%Y-%m' } as const;
 
 /** Visit dimensions: read from the visit (`s.`), taken from its first event or its pageviews. */
 const VISIT_COLUMNS: Partial<Record<string, string>> = {
@@ -130,7 +130,7 @@ function candidateSql(spec: StatsSpec, window: string): string {
 }
 
 /** The dimensions a set of groupings breaks down by. */
-const dimensionsOf = (groups: readonly StatsSpec['group'][]) => [
+export const dimensionsOf = (groups: readonly StatsSpec['group'][]) => [
   ...new Set(groups.flatMap((g) => (g.by === 'dimension' ? [g.dimension] : g.by === 'dimensions' ? g.dimensions : []))),
 ];
 
@@ -190,7 +190,7 @@ export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spe
 }
 
 /** The column of groupedCte's `l` holding a dimension's value. */
-const keyColumn = (d: FilterDimension) => `"k ${d.replaceAll('"', '""')}"`;
+export const keyColumn = (d: FilterDimension) => `"k ${d.replaceAll('"', '""')}"`;
 
 /**
  * `l`: visitCtes' filtered events (e) counted per session, visitor, local day (hour when a
