@@ -30,7 +30,7 @@ export function sharedSumsSql(spec: StatsSpec, groups: readonly Group[]): { ctes
     return whens.length > 0 ? `CASE ${whens.join(' ')} ELSE 0 END` : '0';
   };
   const ctes = `, ek AS MATERIALIZED (
-  -- Read by the three below: computed once.
+  -- e with its keys, read by the three below: computed once.
   SELECT *, date_trunc('day', lts) AS d${hourly ? `, date_trunc('hour', lts) AS h` : ''}${dims.map((dim, j) => `, ${dimensionSql(dim, 'flat')} AS ${keys[j]}`).join('')} FROM e
 ), gc AS MATERIALIZED (
   SELECT ${setOf(hourly)} AS gs, d${hourly ? ', h' : ''}${keys.map((k) => `, ${k}`).join('')},
@@ -45,7 +45,7 @@ export function sharedSumsSql(spec: StatsSpec, groups: readonly Group[]): { ctes
   -- The visits counted (they start in the period and have an event that passes the filters),
   -- one row each: a visit's values are the same on each of its events.
   SELECT session, any_value(s_start) AS s_start, any_value(s_bounce) AS s_bounce, any_value(s_pv) AS s_pv, any_value(s_dur) AS s_dur
-  FROM e WHERE active AND s_in GROUP BY session
+  FROM ek WHERE active AND s_in GROUP BY session
 )${
     keys.length === 0
       ? ''
