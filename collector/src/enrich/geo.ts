@@ -1,5 +1,6 @@
 /** Country lookup from the client IP, in memory; the IP itself is dropped right after. */
 import { createRequire } from 'node:module';
+import { isIPv4, isIPv6 } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import maxmind, { type Reader, type Response } from 'maxmind';
 
@@ -31,10 +32,12 @@ export async function openGeoLookup(file: string = DEFAULT_GEO_DB): Promise<GeoL
   }
   return {
     country(ip) {
-      // Only the forms sockets and X-Forwarded-For carry (not legacy "1.2.3" or octal IPv4).
-      if (!ipaddr.IPv4.isValidFourPartDecimal(ip) && !ipaddr.IPv6.isValid(ip)) return null;
+      // Only the forms sockets and X-Forwarded-For carry (not legacy "1.2.3" or octal IPv4), checked
+      // with node:net first: ipaddr's own checks cost ≈ 20 µs per IPv6 address, on every event.
       // Sockets report IPv4 clients of a dual-stack server as IPv4-mapped IPv6 addresses.
-      const addr = ipaddr.process(ip);
+      const v4 = isIPv4(ip) ? ip : ip.startsWith('::ffff:') && isIPv4(ip.slice(7)) ? ip.slice(7) : null;
+      if (v4 === null && !isIPv6(ip)) return null;
+      const addr = v4 !== null ? ipaddr.IPv4.parse(v4) : ipaddr.process(ip);
       // Private, loopback and documentation ranges are nobody's country (some databases say otherwise).
       if (addr.range() !== 'unicast') return null;
       const rec = reader.get(addr.toString()) as CountryRecord | null;
