@@ -26,7 +26,9 @@ const UNICODE = 'must be valid Unicode (no lone surrogates)';
 const text = () => z.string().refine((s) => s.isWellFormed(), UNICODE);
 
 // TextEncoder, not Buffer: this file is also type-checked for the browser (the tracker imports its types).
-const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
+// A UTF-16 code unit is at most 3 bytes of UTF-8: short strings need no encoding to be measured.
+const encoder = new TextEncoder();
+const fitsUtf8 = (s: string, limit: number) => s.length * 3 <= limit || encoder.encode(s).length <= limit;
 
 const propValue = z.union([text(), z.number().finite(), z.boolean()], {
   error: 'must be a string, a finite number or a boolean (props are flat)',
@@ -41,7 +43,7 @@ const props = z
       .refine((k) => !FORBIDDEN_KEYS.has(k), 'this prop key is reserved'),
     propValue,
   )
-  .refine((p) => utf8Bytes(JSON.stringify(p)) <= LIMITS.propsBytes, {
+  .refine((p) => fitsUtf8(JSON.stringify(p), LIMITS.propsBytes), {
     message: `props are at most ${LIMITS.propsBytes} bytes serialized`,
     params: { status: 413 },
   });
@@ -49,7 +51,7 @@ const props = z
 const httpUrl = (what: string) =>
   z
     .string()
-    .refine((u) => utf8Bytes(u) <= LIMITS.urlBytes, {
+    .refine((u) => fitsUtf8(u, LIMITS.urlBytes), {
       message: `${what} is at most ${LIMITS.urlBytes} bytes`,
       params: { status: 413 },
       abort: true,
