@@ -1,14 +1,14 @@
 /**
- * One journal segment being written: positional writes into the page cache, and one fdatasync
- * at a time that acknowledges every write made before it started (group commit).
+ * One journal segment being written: group commit on one file. Appends made while an fdatasync
+ * runs wait in memory; when it ends, they are written with one positional write and covered by
+ * the next fdatasync, which acknowledges them all. Under load, each flush (a write, a thread-pool
+ * hop for the fdatasync and its callback) is shared by every append made during the previous one.
  *
  * Segments are preallocated (zero-filled and synced once, then recycled): overwriting blocks that
  * already exist makes fdatasync flush data only, about three times faster here than an append,
  * which must also commit the file's new size to the filesystem journal.
  */
 import { closeSync, fdatasync, ftruncateSync, openSync, writeSync } from 'node:fs';
-
-const MAX_SYNCS = 2;
 
 interface Waiter {
   end: number;
@@ -23,11 +23,13 @@ export class SegmentFile {
   readonly capacity: number;
   rows = 0;
   #fd: number;
+  /** Bytes appended: written to the file, or waiting in #queue for the running flush to end. */
   #written = 0;
+  /** Bytes written to the file (durable or not). */
+  #onFile = 0;
   #synced = 0;
-  #syncing = 0;
-  /** The highest offset a running or finished fdatasync covers. */
-  #syncTarget = 0;
+  #queue: Buffer[] = [];
+  #flushing = false;
   #waiters: Waiter[] = [];
   #failed: unknown = null;
   #onIdle: (() => void)[] = [];
@@ -41,7 +43,7 @@ export class SegmentFile {
     this.#onFail = onFail;
   }
 
-  /** Bytes written so far (durable or not). */
+  /** Bytes appended so far (durable or not). */
   get written(): number {
     return this.#written;
   }
@@ -51,23 +53,17 @@ export class SegmentFile {
     return this.#synced;
   }
 
-  /** Writes now; resolves once an fdatasync that started after this write has completed. */
+  /** Resolves once `buf` is on disk: after the fdatasync of the flush that wrote it. */
   append(buf: Buffer, rows: number): Promise<void> {
     if (this.#failed) return Promise.reject(this.#failed);
     // Nothing to write: durable as soon as what came before is (no sync of its own would resolve it).
     if (buf.length === 0) return this.syncedTo(this.#written);
-    try {
-      let off = 0;
-      while (off < buf.length) off += writeSync(this.#fd, buf, off, buf.length - off, this.#written + off);
-    } catch (err) {
-      this.#fail(err);
-      return Promise.reject(err);
-    }
+    this.#queue.push(buf);
     this.#written += buf.length;
     this.rows += rows;
     return new Promise((resolve, reject) => {
       this.#waiters.push({ end: this.#written, resolve, reject });
-      this.#sync();
+      this.#flush();
     });
   }
 
@@ -86,22 +82,29 @@ export class SegmentFile {
     }
   }
 
-  #sync(): void {
-    // Two fdatasyncs may overlap: a write need not wait for a sync that started before it to end.
-    if (this.#syncing >= MAX_SYNCS || this.#failed || this.#waiters.length === 0) return;
+  /** Writes what waits and fdatasyncs it, unless a flush is running (its end starts the next). */
+  #flush(): void {
+    if (this.#flushing || this.#failed || this.#queue.length === 0) return;
+    const buf = this.#queue.length === 1 ? this.#queue[0]! : Buffer.concat(this.#queue);
+    this.#queue = [];
     const target = this.#written;
-    if (target <= this.#syncTarget) return;
-    this.#syncTarget = target;
-    this.#syncing++;
+    let off = 0;
+    try {
+      while (off < buf.length) off += writeSync(this.#fd, buf, off, buf.length - off, this.#onFile + off);
+    } catch (err) {
+      this.#onFile += off; // what a partial write left in the file, for #fail to wipe
+      return this.#fail(err);
+    }
+    this.#onFile = target;
+    this.#flushing = true;
     fdatasync(this.#fd, (err) => {
-      this.#syncing--;
+      this.#flushing = false;
       if (err) return this.#fail(err);
-      // Whichever sync ends first, everything written before it started is now on disk.
-      this.#synced = Math.max(this.#synced, target);
-      const done = this.#waiters.filter((w) => w.end <= this.#synced);
-      this.#waiters = this.#waiters.filter((w) => w.end > this.#synced);
+      this.#synced = target;
+      const done = this.#waiters.filter((w) => w.end <= target);
+      this.#waiters = this.#waiters.filter((w) => w.end > target);
       for (const w of done) w.resolve();
-      this.#sync();
+      this.#flush();
       this.#idle();
     });
   }
@@ -121,7 +124,7 @@ export class SegmentFile {
     this.#failed = err;
     try {
       // Zeros, not a shorter file: recovery reads a segment up to its first NUL byte.
-      if (this.#written > this.#synced) writeSync(this.#fd, Buffer.alloc(this.#written - this.#synced), 0, this.#written - this.#synced, this.#synced);
+      if (this.#onFile > this.#synced) writeSync(this.#fd, Buffer.alloc(this.#onFile - this.#synced), 0, this.#onFile - this.#synced, this.#synced);
     } catch {
       try {
         ftruncateSync(this.#fd, this.#synced);
@@ -129,7 +132,8 @@ export class SegmentFile {
         // Nothing more can be done here; these rows were never acknowledged.
       }
     }
-    this.#written = this.#synced;
+    this.#written = this.#onFile = this.#synced;
+    this.#queue = [];
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) w.reject(err);
