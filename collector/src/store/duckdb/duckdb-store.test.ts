@@ -205,6 +205,23 @@ describe('events the loader cannot read', () => {
     expect(kept[0]).toContain('"pathname":"/posts/2"');
   });
 
+  it('loads several segments together, and when one holds a refused row sets aside that row only', async () => {
+    const dataDir = await tempDir();
+    const rejected: number[] = [];
+    const store = await openStore(dataDir, { onRejected: (lines) => rejected.push(lines) });
+    // ≈ 500 B a row and 64 KiB segments: the rows span several segments, loaded by one settle().
+    const ids = Array.from({ length: 400 }, (_, i) => i + 1);
+    for (let i = 0; i < ids.length; i += 20) await store.events.append(ids.slice(i, i + 20).map((n) => event(n, n === 250 ? { screenWidth: 70_000 } : {})));
+    expect((await readdir(join(dataDir, 'journal'))).filter((f) => f.endsWith('.ndjson') && f !== 'spare.ndjson').length).toBeGreaterThan(2);
+    await store.events.settle();
+    const want = ids.filter((n) => n !== 250).map((n) => `c-${n}`);
+    expect(clientIdsOf(await store.events.list('site-a'))).toEqual(want);
+    expect(rejected).toEqual([1]);
+    await store.close();
+    const reopened = await openStore(dataDir);
+    expect(clientIdsOf(await reopened.events.list('site-a'))).toEqual(want);
+  });
+
   it('opens a data directory whose journal holds an unloadable row', async () => {
     const dataDir = await tempDir();
     const store = await openStore(dataDir);
