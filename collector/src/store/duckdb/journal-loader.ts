@@ -37,6 +37,9 @@ const fromJson = (files: readonly string[]) =>
  */
 const GROUP_BYTES = 64 << 20;
 
+/** Loads from this size on run on one thread less than DuckDB has (≈ 2,000 events). */
+const SHARE_CORES_BYTES = 1 << 20;
+
 /** Errors that come from the data itself, as opposed to a store that cannot write right now. */
 const DATA_ERROR = /Malformed JSON|Conversion Error|Could not convert|Failed to cast|Invalid Input Error|Constraint Error/i;
 
@@ -72,6 +75,7 @@ export class JournalLoader {
   #journal: Journal;
   #rejectedDir: string;
   #onRejected: (lines: number, file: string) => void;
+  #allThreads: number | undefined;
 
   constructor(conn: DuckDBConnection, journal: Journal, dataDir: string, onRejected: (lines: number, file: string) => void) {
     this.#conn = conn;
@@ -83,14 +87,30 @@ export class JournalLoader {
   /** Loads everything durable in the journal now. */
   async loadAll(): Promise<void> {
     const ranges = (await this.#journal.loadable()).filter((r) => r.to > r.from);
-    while (ranges.length > 0) {
-      let bytes = 0;
-      let n = 0;
-      while (n < ranges.length && (n === 0 || bytes + ranges[n]!.to - ranges[n]!.from <= GROUP_BYTES)) bytes += ranges[n]!.to - ranges[n++]!.from;
-      const group = ranges.splice(0, n);
-      await this.#load(group);
-      for (const range of group) await this.#journal.loaded(range);
+    const total = ranges.reduce((n, r) => n + r.to - r.from, 0);
+    // A large load leaves one core to the event loop: with every core, DuckDB's read, insert and
+    // checkpoint halved ingest's throughput while they ran (BENCHMARKS.md, ingest). Stats queries
+    // that run meanwhile get the same fewer threads.
+    const threads = total >= SHARE_CORES_BYTES ? await this.#threads() : 0;
+    if (threads > 1) await this.#conn.run(`SET threads = ${threads - 1}`);
+    try {
+      while (ranges.length > 0) {
+        let bytes = 0;
+        let n = 0;
+        while (n < ranges.length && (n === 0 || bytes + ranges[n]!.to - ranges[n]!.from <= GROUP_BYTES)) bytes += ranges[n]!.to - ranges[n++]!.from;
+        const group = ranges.splice(0, n);
+        await this.#load(group);
+        for (const range of group) await this.#journal.loaded(range);
+      }
+    } finally {
+      if (threads > 1) await this.#conn.run(`SET threads = ${threads}`);
     }
+  }
+
+  /** DuckDB's threads when no load runs (a setting of the whole database, cores by default). */
+  async #threads(): Promise<number> {
+    this.#allThreads ??= Number((await this.#conn.runAndReadAll(`SELECT current_setting('threads')::INTEGER AS n`)).getRowObjectsJS()[0]!.n);
+    return this.#allThreads;
   }
 
   /** Loads consecutive ranges in one transaction; a row DuckDB refuses sends each to #salvage. */
