@@ -166,8 +166,8 @@ ${tailSql(g)}`;
  * breakdowns of one period and filters), answered by one statement: the raw events they need are
  * read, filtered and joined to their visits once, the groupings sum them together (grouping sets,
  * shared-sums.ts) and add their rolled-up days when they can use rollups, and each is sorted and
- * paged on its own. Rows carry `part`, the
- * index of their spec. Null when rollups alone answer them all (each is then cheap on its own).
+ * paged on its own. Rows carry `part`, the index of their spec. Null when rollups alone answer
+ * them all (each is then cheap on its own).
  */
 export function sharedSql(specs: readonly StatsSpec[], rolled: ReadonlySet<string>): string | null {
   const base = specs[0]!;

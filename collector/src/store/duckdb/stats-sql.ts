@@ -189,7 +189,7 @@ export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spe
 )`;
 }
 
-/** The column of groupedCte's `l` holding a dimension's value. */
+/** The column holding a dimension's value, in groupedCte's `l` and in shared-sums.ts's `ek`. */
 export const keyColumn = (d: FilterDimension) => `"k ${d.replaceAll('"', '""')}"`;
 
 /**
