@@ -23,6 +23,8 @@ beforeAll(async () => {
   // Three visitors on the home page, two on /about.
   const seeds: [string, string][] = [['/', '10.0.0.1'], ['/', '10.0.0.2'], ['/', '10.0.0.3'], ['/about', '10.0.0.4'], ['/about', '10.0.0.5']];
   for (const [path, ip] of seeds) expect((await h.post({ s: h.siteId, n: 'pageview', u: `http://astro.example${path}` }, { 'x-forwarded-for': ip })).status).toBe(202);
+  // Stats lag ingest by up to the load interval (5 s): load now, or a widget that asks sooner shows nothing.
+  await h.collector.store.events.settle();
   writeFileSync(join(dir, '.env'), `CAIRN_SITE_KEY=${h.siteKey}\n`);
   dev = await startDev(dir, { CAIRN_TEST_SITE: h.siteId, CAIRN_TEST_API: h.collector.url });
 }, 300_000);
