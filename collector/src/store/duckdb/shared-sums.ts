@@ -7,9 +7,7 @@
  * less work when there are several groupings.
  */
 import type { StatsSpec } from '../store.ts';
-import { CUSTOM, dimensionSql, dimensionsOf, FORMATS, keyColumn, localSql } from './stats-sql.ts';
-
-const DAY_MS = 86_400_000;
+import { CUSTOM, dimensionSql, dimensionsOf, FORMATS, keyColumn, specLocalSql } from './stats-sql.ts';
 
 type Group = StatsSpec['group'];
 
@@ -59,7 +57,6 @@ export function sharedSumsSql(spec: StatsSpec, groups: readonly Group[]): { ctes
   ) GROUP BY gs, key
 )`
   }`;
-  const local = (col: string) => localSql(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, col);
   const parts = groups.map((g, i) => {
     const counts = (key: string, set: number) => `SELECT ${i} AS part, ${key} AS key, visitors, 0 AS visits, pageviews, events, 0 AS bounces, 0 AS visit_pageviews, 0 AS duration, scroll_sum, scroll_n
   FROM gc WHERE gs = ${set}`;
@@ -74,7 +71,7 @@ SELECT ${i}, key, 0, visits, 0, 0, bounces, visit_pageviews, duration, 0, 0 FROM
     // A visit counts in the bucket of its start.
     return `${counts(label(hour ? 'h' : 'd'), hour ? -1 : 0)}
 UNION ALL
-SELECT ${i}, ${label(local('s_start'))}, 0, count(*), 0, 0, count(*) FILTER (WHERE s_bounce), sum(s_pv), sum(s_dur), 0, 0
+SELECT ${i}, ${label(specLocalSql(spec, 's_start'))}, 0, count(*), 0, 0, count(*) FILTER (WHERE s_bounce), sum(s_pv), sum(s_dur), 0, 0
   FROM gv GROUP BY 2`;
   });
   return { ctes, parts };

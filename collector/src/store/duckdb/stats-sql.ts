@@ -81,6 +81,9 @@ export function localSql(tz: string, from: number, to: number, col: string): str
   return `(${col} + to_minutes(CASE ${cases} ELSE ${changes.at(-1)!.offset} END))`;
 }
 
+/** Local time of a column for a spec's events (which lie within a day of its period), by localSql. */
+export const specLocalSql = (spec: StatsSpec, col: string) => localSql(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, col);
+
 /** A `*` pattern as a LIKE pattern: `*` → `%`, and LIKE's own `%`, `_` and `\` escaped. */
 const globToLike = (glob: string) => glob.replace(/[\\%_]/g, '\\$&').replaceAll('*', '%');
 
@@ -150,7 +153,6 @@ export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spe
   // The visit's values computed: those the groupings and the visit filters read.
   const computed = new Set([...visitColumns, ...spec.filters.flatMap((f) => VISIT_COLUMNS[f.dimension] ?? [])]);
   const visitValue = (col: string, sql: string) => (computed.has(col) ? `\n    ${sql} AS ${col},` : '');
-  const local = (col: string) => localSql(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, col);
   const inRange = rangeSql(spec);
   const firstActive = (col: string) => `arg_min(${col}, (ts, rid)) FILTER (WHERE ${ACTIVE})`;
   // A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of the period.
@@ -178,7 +180,7 @@ export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spe
 ), e AS (
   -- The events of the visits touched that pass the filters, with their visit's values.
   SELECT e.session, e.visitor, e.name, e.props, e.pathname, e.country, e.device, e.browser, e.os, e.scroll_depth,
-    ${local('e.ts')} AS lts, e.${ACTIVE} AS active, ${inRange('e.ts')} AS in_range,
+    ${specLocalSql(spec, 'e.ts')} AS lts, e.${ACTIVE} AS active, ${inRange('e.ts')} AS in_range,
     s.start AS s_start, ${inRange('s.start')} AS s_in, s.pv AS s_pv, s.pv = 1 AND s.customs = 0 AS s_bounce, s.dur AS s_dur${visitColumns.map((c) => `, s.${c} AS s_${c}`).join('')}
   FROM ${eventFilters ? `(
     -- With filters on events' own fields, read the table again rather than a: the filters are
@@ -224,7 +226,6 @@ export function groupedCte(spec: StatsSpec, groups: readonly StatsSpec['group'][
  * include), the sums are per value of it (column `per`) and key: as if filtered on each value.
  */
 export function sumsSql(spec: StatsSpec, g: StatsSpec['group'], { per }: { per?: FilterDimension } = {}): string {
-  const local = (col: string) => localSql(spec.tz, spec.startUtc - DAY_MS, spec.endUtc + DAY_MS, col);
   const label = (col: string) => (g.by === 'time' ? `strftime(date_trunc('${g.interval}', ${col}), '${FORMATS[g.interval]}')` : '');
   // The key an event counts under. With several dimensions (rollups), each event counts once per
   // dimension, under "dimension<TAB>value", and the totals under "".
@@ -239,7 +240,7 @@ export function sumsSql(spec: StatsSpec, g: StatsSpec['group'], { per }: { per?:
   const keyed = `(SELECT *, ${eventKey} AS key${per ? `, ${keyColumn(per)} AS per` : ''} FROM l)`;
   const by = per ? 'per, key' : 'key';
   // A visit counts under the keys of its matching events, or in a time series, its start's bucket.
-  const visitKey = g.by === 'time' ? label(local('s_start')) : 'key';
+  const visitKey = g.by === 'time' ? label(specLocalSql(spec, 's_start')) : 'key';
   // Visitors are distinct per local day (per hour in an hourly series), then summed.
   const unit = g.by === 'time' && g.interval === 'hour' ? 'hour' : 'day';
   // Over one local day (not by hour), visitors are distinct over the rows counted: one aggregation.
