@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../http/http-error.ts';
-import { parseEvents } from './parse-events.ts';
+import { wireEventSchema } from '../protocol/event.ts';
+import { parseEvents, plainEvent } from './parse-events.ts';
 
 const ok = { s: 'site-1', n: 'pageview', u: 'https://example.com/' };
 const json = (v: unknown) => JSON.stringify(v);
@@ -108,5 +110,84 @@ describe('parseEvents', () => {
 
   it('accepts nothing from a batch with one bad item', () => {
     expect(() => parseEvents(batch({ ...ok, n: '' }))).toThrow(HttpError);
+  });
+});
+
+describe('the hand-written fast path', () => {
+  // Strings around every bound the schema sets: lengths, UTF-8 sizes, code points beyond the BMP,
+  // lone surrogates, control characters.
+  const around = (n: number) => fc.integer({ min: Math.max(0, n - 2), max: n + 2 });
+  // Text of about the length asked, of one repeated unit ('😀' is two UTF-16 code units and four
+  // bytes), sometimes with one odd unit in it: a control character (C0 or C1), a lone surrogate, a space.
+  const good = fc.constantFrom('a', 'é', '😀', '\u2028');
+  const odd = fc.constantFrom('\u0007', '\u0000', '\u009f', '\ud800', '\udc00', ' ');
+  const str = (len: number) =>
+    fc.tuple(fc.oneof(around(len), fc.nat(8)), good, fc.option(fc.tuple(odd, fc.nat()))).map(([n, unit, extra]) => {
+      const s = unit.repeat(n);
+      if (!extra) return s;
+      const at = extra[1] % (s.length + 1);
+      return s.slice(0, at) + extra[0] + s.slice(at);
+    });
+  const num = (min: number, max: number) =>
+    fc.oneof(fc.constantFrom(min - 1, min, max, max + 1, 1.5, -0, 2 ** 53, 2 ** 53 - 1, Number.MAX_VALUE), fc.integer({ min, max }), fc.double());
+  const value = fc.oneof(str(3), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.constant({}));
+  // Mostly good values, so that many events reach the fast path, with an edge case now and then.
+  const mostly = <T, U>(good: fc.Arbitrary<T>, edge: fc.Arbitrary<U>) => fc.oneof({ arbitrary: good, weight: 5 }, { arbitrary: edge, weight: 1 });
+  const fields = fc.record(
+    {
+      s: mostly(fc.constantFrom('site-1', 'a_b'), fc.oneof(fc.constant(''), str(64))),
+      n: mostly(fc.constantFrom('pageview', 'Signup'), str(120)),
+      u: mostly(
+        fc.webPath().map((p) => `https://example.com${p}`),
+        fc.oneof(
+          fc.constantFrom('HTTP://E.COM', 'ftp://e.com/', 'https:///x', 'https://e.com/ x'),
+          str(700).map((p) => `https://example.com/${p}`),
+          str(2030).map((p) => `https://example.com/${p}`),
+        ),
+      ),
+      r: mostly(fc.constant('https://google.com/'), str(8192)),
+      w: mostly(fc.integer({ min: 0, max: 65_535 }), num(0, 65_535)),
+      d: mostly(fc.integer({ min: 0, max: 86_400_000 }), num(0, 86_400_000)),
+      sd: mostly(fc.integer({ min: 0, max: 100 }), num(0, 100)),
+      id: mostly(fc.uuid(), str(64)),
+      t: mostly(fc.integer({ min: 1, max: 2_000_000_000_000 }), num(1, 2_000_000_000_000)),
+      p: mostly(
+        fc.dictionary(fc.constantFrom('plan', 'seats', 'é', '😀', 'constructor', 'prototype'), fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean()), { maxKeys: 3 }),
+        fc.oneof(fc.dictionary(fc.oneof(str(64), fc.constantFrom('plan', 'constructor')), value, { maxKeys: 4 }), fc.dictionary(str(3), str(600), { maxKeys: 3 }), value),
+      ),
+    },
+    { requiredKeys: ['s', 'n', 'u'] },
+  );
+  // Now and then a required field missing, or one the schema does not know.
+  const event = fc.tuple(fields, fc.nat(19)).map(([ev, dice]) => {
+    const out: Record<string, unknown> = { ...ev };
+    if (dice === 0) delete out.s;
+    else if (dice === 1) delete out.u;
+    else if (dice === 2) out.x = 1;
+    return out;
+  });
+
+  it('takes an event only when zod accepts it unchanged', () => {
+    let fast = 0;
+    fc.assert(
+      fc.property(event, (generated) => {
+        // As the handler gets it: from JSON.parse.
+        const ev = JSON.parse(JSON.stringify(generated)) as Record<string, unknown>;
+        if (!plainEvent(ev)) return;
+        fast++;
+        const parsed = wireEventSchema.safeParse(ev);
+        expect(parsed.success).toBe(true);
+        expect(parsed.data).toStrictEqual(ev);
+      }),
+      { numRuns: 5_000 },
+    );
+    // The fast path is not vacuous: a good share of the generated events took it.
+    expect(fast).toBeGreaterThan(100);
+  });
+
+  it('takes the events the tracker sends', () => {
+    expect(plainEvent({ s: 'site-1', n: 'pageview', u: 'https://example.com/a?utm_source=x', r: 'https://www.google.com/', w: 1440 })).toBe(true);
+    expect(plainEvent({ s: 'site-1', n: 'engagement', u: 'https://example.com/', d: 12_000, sd: 75 })).toBe(true);
+    expect(plainEvent({ s: 'site-1', n: 'Signup', u: 'https://example.com/', p: { plan: 'pro', seats: 3, trial: false }, id: 'ev-1' })).toBe(true);
   });
 });
