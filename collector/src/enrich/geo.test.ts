@@ -1,5 +1,7 @@
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openGeoLookup, type GeoLookup } from './geo.ts';
+import { openGeoLookup, unicastV4, type GeoLookup } from './geo.ts';
 
 let geo: GeoLookup;
 beforeAll(async () => {
@@ -52,5 +54,28 @@ describe('openGeoLookup (shipped database)', () => {
     await expect(openGeoLookup(new URL('../../../package.json', import.meta.url).pathname)).rejects.toThrow(
       /cannot open the country database .*package\.json/,
     );
+  });
+});
+
+describe('unicastV4', () => {
+  const dotted = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  const ipaddrSays = (ip: string) => ipaddr.IPv4.parse(ip).range() === 'unicast';
+
+  it("agrees with ipaddr.js's ranges on every range's first and last address and their neighbours", () => {
+    // ipaddr.js's own table (not in its type definitions): a new range in an update fails here.
+    const special = (ipaddr.IPv4.prototype as unknown as { SpecialRanges: Record<string, [ipaddr.IPv4, number][]> }).SpecialRanges;
+    const edges = Object.values(special).flatMap((ranges) =>
+      ranges.flatMap(([addr, bits]) => {
+        const first = addr.toByteArray().reduce((n, b) => n * 256 + b, 0);
+        const last = first + 2 ** (32 - bits) - 1;
+        return [first - 1, first, last, last + 1].filter((n) => n >= 0 && n < 2 ** 32);
+      }),
+    );
+    expect(edges.length).toBeGreaterThan(40);
+    for (const n of edges) expect(unicastV4(dotted(n)), dotted(n)).toBe(ipaddrSays(dotted(n)));
+  });
+
+  it('agrees with ipaddr.js on random addresses', () => {
+    fc.assert(fc.property(fc.nat({ max: 2 ** 32 - 1 }), (n) => unicastV4(dotted(n)) === ipaddrSays(dotted(n))), { numRuns: 20_000 });
   });
 });

@@ -27,19 +27,23 @@ const decodePath = (p: string) => {
  * only when it is a route (`#/…` or `#!/…`), without its query string.
  */
 export function normalizePageUrl(url: URL, queryKeys: readonly string[]): PageUrl {
-  const kept = new URLSearchParams();
-  for (const [k, v] of url.searchParams) {
-    const key = k.toLowerCase();
-    if (key.startsWith('utm_') || ALWAYS_KEPT.has(key)) kept.append(key, v.slice(0, MAX_PARAM));
-    else if (queryKeys.includes(k)) kept.append(k, v.slice(0, MAX_PARAM));
+  const kept: [string, string][] = [];
+  // Most page URLs have no query string: skip building its parameters.
+  if (url.search !== '') {
+    for (const [k, v] of url.searchParams) {
+      const key = k.toLowerCase();
+      if (key.startsWith('utm_') || ALWAYS_KEPT.has(key)) kept.push([key, v.slice(0, MAX_PARAM)]);
+      else if (queryKeys.includes(k)) kept.push([k, v.slice(0, MAX_PARAM)]);
+    }
   }
-  const get = (k: string) => kept.get(k)?.trim() || null;
+  // The first value of a parameter, as URLSearchParams.get would give it.
+  const get = (k: string) => kept.find((p) => p[0] === k)?.[1].trim() || null;
   // A route's own query string (#/reset?token=…) is never kept: it is where apps put secrets.
   const route = /^#!?\//.test(url.hash) ? url.hash.split('?')[0]! : '';
   return {
     hostname: url.hostname.toLowerCase(),
-    pathname: decodePath(url.pathname) + decodePath(route),
-    query: kept.size > 0 ? kept.toString() : null,
+    pathname: decodePath(url.pathname) + (route && decodePath(route)),
+    query: kept.length > 0 ? new URLSearchParams(kept).toString() : null,
     utm: {
       source: get('utm_source'),
       medium: get('utm_medium'),

@@ -15,4 +15,13 @@ describe('visitorId', () => {
     expect(visitorId(salt, 's', '1.2.3.4', 'ab')).not.toBe(visitorId(salt, 's', '1.2.3.4a', 'b'));
     expect(visitorId(salt, 's', '1.2.3.4', 'ab')).not.toBe(visitorId(randomBytes(32), 's', '1.2.3.4', 'ab'));
   });
+
+  it('hashes a user agent too long for the reused buffer the same way', () => {
+    const salt = randomBytes(32);
+    const ua = `Mozilla/5.0 ${'é'.repeat(20_000)}`;
+    const spec = createHash('sha256').update(salt).update('s\x001.2.3.4\x00').update(ua).digest().subarray(0, 16).toString('hex');
+    expect(visitorId(salt, 's', '1.2.3.4', ua)).toBe(spec);
+    // and a short one right after, over what the long one left
+    expect(visitorId(salt, 's', '1.2.3.4', 'ab')).toBe(createHash('sha256').update(salt).update('s\x001.2.3.4\x00ab').digest().subarray(0, 16).toString('hex'));
+  });
 });
