@@ -15,6 +15,7 @@ const ALWAYS_KEPT = new Set(['ref', 'source']);
 const MAX_PARAM = 200;
 
 const decodePath = (p: string) => {
+  if (!p.includes('%')) return p;
   try {
     return decodeURI(p);
   } catch {
@@ -42,7 +43,7 @@ export function normalizePageUrl(url: URL, queryKeys: readonly string[]): PageUr
   const route = /^#!?\//.test(url.hash) ? url.hash.split('?')[0]! : '';
   return {
     hostname: url.hostname.toLowerCase(),
-    pathname: decodePath(url.pathname) + (route && decodePath(route)),
+    pathname: decodePath(url.pathname) + decodePath(route),
     query: kept.length > 0 ? new URLSearchParams(kept).toString() : null,
     utm: {
       source: get('utm_source'),

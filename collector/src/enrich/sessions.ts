@@ -52,8 +52,10 @@ export class Sessions {
     if (s && continues(s, ts, this.#gap)) {
       s.first = Math.min(s.first, ts);
       if (ts > s.last) {
+        s.last = ts;
+        // To the end of the map, which stays in order of last activity.
         this.#open.delete(visitor);
-        this.#open.set(visitor, { ...s, last: ts });
+        this.#open.set(visitor, s);
       }
       return s.id;
     }
