@@ -378,6 +378,58 @@ describe('schema', () => {
   });
 });
 
+describe('rolled-up days made dirty by loaded events', () => {
+  // New York: local midnight is 05:00 UTC in winter.
+  const site = { id: 'site-a', name: 'Shop', domains: ['example.com'], allowSubdomains: false, queryKeys: [], timezone: 'America/New_York', createdAt: Date.UTC(2026, 0, 1) };
+  const local = (day: number, h: number, m: number) => Date.UTC(2026, 0, day, h + 5, m);
+  const now = local(25, 12, 0);
+
+  /** A store whose January 10–24 are rolled up (one visit a day) and clean. */
+  async function rolledStore(): Promise<DuckDbStore> {
+    const store = await openStore(await tempDir());
+    await store.sites.create(site);
+    const rows = [];
+    for (let day = 10; day <= 24; day++) rows.push(event(day, { ts: local(day, 12, 0), session: day }));
+    // Visit 99 starts at 23:00 on the 24th, the last rolled day, and goes on past midnight.
+    for (const [i, [day, h, m]] of [[24, 23, 0], [24, 23, 20], [24, 23, 40], [25, 0, 0], [25, 0, 20]].entries()) {
+      rows.push(event(990 + i, { ts: local(day!, h!, m!), session: 99, visitor: event(99).visitor }));
+    }
+    await store.events.append(rows);
+    await store.events.settle();
+    for (const day of await store.rollups.pending(site, now)) await store.rollups.roll(site, day, now);
+    expect(await store.rollups.pending(site, now)).toEqual([]);
+    return store;
+  }
+
+  it('marks the day an event happened on, in the site\'s time zone', async () => {
+    const store = await rolledStore();
+    // 23:59 on the 17th in New York is 04:59 UTC on the 18th.
+    await store.events.append([event(1, { ts: local(17, 23, 59), session: 5000 }), event(2, { ts: local(21, 0, 0), session: 5001 })]);
+    await store.events.settle();
+    expect(await store.rollups.pending(site, now)).toEqual(['2026-01-17', '2026-01-21']);
+  });
+
+  it('marks the day a visit started on when the visit goes on past midnight', async () => {
+    const store = await rolledStore();
+    // Another event of visit 99, today, more than an hour after it started: the 24th's numbers for
+    // that visit change (its duration).
+    await store.events.append([event(101, { ts: local(25, 0, 50), session: 99, visitor: event(99).visitor, name: 'engagement' })]);
+    await store.events.settle();
+    expect(await store.rollups.pending(site, now)).toEqual(['2026-01-24']);
+  });
+
+  it('marks no earlier day for an event of a visit that started on its own day', async () => {
+    const store = await rolledStore();
+    await store.events.append([event(102, { ts: local(24, 12, 30), session: 24, visitor: event(24).visitor })]);
+    await store.events.settle();
+    expect(await store.rollups.pending(site, now)).toEqual(['2026-01-24']);
+    // Today's events change no rolled day (today is never rolled).
+    await store.events.append([event(103, { ts: local(25, 9, 0), session: 7000 })]);
+    await store.events.settle();
+    expect(await store.rollups.pending(site, now)).toEqual(['2026-01-24']);
+  });
+});
+
 describe('sites', () => {
   it('purges a site from every table with a site column, events still journaled included', async () => {
     const dataDir = await tempDir();

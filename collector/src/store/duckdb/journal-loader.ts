@@ -48,20 +48,28 @@ export const MARK_KEY = 'journal_mark';
 /**
  * Rolled-up days that the events of the temporary table `batch` change: the days they happened
  * on, and the days their visits started on (a visit running over midnight changes its first day's
- * numbers). Visits are looked up two days back.
+ * numbers). Only clean rolled days can change, and a loader runs this every few seconds on tables
+ * of millions of events, so each part reads as little as it can:
+ * - the events' days from their quarter hours (every time zone's midnight falls on one), not
+ *   from every distinct time against every rolled day;
+ * - the visits' first events from the events between a day before the batch (a visit lasts less
+ *   than a day, sessions.ts) and the end of the last clean rolled day: a visit that started on a
+ *   rolled day has an event before that end. Late in the day that is a sliver of yesterday, not
+ *   the whole of today's and yesterday's events.
  */
 export const MARK_DIRTY = `
 UPDATE rollup_days SET dirty = true FROM (
-  SELECT r.site, r.day FROM rollup_days r JOIN (SELECT DISTINCT site, ts FROM batch) b ON b.site = r.site
-  WHERE CAST(timezone(r.timezone, b.ts::TIMESTAMPTZ) AS DATE) = r.day
+  SELECT r.site, r.day FROM rollup_days r JOIN (SELECT DISTINCT site, time_bucket(INTERVAL 15 MINUTE, ts) AS ts FROM batch) b ON b.site = r.site
+  WHERE NOT r.dirty AND CAST(timezone(r.timezone, b.ts::TIMESTAMPTZ) AS DATE) = r.day
   UNION
   SELECT r.site, r.day FROM rollup_days r JOIN (
     SELECT e.site, min(e.ts) FILTER (WHERE e.name NOT IN ('engagement', 'vital')) AS start
     FROM events e SEMI JOIN (SELECT DISTINCT site, session FROM batch) b ON e.site = b.site AND e.session = b.session
-    WHERE e.ts >= (SELECT min(ts) FROM batch) - INTERVAL 2 DAY
+    WHERE e.ts >= (SELECT min(ts) FROM batch) - INTERVAL 1 DAY
+      AND e.ts < (SELECT max(timezone(timezone, (day + 1)::TIMESTAMP)::TIMESTAMP) FROM rollup_days WHERE NOT dirty)
     GROUP BY e.site, e.session
   ) v ON v.site = r.site
-  WHERE CAST(timezone(r.timezone, v.start::TIMESTAMPTZ) AS DATE) = r.day
+  WHERE NOT r.dirty AND CAST(timezone(r.timezone, v.start::TIMESTAMPTZ) AS DATE) = r.day
 ) d
 WHERE rollup_days.site = d.site AND rollup_days.day = d.day AND NOT rollup_days.dirty`;
 
