@@ -62,7 +62,7 @@ async function load(url: string, body: string, duration: number) {
   });
 }
 
-/** CPU time of a process's threads by kind, in ms: the event loop, libuv's pool (file system, fdatasync, DuckDB's queries), the rest (V8's helpers, native threads). */
+/** CPU time of a process's threads by kind, in ms: the event loop, libuv's pool (file system, journal writes, DuckDB's queries), the rest (V8's helpers, native threads). */
 type ThreadCpu = { loop: number; libuv: number; other: number };
 
 const TICK_MS = (() => {
@@ -171,7 +171,7 @@ const cpuLine = (name: string, pick: (r: { bare: Round; cairn: Round }) => Round
   return `| ${name} | ${m('loop').toFixed(0)} | ${m('libuv').toFixed(0)} | ${m('other').toFixed(0)} | **${(m('loop') + m('libuv') + m('other')).toFixed(0)}** |`;
 };
 console.log('\nCPU per request, µs (median of the rounds; the load generator uses the other core):\n');
-console.log('| server | event loop | libuv pool (fs, fdatasync, DuckDB) | other threads | all |');
+console.log('| server | event loop | libuv pool (fs, journal writes, DuckDB) | other threads | all |');
 console.log('|---|---:|---:|---:|---:|');
 console.log(cpuLine('ceiling', (r) => r.bare));
 console.log(cpuLine('collector', (r) => r.cairn));

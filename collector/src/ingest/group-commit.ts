@@ -1,7 +1,7 @@
 /**
  * Group commit, first half: rows from the requests handled in one turn of the event loop are
  * handed to the store in one append (sooner, once `maxRows` rows are waiting). The store groups durability itself
- * (the embedded store's journal covers every append made during one fdatasync with the next), so
+ * (the embedded store's journal writes every append made during one durable write with the next), so
  * appends are not serialized here: a slow disk makes groups bigger, not queues longer.
  */
 import type { StoredEvent } from '../store/store.ts';

@@ -6,13 +6,13 @@
  *
  * Why not append to DuckDB directly: a DuckDB commit costs ≈ 3–6 ms here and partly runs on the
  * event loop, so with 50 connections the collector would reach a fraction of the bare-HTTP
- * ceiling; a write(2) plus a shared fdatasync costs a fraction of a millisecond.
+ * ceiling; one synchronous (O_DSYNC) write(2) shared by a group costs a fraction of a millisecond.
  *
  * Files in the journal folder:
  *   <seq>.ndjson   a segment: events, one JSON object per line, then NUL bytes up to its size
  *   spare.ndjson   a zero-filled, synced file ready to become the next segment
  *   *.tmp          work files (a spare being zeroed, a range copied for loading); deleted at start
- * A segment is created from the spare (so fdatasync flushes data only, see segment-file.ts), is
+ * A segment is created from the spare (so a synchronous write flushes data only, see segment-file.ts), is
  * sealed when full, and deleted once loaded. Partial loads of the open segment keep reads fresh
  * without rotating small files.
  */
