@@ -1,6 +1,6 @@
 /** Body text → validated wire events, or an HttpError naming what is wrong and where. */
 import type { z } from 'zod';
-import { FORBIDDEN_KEYS, LIMITS, wireEventSchema, type WireEvent } from '../protocol/event.ts';
+import { FORBIDDEN_KEYS, fitsUtf8, HTTP_URL, LIMITS, PRINTABLE, SITE_ID, wireEventSchema, type WireEvent } from '../protocol/event.ts';
 import { HttpError } from '../http/http-error.ts';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -48,22 +48,18 @@ function issueError(issues: readonly z.core.$ZodIssue[], prefix: string): HttpEr
 // validating a body takes on the ingest hot path. `plainEvent` answers true only for an event the
 // schema accepts as it is (same value out, nothing to report); anything else, valid or not, goes
 // through zod, which decides and explains. parse-events.test.ts holds the two to that.
-const SITE_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const HTTP_URL = /^https?:\/\/[^\s/?#]+/i;
-const CONTROL = /\p{Cc}/u;
 const int = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
 // zod counts code points, at most as many as UTF-16 units: a string within `max` units is within `max` code points.
 const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max && v.isWellFormed();
-const fitsBytes = (s: string, limit: number) => s.length * 3 <= limit || Buffer.byteLength(s) <= limit;
 
 function plainProps(p: unknown): boolean {
   if (!isPlainObject(p)) return false;
   for (const k in p) {
-    if (!isText(k, LIMITS.propKeyLength) || CONTROL.test(k) || FORBIDDEN_KEYS.has(k)) return false;
+    if (!isText(k, LIMITS.propKeyLength) || !PRINTABLE.test(k) || FORBIDDEN_KEYS.has(k)) return false;
     const v = p[k];
     if (typeof v === 'string' ? !v.isWellFormed() : typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) return false;
   }
-  return fitsBytes(JSON.stringify(p), LIMITS.propsBytes);
+  return fitsUtf8(JSON.stringify(p), LIMITS.propsBytes);
 }
 
 export function plainEvent(ev: Record<string, unknown>): ev is WireEvent {
@@ -71,9 +67,9 @@ export function plainEvent(ev: Record<string, unknown>): ev is WireEvent {
     const v = ev[k];
     const ok =
       k === 's' ? typeof v === 'string' && SITE_ID.test(v)
-      : k === 'n' ? isText(v, LIMITS.nameLength) && !CONTROL.test(v)
-      : k === 'u' ? typeof v === 'string' && fitsBytes(v, LIMITS.urlBytes) && HTTP_URL.test(v)
-      : k === 'r' ? typeof v === 'string' && v.length <= 8 * 1024 && v.isWellFormed()
+      : k === 'n' ? isText(v, LIMITS.nameLength) && PRINTABLE.test(v)
+      : k === 'u' ? typeof v === 'string' && fitsUtf8(v, LIMITS.urlBytes) && HTTP_URL.test(v)
+      : k === 'r' ? typeof v === 'string' && v.length <= LIMITS.referrerLength && v.isWellFormed()
       : k === 'w' ? int(v, 0, 65_535)
       : k === 'd' ? int(v, 0, 86_400_000)
       : k === 'sd' ? int(v, 0, 100)

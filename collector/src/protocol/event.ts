@@ -14,13 +14,17 @@ export const LIMITS = {
   nameLength: 120,
   propKeyLength: 64,
   clientIdLength: 64,
+  referrerLength: 8 * 1024,
 } as const;
 
 /** Keys that could reach an object's prototype if a consumer ever merged props into an object. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 // Control characters never belong in a name or a prop key; they break CSV exports and terminals.
-const PRINTABLE = /^[^\p{Cc}]+$/u;
+export const PRINTABLE = /^[^\p{Cc}]+$/u;
+export const SITE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+// The full parse happens once, at ingest; this rules out relative and non-http URLs early.
+export const HTTP_URL = /^https?:\/\/[^\s/?#]+/i;
 // A lone UTF-16 surrogate cannot be stored as text (JSON readers and databases refuse it).
 const UNICODE = 'must be valid Unicode (no lone surrogates)';
 const text = () => z.string().refine((s) => s.isWellFormed(), UNICODE);
@@ -28,7 +32,7 @@ const text = () => z.string().refine((s) => s.isWellFormed(), UNICODE);
 // TextEncoder, not Buffer: this file is also type-checked for the browser (the tracker imports its types).
 // A UTF-16 code unit is at most 3 bytes of UTF-8: short strings need no encoding to be measured.
 const encoder = new TextEncoder();
-const fitsUtf8 = (s: string, limit: number) => s.length * 3 <= limit || encoder.encode(s).length <= limit;
+export const fitsUtf8 = (s: string, limit: number) => s.length * 3 <= limit || encoder.encode(s).length <= limit;
 
 const propValue = z.union([text(), z.number().finite(), z.boolean()], {
   error: 'must be a string, a finite number or a boolean (props are flat)',
@@ -56,19 +60,18 @@ const httpUrl = (what: string) =>
       params: { status: 413 },
       abort: true,
     })
-    // The full parse happens once, at ingest; this rules out relative and non-http URLs early.
-    .regex(/^https?:\/\/[^\s/?#]+/i, `${what} must be an absolute http(s) URL`);
+    .regex(HTTP_URL, `${what} must be an absolute http(s) URL`);
 
 /** One event as the tracker or a server SDK sends it. Unknown fields are rejected, not ignored. */
 export const wireEventSchema = z.strictObject({
-  s: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'site id: 1–64 letters, digits, "-" or "_"'),
+  s: z.string().regex(SITE_ID, 'site id: 1–64 letters, digits, "-" or "_"'),
   n: text()
     .min(1, 'event name must not be empty')
     .max(LIMITS.nameLength, `event name is at most ${LIMITS.nameLength} characters`)
     .regex(PRINTABLE, 'event name must not contain control characters'),
   u: httpUrl('the page URL'),
   // Referrers can be long (search result pages); only scheme, host and path are kept later.
-  r: text().max(8 * 1024, 'referrer is at most 8 KB').optional(),
+  r: text().max(LIMITS.referrerLength, 'referrer is at most 8 KB').optional(),
   w: z.number().int().min(0).max(65_535, 'screen width is at most 65535').optional(),
   p: props.optional(),
   d: z.number().int().min(0).max(86_400_000, 'engaged time is at most 24 h').optional(),
