@@ -164,7 +164,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const siteAdmin = new SiteAdmin({ sites, store, audit, publicUrl: () => publicUrl, now });
     const { app, routes } = createApp({ store, log, version: VERSION, tracker, widgets, dashboard, sites, stats, auth, authz, admin: siteAdmin, secret, users: { mailer, publicUrl: () => publicUrl } });
     server = createHttpServer(ingest, app);
-    const hub = new RealtimeHub({ authz, sites, stats, log, ...(options.realtimeRecheckMs ? { recheckMs: options.realtimeRecheckMs } : {}) });
+    const hub = new RealtimeHub({ authz, sites, stats, clientIp: clientIpResolver(config.trustedProxies), log, ...(options.realtimeRecheckMs ? { recheckMs: options.realtimeRecheckMs } : {}) });
     server.on('upgrade', (req, socket, head) => {
       if ((req.url ?? '').split('?')[0] === '/api/realtime') hub.upgrade(req, socket, head);
       else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
