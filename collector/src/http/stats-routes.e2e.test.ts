@@ -1,4 +1,5 @@
 /** The stats API over HTTP: authorisation by site key, query parsing, errors, CORS. */
+import { parse } from 'content-disposition';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { adminRequest } from '../cli/admin-client.ts';
@@ -201,5 +202,39 @@ describe('export', () => {
     expect(rows.length).toBeGreaterThan(5);
     expect(rows[0]!.visitors).toBeGreaterThanOrEqual(rows[1]!.visitors);
     expect((await get('export?format=xml')).status).toBe(400);
+  });
+
+  // Prop keys are free text: the file name must neither break the header nor add to it.
+  const KEYS = ['größe', '価格', 'say "hi"', 'a;b', 'x"; filename="evil.html', "x\"; filename*=UTF-8''evil.html", 'filename*=evil.html; x', '../..\\etc', '価'.repeat(64)];
+  // The ASCII fallback (quoted), then the UTF-8 name when it differs (RFC 6266). A second header
+  // would be joined to the first with ", " and match neither.
+  const STRICT = /^attachment; filename="cairn-[\w.-]+\.(csv|ndjson)"(; filename\*=UTF-8''cairn-([\w.-]|%[0-9A-F]{2})+\.\1)?$/;
+
+  it.each(KEYS.flatMap((key) => ['csv', 'ndjson'].map((format) => [format, key])))('names a %s export of prop:%j with a safe file name', async (format, key) => {
+    if (format === 'csv') {
+      expect((await h.post({ s: h.siteId, n: 'order', u: 'https://example.com/checkout', p: { [key]: 'XL' } }, { 'x-forwarded-for': '203.0.113.80' })).status).toBe(202);
+      await h.collector.store.events.settle();
+    }
+    const res = await get(`export?period=30d&format=${format}&data=breakdown&dimension=${encodeURIComponent(`prop:${key}`)}`);
+    expect(res.status).toBe(200);
+    const header = res.headers.get('content-disposition')!;
+    expect(header).toMatch(STRICT);
+    const name = parse(header).parameters.filename!;
+    // The site, the dimension and the period survive, even when a long key is cut short.
+    expect(name).toMatch(new RegExp(`^cairn-${h.siteId}-prop-.+-2026-02-19-2026-03-20\\.${format}$`));
+    expect(name).not.toMatch(/[";/\\\r\n]/);
+    expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
+    expect(parse(header, { extended: false }).parameters.filename).toMatch(/^[\x20-\x7e]+$/);
+    // Letters of any script are kept where the browser reads filename*.
+    if (/^\p{L}+$/u.test(key) && key.length < 10) expect(name).toContain(key);
+    expect(await res.text()).toContain('XL');
+  });
+
+  it('refuses a dimension with a line break before it gets near a header', async () => {
+    for (const key of ['a\r\nX-Evil: 1', 'a\nb', 'a\rb']) {
+      const res = await get(`export?period=30d&data=breakdown&dimension=${encodeURIComponent(`prop:${key}`)}`);
+      expect(res.status, JSON.stringify(key)).toBe(400);
+      expect(((await res.json()) as { error: { field: string } }).error.field).toBe('dimension');
+    }
   });
 });

@@ -14,6 +14,7 @@ import type { Section } from '../store/store.ts';
 import type { IncomingMessage } from 'node:http';
 import type { AuditLog } from '../accounts/audit.ts';
 import { writeRows } from '../stats/export.ts';
+import { downloadDisposition } from './download-disposition.ts';
 
 /** Reads the query model from a parsed query string; `filters` is JSON. Throws 400 naming the field. */
 export function parseQuery(query: Request['query']): Query {
@@ -205,7 +206,8 @@ export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; client
         await deps.audit.record({ actor: actorOf(res.locals.principal), action: 'export', target: s.id, ip: deps.clientIp(req), details: { data: what, format, from: q.date ?? null, period: q.period } });
         res.status(200).set({
           'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-          'content-disposition': `attachment; filename="cairn-${name}.${format}"`,
+          // The name carries a prop key, which is free text.
+          'content-disposition': downloadDisposition(name, format),
           'cache-control': 'no-store',
         });
         await writeRows(res, format, chunks);
