@@ -129,8 +129,49 @@ describe('state-changing requests of a session', () => {
     expect((await call('/me', { cookie: a.cookie })).status).toBe(401);
     expect((await call('/me', { cookie: b.cookie })).status).toBe(401);
     expect((await call('/me', { cookie: fresh })).status).toBe(200);
+    // Password changes count against the account's attempts as logins do: a minute to refill.
+    clock += 60_000;
     expect((await call('/login', { body: { email: 'ann@example.com', password: 'another long secret' } })).status).toBe(401);
     await logIn('ann@example.com', 'a brand new secret');
+  });
+
+  it('counts password changes as logins: per account, whatever the address, and per address, whatever the account', async () => {
+    clock += 60_000;
+    const names = ['kim', 'lee', 'max', 'noa', 'oli', 'pat', 'sam'];
+    const right = (i: number) => `${names[i]}'s old password`;
+    const users = await Promise.all(names.map((n, i) => addUser(h.collector.store, { email: `${n}@example.com`, role: 'client', password: right(i) }, clock)));
+    const sessions: Awaited<ReturnType<typeof logIn>>[] = [];
+    for (const [i, u] of users.entries()) sessions.push(await logIn(u.email, right(i), `203.0.113.${150 + i}`));
+    clock += 60_000; // the logins' attempts are given back
+    const change = (i: number, current: string, ip: string) => call('/password', { body: { current, next: 'a brand new secret' }, cookie: sessions[i]!.cookie, csrf: sessions[i]!.csrf, ip });
+
+    const guesses: number[] = [];
+    for (let i = 0; i < 5; i++) guesses.push((await change(0, 'guess number ' + i, `203.0.113.${160 + i}`)).status);
+    expect(guesses).toEqual([403, 403, 403, 403, 403]);
+    const limited = await change(0, right(0), '203.0.113.170');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another account, from the address of the last guess, is not affected.
+    expect((await change(1, right(1), '203.0.113.164')).status).toBe(200);
+    // A minute later the account may try again, and its password had not changed.
+    clock += 60_000;
+    expect((await change(0, right(0), '203.0.113.170')).status).toBe(200);
+
+    const fromOneAddress: number[] = [];
+    for (let i = 2; i < 7; i++) for (let j = 0; j < 4; j++) fromOneAddress.push((await change(i, 'guess number ' + j, '192.0.2.60')).status);
+    expect(fromOneAddress).toEqual(new Array(20).fill(403));
+    expect((await change(6, right(6), '192.0.2.60')).status).toBe(429);
+    // Another address is not affected.
+    expect((await change(2, right(2), '192.0.2.61')).status).toBe(200);
+
+    const owner = await logIn('jo@example.com', 'correct horse battery', '198.51.100.60');
+    const audit = await fetch(`${h.collector.url}/api/audit?action=password.change-limited`, { headers: { cookie: owner.cookie } });
+    const { entries } = (await audit.json()) as { entries: { actor: string | null; target: string | null }[] };
+    expect(entries.map((e) => [e.actor, e.target])).toEqual([
+      [users[6]!.id, users[6]!.id],
+      [users[0]!.id, users[0]!.id],
+    ]);
+    clock += 60_000;
   });
 
   it('sessions end after an hour without requests, and after 8 hours in any case', async () => {

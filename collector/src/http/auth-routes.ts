@@ -3,8 +3,8 @@
  * `POST /api/auth/password`. The session is an httpOnly, SameSite=Lax cookie (Secure when the
  * collector is served over https). Every state-changing request must come from the collector's
  * own origin (Origin, or Referer, names its host) and, with a session, echo its CSRF token in
- * `X-CSRF-Token`. Logins are rate limited per client address and per account, and a failure says
- * the same whether the account exists or not.
+ * `X-CSRF-Token`. Logins, password changes and reset requests are rate limited together, per
+ * client address and per account, and a failed login says the same whether the account exists or not.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Response } from 'express';
@@ -85,12 +85,15 @@ function loginOf(res: Response) {
 export function authRoutes(deps: AuthDeps): Route[] {
   const { byIp, byAccount } = deps.loginLimits;
   const anyUser = { kind: 'session', roles: ['owner', 'admin', 'client'] } as const;
-  /** Counts an attempt (a login, a reset request) against both limits; throws 429 past either. */
-  const limit = async (ip: string, email: string, refused: 'login.limited' | 'password.reset-limited') => {
+  /**
+   * Counts an attempt (a login, a password change, a reset request) against both limits; throws
+   * 429 past either. `user` is the logged-in user making it, if any.
+   */
+  const limit = async (ip: string, email: string, refused: 'login.limited' | 'password.change-limited' | 'password.reset-limited', user: string | null = null) => {
     const now = deps.now();
     const wait = Math.max(byIp.take(ip, 1, now), byAccount.take(normalizeEmail(email), 1, now));
     if (wait > 0) {
-      await deps.audit.record({ actor: null, action: refused, ip });
+      await deps.audit.record({ actor: user, action: refused, target: user, ip });
       throw new HttpError(429, 'rate_limited', `too many attempts; try again in ${wait} s`, { headers: { 'retry-after': String(wait) } });
     }
   };
@@ -160,13 +163,16 @@ export function authRoutes(deps: AuthDeps): Route[] {
         const { user } = loginOf(res);
         const { current, next } = (req.body ?? {}) as { current?: unknown; next?: unknown };
         if (typeof current !== 'string' || typeof next !== 'string') throw new HttpError(400, 'invalid_password', 'send the current and the new password');
+        // A session left open, or stolen, must not be a way to guess the password: counted as logins are.
+        const ip = deps.clientIp(req);
+        await limit(ip, user.email, 'password.change-limited', user.id);
         if (!user.passwordHash || !(await verifyPassword(current, user.passwordHash))) throw new HttpError(403, 'wrong_password', 'the current password is wrong');
         const problem = passwordProblem(next);
         if (problem) throw new HttpError(400, 'invalid_password', problem, { field: 'next' });
         await deps.store.users.update(user.id, { passwordHash: await hashPassword(next), passwordChangedAt: deps.now() });
         // Every session of this user ends, this one included; the browser gets a new one.
         const ended = await deps.logins.endAll(user.id);
-        await deps.audit.record({ actor: user.id, action: 'password.change', target: user.id, ip: deps.clientIp(req), details: { sessionsEnded: ended } });
+        await deps.audit.record({ actor: user.id, action: 'password.change', target: user.id, ip, details: { sessionsEnded: ended } });
         const { token, session } = await deps.logins.start(user);
         res.set('set-cookie', cookie(token, LOGIN_LIFETIME_MS / 1000, deps.secureCookies));
         res.json({ csrfToken: session.csrf });
