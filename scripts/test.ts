@@ -4,7 +4,8 @@
  * framework (lint, typecheck, licenses) counts as one test.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { describeLeftovers, type Leftover } from './leftover-processes.ts';
 
 interface Tally {
   passed: number;
@@ -15,8 +16,8 @@ interface Tally {
 const total: Tally = { passed: 0, failed: 0, skipped: 0 };
 const lines: string[] = [];
 
-function run(cmd: string, args: string[]): number {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env });
   return r.status ?? 1;
 }
 
@@ -29,10 +30,14 @@ function check(name: string, cmd: string, args: string[]): void {
 
 function vitest(): void {
   const report = '.cache/vitest.json';
+  // What the suites left running, written by vitest's global teardown (scripts/vitest-tmpdir.ts), which killed them.
+  const leftoversReport = '.cache/leftover-processes.json';
   mkdirSync('.cache', { recursive: true });
   rmSync(report, { force: true });
+  rmSync(leftoversReport, { force: true });
   console.log('\n▶ vitest: collector, tracker, widgets and plugin suites (unit, end to end, browser, real WordPress, fuzz, crash)');
-  const code = run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+  const code = run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { ...process.env, LEFTOVERS_REPORT: leftoversReport });
+  const leftovers = existsSync(leftoversReport) ? (JSON.parse(readFileSync(leftoversReport, 'utf8')) as Leftover[]) : null;
   try {
     const r = JSON.parse(readFileSync(report, 'utf8')) as {
       numPassedTests: number;
@@ -44,7 +49,8 @@ function vitest(): void {
     // A file that failed to load has no failed test of its own: count it as one.
     const brokenFiles = r.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length;
     const t: Tally = { passed: r.numPassedTests, failed: r.numFailedTests + brokenFiles, skipped: r.numPendingTests + r.numTodoTests };
-    if (code !== 0 && t.failed === 0) t.failed = 1; // a crash outside any test
+    // A crash outside any test; leftover processes also fail vitest's run, they are counted below.
+    if (code !== 0 && t.failed === 0 && !leftovers?.length) t.failed = 1;
     total.passed += t.passed;
     total.failed += t.failed;
     total.skipped += t.skipped;
@@ -52,6 +58,16 @@ function vitest(): void {
   } catch {
     total.failed++;
     lines.push(`FAIL vitest: no report (exit code ${code})`);
+  }
+  if (leftovers === null) {
+    total.failed++;
+    lines.push('FAIL leftover processes: not checked (vitest ended before its global teardown)');
+  } else if (leftovers.length > 0) {
+    total.failed++;
+    lines.push(`FAIL leftover processes: ${describeLeftovers(leftovers).join('; ')}`);
+  } else {
+    total.passed++;
+    lines.push('ok   leftover processes: none');
   }
 }
 
