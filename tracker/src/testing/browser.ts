@@ -11,9 +11,11 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { chromium } from 'playwright-core';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { findChromium } from '../../../scripts/chromium-path.ts';
+import { killOnExit } from '../../../scripts/kill-on-exit.ts';
 
 const FLAGS = [
   '--headless',
@@ -47,12 +49,17 @@ export async function launchChromium(options: { automationHidden?: boolean } = {
     ...FLAGS,
     `--user-data-dir=${profile}`,
     '--remote-debugging-port=0',
+    '--remote-debugging-pipe',
     // navigator.webdriver is true under automation; only this Blink switch makes the real property false.
     options.automationHidden ? '--disable-blink-features=AutomationControlled' : '--enable-automation',
     'about:blank',
   ];
   // Own process group: the Debian binaries are shell wrappers, so killing the wrapper alone would orphan Chromium.
-  const child = spawn(executable, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Fds 3 and 4 are the DevTools pipe, never used but held: Chromium quits when it closes, that is
+  // when this process ends however it ends (SIGKILL included), so no test can leave it running.
+  const child = spawn(executable, args, { detached: true, stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+  (child.stdio[4] as Readable | null)?.resume();
+  killOnExit(child, 'Chromium', { group: true });
   const killGroup = (): void => {
     if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
     try {
@@ -61,10 +68,8 @@ export async function launchChromium(options: { automationHidden?: boolean } = {
       // Already gone.
     }
   };
-  process.once('exit', killGroup);
   const cleanUp = async (): Promise<void> => {
     killGroup();
-    process.off('exit', killGroup);
     await rm(profile, { recursive: true, force: true });
   };
 
