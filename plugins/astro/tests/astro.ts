@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { prepareFixture, REPO_ROOT } from '../../../scripts/fixture-project.ts';
+import { killOnExit } from '../../../scripts/kill-on-exit.ts';
 
 const run = promisify(execFile);
 
@@ -73,6 +74,7 @@ export interface Server {
 /** Starts a process and resolves once `ready` appears in its output. */
 async function serve(dir: string, args: string[], env: Record<string, string>, port: number, ready: RegExp): Promise<Server> {
   const child: ChildProcess = spawn(process.execPath, args, { cwd: dir, env: { ...base(), ...quiet, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit(child, `astro (${args.slice(1).join(' ')})`);
   let out = '';
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -80,26 +82,31 @@ async function serve(dir: string, args: string[], env: Record<string, string>, p
     child.kill('SIGTERM');
     await exited;
   };
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready after 60 s:\n${out}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      if (ready.test(out)) {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not ready after 60 s:\n${out}`)), 60_000);
+      const onData = (chunk: Buffer) => {
+        out += chunk.toString();
+        if (ready.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      child.once('exit', (code) => {
         clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${out}`));
+        reject(new Error(`exited with ${code}:\n${out}`));
+      });
     });
-  });
-  // `astro dev` prints "ready" a moment before its pages answer (Connect's "Cannot GET /" until then).
-  for (let tries = 0; (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.status, () => 0)) !== 200; tries++) {
-    if (tries === 100) throw new Error(`/ does not answer 200:\n${out}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // `astro dev` prints "ready" a moment before its pages answer (Connect's "Cannot GET /" until then).
+    for (let tries = 0; (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.status, () => 0)) !== 200; tries++) {
+      if (tries === 100) throw new Error(`/ does not answer 200:\n${out}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } catch (err) {
+    await stop(); // the caller gets no handle to stop it with
+    throw err;
   }
   return { port, output: () => out, stop };
 }

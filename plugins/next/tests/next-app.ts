@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { prepareFixture, REPO_ROOT } from '../../../scripts/fixture-project.ts';
+import { killOnExit } from '../../../scripts/kill-on-exit.ts';
 
 const run = promisify(execFile);
 
@@ -84,28 +85,30 @@ async function freePort(): Promise<number> {
 export async function startApp(dir: string, env: Record<string, string>): Promise<NextApp> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [nextBin(dir), 'start', '-p', String(port), '-H', '127.0.0.1'], { cwd: dir, env: nextEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  killOnExit(child, 'next start');
   const output: string[] = [];
   child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   const url = `http://127.0.0.1:${port}`;
-  // "Ready" is printed before next.config loads: ready is when a page answers.
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output.join('')}`);
-    const status = await fetch(`${url}/`).then((r) => r.status, () => 0);
-    if (status === 200) break;
-    if (status >= 500) throw new Error(`next start answers ${status}:\n${output.join('')}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    dir,
-    url,
-    output,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    await once(child, 'exit');
   };
+  try {
+    // "Ready" is printed before next.config loads: ready is when a page answers.
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`next start exited (${child.exitCode}):\n${output.join('')}`);
+      const status = await fetch(`${url}/`).then((r) => r.status, () => 0);
+      if (status === 200) break;
+      if (status >= 500) throw new Error(`next start answers ${status}:\n${output.join('')}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } catch (err) {
+    await stop(); // the caller gets no handle to stop it with
+    throw err;
+  }
+  return { dir, url, output, stop };
 }
 
 /**

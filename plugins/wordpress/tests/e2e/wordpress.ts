@@ -30,6 +30,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import { killOnExit } from '../../../../scripts/kill-on-exit.ts';
 import { ensureWordPressTree, linkTree } from './wordpress-cache.ts';
 
 const VERSION = '6.5';
@@ -107,6 +108,7 @@ export async function startWordPress(opts: WordPressOptions): Promise<WordPress>
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  killOnExit(server, 'php -S', { group: true });
   const serverLog: string[] = [];
   server.stderr!.setEncoding('utf8').on('data', (chunk: string) => serverLog.push(chunk));
 
