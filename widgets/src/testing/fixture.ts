@@ -47,7 +47,14 @@ export async function visit(h: Harness, visits: { page: string; referrer?: strin
  * `automationHidden`: hide `navigator.webdriver`, for pages where the tracker must count.
  */
 export async function startFixture(opts: { realtimeRecheckMs?: number; automationHidden?: boolean } = {}): Promise<Fixture> {
-  const [h, browser] = await Promise.all([startHarness(opts.realtimeRecheckMs ? { realtimeRecheckMs: opts.realtimeRecheckMs } : {}), launchChromium({ automationHidden: opts.automationHidden ?? false })]);
+  // allSettled: when one fails to start, the other is stopped here, the caller gets nothing to close.
+  const [started, launched] = await Promise.allSettled([startHarness(opts.realtimeRecheckMs ? { realtimeRecheckMs: opts.realtimeRecheckMs } : {}), launchChromium({ automationHidden: opts.automationHidden ?? false })]);
+  if (started.status === 'rejected' || launched.status === 'rejected') {
+    if (launched.status === 'fulfilled') await launched.value.close();
+    if (started.status === 'fulfilled') await started.value.stop();
+    throw started.status === 'rejected' ? started.reason : (launched as PromiseRejectedResult).reason;
+  }
+  const [h, browser] = [started.value, launched.value];
   // The host pages, by path: a real server, so that the browser treats it as any other site.
   const bodies = new Map<string, { body: string; head: string }>();
   const host = createServer((req, res) => {
@@ -60,7 +67,12 @@ export async function startFixture(opts: { realtimeRecheckMs?: number; automatio
   await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
   const port = (host.address() as AddressInfo).port;
   const widgets = await fetch(`${h.collector.url}/widgets.js`);
-  if (widgets.status !== 200) throw new Error(`the collector does not serve /widgets.js (${widgets.status}): run npm run build -w @cairn/widgets`);
+  if (widgets.status !== 200) {
+    await browser.close();
+    host.close();
+    await h.stop();
+    throw new Error(`the collector does not serve /widgets.js (${widgets.status}): run npm run build -w @cairn/widgets`);
+  }
   const pages: Page[] = [];
   return {
     h,
