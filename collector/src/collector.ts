@@ -103,6 +103,11 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     (await openStore(config, {
       onLoadError: (err) => log.error({ op: err.operation, err: err.message }, 'loading journaled events failed; will retry'),
       onRejected: (lines, file) => log.error({ lines, file }, 'events the database refused were set aside in this file; nothing else was held back'),
+      onDiskSpace: ({ low, free, needed }) => {
+        const disk = { dataDir: config.dataDir, freeMiB: Math.floor(free / 2 ** 20), neededMiB: Math.floor(needed / 2 ** 20) };
+        if (low) log.error(disk, 'the disk is too full to take more events safely: new events get 503 (and are retried by trackers and SDKs) until space is freed; every event already acknowledged is kept');
+        else log.info(disk, 'disk space is back: accepting events again');
+      },
     }));
   let server: Server | undefined;
   try {
@@ -231,9 +236,10 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         http.closeAllConnections();
         await bots.flush().catch((err: unknown) => log.error({ err: (err as Error).message }, 'bot counts not saved'));
         await mailer.close();
-        await store.close();
+        const { pendingEvents } = await store.close();
         await rm(adminSocket, { force: true });
-        log.info('Cairn stopped; every acknowledged event is stored');
+        if (pendingEvents === 0) log.info('Cairn stopped; every acknowledged event is in the database');
+        else log.warn({ pendingEvents }, `Cairn stopped; ${pendingEvents} acknowledged events are journaled on disk (durable) and will be loaded at the next start`);
         log.flush();
       })());
 

@@ -21,6 +21,8 @@ export interface Config {
   rateLimitSite: number;
   commitMaxRows: number;
   loadIntervalMs: number;
+  /** MiB of free disk space the embedded store keeps beyond what loading its journal needs; below, events get 503. */
+  minFreeMb: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** "duckdb", or a MongoDB connection string. */
   store: string;
@@ -96,6 +98,7 @@ export const OPTIONS = {
   rateLimitSite: { env: 'CAIRN_RATE_LIMIT_SITE', flag: 'rate-limit-site', parse: integer(0, 1e12), fallback: '120000' },
   commitMaxRows: { env: 'CAIRN_COMMIT_MAX_ROWS', flag: 'commit-max-rows', parse: integer(1, 100_000), fallback: '1000' },
   loadIntervalMs: { env: 'CAIRN_LOAD_INTERVAL_MS', flag: 'load-interval-ms', parse: integer(50, 600_000), fallback: '5000' },
+  minFreeMb: { env: 'CAIRN_MIN_FREE_MB', flag: 'min-free-mb', parse: integer(0, 1_000_000), fallback: '256' },
   logLevel: {
     env: 'CAIRN_LOG_LEVEL',
     flag: 'log-level',

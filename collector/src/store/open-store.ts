@@ -11,9 +11,17 @@ import { StoreError, type Store } from './store.ts';
 /** A connection string without its password, for logs and messages. */
 export const redactUrl = (url: string) => url.replace(/^(mongodb(?:\+srv)?:\/\/)([^@/]*@)/, (_, scheme: string, auth: string) => `${scheme}${auth.split(':')[0]}:***@`);
 
-export async function openStore(config: Pick<Config, 'store' | 'dataDir'> & Partial<Pick<Config, 'loadIntervalMs'>>, hooks: Pick<DuckDbStoreOptions, 'onLoadError' | 'onRejected'> = {}): Promise<Store> {
+export async function openStore(
+  config: Pick<Config, 'store' | 'dataDir'> & Partial<Pick<Config, 'loadIntervalMs' | 'minFreeMb'>>,
+  hooks: Pick<DuckDbStoreOptions, 'onLoadError' | 'onRejected' | 'onDiskSpace'> = {},
+): Promise<Store> {
   if (config.store === 'duckdb') {
-    return openDuckDbStore({ dataDir: config.dataDir, ...(config.loadIntervalMs !== undefined ? { loadIntervalMs: config.loadIntervalMs } : {}), ...hooks });
+    return openDuckDbStore({
+      dataDir: config.dataDir,
+      ...(config.loadIntervalMs !== undefined ? { loadIntervalMs: config.loadIntervalMs } : {}),
+      ...(config.minFreeMb !== undefined ? { minFreeBytes: config.minFreeMb * 2 ** 20 } : {}),
+      ...hooks,
+    });
   }
   const location = redactUrl(config.store);
   let executor: DriverExecutor;

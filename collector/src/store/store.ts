@@ -360,14 +360,24 @@ export interface Store {
   readonly meta: MetaStore;
   /** Resolves when the store answers; rejects with a StoreError otherwise. */
   health(): Promise<StoreHealth>;
-  /** Flushes what is pending and releases the database. */
-  close(): Promise<void>;
+  /**
+   * Flushes what is pending (within a bounded time) and releases the database. Resolves with the
+   * events acknowledged but not yet in the database: durable, and loaded at the next start.
+   */
+  close(): Promise<{ pendingEvents: number }>;
 }
 
 export interface StoreHealth {
   ok: boolean;
-  /** Events acknowledged but not yet visible to reads (as of the last load). */
+  /** False while new events are refused (503), e.g. because the disk is too full to keep them safely. */
+  accepting?: boolean;
+  /** Why not ok, in one word: `disk_full`, `loads_failing`, `store_reopening`, `unreachable`. */
+  reason?: 'disk_full' | 'loads_failing' | 'store_reopening' | 'unreachable';
+  /** Events acknowledged but not yet visible to reads. */
   pendingEvents?: number;
+  /** Free space of the data directory's disk, and what the store needs there to take events (bytes). */
+  disk?: { free: number; needed: number };
+  /** What went wrong, for operators (may name files): never shown publicly. */
   detail?: string;
 }
 
@@ -376,11 +386,14 @@ export class StoreError extends Error {
   readonly operation: string;
   /** What went wrong, without the operation: for messages to a person. */
   readonly reason: string;
-  constructor(operation: string, options?: { cause?: unknown; message?: string }) {
+  /** `no_space`: refused before anything was written, because the disk is too full (expected, retried later). */
+  readonly code: 'no_space' | undefined;
+  constructor(operation: string, options?: { cause?: unknown; message?: string; code?: 'no_space' }) {
     const why = options?.message ?? (options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? 'failed'));
     super(`${operation}: ${why}`, { cause: options?.cause });
     this.name = 'StoreError';
     this.operation = operation;
     this.reason = why;
+    this.code = options?.code;
   }
 }

@@ -8,6 +8,12 @@
  * dirty-day marking, the commit and its WAL flush) that fewer, larger loads share. Under heavy
  * ingest, loads every second took ≈ 20 µs of CPU per event more than loads every 5 s
  * (BENCHMARKS.md, ingest).
+ *
+ * A full disk (docs/self-hosting.md#disk-space): appends are refused while the free space is
+ * below what loading the journal needs (twice its size) plus a reserve, so that an acknowledged
+ * event can always be loaded once space returns; the store comes up on a full disk and catches up
+ * by itself; and a database DuckDB invalidated (a checkpoint that found no space) is opened again
+ * in place before the next load.
  */
 import { DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdir } from 'node:fs/promises';
@@ -31,6 +37,7 @@ import {
   type User,
   type VitalRow,
 } from '../store.ts';
+import { DiskSpace, type StatFs } from './disk-space.ts';
 import { Journal } from './journal.ts';
 import { JournalLoader, MARK_DIRTY, MARK_KEY, parseMark } from './journal-loader.ts';
 import type { Goal } from '../../protocol/query.ts';
@@ -54,7 +61,30 @@ export interface DuckDbStoreOptions {
   onRejected?: (lines: number, file: string) => void;
   /** Pages with fewer visitors on a day are left out of its page rollups (default PAGE_ROLLUP_MIN_VISITORS). */
   pageRollupMinVisitors?: number;
+  /** Free disk space kept beyond what loading the journal needs; below it, appends are refused (default 256 MiB). */
+  minFreeBytes?: number;
+  /** Called when appends start or stop being refused for want of disk space. */
+  onDiskSpace?: (state: DiskState) => void;
+  /** How the data directory's free space is read (tests). */
+  statfs?: StatFs;
+  /** The longest close() spends loading the journal into DuckDB (default 5 s); the rest loads at the next start. */
+  closeLoadMs?: number;
 }
+
+/** Whether appends are refused for want of disk space, with the figures that decided it (bytes). */
+export interface DiskState {
+  low: boolean;
+  free: number;
+  needed: number;
+}
+
+export const DEFAULT_MIN_FREE_BYTES = 256 << 20;
+
+/** How often the data directory's free space is read. */
+const DISK_CHECK_MS = 1000;
+
+/** What DuckDB says when a fatal error (e.g. a checkpoint on a full disk) invalidated a database. */
+const INVALIDATED = /database has been invalidated|FATAL Error/i;
 
 /** Event columns as StoredEvent fields read them (numbers as JS numbers, visitor as 32 hex). */
 const SELECT_EVENT = EVENT_COLUMNS.map(([col, type]) =>
@@ -161,13 +191,18 @@ export class DuckDbStore implements Store {
    */
   #readers: { conn: DuckDBConnection; serial: Serial; pending: number }[] = [];
   #journal!: Journal;
-  /** Rows appended, and rows appended before the last successful load began (for health). */
-  #appended = 0;
-  #loaded = 0;
+  /** Events acknowledged and not yet in DuckDB. */
+  #pendingRows = 0;
   #loader!: JournalLoader;
   #options: DuckDbStoreOptions;
   #timer: NodeJS.Timeout | undefined;
   #lastLoadError: StoreError | null = null;
+  /** The fatal error after which DuckDB refuses every statement until the database is opened again. */
+  #invalidated: StoreError | null = null;
+  #space: DiskSpace;
+  #minFree: number;
+  /** Appends are refused: the disk is too full to load them. */
+  #spaceLow = false;
   #closed = false;
 
   constructor(
@@ -184,27 +219,34 @@ export class DuckDbStore implements Store {
     this.dataDir = dataDir;
     this.location = file;
     this.#options = options;
+    this.#space = new DiskSpace(dataDir, options.statfs ? { statfs: options.statfs } : {});
+    this.#minFree = options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES;
   }
 
-  /** Creates or checks the schema, then loads whatever an earlier process journaled. */
+  /**
+   * Creates or checks the schema, then loads whatever an earlier process journaled. A load that
+   * fails here (a full disk) does not stop the start: appends are refused while space is short,
+   * and the journal is loaded once it returns.
+   */
   async init(): Promise<void> {
     await this.#exec('store.migrate', async () => {
-      // Timestamps are stored as naive UTC; time zone conversions must read them as UTC.
-      for (const conn of [this.#conn, this.#loaderConn]) await conn.run(`SET TimeZone = 'UTC'`);
+      await utcSessions([this.#conn, this.#loaderConn]);
       await migrate(this.#conn);
     });
     for (let i = 0; i < READERS; i++) {
       const conn = await this.#instance.connect();
-      await conn.run(`SET TimeZone = 'UTC'`);
+      await utcSessions([conn]);
       this.#readers.push({ conn, serial: new Serial(), pending: 0 });
     }
     this.salts = await SaltFile.open(join(this.dataDir, 'salts.json'));
     const mark = parseMark(await this.#meta(MARK_KEY));
     this.#journal = await Journal.open(join(this.dataDir, 'journal'), mark, { segmentBytes: this.#options.segmentBytes });
-    this.#loader = new JournalLoader(this.#loaderConn, this.#journal, this.dataDir, (lines, file) =>
-      this.#options.onRejected?.(lines, file),
-    );
-    await this.settle();
+    this.#pendingRows = this.#journal.rowsAtOpen;
+    this.#loader = this.#newLoader();
+    await this.#space.refresh();
+    this.#checkSpace();
+    await this.settle().catch(() => undefined);
+    this.#space.start(DISK_CHECK_MS, () => this.#checkSpace());
     const every = this.#options.loadIntervalMs ?? 5000;
     this.#timer = setInterval(() => {
       this.settle().catch(() => undefined);
@@ -212,14 +254,44 @@ export class DuckDbStore implements Store {
     this.#timer.unref();
   }
 
+  #newLoader(): JournalLoader {
+    return new JournalLoader(this.#loaderConn, this.#journal, this.dataDir, {
+      onRejected: (lines, file) => this.#options.onRejected?.(lines, file),
+      onDone: (rows) => (this.#pendingRows -= rows),
+    });
+  }
+
+  /** Free space the next loads need: the reserve, and twice what waits in the journal (a copy, then DuckDB's log and checkpoint). */
+  #neededSpace(): number {
+    return this.#minFree + 2 * this.#journal.pendingBytes;
+  }
+
+  /**
+   * Decides whether appends are refused, from the last reading of the free space. Once refusing,
+   * appends resume with a quarter of the reserve to spare, so that the state does not flap.
+   */
+  #checkSpace(): boolean {
+    const free = this.#space.free;
+    const needed = this.#neededSpace();
+    const low = free < needed + (this.#spaceLow ? this.#minFree / 4 : 0);
+    if (low !== this.#spaceLow) {
+      this.#spaceLow = low;
+      this.#options.onDiskSpace?.({ low, free, needed });
+    }
+    return low;
+  }
+
   readonly events = {
     append: async (rows: readonly StoredEvent[]): Promise<void> => {
       if (this.#closed) throw new StoreError('events.append', { message: 'the store is closed' });
+      if (this.#checkSpace()) {
+        throw new StoreError('events.append', { code: 'no_space', message: `not enough free disk space in ${this.dataDir} to load more events` });
+      }
       let lines = '';
       for (const row of rows) lines += journalLine(row);
       try {
         await this.#journal.append(lines, rows.length);
-        this.#appended += rows.length;
+        this.#pendingRows += rows.length;
       } catch (cause) {
         throw new StoreError('events.append', { cause });
       }
@@ -602,10 +674,16 @@ export class DuckDbStore implements Store {
   };
 
   async health(): Promise<StoreHealth> {
+    const facts = { pendingEvents: this.#pendingRows, disk: { free: this.#space.free, needed: this.#neededSpace() } };
+    if (this.#spaceLow) {
+      const mib = (n: number) => `${Math.floor(n / 2 ** 20)} MiB`;
+      const detail = `${mib(facts.disk.free)} free in ${this.dataDir}, ${mib(facts.disk.needed)} needed to load what is journaled and keep the reserve: new events are refused (503) until space returns`;
+      return { ok: false, accepting: false, reason: 'disk_full', detail: this.#lastLoadError ? `${detail}; last load: ${this.#lastLoadError.message}` : detail, ...facts };
+    }
+    if (this.#invalidated) return { ok: false, accepting: true, reason: 'store_reopening', detail: this.#invalidated.message, ...facts };
     await this.#query('store.health', 'SELECT 1');
-    const pendingEvents = this.#appended - this.#loaded;
-    if (this.#lastLoadError) return { ok: false, pendingEvents, detail: this.#lastLoadError.message };
-    return { ok: true, pendingEvents };
+    if (this.#lastLoadError) return { ok: false, accepting: true, reason: 'loads_failing', detail: this.#lastLoadError.message, ...facts };
+    return { ok: true, accepting: true, ...facts };
   }
 
   /** Every rollup row of a site, in a stable order (diagnostics and tests). */
@@ -632,28 +710,80 @@ export class DuckDbStore implements Store {
     );
   }
 
+  /** Reads the data directory's free space now and decides whether appends are refused (it is also read every second). */
+  async diskSpace(): Promise<DiskState> {
+    await this.#space.refresh();
+    const low = this.#checkSpace();
+    return { low, free: this.#space.free, needed: this.#neededSpace() };
+  }
+
   /** The ingest journal (diagnostics and failure tests). */
   get journal(): Journal {
     return this.#journal;
   }
 
   /** Loads every event journaled so far into DuckDB. */
-  settle(): Promise<void> {
-    return this.#loads.run(() => this.#load());
+  async settle(): Promise<void> {
+    await this.#loads.run(() => this.#load());
   }
 
-  async #load(): Promise<void> {
+  /** Loads the journal (no new group of ranges after `until`); resolves with whether all of it is in. */
+  async #load(until = Infinity): Promise<boolean> {
     try {
-      const appended = this.#appended;
-      await this.#loader.loadAll();
-      this.#loaded = appended;
+      if (this.#invalidated) await this.#reopen();
+      const complete = await this.#loader.loadAll(until);
       this.#lastLoadError = null;
+      return complete;
     } catch (cause) {
       const err = cause instanceof StoreError ? cause : new StoreError('events.load', { cause });
+      if (INVALIDATED.test(err.message)) this.#invalidated ??= err;
       this.#lastLoadError = err;
       this.#options.onLoadError?.(err);
       throw err;
+    } finally {
+      this.#checkSpace();
     }
+  }
+
+  /**
+   * Opens the database again after DuckDB invalidated it: until then it refuses every statement.
+   * Nothing is lost: what was committed is in its file and write-ahead log, and every event
+   * acknowledged after the mark read back is still in the journal. Runs inside a load (#loads),
+   * holding the writer and every reader connection.
+   */
+  async #reopen(): Promise<void> {
+    await this.#db.run(() =>
+      holdAll(
+        this.#readers.map((r) => r.serial),
+        async () => {
+          for (const conn of [...this.#readers.map((r) => r.conn), this.#conn, this.#loaderConn]) {
+            try {
+              conn.closeSync();
+            } catch {
+              // Already unusable: the instance goes next.
+            }
+          }
+          try {
+            this.#instance.closeSync();
+          } catch {
+            // Invalidated: closing may complain, the file lock is released all the same.
+          }
+          try {
+            this.#instance = await DuckDBInstance.create(this.location);
+            this.#conn = await this.#instance.connect();
+            this.#loaderConn = await this.#instance.connect();
+            for (const reader of this.#readers) reader.conn = await this.#instance.connect();
+            await utcSessions([this.#conn, this.#loaderConn, ...this.#readers.map((r) => r.conn)]);
+            const skipped = await this.#journal.advanceTo(parseMark(await this.#meta(MARK_KEY)));
+            this.#pendingRows -= skipped;
+          } catch (cause) {
+            throw new StoreError('store.reopen', { cause });
+          }
+          this.#loader = this.#newLoader();
+          this.#invalidated = null;
+        },
+      ),
+    );
   }
 
   /**
@@ -672,18 +802,25 @@ export class DuckDbStore implements Store {
     });
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Stops loading and releases the database, after loading what the journal holds for at most
+   * `closeLoadMs`. Resolves with the events left in the journal: durable, loaded at the next start.
+   */
+  async close(): Promise<{ pendingEvents: number }> {
+    if (this.#closed) return { pendingEvents: this.#pendingRows };
     this.#closed = true;
     clearInterval(this.#timer);
+    this.#space.stop();
     await this.#journal.close();
-    await this.settle().catch(() => undefined);
+    const until = Date.now() + (this.#options.closeLoadMs ?? 5000);
+    await this.#loads.run(() => this.#load(until)).catch(() => false);
     await Promise.all(this.#readers.map((r) => r.serial.run(async () => r.conn.closeSync())));
     await this.#db.run(async () => {
       this.#conn.closeSync();
       this.#loaderConn.closeSync();
       this.#instance.closeSync();
     });
+    return { pendingEvents: this.#pendingRows };
   }
 
   async #meta(key: string): Promise<string | null> {
@@ -697,9 +834,19 @@ export class DuckDbStore implements Store {
       try {
         return await job();
       } catch (cause) {
-        throw cause instanceof StoreError ? cause : new StoreError(operation, { cause });
+        throw this.#failed(cause instanceof StoreError ? cause : new StoreError(operation, { cause }));
       }
     });
+  }
+
+  /** Notes a failure that invalidated the database, so that the next load opens it again. */
+  #failed(err: StoreError): StoreError {
+    if (!this.#invalidated && INVALIDATED.test(err.message)) {
+      this.#invalidated = err;
+      // Reopen now rather than at the next tick of the load timer.
+      if (!this.#closed) this.settle().catch(() => undefined);
+    }
+    return err;
   }
 
   /** The days of a spec's period that rollups answer (in the spec's time zone, not dirty, holding its page filter's page). */
@@ -716,7 +863,7 @@ export class DuckDbStore implements Store {
     try {
       return await reader.serial.run(async () => (await reader.conn.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[]);
     } catch (cause) {
-      throw new StoreError(operation, { cause });
+      throw this.#failed(new StoreError(operation, { cause }));
     } finally {
       reader.pending--;
     }
@@ -728,4 +875,14 @@ export class DuckDbStore implements Store {
       return reader.getRowObjectsJS() as Record<string, unknown>[];
     });
   }
+}
+
+/** Timestamps are stored as naive UTC; time zone conversions must read them as UTC. */
+async function utcSessions(conns: readonly DuckDBConnection[]): Promise<void> {
+  for (const conn of conns) await conn.run(`SET TimeZone = 'UTC'`);
+}
+
+/** Runs `job` while holding every one of `serials` (each runs nothing else meanwhile). */
+function holdAll<T>(serials: readonly Serial[], job: () => Promise<T>): Promise<T> {
+  return serials.reduce<() => Promise<T>>((inner, serial) => () => serial.run(inner), job)();
 }

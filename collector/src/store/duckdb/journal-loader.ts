@@ -9,9 +9,9 @@
  * and the rest is loaded.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Journal, Mark, Range } from './journal.ts';
+import type { Journal, Mark, Range, ReadableRange } from './journal.ts';
 import { EVENT_COLUMNS } from './schema.ts';
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -83,17 +83,26 @@ export class JournalLoader {
   #journal: Journal;
   #rejectedDir: string;
   #onRejected: (lines: number, file: string) => void;
+  #onDone: (rows: number) => void;
   #allThreads: number | undefined;
 
-  constructor(conn: DuckDBConnection, journal: Journal, dataDir: string, onRejected: (lines: number, file: string) => void) {
+  /**
+   * `onRejected`: rows DuckDB refused were set aside in `file`. `onDone`: rows left the journal
+   * (committed to DuckDB, or set aside), called after each commit.
+   */
+  constructor(conn: DuckDBConnection, journal: Journal, dataDir: string, hooks: { onRejected: (lines: number, file: string) => void; onDone: (rows: number) => void }) {
     this.#conn = conn;
     this.#journal = journal;
     this.#rejectedDir = join(dataDir, 'rejected');
-    this.#onRejected = onRejected;
+    this.#onRejected = hooks.onRejected;
+    this.#onDone = hooks.onDone;
   }
 
-  /** Loads everything durable in the journal now. */
-  async loadAll(): Promise<void> {
+  /**
+   * Loads everything durable in the journal now; with `until` (a time in ms), starts no group of
+   * ranges after it, and returns whether everything was loaded.
+   */
+  async loadAll(until = Infinity): Promise<boolean> {
     const ranges = (await this.#journal.loadable()).filter((r) => r.to > r.from);
     const total = ranges.reduce((n, r) => n + r.to - r.from, 0);
     // A large load leaves one core to the event loop: with every core, DuckDB's read, insert and
@@ -103,6 +112,7 @@ export class JournalLoader {
     if (threads > 1) await this.#conn.run(`SET threads = ${threads - 1}`);
     try {
       while (ranges.length > 0) {
+        if (Date.now() >= until) return false;
         let bytes = 0;
         let n = 0;
         while (n < ranges.length && (n === 0 || bytes + ranges[n]!.to - ranges[n]!.from <= GROUP_BYTES)) bytes += ranges[n]!.to - ranges[n++]!.from;
@@ -111,8 +121,9 @@ export class JournalLoader {
         for (const range of group) await this.#journal.loaded(range);
       }
     } finally {
-      if (threads > 1) await this.#conn.run(`SET threads = ${threads}`);
+      if (threads > 1) await this.#conn.run(`SET threads = ${threads}`).catch(() => undefined);
     }
+    return true;
   }
 
   /** DuckDB's threads when no load runs (a setting of the whole database, cores by default). */
@@ -123,66 +134,70 @@ export class JournalLoader {
 
   /** Loads consecutive ranges in one transaction; a row DuckDB refuses sends each to #salvage. */
   async #load(group: Range[]): Promise<void> {
-    // A segment is preallocated and may still be written: hand DuckDB a copy of each range.
-    const copies = group.map((range) => join(this.#journal.dir, `load-${range.seq}-${range.from}.tmp`));
+    const files: ReadableRange[] = [];
     try {
-      for (const [i, range] of group.entries()) await copyRange(range.path, copies[i]!, range.from, range.to);
+      for (const range of group) files.push(await this.#journal.readable(range));
+      const paths = files.map((f) => f.path);
       try {
-        await this.#commit(fromJson(copies), group.at(-1)!);
+        await this.#commit(fromJson(paths), group.at(-1)!);
       } catch (err) {
         if (!DATA_ERROR.test(String(err))) throw err;
-        for (const [i, range] of group.entries()) await this.#loadOne(copies[i]!, range);
+        for (const [i, range] of group.entries()) await this.#loadOne(paths[i]!, range);
       }
     } finally {
-      await Promise.all(copies.map((copy) => rm(copy, { force: true })));
+      await Promise.all(files.map((f) => f.release()));
     }
   }
 
-  async #loadOne(copy: string, range: Range): Promise<void> {
+  async #loadOne(file: string, range: Range): Promise<void> {
     try {
-      await this.#commit(fromJson([copy]), range);
+      await this.#commit(fromJson([file]), range);
     } catch (err) {
       if (!DATA_ERROR.test(String(err))) throw err;
-      await this.#salvage(copy, range);
+      await this.#salvage(file, range);
     }
   }
 
-  /** Inserts the rows `select` yields and moves the mark past `range` (and so past every range before it), in one transaction. */
-  async #commit(select: string, range: Range): Promise<void> {
+  /**
+   * Inserts the rows `select` yields and moves the mark past `range` (and so past every range
+   * before it), in one transaction. `setAside`: rows of the range kept in `rejected/` instead.
+   */
+  async #commit(select: string, range: Range, setAside = 0): Promise<void> {
     const conn = this.#conn;
     await conn.run('BEGIN TRANSACTION');
     try {
       await conn.run(`CREATE OR REPLACE TEMP TABLE batch AS ${select}`);
-      await conn.run('INSERT INTO events SELECT * FROM batch');
+      const inserted = Number((await conn.run('INSERT INTO events SELECT * FROM batch')).rowsChanged);
       await conn.run(MARK_DIRTY);
       await conn.run('DROP TABLE batch');
       await conn.run(
         `INSERT INTO meta VALUES ('${MARK_KEY}', '${range.seq}:${range.to}') ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
       );
       await conn.run('COMMIT');
+      this.#onDone(inserted + setAside);
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
   }
 
-  async #salvage(copy: string, range: Range): Promise<void> {
-    const lines = (await readFile(copy, 'utf8')).split('\n').filter((l) => l.length > 0);
+  async #salvage(file: string, range: Range): Promise<void> {
+    const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.length > 0);
     // A connection-local temporary table: nothing of it survives a crash, so nothing is loaded twice.
     await this.#conn.run('CREATE TEMP TABLE IF NOT EXISTS staging AS SELECT * FROM events LIMIT 0');
     await this.#conn.run('DELETE FROM staging');
-    const refused = await this.#stage(lines, copy);
-    const file = join(this.#rejectedDir, `${String(range.seq).padStart(20, '0')}-${range.from}.ndjson`);
+    const refused = await this.#stage(lines, file);
+    const kept = join(this.#rejectedDir, `${String(range.seq).padStart(20, '0')}-${range.from}.ndjson`);
     await mkdir(this.#rejectedDir, { recursive: true });
-    await writeFile(file, refused.join('\n') + '\n', { flush: true });
-    await this.#commit('SELECT * FROM staging', range);
+    await writeFile(kept, refused.join('\n') + '\n', { flush: true });
+    await this.#commit('SELECT * FROM staging', range, refused.length);
     await this.#conn.run('DELETE FROM staging');
-    this.#onRejected(refused.length, file);
+    this.#onRejected(refused.length, kept);
   }
 
   /** Inserts `lines` into staging, halving on refusal; returns the lines refused one by one. */
-  async #stage(lines: string[], copy: string): Promise<string[]> {
-    const part = `${copy}.part`;
+  async #stage(lines: string[], file: string): Promise<string[]> {
+    const part = `${file}.part`;
     await writeFile(part, lines.join('\n') + '\n');
     try {
       await this.#conn.run(`INSERT INTO staging ${fromJson([part])}`);
@@ -191,26 +206,9 @@ export class JournalLoader {
       if (!DATA_ERROR.test(String(err))) throw err;
       if (lines.length === 1) return lines;
       const mid = Math.ceil(lines.length / 2);
-      return [...(await this.#stage(lines.slice(0, mid), copy)), ...(await this.#stage(lines.slice(mid), copy))];
+      return [...(await this.#stage(lines.slice(0, mid), file)), ...(await this.#stage(lines.slice(mid), file))];
     } finally {
       await rm(part, { force: true });
     }
-  }
-}
-
-/** Copies bytes [from, to) of `src` into a new file `dst`. */
-async function copyRange(src: string, dst: string, from: number, to: number): Promise<void> {
-  const input = await open(src, 'r');
-  const output = await open(dst, 'w');
-  try {
-    const buf = Buffer.alloc(Math.min(to - from, 1 << 20));
-    for (let pos = from; pos < to; ) {
-      const { bytesRead } = await input.read(buf, 0, Math.min(buf.length, to - pos), pos);
-      if (bytesRead === 0) throw new Error(`${src} ends at ${pos} bytes, ${to} expected`);
-      await output.write(buf, 0, bytesRead, pos - from);
-      pos += bytesRead;
-    }
-  } finally {
-    await Promise.all([input.close(), output.close()]);
   }
 }

@@ -11,19 +11,26 @@
  * Files in the journal folder:
  *   <seq>.ndjson   a segment: events, one JSON object per line, then NUL bytes up to its size
  *   spare.ndjson   a zero-filled, synced file ready to become the next segment
- *   *.tmp          work files (a spare being zeroed, a range copied for loading); deleted at start
+ *   *.tmp          work files (a spare being zeroed, a range of the open segment copied for
+ *                  loading); deleted at start
  * A segment is created from the spare (so a synchronous write flushes data only, see segment-file.ts), is
  * sealed when full, and deleted once loaded. Partial loads of the open segment keep reads fresh
  * without rotating small files.
+ *
+ * A sealed segment is loaded where it lies (`readable`): its NUL tail is cut off and the part
+ * already loaded is overwritten with empty lines, which DuckDB's reader skips. So loading needs
+ * no disk space in proportion to what waits in the journal — on a full disk, that space is what
+ * is missing — only a copy of the open segment's range, at most one segment.
  */
 import { closeSync, fsyncSync, openSync, renameSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SegmentFile } from './segment-file.ts';
 
 const SEGMENT = /^(\d{20})\.ndjson$/;
 const SPARE = 'spare.ndjson';
 const ZEROS = Buffer.alloc(1 << 20);
+const NEWLINES = Buffer.alloc(1 << 20, 0x0a);
 
 /** Everything before byte `offset` of segment `seq` (and every earlier segment) is in DuckDB. */
 export interface Mark {
@@ -52,6 +59,15 @@ interface Sealed {
   from: number;
   /** Resolves with the segment's durable length once its last sync is done. */
   length: Promise<number>;
+  /** Its length as far as known now: what was written to it until `length` resolves. */
+  size: number;
+}
+
+/** A file that holds one range's lines and nothing else to load, for DuckDB to read whole. */
+export interface ReadableRange {
+  path: string;
+  /** Deletes the file if it is a copy. */
+  release(): Promise<void>;
 }
 
 function syncDir(dir: string): void {
@@ -65,22 +81,30 @@ function syncDir(dir: string): void {
 
 /** Length of the complete lines at the start of a segment: up to its last "\n" before any NUL. */
 export async function validLength(path: string): Promise<number> {
+  return (await scanSegment(path, 0)).length;
+}
+
+/** A segment's valid length (see validLength), and how many lines lie between `from` and it. */
+async function scanSegment(path: string, from: number): Promise<{ length: number; rows: number }> {
   const handle = await open(path, 'r');
   try {
     const buf = Buffer.alloc(1 << 20);
     let pos = 0;
     let lastNewline = -1;
+    let rows = 0;
     for (;;) {
       const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
       if (bytesRead === 0) break;
       const chunk = buf.subarray(0, bytesRead);
       const nul = chunk.indexOf(0);
-      const nl = chunk.subarray(0, nul < 0 ? bytesRead : nul).lastIndexOf(0x0a);
+      const lines = chunk.subarray(0, nul < 0 ? bytesRead : nul);
+      const nl = lines.lastIndexOf(0x0a);
       if (nl >= 0) lastNewline = pos + nl;
+      for (let i = lines.indexOf(0x0a, Math.max(0, from - pos)); i >= 0; i = lines.indexOf(0x0a, i + 1)) rows++;
       if (nul >= 0) break;
       pos += bytesRead;
     }
-    return lastNewline + 1;
+    return { length: lastNewline + 1, rows };
   } finally {
     await handle.close();
   }
@@ -97,9 +121,12 @@ export class Journal {
   #sealed: Sealed[];
   #spareReady = false;
   #preparing: Promise<void> | null = null;
+  /** Events that were in the journal and not yet loaded when it was opened. */
+  readonly rowsAtOpen: number;
 
-  private constructor(dir: string, nextSeq: number, sealed: Sealed[], spareReady: boolean, options: JournalOptions) {
+  private constructor(dir: string, nextSeq: number, sealed: Sealed[], spareReady: boolean, rowsAtOpen: number, options: JournalOptions) {
     this.dir = dir;
+    this.rowsAtOpen = rowsAtOpen;
     this.#nextSeq = nextSeq;
     this.#sealed = sealed;
     this.#spareReady = spareReady;
@@ -117,6 +144,7 @@ export class Journal {
     const sealed: Sealed[] = [];
     let maxSeq = mark.seq;
     let spareReady = false;
+    let rows = 0;
     for (const name of (await readdir(dir)).sort()) {
       const path = join(dir, name);
       const m = SEGMENT.exec(name);
@@ -128,11 +156,17 @@ export class Journal {
       } else {
         const seq = Number(m[1]);
         maxSeq = Math.max(maxSeq, seq);
-        if (seq < mark.seq) await rm(path, { force: true });
-        else sealed.push({ seq, path, from: seq === mark.seq ? mark.offset : 0, length: validLength(path) });
+        if (seq < mark.seq) {
+          await rm(path, { force: true });
+          continue;
+        }
+        const from = seq === mark.seq ? mark.offset : 0;
+        const scan = await scanSegment(path, from);
+        rows += scan.rows;
+        sealed.push(sealedSegment(seq, path, from, Promise.resolve(scan.length), scan.length));
       }
     }
-    const journal = new Journal(dir, maxSeq + 1, sealed, spareReady, options);
+    const journal = new Journal(dir, maxSeq + 1, sealed, spareReady, rows, options);
     journal.#prepareSpare();
     return journal;
   }
@@ -140,6 +174,13 @@ export class Journal {
   /** Rows appended to the open segment (for health reports). */
   get openRows(): number {
     return this.#current?.rows ?? 0;
+  }
+
+  /** Bytes appended and not yet loaded (an upper bound while the last writes are syncing). */
+  get pendingBytes(): number {
+    let n = this.#current ? this.#current.written - this.#currentFrom : 0;
+    for (const s of this.#sealed) n += Math.max(0, s.size - s.from);
+    return n;
   }
 
   /** Appends NDJSON lines (each ending in "\n"); resolves once they are on disk. */
@@ -184,6 +225,57 @@ export class Journal {
     return out;
   }
 
+  /**
+   * A file DuckDB can read whole for `range`. A sealed segment is that file itself once its NUL
+   * tail is cut off and its loaded start is blanked: no write beyond the range was acknowledged
+   * (segment-file.ts wipes a failed one), and everything before `from` is in DuckDB, as the mark
+   * says, so a crash in between changes nothing that is read again. The open segment is still
+   * written past the range: its range is copied.
+   */
+  async readable(range: Range): Promise<ReadableRange> {
+    if (!range.sealed) {
+      const copy = join(this.dir, `load-${range.seq}-${range.from}.tmp`);
+      try {
+        await copyRange(range.path, copy, range.from, range.to);
+      } catch (err) {
+        await rm(copy, { force: true });
+        throw err;
+      }
+      return { path: copy, release: () => rm(copy, { force: true }) };
+    }
+    await truncate(range.path, range.to);
+    if (range.from > 0) {
+      const handle = await open(range.path, 'r+');
+      try {
+        for (let pos = 0; pos < range.from; pos += NEWLINES.length) await handle.write(NEWLINES, 0, Math.min(NEWLINES.length, range.from - pos), pos);
+      } finally {
+        await handle.close();
+      }
+    }
+    return { path: range.path, release: async () => undefined };
+  }
+
+  /**
+   * Catches up with the mark read back from a reopened database: a load that failed may still
+   * have committed (its checkpoint failed after its write-ahead log was written), and what the
+   * mark covers must not be loaded again. Resolves with the number of events it skipped.
+   */
+  async advanceTo(mark: Mark): Promise<number> {
+    let rows = 0;
+    for (const s of this.#sealed) {
+      const to = s.seq < mark.seq ? await s.length : s.seq === mark.seq ? mark.offset : 0;
+      if (to <= s.from) continue;
+      rows += await countLines(s.path, s.from, to);
+      s.from = to;
+    }
+    const cur = this.#current;
+    if (cur && cur.seq === mark.seq && mark.offset > this.#currentFrom) {
+      rows += await countLines(cur.path, this.#currentFrom, mark.offset);
+      this.#currentFrom = mark.offset;
+    }
+    return rows;
+  }
+
   /** Records that `range` is in DuckDB; a sealed segment loaded to its end is deleted. */
   async loaded(range: Range): Promise<void> {
     if (this.#current?.seq === range.seq) {
@@ -223,7 +315,7 @@ export class Journal {
     const seg = this.#current;
     if (!seg) return;
     this.#current = null;
-    this.#sealed.push({ seq: seg.seq, path: seg.path, from: this.#currentFrom, length: seg.close().then(() => seg.synced) });
+    this.#sealed.push(sealedSegment(seg.seq, seg.path, this.#currentFrom, seg.close().then(() => seg.synced), seg.written));
     this.#currentFrom = 0;
   }
 
@@ -267,5 +359,49 @@ export class Journal {
     this.#currentFrom = 0;
     this.#prepareSpare();
     return seg;
+  }
+}
+
+function sealedSegment(seq: number, path: string, from: number, length: Promise<number>, size: number): Sealed {
+  const s: Sealed = { seq, path, from, length, size };
+  void length.then(
+    (n) => (s.size = n),
+    () => undefined,
+  );
+  return s;
+}
+
+/** Lines that end in bytes [from, to) of a file. */
+async function countLines(path: string, from: number, to: number): Promise<number> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(to - from, 1 << 20));
+    let rows = 0;
+    for (let pos = from; pos < to; ) {
+      const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, to - pos), pos);
+      if (bytesRead === 0) break;
+      for (let i = buf.indexOf(0x0a); i >= 0 && i < bytesRead; i = buf.indexOf(0x0a, i + 1)) rows++;
+      pos += bytesRead;
+    }
+    return rows;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Copies bytes [from, to) of `src` into a new file `dst`. */
+async function copyRange(src: string, dst: string, from: number, to: number): Promise<void> {
+  const input = await open(src, 'r');
+  const output = await open(dst, 'w');
+  try {
+    const buf = Buffer.alloc(Math.min(to - from, 1 << 20));
+    for (let pos = from; pos < to; ) {
+      const { bytesRead } = await input.read(buf, 0, Math.min(buf.length, to - pos), pos);
+      if (bytesRead === 0) throw new Error(`${src} ends at ${pos} bytes, ${to} expected`);
+      await output.write(buf, 0, bytesRead, pos - from);
+      pos += bytesRead;
+    }
+  } finally {
+    await Promise.all([input.close(), output.close()]);
   }
 }

@@ -457,15 +457,19 @@ export class MongoStore implements Store {
   async health(): Promise<StoreHealth> {
     try {
       await this.#op('store.health', (x) => x.ping());
-      return { ok: true };
+      return { ok: true, accepting: true };
     } catch (err) {
-      return { ok: false, detail: (err as StoreError).reason };
+      // Appends go straight to MongoDB: while it cannot be reached, none is acknowledged.
+      return { ok: false, accepting: false, reason: 'unreachable', detail: (err as StoreError).reason };
     }
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#x.close();
+  /** Appends are written to MongoDB before they are acknowledged: nothing is left pending. */
+  async close(): Promise<{ pendingEvents: number }> {
+    if (!this.#closed) {
+      this.#closed = true;
+      await this.#x.close();
+    }
+    return { pendingEvents: 0 };
   }
 }
