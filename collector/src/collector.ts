@@ -29,7 +29,7 @@ import { loadTrackerAssets, loadWidgetAssets } from './http/tracker-assets.ts';
 import { BotCounter } from './ingest/bot-counter.ts';
 import { ClientIdWindow, DEDUPE_WINDOW_MS } from './ingest/dedupe.ts';
 import { GroupCommit } from './ingest/group-commit.ts';
-import { createIngestHandler } from './ingest/ingest-handler.ts';
+import { createIngestHandler, newIngestCounts } from './ingest/ingest-handler.ts';
 import { RateLimiter } from './ingest/rate-limit.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { SiteDirectory } from './sites/site-directory.ts';
@@ -125,6 +125,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const bots = new BotCounter(store.botCounts);
     const ipLimiter = new RateLimiter(config.rateLimitIp);
     const siteLimiter = new RateLimiter(config.rateLimitSite);
+    const ingestCounts = newIngestCounts();
 
     const ingest = createIngestHandler({
       sites,
@@ -137,6 +138,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       clientIp: clientIpResolver(config.trustedProxies),
       now,
       log,
+      counts: ingestCounts,
     });
     const tracker = loadTrackerAssets();
     if (tracker.problem) log.warn(tracker.problem);
@@ -167,7 +169,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     };
     const authz = new Authorizer({ store, logins, secret, now, sites, publicHost: auth.publicHost });
     const siteAdmin = new SiteAdmin({ sites, store, audit, publicUrl: () => publicUrl, now });
-    const { app, routes } = createApp({ store, log, version: VERSION, tracker, widgets, dashboard, sites, stats, auth, authz, admin: siteAdmin, secret, users: { mailer, publicUrl: () => publicUrl } });
+    const { app, routes } = createApp({ store, log, version: VERSION, tracker, widgets, dashboard, sites, stats, auth, authz, admin: siteAdmin, secret, users: { mailer, publicUrl: () => publicUrl }, ingest: ingestCounts });
     server = createHttpServer(ingest, app);
     const hub = new RealtimeHub({ authz, sites, stats, clientIp: clientIpResolver(config.trustedProxies), log, ...(options.realtimeRecheckMs ? { recheckMs: options.realtimeRecheckMs } : {}) });
     server.on('upgrade', (req, socket, head) => {
@@ -185,7 +187,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     // A socket file left by a killed process would make listen fail; nothing can be holding it,
     // because the DuckDB file lock above already proved no other collector runs on this folder.
     await rm(adminSocket, { force: true });
-    const admin = createPlainServer(createAdminApp({ sites, store, admin: siteAdmin, publicUrl, now, log, rollups, audit }));
+    const admin = createPlainServer(createAdminApp({ sites, store, admin: siteAdmin, publicUrl, now, log, rollups, audit, version: VERSION, ingest: ingestCounts }));
     await listen(admin, adminSocket);
     await chmod(adminSocket, 0o600);
 

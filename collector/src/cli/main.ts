@@ -20,6 +20,7 @@ import { siteAdd, siteDelete, siteList, siteRestore, siteSet, type Flags } from 
 import { UsageError } from './usage-error.ts';
 import { passwordFromStdin, userAdd, userList, userPassword } from './user-commands.ts';
 import { seed } from './seed-command.ts';
+import { health } from './health-command.ts';
 
 const USAGE = `cairn ${VERSION} — self-hosted, cookie-free web analytics
 
@@ -54,6 +55,7 @@ Usage:
                                   the events a server SDK sent about one person (NDJSON)
   cairn gdpr delete <site> --prop <key>=<id> --yes
                                   erase them (their days are rolled up again)
+  cairn health                    the running collector's health: store, disk space, events waiting
   cairn rollup                    roll up every closed day now (the server does it every minute)
   cairn seed [--events N] [--days D] [--sites S]
                                   demo data: S new synthetic sites (default 1) with N events (default
@@ -203,6 +205,10 @@ export async function main(argv: string[]): Promise<number | 'running'> {
       }
       await withStore(config, (sites, store) => seed(sites, store, o));
       return 0;
+    }
+    if (command === 'health') {
+      expect(1);
+      return await health(config.dataDir);
     }
     if (command === 'rollup') {
       expect(1);

@@ -14,6 +14,8 @@ import type { RollupJob } from '../rollup/rollup-job.ts';
 import type { Store } from '../store/store.ts';
 import type { GoalInput } from '../protocol/query.ts';
 import { errorHandler } from './app.ts';
+import { healthReport } from './health.ts';
+import type { IngestCounts } from '../ingest/ingest-handler.ts';
 import { HttpError } from './http-error.ts';
 
 /** The audit actor of what comes through the admin socket (the command line on this machine). */
@@ -29,10 +31,25 @@ export async function addSite(sites: SiteDirectory, input: NewSiteInput, publicU
   return { site: publicSite(site), key: secret, tag: trackerTag(publicUrl, site.id) };
 }
 
-export function createAdminApp(deps: { sites: SiteDirectory; store: Store; admin: SiteAdmin; publicUrl: string; now: () => number; log: Logger; rollups: RollupJob; audit: AuditLog }): Express {
+export function createAdminApp(deps: {
+  sites: SiteDirectory;
+  store: Store;
+  admin: SiteAdmin;
+  publicUrl: string;
+  now: () => number;
+  log: Logger;
+  rollups: RollupJob;
+  audit: AuditLog;
+  version: string;
+  ingest: IngestCounts;
+}): Express {
   const app = express();
   const knownSite = (id: string) => deps.admin.site(id).id;
   app.use(express.json({ limit: '16kb' }));
+  // The whole health report, as the owner sees it at /api/health (`cairn health`).
+  app.get('/health', async (_req, res) => {
+    res.json(await healthReport({ store: deps.store, version: deps.version, ingest: deps.ingest }));
+  });
   app.get('/sites', (_req, res) => {
     res.json({ sites: deps.sites.list().map(publicSite), deleted: deps.sites.deleted().map(publicSite), publicUrl: deps.publicUrl });
   });

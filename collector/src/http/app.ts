@@ -7,6 +7,8 @@ import { HttpError } from './http-error.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { StatsService } from '../stats/stats-service.ts';
 import { auditRoutes } from './audit-routes.ts';
+import { healthReport, healthRoutes, healthStatusCode, publicHealth } from './health.ts';
+import type { IngestCounts } from '../ingest/ingest-handler.ts';
 import { authRoutes, type AuthDeps } from './auth-routes.ts';
 import type { Authorizer } from './authorize.ts';
 import { mountRoutes, type Route } from './routes.ts';
@@ -33,6 +35,8 @@ export interface AppDeps {
   dashboard: DashboardApp;
   sites: SiteDirectory;
   stats: StatsService;
+  /** What the ingest path counts (health report). */
+  ingest: IngestCounts;
 }
 
 /** Every API route, in one table (http/routes.ts). */
@@ -44,6 +48,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...siteRoutes({ admin: deps.admin, sites, store, authz, secret, now: auth.now, clientIp: auth.clientIp }),
     ...userRoutes({ store, sites, logins: auth.logins, audit: auth.audit, secret, now: auth.now, clientIp: auth.clientIp, ...deps.users }),
     ...statsRoutes({ stats: deps.stats, audit: auth.audit, clientIp: auth.clientIp }),
+    ...healthRoutes({ store, version: deps.version, ingest: deps.ingest }),
   ];
 }
 
@@ -59,13 +64,10 @@ export function createApp(deps: AppDeps): { app: Express; routes: Route[] } {
   app.use(securityHeaders());
   app.use(deps.dashboard.handler);
 
+  // Public: the status and a word (http/health.ts); details for the owner at /api/health.
   app.get('/healthz', async (_req, res) => {
-    try {
-      const h = await deps.store.health();
-      res.status(h.ok ? 200 : 503).json({ status: h.ok ? 'ok' : 'degraded', version: deps.version, store: { kind: deps.store.kind, ...h } });
-    } catch (err) {
-      res.status(503).json({ status: 'unavailable', version: deps.version, store: { kind: deps.store.kind, ok: false, detail: (err as Error).message } });
-    }
+    const report = await healthReport({ store: deps.store, version: deps.version, ingest: deps.ingest });
+    res.status(healthStatusCode(report)).set('cache-control', 'no-store').json(publicHealth(report));
   });
 
   // Widgets in CMS admins read stats from other origins, with a view token in a header (no cookies).

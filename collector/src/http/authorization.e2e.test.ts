@@ -117,6 +117,7 @@ const EXAMPLES: Record<string, (site: SiteRef) => Promise<Example> | Example> = 
   'POST /api/auth/reset-request': () => ({ body: { email: `nobody-${unique()}@example.com` } }),
   'POST /api/auth/reset': async () => ({ body: { token: passwordLink(secret, await throwaway(), 'invite', Date.now()), password: PASSWORD } }),
   'GET /api/audit': () => ({}),
+  'GET /api/health': () => ({}),
   'GET /api/sites': () => ({}),
   'POST /api/sites': () => ({ body: { domain: `new-${unique()}.example.net` } }),
   'GET /api/sites/:site': () => ({}),

@@ -14,7 +14,7 @@ import type { BotCounter } from './bot-counter.ts';
 import { ClientIdWindow } from './dedupe.ts';
 import type { GroupCommit } from './group-commit.ts';
 import { parseEvents } from './parse-events.ts';
-import { readBody } from './read-body.ts';
+import { ClientGone, readBody } from './read-body.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 export interface IngestDeps {
@@ -28,7 +28,18 @@ export interface IngestDeps {
   clientIp: (req: IncomingMessage) => string;
   now: () => number;
   log: Logger;
+  /** Counts of what is expected yet worth watching (the owner's health report shows them). */
+  counts: IngestCounts;
 }
+
+export interface IngestCounts {
+  /** Requests whose client went away (closed, reset, timed out) before the body was read. */
+  aborted: number;
+  /** Events refused with 503 because the disk was too full to keep them safely. */
+  refusedNoSpace: number;
+}
+
+export const newIngestCounts = (): IngestCounts => ({ aborted: 0, refusedNoSpace: 0 });
 
 /** Server SDKs may date an event (`t`) within this window; the browser tracker never does. */
 const PAST_MS = 24 * 3_600_000;
@@ -157,8 +168,15 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
           // A body we stopped reading cannot be followed by another request on this connection.
           return sendError(res, err, err.status === 413 || !req.complete ? { connection: 'close' } : {});
         }
+        if (err instanceof ClientGone) {
+          deps.counts.aborted++;
+          deps.log.debug({ aborted: deps.counts.aborted }, err.message);
+          return;
+        }
         if (err instanceof StoreError) {
-          deps.log.error({ op: err.operation, err: err.message }, 'events not stored; answered 503');
+          // A full disk is logged once when it starts and ends (collector.ts), not per request.
+          if (err.code === 'no_space') deps.counts.refusedNoSpace++;
+          else deps.log.error({ op: err.operation, err: err.message }, 'events not stored; answered 503');
           return sendError(res, new HttpError(503, 'store_unavailable', 'events could not be stored; retry later', { headers: { 'retry-after': '5' } }));
         }
         deps.log.error({ err }, 'ingest failed unexpectedly');

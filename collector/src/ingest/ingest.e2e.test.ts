@@ -3,6 +3,8 @@ import { rm, symlink } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addSite } from '../http/admin.ts';
 import type { DuckDbStore } from '../store/duckdb/duckdb-store.ts';
+import { addUser } from '../accounts/users.ts';
+import { logIn } from '../testing/dashboard-client.ts';
 import { CHROME_UA, IPHONE_UA, startHarness, type Harness } from '../testing/harness.ts';
 
 let h: Harness;
@@ -101,10 +103,16 @@ describe('valid events', () => {
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
   });
 
-  it('reports store health', async () => {
+  it('reports its health to anyone in a word, and the details to the owner only', async () => {
     const res = await fetch(`${h.collector.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', store: { kind: 'duckdb', ok: true } });
+    // Nothing about files, versions or figures: those are for the owner.
+    expect(await res.json()).toEqual({ status: 'ok' });
+    await addUser(h.collector.store, { email: 'health-owner@example.com', role: 'owner', password: 'a long enough password' }, Date.now());
+    const owner = await logIn(h, 'health-owner@example.com', 'a long enough password');
+    const details = await owner.call('GET', '/api/health');
+    expect(details.status).toBe(200);
+    expect(details.body).toMatchObject({ status: 'ok', store: { kind: 'duckdb', ok: true, accepting: true, pendingEvents: expect.any(Number), disk: { free: expect.any(Number) } }, ingest: { aborted: expect.any(Number) } });
   });
 });
 

@@ -3,6 +3,8 @@
  * (never a 5xx), keeps running, and stores only events that are valid for a registered site.
  */
 import fc from 'fast-check';
+import { connect } from 'node:net';
+import { adminRequest } from '../cli/admin-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROME_UA, startHarness, type Harness } from '../testing/harness.ts';
 
@@ -127,5 +129,44 @@ describe('ingest under random bodies', () => {
       expect(ev.hostname === 'example.com' || ev.hostname.endsWith('.example.com')).toBe(true);
       expect(ev.query ?? '').not.toMatch(/email=/);
     }
+  });
+});
+
+/** Sends the start of a request, then goes away as `how` says, and waits until the socket is gone. */
+function abandon(url: string, body: string, cut: number, how: 'destroy' | 'end' | 'reset'): Promise<void> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname, () => {
+      const head = `POST /api/event HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: text/plain\r\nUser-Agent: ${CHROME_UA}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+      socket.write(head + body.slice(0, cut), () => {
+        if (how === 'end') socket.end();
+        else if (how === 'reset') socket.resetAndDestroy();
+        else socket.destroy();
+      });
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve());
+    socket.resume();
+  });
+}
+
+describe('ingest when clients go away mid-request', () => {
+  it('counts aborted and truncated bodies without writing a line at error level', async () => {
+    const before = h.logs.length;
+    const runs = Math.max(50, RUNS / 4);
+    const body = fc.oneof(validEvent(() => h.siteId), fc.array(validEvent(() => h.siteId), { minLength: 1, maxLength: 20 })).map((b) => JSON.stringify(b));
+    await fc.assert(
+      fc.asyncProperty(body, fc.double({ min: 0, max: 0.99, noNaN: true }), fc.constantFrom('destroy', 'end', 'reset'), (text, at, how) =>
+        abandon(h.collector.url, text, Math.floor(text.length * at), how as 'destroy' | 'end' | 'reset'),
+      ),
+      { numRuns: runs },
+    );
+    // The server learns of the last ones a moment later: a request after them is answered after them.
+    expect((await h.post({ s: h.siteId, n: 'pageview', u: 'https://example.com/after-aborts' })).status).toBe(202);
+    await new Promise((r) => setTimeout(r, 200));
+    const levels = h.logs.slice(before).map((line) => JSON.parse(line) as { level: number; msg: string });
+    expect(levels.filter((l) => l.level >= 50), 'lines at error level or above').toEqual([]);
+    const health = await adminRequest(h.collector.adminSocket, 'GET', '/health');
+    expect((health?.body as { ingest: { aborted: number } }).ingest.aborted).toBeGreaterThanOrEqual(runs * 0.9);
   });
 });

@@ -4,7 +4,18 @@ import { HttpError } from '../http/http-error.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** Resolves with the body text; rejects with 413 over `maxBytes`, 400 on invalid UTF-8. */
+/**
+ * The client went away (closed, reset or timed out) before its body was read: nobody is left to
+ * answer, and nothing is wrong with the server.
+ */
+export class ClientGone extends Error {
+  constructor(cause?: unknown) {
+    super('the client went away before its request body was read', { cause });
+    this.name = 'ClientGone';
+  }
+}
+
+/** Resolves with the body text; rejects with 413 over `maxBytes`, 400 on invalid UTF-8, ClientGone when the request ends early. */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (declared > maxBytes) {
@@ -22,8 +33,11 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
         reject(new HttpError(413, 'body_too_large', `the body is at most ${maxBytes} bytes`));
       } else chunks.push(chunk);
     });
-    // An aborted request emits 'error' (ECONNRESET): nobody is left to answer, the promise just settles.
-    req.on('error', reject);
+    // An aborted or timed-out request emits 'error' (ECONNRESET), or at least 'close' without 'end'.
+    req.on('error', (err) => reject(new ClientGone(err)));
+    req.on('close', () => {
+      if (!req.complete) reject(new ClientGone());
+    });
     req.on('end', () => {
       if (failed) return;
       try {
