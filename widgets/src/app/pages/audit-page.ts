@@ -8,7 +8,7 @@ import type { AuditEntry, SiteView, UserView } from '../types.ts';
 /** The actions Cairn records (docs/api/auth.md#audit-log). */
 const ACTIONS = [
   'login', 'login.failed', 'login.limited', 'logout',
-  'password.change', 'password.reset-request', 'password.reset-limited', 'password.reset', 'invitation.accept', 'password.set',
+  'password.change', 'password.change-limited', 'password.reset-request', 'password.reset-limited', 'password.reset', 'invitation.accept', 'password.set',
   'user.create', 'user.update', 'user.remove', 'user.invite',
   'site.create', 'site.update', 'site.delete', 'site.restore', 'site.purge',
   'goal.create', 'goal.remove', 'key.create', 'key.revoke',
