@@ -5,11 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SaltStore } from '../store/store.ts';
-
-export const DAY_MS = 86_400_000;
-
-/** `YYYY-MM-DD` of the UTC day holding `ms`. */
-export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+import { DAY_MS, utcDay } from '../time.ts';
 
 export class DailySalts {
   #store: SaltStore;

@@ -5,7 +5,8 @@
 import type { WireEvent } from '../protocol/event.ts';
 import { hostBelongsToSite } from '../sites/site-directory.ts';
 import type { Site, StoredEvent } from '../store/store.ts';
-import { DAY_MS, utcDay, type DailySalts } from './daily-salts.ts';
+import type { DailySalts } from './daily-salts.ts';
+import { DAY_MS, utcDay } from '../time.ts';
 import type { GeoLookup } from './geo.ts';
 import { normalizePageUrl, parseReferrer, type PageUrl } from './page-url.ts';
 import { canonicalSource, knownReferrer, mediumFromUtm, type Medium } from './referrers.ts';

@@ -16,7 +16,7 @@ import type { GoalInput } from '../protocol/query.ts';
 import { errorHandler } from './app.ts';
 import { healthReport } from './health.ts';
 import type { IngestCounts } from '../ingest/ingest-handler.ts';
-import { HttpError } from './http-error.ts';
+import { CairnError } from '../errors.ts';
 
 /** The audit actor of what comes through the admin socket (the command line on this machine). */
 const CLI = { actor: 'cli' };
@@ -55,7 +55,7 @@ export function createAdminApp(deps: {
   });
   app.post('/sites', async (req, res) => {
     const body = (req.body ?? {}) as Partial<NewSiteInput>;
-    if (typeof body.domain !== 'string') throw new HttpError(400, 'invalid_site', 'domain is required', { field: 'domain' });
+    if (typeof body.domain !== 'string') throw new CairnError(400, 'invalid_site', 'domain is required', { field: 'domain' });
     res.status(201).json(await deps.admin.create(body as NewSiteInput, CLI));
   });
   app.patch('/sites/:site', async (req, res) => {
@@ -66,7 +66,7 @@ export function createAdminApp(deps: {
   app.delete('/sites/:site', async (req, res) => {
     const site = knownSite(req.params.site);
     const { confirm } = (req.body ?? {}) as { confirm?: unknown };
-    if (confirm !== site) throw new HttpError(400, 'confirm', `to delete this site and, after 7 days, all its data, send {"confirm": "${site}"}`, { field: 'confirm' });
+    if (confirm !== site) throw new CairnError(400, 'confirm', `to delete this site and, after 7 days, all its data, send {"confirm": "${site}"}`, { field: 'confirm' });
     res.status(202).json(await deps.admin.remove(site, CLI));
   });
   app.post('/sites/:site/restore', async (req, res) => {
@@ -92,19 +92,19 @@ export function createAdminApp(deps: {
       await deps.audit.record({ actor: 'cli', action: 'user.create', target: user.id, details: { role: user.role } });
       res.status(201).json({ user: publicUser(user) });
     } catch (err) {
-      if (err instanceof Error && !('operation' in err)) throw new HttpError(400, 'invalid_user', err.message);
+      if (err instanceof Error && !('operation' in err)) throw new CairnError(400, 'invalid_user', err.message);
       throw err;
     }
   });
   app.post('/users/password', async (req, res) => {
     const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
-    if (typeof email !== 'string' || typeof password !== 'string') throw new HttpError(400, 'invalid_user', 'send an email and a password');
+    if (typeof email !== 'string' || typeof password !== 'string') throw new CairnError(400, 'invalid_user', 'send an email and a password');
     try {
       const { user, sessionsEnded } = await setPassword(deps.store, email, password, deps.now());
       await deps.audit.record({ actor: 'cli', action: 'password.set', target: user.id, details: { sessionsEnded } });
       res.json({ user: publicUser(user), sessionsEnded });
     } catch (err) {
-      if (err instanceof Error && !('operation' in err)) throw new HttpError(400, 'invalid_user', err.message);
+      if (err instanceof Error && !('operation' in err)) throw new CairnError(400, 'invalid_user', err.message);
       throw err;
     }
   });
@@ -121,7 +121,7 @@ export function createAdminApp(deps: {
   // GDPR access and erasure for what server SDKs sent about one person (a prop holding their id).
   const personOf = (req: express.Request) => {
     const { prop, value } = req.query;
-    if (typeof prop !== 'string' || prop === '' || typeof value !== 'string') throw new HttpError(400, 'invalid_query', 'send prop=<key> and value=<id>');
+    if (typeof prop !== 'string' || prop === '' || typeof value !== 'string') throw new CairnError(400, 'invalid_query', 'send prop=<key> and value=<id>');
     return { site: knownSite(req.params.site as string), prop, value };
   };
   app.get('/sites/:site/person', async (req, res) => {

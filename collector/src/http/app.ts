@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-import { HttpError } from './http-error.ts';
+import { CairnError } from '../errors.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { StatsService } from '../stats/stats-service.ts';
 import { auditRoutes } from './audit-routes.ts';
@@ -78,7 +78,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: Route[] } {
   });
   mountRoutes(app, routes, deps.authz);
 
-  app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
+  app.use((req, _res, next) => next(new CairnError(404, 'not_found', `no route for ${req.method} ${req.path}`)));
   app.use(errorHandler(deps.log));
   return { app, routes };
 }
@@ -124,10 +124,10 @@ export function securityHeaders() {
 /** The one error handler: JSON errors, messages hidden on 5xx, logged with method and path only. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const status = err instanceof HttpError ? err.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
+    const status = err instanceof CairnError ? err.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
     if (status >= 500) log.error({ method: req.method, path: req.path, err }, 'request failed');
     if (res.headersSent) return;
-    if (err instanceof HttpError) {
+    if (err instanceof CairnError) {
       res.status(err.status).set(err.headers).json(err.toJSON());
     } else if (status < 500) {
       // Errors raised by Express's own body parsers (size, syntax) carry a 4xx status.

@@ -4,7 +4,7 @@
  */
 import { AUDIT_PAGE } from '../accounts/audit.ts';
 import type { Store } from '../store/store.ts';
-import { HttpError } from './http-error.ts';
+import { CairnError } from '../errors.ts';
 import type { Route } from './routes.ts';
 
 export function auditRoutes(deps: { store: Store }): Route[] {
@@ -16,11 +16,11 @@ export function auditRoutes(deps: { store: Store }): Route[] {
       access: { kind: 'session', roles: ['owner', 'admin'] },
       handler: async (req, res) => {
         const page = req.query.page === undefined ? 1 : Number(req.query.page);
-        if (!Number.isInteger(page) || page < 1 || page > 100_000) throw new HttpError(400, 'invalid_query', 'page: a whole number from 1', { field: 'page' });
+        if (!Number.isInteger(page) || page < 1 || page > 100_000) throw new CairnError(400, 'invalid_query', 'page: a whole number from 1', { field: 'page' });
         const filter = (name: 'actor' | 'action' | 'target') => {
           const v = req.query[name];
           if (v === undefined) return {};
-          if (typeof v !== 'string' || v.length > 200) throw new HttpError(400, 'invalid_query', `${name}: one value`, { field: name });
+          if (typeof v !== 'string' || v.length > 200) throw new CairnError(400, 'invalid_query', `${name}: one value`, { field: name });
           return { [name]: v };
         };
         const { entries, total } = await deps.store.audit.list({ page, perPage: AUDIT_PAGE, ...filter('actor'), ...filter('action'), ...filter('target') });

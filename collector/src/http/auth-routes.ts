@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import { checkPasswordLink, passwordEmail, passwordLink } from '../accounts/password-links.ts';
 import { NoMailer, type Mailer } from '../mail/mailer.ts';
 import type { Store } from '../store/store.ts';
-import { HttpError } from './http-error.ts';
+import { CairnError } from '../errors.ts';
 import type { Route } from './routes.ts';
 
 export const SESSION_COOKIE = 'cairn_session';
@@ -78,7 +78,7 @@ const cookie = (token: string, maxAgeSeconds: number, secure: boolean) =>
 /** The session of a request that passed a `session` guard. */
 function loginOf(res: Response) {
   const p = res.locals.principal;
-  if (p.kind !== 'user') throw new HttpError(401, 'unauthenticated', 'log in first');
+  if (p.kind !== 'user') throw new CairnError(401, 'unauthenticated', 'log in first');
   return p;
 }
 
@@ -94,14 +94,14 @@ export function authRoutes(deps: AuthDeps): Route[] {
     const wait = Math.max(byIp.take(ip, 1, now), byAccount.take(normalizeEmail(email), 1, now));
     if (wait > 0) {
       await deps.audit.record({ actor: user, action: refused, target: user, ip });
-      throw new HttpError(429, 'rate_limited', `too many attempts; try again in ${wait} s`, { headers: { 'retry-after': String(wait) } });
+      throw new CairnError(429, 'rate_limited', `too many attempts; try again in ${wait} s`, { headers: { 'retry-after': String(wait) } });
     }
   };
   // Setups one at a time, so that two people racing with the link cannot both become the owner
   // (on one collector; with several, the first to write wins and the other is a second owner: see docs).
   let setups: Promise<unknown> = Promise.resolve();
   const fromDashboard = (req: IncomingMessage) => {
-    if (!sameOrigin(req, deps.publicHost)) throw new HttpError(403, 'csrf', 'this request must come from the Cairn dashboard');
+    if (!sameOrigin(req, deps.publicHost)) throw new CairnError(403, 'csrf', 'this request must come from the Cairn dashboard');
   };
   return [
     {
@@ -113,14 +113,14 @@ export function authRoutes(deps: AuthDeps): Route[] {
       handler: async (req, res) => {
         fromDashboard(req);
         const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
-        if (typeof email !== 'string' || typeof password !== 'string') throw new HttpError(400, 'invalid_login', 'send an email and a password');
+        if (typeof email !== 'string' || typeof password !== 'string') throw new CairnError(400, 'invalid_login', 'send an email and a password');
         const ip = deps.clientIp(req);
         await limit(ip, email, 'login.limited');
         const { user, account } = await checkPassword(deps.store, email, password);
         if (!user) {
           // The account, when there is one (never the email typed: it may be a password typed in the wrong field).
           await deps.audit.record({ actor: null, action: 'login.failed', target: account?.id ?? null, ip });
-          throw new HttpError(401, 'invalid_login', 'wrong email or password');
+          throw new CairnError(401, 'invalid_login', 'wrong email or password');
         }
         await deps.audit.record({ actor: user.id, action: 'login', target: user.id, ip });
         // A session the browser had before is never carried over.
@@ -162,13 +162,13 @@ export function authRoutes(deps: AuthDeps): Route[] {
       handler: async (req, res) => {
         const { user } = loginOf(res);
         const { current, next } = (req.body ?? {}) as { current?: unknown; next?: unknown };
-        if (typeof current !== 'string' || typeof next !== 'string') throw new HttpError(400, 'invalid_password', 'send the current and the new password');
+        if (typeof current !== 'string' || typeof next !== 'string') throw new CairnError(400, 'invalid_password', 'send the current and the new password');
         // A session left open, or stolen, must not be a way to guess the password: counted as logins are.
         const ip = deps.clientIp(req);
         await limit(ip, user.email, 'password.change-limited', user.id);
-        if (!user.passwordHash || !(await verifyPassword(current, user.passwordHash))) throw new HttpError(403, 'wrong_password', 'the current password is wrong');
+        if (!user.passwordHash || !(await verifyPassword(current, user.passwordHash))) throw new CairnError(403, 'wrong_password', 'the current password is wrong');
         const problem = passwordProblem(next);
-        if (problem) throw new HttpError(400, 'invalid_password', problem, { field: 'next' });
+        if (problem) throw new CairnError(400, 'invalid_password', problem, { field: 'next' });
         await deps.store.users.update(user.id, { passwordHash: await hashPassword(next), passwordChangedAt: deps.now() });
         // Every session of this user ends, this one included; the browser gets a new one.
         const ended = await deps.logins.endAll(user.id);
@@ -188,17 +188,17 @@ export function authRoutes(deps: AuthDeps): Route[] {
         fromDashboard(req);
         const { token, email, password, name } = (req.body ?? {}) as { token?: unknown; email?: unknown; password?: unknown; name?: unknown };
         if (typeof token !== 'string' || !checkSetupToken(deps.secret, token, deps.now())) {
-          throw new HttpError(400, 'invalid_link', 'this setup link is not valid (it lasts 24 hours; restart the collector for a new one)');
+          throw new CairnError(400, 'invalid_link', 'this setup link is not valid (it lasts 24 hours; restart the collector for a new one)');
         }
         if (typeof email !== 'string' || typeof password !== 'string' || (name !== undefined && typeof name !== 'string')) {
-          throw new HttpError(400, 'invalid_user', 'send an email, a password and, if you like, a name');
+          throw new CairnError(400, 'invalid_user', 'send an email, a password and, if you like, a name');
         }
         const made = setups.then(async () => {
-          if (await hasOwner(deps.store)) throw new HttpError(409, 'owner_exists', 'this Cairn has an owner already: log in instead');
+          if (await hasOwner(deps.store)) throw new CairnError(409, 'owner_exists', 'this Cairn has an owner already: log in instead');
           try {
             return await addUser(deps.store, { email, password, role: 'owner', ...(name ? { name } : {}) }, deps.now());
           } catch (err) {
-            if (err instanceof Error && !('operation' in err)) throw new HttpError(400, 'invalid_user', err.message);
+            if (err instanceof Error && !('operation' in err)) throw new CairnError(400, 'invalid_user', err.message);
             throw err;
           }
         });
@@ -217,8 +217,8 @@ export function authRoutes(deps: AuthDeps): Route[] {
       handler: async (req, res) => {
         fromDashboard(req);
         const { email } = (req.body ?? {}) as { email?: unknown };
-        if (typeof email !== 'string' || email.length > 254) throw new HttpError(400, 'invalid_request', 'send the email of the account', { field: 'email' });
-        if (deps.mailer instanceof NoMailer) throw new HttpError(503, 'mail_unavailable', 'this Cairn cannot send email: ask its owner or an admin for an invitation link');
+        if (typeof email !== 'string' || email.length > 254) throw new CairnError(400, 'invalid_request', 'send the email of the account', { field: 'email' });
+        if (deps.mailer instanceof NoMailer) throw new CairnError(503, 'mail_unavailable', 'this Cairn cannot send email: ask its owner or an admin for an invitation link');
         const ip = deps.clientIp(req);
         await limit(ip, email, 'password.reset-limited');
         const user = await deps.store.users.byEmail(normalizeEmail(email));
@@ -243,11 +243,11 @@ export function authRoutes(deps: AuthDeps): Route[] {
       handler: async (req, res) => {
         fromDashboard(req);
         const { token, password } = (req.body ?? {}) as { token?: unknown; password?: unknown };
-        if (typeof token !== 'string' || typeof password !== 'string') throw new HttpError(400, 'invalid_request', 'send the token of the link and the new password');
+        if (typeof token !== 'string' || typeof password !== 'string') throw new CairnError(400, 'invalid_request', 'send the token of the link and the new password');
         const user = await checkPasswordLink(deps.secret, token, deps.store, deps.now());
-        if (!user) throw new HttpError(400, 'invalid_link', 'this link is not valid: it expired (links last one hour), was used already, or was altered; ask for a new one');
+        if (!user) throw new CairnError(400, 'invalid_link', 'this link is not valid: it expired (links last one hour), was used already, or was altered; ask for a new one');
         const problem = passwordProblem(password);
-        if (problem) throw new HttpError(400, 'invalid_password', problem, { field: 'password' });
+        if (problem) throw new CairnError(400, 'invalid_password', problem, { field: 'password' });
         await deps.store.users.update(user.id, { passwordHash: await hashPassword(password), passwordChangedAt: deps.now() });
         const ended = await deps.logins.endAll(user.id);
         await deps.audit.record({ actor: user.id, action: user.passwordHash ? 'password.reset' : 'invitation.accept', target: user.id, ip: deps.clientIp(req), details: { sessionsEnded: ended } });

@@ -22,7 +22,7 @@ import { hashSiteKey, SITE_KEY_PREFIX } from '../sites/site-keys.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import { SECTIONS, type LoginSession, type Section, type Site, type SiteKey, type Store, type User } from '../store/store.ts';
 import { sameOrigin, sessionToken } from './auth-routes.ts';
-import { HttpError } from './http-error.ts';
+import { CairnError } from '../errors.ts';
 
 export type Principal =
   | { kind: 'anonymous' }
@@ -52,9 +52,9 @@ declare module 'express-serve-static-core' {
   }
 }
 
-const unauthenticated = (message: string) => new HttpError(401, 'unauthenticated', message, { headers: { 'www-authenticate': 'Bearer' } });
+const unauthenticated = (message: string) => new CairnError(401, 'unauthenticated', message, { headers: { 'www-authenticate': 'Bearer' } });
 /** The same answer for a site that does not exist and one the principal may not see: nothing leaks. */
-const noSuchSite = () => new HttpError(403, 'forbidden', 'you may not see this site, or it does not exist');
+const noSuchSite = () => new CairnError(403, 'forbidden', 'you may not see this site, or it does not exist');
 
 /** The audit log's name for a principal. */
 export function actorOf(p: Principal): string | null {
@@ -143,7 +143,7 @@ export class Authorizer {
     const granted = site ? this.sectionsOn(p, site) : [];
     if (!site || granted.length === 0) throw noSuchSite();
     const missing = sections.filter((s) => !granted.includes(s));
-    if (missing.length > 0) throw new HttpError(403, 'section_forbidden', `this needs the ${missing.join(', ')} section${missing.length > 1 ? 's' : ''} of the site, which you were not granted`);
+    if (missing.length > 0) throw new CairnError(403, 'section_forbidden', `this needs the ${missing.join(', ')} section${missing.length > 1 ? 's' : ''} of the site, which you were not granted`);
     return site;
   }
 
@@ -166,7 +166,7 @@ export class Authorizer {
       }
       // Management: a session only, whatever else the request carries.
       if (p.kind !== 'user') throw unauthenticated(p.kind === 'anonymous' ? 'log in first' : 'this route takes a dashboard session, not a token or key');
-      if (!access.roles.includes(p.user.role)) throw new HttpError(403, 'forbidden', `this is for ${access.roles.join(' or ')} users`);
+      if (!access.roles.includes(p.user.role)) throw new CairnError(403, 'forbidden', `this is for ${access.roles.join(' or ')} users`);
       if (req.method !== 'GET' && req.method !== 'HEAD') this.#checkCsrf(req, p.session);
       if (access.kind === 'site') {
         const id = String(req.params.site);
@@ -186,7 +186,7 @@ export class Authorizer {
   #checkCsrf(req: Request, session: LoginSession): void {
     const csrf = req.headers['x-csrf-token'];
     if (!sameOrigin(req, this.#publicHost) || typeof csrf !== 'string' || !sameSecret(csrf, session.csrf)) {
-      throw new HttpError(403, 'csrf', 'this request must come from the Cairn dashboard (same origin, with its X-CSRF-Token)');
+      throw new CairnError(403, 'csrf', 'this request must come from the Cairn dashboard (same origin, with its X-CSRF-Token)');
     }
   }
 }

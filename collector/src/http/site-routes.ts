@@ -12,7 +12,7 @@ import { publicSite, type Actor, type SiteAdmin } from '../sites/site-admin.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import { SECTIONS, type Section, type Store } from '../store/store.ts';
 import { actorOf, type Authorizer } from './authorize.ts';
-import { HttpError } from './http-error.ts';
+import { CairnError } from '../errors.ts';
 import type { Route } from './routes.ts';
 
 const ADMINS = ['owner', 'admin'] as const;
@@ -46,7 +46,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       body: '8kb',
       handler: async (req, res) => {
         const input = (req.body ?? {}) as Partial<NewSiteInput>;
-        if (typeof input.domain !== 'string') throw new HttpError(400, 'invalid_site', 'domain is required', { field: 'domain' });
+        if (typeof input.domain !== 'string') throw new CairnError(400, 'invalid_site', 'domain is required', { field: 'domain' });
         res.status(201).json(await deps.admin.create(input as NewSiteInput, by(req, res)));
       },
     },
@@ -69,7 +69,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       handler: async (req, res) => {
         const body = (req.body ?? {}) as Record<string, unknown>;
         const unknown = Object.keys(body).find((k) => !(SETTINGS as readonly string[]).includes(k));
-        if (unknown) throw new HttpError(400, 'invalid_site', `${unknown}: cannot be changed (${SETTINGS.join(', ')})`, { field: unknown });
+        if (unknown) throw new CairnError(400, 'invalid_site', `${unknown}: cannot be changed (${SETTINGS.join(', ')})`, { field: unknown });
         res.json({ site: publicSite(await deps.admin.update(id(res), body as SiteSettings, by(req, res))) });
       },
     },
@@ -81,7 +81,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       body: '1kb',
       handler: async (req, res) => {
         const { confirm } = (req.body ?? {}) as { confirm?: unknown };
-        if (confirm !== id(res)) throw new HttpError(400, 'confirm', `to delete this site and, after 7 days, all its data, send {"confirm": "${id(res)}"}`, { field: 'confirm' });
+        if (confirm !== id(res)) throw new CairnError(400, 'confirm', `to delete this site and, after 7 days, all its data, send {"confirm": "${id(res)}"}`, { field: 'confirm' });
         res.status(202).json(await deps.admin.remove(id(res), by(req, res)));
       },
     },
@@ -161,13 +161,13 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       body: '1kb',
       handler: (req, res) => {
         const p = res.locals.principal;
-        if (p.kind !== 'site-key') throw new HttpError(401, 'unauthenticated', 'send the site key');
+        if (p.kind !== 'site-key') throw new CairnError(401, 'unauthenticated', 'send the site key');
         const { sections = SECTIONS, ttl = VIEW_TOKEN_MAX_SECONDS } = (req.body ?? {}) as { sections?: unknown; ttl?: unknown };
         if (!Array.isArray(sections) || sections.length === 0 || !sections.every((s) => (SECTIONS as readonly unknown[]).includes(s))) {
-          throw new HttpError(400, 'invalid_token_request', `sections: some of ${SECTIONS.join(', ')}`, { field: 'sections' });
+          throw new CairnError(400, 'invalid_token_request', `sections: some of ${SECTIONS.join(', ')}`, { field: 'sections' });
         }
         if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > VIEW_TOKEN_MAX_SECONDS) {
-          throw new HttpError(400, 'invalid_token_request', `ttl: whole seconds from 1 to ${VIEW_TOKEN_MAX_SECONDS}`, { field: 'ttl' });
+          throw new CairnError(400, 'invalid_token_request', `ttl: whole seconds from 1 to ${VIEW_TOKEN_MAX_SECONDS}`, { field: 'ttl' });
         }
         const { token, view } = issueViewToken(deps.secret, p.key, sections as Section[], ttl, deps.now());
         res.set('cache-control', 'no-store').status(201).json({ token, site: view.site, sections: view.sections, expiresAt: new Date(view.exp).toISOString() });

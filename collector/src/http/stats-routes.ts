@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { DIMENSIONS, funnelSchema, querySchema, type FilterDimension, type Query } from '../protocol/query.ts';
 import type { StatsService } from '../stats/stats-service.ts';
-import { HttpError } from './http-error.ts';
+import { CairnError } from '../errors.ts';
 import { actorOf, grantedSections } from './authorize.ts';
 import type { RealtimeAnswer } from '../protocol/stats-answers.ts';
 import type { Route } from './routes.ts';
@@ -23,14 +23,14 @@ export function parseQuery(query: Request['query']): Query {
     try {
       raw.filters = JSON.parse(raw.filters);
     } catch {
-      throw new HttpError(400, 'invalid_query', 'filters: must be JSON, e.g. [{"dimension":"page","op":"is","values":["/"]}]', { field: 'filters' });
+      throw new CairnError(400, 'invalid_query', 'filters: must be JSON, e.g. [{"dimension":"page","op":"is","values":["/"]}]', { field: 'filters' });
     }
   }
   const parsed = querySchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.code === 'unrecognized_keys' ? issue.keys[0]! : issue.path.join('.');
-    throw new HttpError(400, 'invalid_query', `${field}: ${issue.code === 'unrecognized_keys' ? 'unknown parameter' : issue.message}`, { field });
+    throw new CairnError(400, 'invalid_query', `${field}: ${issue.code === 'unrecognized_keys' ? 'unknown parameter' : issue.message}`, { field });
   }
   return parsed.data as Query;
 }
@@ -71,10 +71,10 @@ export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; client
     const names = raw === undefined ? DASHBOARD_BREAKDOWNS : String(raw).split(',').filter(Boolean);
     const dimensions = names.map((name) => {
       const d = dimension.safeParse(name);
-      if (!d.success) throw new HttpError(400, 'invalid_query', `breakdowns: "${name}" is not one of ${DIMENSIONS.join(', ')}, or prop:<key>`, { field: 'breakdowns' });
+      if (!d.success) throw new CairnError(400, 'invalid_query', `breakdowns: "${name}" is not one of ${DIMENSIONS.join(', ')}, or prop:<key>`, { field: 'breakdowns' });
       return d.data as FilterDimension;
     });
-    if (dimensions.length > 16) throw new HttpError(400, 'invalid_query', 'breakdowns: at most 16', { field: 'breakdowns' });
+    if (dimensions.length > 16) throw new CairnError(400, 'invalid_query', 'breakdowns: at most 16', { field: 'breakdowns' });
     return [...new Set(dimensions)];
   };
   const read = (sections: (req: Request) => readonly Section[]) => ({ kind: 'read', sections }) as const;
@@ -119,7 +119,7 @@ export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; client
       access: read((req) => [...new Set([sectionOf(String(req.params.dimension)), ...filterSections(req)])]),
       handler: async (req, res) => {
         const d = dimension.safeParse(req.params.dimension);
-        if (!d.success) throw new HttpError(404, 'unknown_dimension', `no breakdown by "${req.params.dimension}": one of ${DIMENSIONS.join(', ')}, or prop:<key>`);
+        if (!d.success) throw new CairnError(404, 'unknown_dimension', `no breakdown by "${req.params.dimension}": one of ${DIMENSIONS.join(', ')}, or prop:<key>`);
         res.json(await deps.stats.breakdown(site(res), d.data as FilterDimension, parseQuery(req.query)));
       },
     },
@@ -141,13 +141,13 @@ export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; client
         try {
           steps = JSON.parse(String(raw ?? ''));
         } catch {
-          throw new HttpError(400, 'invalid_query', 'steps: must be JSON, e.g. [{"kind":"page","match":"/pricing"},{"kind":"event","match":"signup"}]', { field: 'steps' });
+          throw new CairnError(400, 'invalid_query', 'steps: must be JSON, e.g. [{"kind":"page","match":"/pricing"},{"kind":"event","match":"signup"}]', { field: 'steps' });
         }
         const parsed = funnelSchema.safeParse(steps);
         if (!parsed.success) {
           const issue = parsed.error.issues[0]!;
           const field = ['steps', ...issue.path].join('.');
-          throw new HttpError(400, 'invalid_query', `${field}: ${issue.message}`, { field });
+          throw new CairnError(400, 'invalid_query', `${field}: ${issue.message}`, { field });
         }
         res.json(await deps.stats.funnel(site(res), parsed.data, parseQuery(rest)));
       },
@@ -180,7 +180,7 @@ export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; client
       ),
       handler: async (req, res) => {
         const format = req.query.format === 'ndjson' ? 'ndjson' : req.query.format === undefined || req.query.format === 'csv' ? 'csv' : null;
-        if (!format) throw new HttpError(400, 'invalid_query', 'format: csv or ndjson', { field: 'format' });
+        if (!format) throw new CairnError(400, 'invalid_query', 'format: csv or ndjson', { field: 'format' });
         const what = String(req.query.data ?? 'events');
         const { format: _f, data: _d, dimension: _dim, ...rest } = req.query;
         const q = parseQuery(rest);
@@ -193,7 +193,7 @@ export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; client
           name = `${s.id}-events-${period.from}-${period.to}`;
         } else if (what === 'breakdown') {
           const d = dimension.safeParse(req.query.dimension);
-          if (!d.success) throw new HttpError(400, 'invalid_query', `dimension: one of ${DIMENSIONS.join(', ')}, or prop:<key>`, { field: 'dimension' });
+          if (!d.success) throw new CairnError(400, 'invalid_query', `dimension: one of ${DIMENSIONS.join(', ')}, or prop:<key>`, { field: 'dimension' });
           // Every value, 1,000 at a time: each page is asked for once the previous one is written.
           const pageOf = (page: number) => deps.stats.breakdown(s, d.data as FilterDimension, { ...q, limit: 1000, page });
           const first = await pageOf(1);
@@ -202,7 +202,7 @@ export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; client
             for (let page = 2; (page - 1) * 1000 < first.total; page++) yield (await pageOf(page)).rows;
           })();
           name = `${s.id}-${d.data.replace(':', '-')}-${first.period.from}-${first.period.to}`;
-        } else throw new HttpError(400, 'invalid_query', 'data: events or breakdown', { field: 'data' });
+        } else throw new CairnError(400, 'invalid_query', 'data: events or breakdown', { field: 'data' });
         await deps.audit.record({ actor: actorOf(res.locals.principal), action: 'export', target: s.id, ip: deps.clientIp(req), details: { data: what, format, from: q.date ?? null, period: q.period } });
         res.status(200).set({
           'content-type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',

@@ -1,5 +1,5 @@
 /** Counts dropped bot requests per site, UTC day and reason, and writes the counts periodically. */
-import { utcDay } from '../enrich/daily-salts.ts';
+import { utcDay } from '../time.ts';
 import type { BotReason } from '../enrich/bots.ts';
 import type { BotCount, BotCountStore } from '../store/store.ts';
 

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { botReason } from '../enrich/bots.ts';
 import type { Enricher } from '../enrich/enrich-event.ts';
-import { HttpError } from '../http/http-error.ts';
+import { CairnError } from '../errors.ts';
 import { LIMITS, type WireEvent } from '../protocol/event.ts';
 import { hostBelongsToSite, type SiteDirectory } from '../sites/site-directory.ts';
 import { StoreError, type Site, type StoredEvent } from '../store/store.ts';
@@ -59,7 +59,7 @@ const PREFLIGHT = {
 const ACCEPTED_HEADERS = ['access-control-allow-origin', '*', 'content-length', '0'];
 const ACCEPTED = /^(text\/plain|application\/json)\s*(;|$)/i;
 
-function sendError(res: ServerResponse, err: HttpError, headers: Record<string, string> = {}): void {
+function sendError(res: ServerResponse, err: CairnError, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
   const text = JSON.stringify(err.toJSON());
   res.writeHead(err.status, {
@@ -77,14 +77,14 @@ function resolveSites(events: readonly WireEvent[], sites: SiteDirectory, now: n
   return events.map((ev, i) => {
     const at = events.length > 1 ? `[${i}].` : '';
     const site = sites.get(ev.s);
-    if (!site) throw new HttpError(403, 'unknown_site', `${at}s: no site "${ev.s}" is registered here`, { field: `${at}s` });
+    if (!site) throw new CairnError(403, 'unknown_site', `${at}s: no site "${ev.s}" is registered here`, { field: `${at}s` });
     const url = URL.parse(ev.u);
-    if (!url) throw new HttpError(400, 'invalid_event', `${at}u: not a valid URL`, { field: `${at}u` });
+    if (!url) throw new CairnError(400, 'invalid_event', `${at}u: not a valid URL`, { field: `${at}u` });
     if (!hostBelongsToSite(url.hostname, site)) {
-      throw new HttpError(403, 'hostname_not_allowed', `${at}u: ${url.hostname} is not a domain of site "${ev.s}"`, { field: `${at}u` });
+      throw new CairnError(403, 'hostname_not_allowed', `${at}u: ${url.hostname} is not a domain of site "${ev.s}"`, { field: `${at}u` });
     }
     if (ev.t !== undefined && (ev.t < now - PAST_MS || ev.t > now + FUTURE_MS)) {
-      throw new HttpError(400, 'invalid_event', `${at}t: must be within the last 24 hours`, { field: `${at}t` });
+      throw new CairnError(400, 'invalid_event', `${at}t: must be within the last 24 hours`, { field: `${at}t` });
     }
     return { site, url };
   });
@@ -92,7 +92,7 @@ function resolveSites(events: readonly WireEvent[], sites: SiteDirectory, now: n
 
 function checkRateLimits(deps: IngestDeps, ip: string, sites: readonly { site: Site }[], now: number): void {
   const limited = (wait: number, what: string) =>
-    new HttpError(429, 'rate_limited', `too many events from this ${what}; retry in ${wait} s`, {
+    new CairnError(429, 'rate_limited', `too many events from this ${what}; retry in ${wait} s`, {
       headers: { 'retry-after': String(wait) },
     });
   const ipWait = deps.ipLimiter.take(ip, sites.length, now);
@@ -153,18 +153,18 @@ async function ingest(deps: IngestDeps, req: IncomingMessage): Promise<void> {
 export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if (req.method === 'OPTIONS') return void res.writeHead(204, PREFLIGHT).end();
-    if (req.method !== 'POST') return sendError(res, new HttpError(405, 'method_not_allowed', 'use POST'), { allow: 'POST, OPTIONS' });
+    if (req.method !== 'POST') return sendError(res, new CairnError(405, 'method_not_allowed', 'use POST'), { allow: 'POST, OPTIONS' });
     const type = req.headers['content-type'];
     if (type !== undefined && !ACCEPTED.test(type)) {
       req.resume();
-      return sendError(res, new HttpError(415, 'unsupported_media_type', 'send text/plain or application/json'));
+      return sendError(res, new CairnError(415, 'unsupported_media_type', 'send text/plain or application/json'));
     }
     ingest(deps, req).then(
       () => {
         if (!res.headersSent) res.writeHead(202, ACCEPTED_HEADERS).end();
       },
       (err: unknown) => {
-        if (err instanceof HttpError) {
+        if (err instanceof CairnError) {
           // A body we stopped reading cannot be followed by another request on this connection.
           return sendError(res, err, err.status === 413 || !req.complete ? { connection: 'close' } : {});
         }
@@ -177,10 +177,10 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
           // A full disk is logged once when it starts and ends (collector.ts), not per request.
           if (err.code === 'no_space') deps.counts.refusedNoSpace++;
           else deps.log.error({ op: err.operation, err: err.message }, 'events not stored; answered 503');
-          return sendError(res, new HttpError(503, 'store_unavailable', 'events could not be stored; retry later', { headers: { 'retry-after': '5' } }));
+          return sendError(res, new CairnError(503, 'store_unavailable', 'events could not be stored; retry later', { headers: { 'retry-after': '5' } }));
         }
         deps.log.error({ err }, 'ingest failed unexpectedly');
-        sendError(res, new HttpError(500, 'internal', 'internal error'));
+        sendError(res, new CairnError(500, 'internal', 'internal error'));
       },
     );
   };

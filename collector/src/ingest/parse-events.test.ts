@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../http/http-error.ts';
+import { CairnError } from '../errors.ts';
 import { wireEventSchema } from '../protocol/event.ts';
 import { parseEvents, plainEvent } from './parse-events.ts';
 
@@ -13,8 +13,8 @@ function errorOf(text: string): { status: number; code: string; field: string | 
   try {
     parseEvents(text);
   } catch (err) {
-    expect(err).toBeInstanceOf(HttpError);
-    const { status, code, field, message } = err as HttpError;
+    expect(err).toBeInstanceOf(CairnError);
+    const { status, code, field, message } = err as CairnError;
     return { status, code, field, message };
   }
   throw new Error('parseEvents accepted the body');
@@ -109,7 +109,7 @@ describe('parseEvents', () => {
   });
 
   it('accepts nothing from a batch with one bad item', () => {
-    expect(() => parseEvents(batch({ ...ok, n: '' }))).toThrow(HttpError);
+    expect(() => parseEvents(batch({ ...ok, n: '' }))).toThrow(CairnError);
   });
 });
 

@@ -1,7 +1,7 @@
-/** Body text → validated wire events, or an HttpError naming what is wrong and where. */
+/** Body text → validated wire events, or an CairnError naming what is wrong and where. */
 import type { z } from 'zod';
 import { FORBIDDEN_KEYS, fitsUtf8, HTTP_URL, LIMITS, PRINTABLE, SITE_ID, wireEventSchema, type WireEvent } from '../protocol/event.ts';
-import { HttpError } from '../http/http-error.ts';
+import { CairnError } from '../errors.ts';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -27,7 +27,7 @@ function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
   return out;
 }
 
-function issueError(issues: readonly z.core.$ZodIssue[], prefix: string): HttpError {
+function issueError(issues: readonly z.core.$ZodIssue[], prefix: string): CairnError {
   // A size problem decides the status: the client must send less, not something else.
   const tooLarge = issues.find((i) => i.code === 'custom' && (i.params as { status?: number } | undefined)?.status === 413);
   const issue = tooLarge ?? issues[0]!;
@@ -41,7 +41,7 @@ function issueError(issues: readonly z.core.$ZodIssue[], prefix: string): HttpEr
     message = issue.issues[0].message;
   }
   const field = fieldPath(prefix, path);
-  return new HttpError(tooLarge ? 413 : 400, tooLarge ? 'too_large' : 'invalid_event', field ? `${field}: ${message}` : message, { field });
+  return new CairnError(tooLarge ? 413 : 400, tooLarge ? 'too_large' : 'invalid_event', field ? `${field}: ${message}` : message, { field });
 }
 
 // The common event, checked by hand: zod costs ≈ 2 µs per event, a third of what parsing and
@@ -90,12 +90,12 @@ const SHORT_BODY = Math.floor(LIMITS.eventBytes / 18);
 
 function validateOne(value: unknown, prefix: string, shortBody: boolean): WireEvent {
   if (!isPlainObject(value)) {
-    throw new HttpError(400, 'invalid_event', `${prefix || 'the body'} must be an event object`, prefix ? { field: prefix } : {});
+    throw new CairnError(400, 'invalid_event', `${prefix || 'the body'} must be an event object`, prefix ? { field: prefix } : {});
   }
   const bad = forbiddenKey(value);
   if (bad) {
     const field = prefix ? `${prefix}.${bad}` : bad;
-    throw new HttpError(400, 'forbidden_key', `${field}: this key is not allowed`, { field });
+    throw new CairnError(400, 'forbidden_key', `${field}: this key is not allowed`, { field });
   }
   let event: WireEvent;
   if (plainEvent(value)) event = value;
@@ -105,7 +105,7 @@ function validateOne(value: unknown, prefix: string, shortBody: boolean): WireEv
     event = parsed.data;
   }
   if (!shortBody && Buffer.byteLength(JSON.stringify(event)) > LIMITS.eventBytes) {
-    throw new HttpError(413, 'too_large', `${prefix || 'the event'} is over ${LIMITS.eventBytes} bytes`, prefix ? { field: prefix } : {});
+    throw new CairnError(413, 'too_large', `${prefix || 'the event'} is over ${LIMITS.eventBytes} bytes`, prefix ? { field: prefix } : {});
   }
   return event;
 }
@@ -117,12 +117,12 @@ export function parseEvents(text: string): WireEvent[] {
   try {
     body = JSON.parse(text);
   } catch (err) {
-    throw new HttpError(400, 'invalid_json', `the body is not valid JSON: ${(err as Error).message}`);
+    throw new CairnError(400, 'invalid_json', `the body is not valid JSON: ${(err as Error).message}`);
   }
   if (Array.isArray(body)) {
-    if (body.length === 0) throw new HttpError(400, 'invalid_event', 'the batch is empty');
+    if (body.length === 0) throw new CairnError(400, 'invalid_event', 'the batch is empty');
     if (body.length > LIMITS.batchEvents) {
-      throw new HttpError(413, 'too_large', `a batch holds at most ${LIMITS.batchEvents} events`);
+      throw new CairnError(413, 'too_large', `a batch holds at most ${LIMITS.batchEvents} events`);
     }
     return body.map((ev, i) => validateOne(ev, `[${i}]`, shortBody));
   }

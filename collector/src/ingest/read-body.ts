@@ -1,6 +1,6 @@
 /** Reads a request body up to a byte cap, as strict UTF-8. */
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from '../http/http-error.ts';
+import { CairnError } from '../errors.ts';
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -19,7 +19,7 @@ export class ClientGone extends Error {
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (declared > maxBytes) {
-    return Promise.reject(new HttpError(413, 'body_too_large', `the body is at most ${maxBytes} bytes`));
+    return Promise.reject(new CairnError(413, 'body_too_large', `the body is at most ${maxBytes} bytes`));
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -30,7 +30,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
       size += chunk.length;
       if (size > maxBytes) {
         failed = true;
-        reject(new HttpError(413, 'body_too_large', `the body is at most ${maxBytes} bytes`));
+        reject(new CairnError(413, 'body_too_large', `the body is at most ${maxBytes} bytes`));
       } else chunks.push(chunk);
     });
     // An aborted or timed-out request emits 'error' (ECONNRESET), or at least 'close' without 'end'.
@@ -43,7 +43,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
       try {
         resolve(decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
       } catch {
-        reject(new HttpError(400, 'invalid_utf8', 'the body is not valid UTF-8'));
+        reject(new CairnError(400, 'invalid_utf8', 'the body is not valid UTF-8'));
       }
     });
   });

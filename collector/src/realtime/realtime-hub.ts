@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { HttpError } from '../http/http-error.ts';
+import { CairnError } from '../errors.ts';
 import { actorOf, grantedSections, type Authorizer } from '../http/authorize.ts';
 import { withoutSources } from '../http/stats-routes.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
@@ -77,7 +77,7 @@ export class RealtimeHub {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const site = new URL(req.url ?? '/', 'http://x').searchParams.get('site') ?? '';
     const refuse = (err: unknown) => {
-      const status = err instanceof HttpError ? err.status : 500;
+      const status = err instanceof CairnError ? err.status : 500;
       if (status >= 500) this.#deps.log.error({ err: (err as Error).message }, 'realtime upgrade failed');
       const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Internal Server Error';
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -87,7 +87,7 @@ export class RealtimeHub {
       .then((p) => {
         // A cookie goes with a WebSocket from any page of the same site (SameSite): only the
         // dashboard's own pages may use it. Tokens and keys are not sent by browsers on their own.
-        if (p.kind === 'user' && !this.#deps.authz.fromDashboard(req)) throw new HttpError(403, 'csrf', 'a session may open the realtime feed from the dashboard only');
+        if (p.kind === 'user' && !this.#deps.authz.fromDashboard(req)) throw new CairnError(403, 'csrf', 'a session may open the realtime feed from the dashboard only');
         const allowed = this.#deps.authz.siteFor(p, site, ['realtime']);
         const sources = grantedSections(p, allowed).includes('sources');
         // Gone while its credentials were looked up: no slot to take (its close has been and gone).
@@ -122,7 +122,7 @@ export class RealtimeHub {
           if (watcher) watcher.sources = grantedSections(p, allowed).includes('sources');
         })
         .catch((err: unknown) => {
-          if (err instanceof HttpError) ws.close(4401, 'no longer authorised');
+          if (err instanceof CairnError) ws.close(4401, 'no longer authorised');
         });
     }, this.#recheckMs);
     ws.on('close', () => {

@@ -9,7 +9,7 @@ import { openDuckDbStore, type DuckDbStore } from '../store/duckdb/duckdb-store.
 import type { Site } from '../store/store.ts';
 import { tempDir } from '../testing/harness.ts';
 import { synthesize } from '../seed/synthetic.ts';
-import { rangeOf } from '../stats/period.ts';
+import { rangeOf } from '../time.ts';
 import { enforceRetention } from './retention.ts';
 import { RollupJob } from './rollup-job.ts';
 

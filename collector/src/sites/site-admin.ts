@@ -1,10 +1,10 @@
 /**
  * Managing sites, their goals and their keys: one service for the HTTP API, the local admin
  * socket and the command line, so that each change is checked and audited the same way wherever
- * it comes from. Bad input throws an HttpError (400/404/409) whose message is for a person.
+ * it comes from. Bad input throws an CairnError (400/404/409) whose message is for a person.
  */
 import type { AuditLog } from '../accounts/audit.ts';
-import { HttpError } from '../http/http-error.ts';
+import { CairnError } from '../errors.ts';
 import type { GoalInput } from '../protocol/query.ts';
 import type { Site, SiteKey, Store } from '../store/store.ts';
 import { newGoal } from './goals.ts';
@@ -25,7 +25,7 @@ export interface Actor {
 /** What the API shows of a site. */
 export const publicSite = (site: Site) => ({ ...site, deletedAt: site.deletedAt ?? null });
 
-const badInput = (code: string, err: unknown) => new HttpError(400, code, (err as Error).message);
+const badInput = (code: string, err: unknown) => new CairnError(400, code, (err as Error).message);
 
 export class SiteAdmin {
   readonly #sites: SiteDirectory;
@@ -45,7 +45,7 @@ export class SiteAdmin {
   /** A live site, or 404. */
   site(id: string): Site {
     const site = this.#sites.get(id);
-    if (!site) throw new HttpError(404, 'unknown_site', `no site "${id}"`);
+    if (!site) throw new CairnError(404, 'unknown_site', `no site "${id}"`);
     return site;
   }
 
@@ -96,8 +96,8 @@ export class SiteAdmin {
 
   async restore(id: string, by: Actor): Promise<Site> {
     const site = this.#sites.find(id);
-    if (!site) throw new HttpError(404, 'unknown_site', `no site "${id}"`);
-    if (!site.deletedAt) throw new HttpError(409, 'not_deleted', `site "${id}" is not deleted`);
+    if (!site) throw new CairnError(404, 'unknown_site', `no site "${id}"`);
+    if (!site.deletedAt) throw new CairnError(409, 'not_deleted', `site "${id}" is not deleted`);
     await this.#sites.update(id, { deletedAt: null });
     await this.#audit.record({ ...by, action: 'site.restore', target: id });
     return this.site(id);
@@ -131,7 +131,7 @@ export class SiteAdmin {
 
   async removeGoal(id: string, goal: string, by: Actor): Promise<void> {
     this.site(id);
-    if (!(await this.#store.goals.remove(id, goal))) throw new HttpError(404, 'not_found', `site ${id} has no goal ${goal}`);
+    if (!(await this.#store.goals.remove(id, goal))) throw new CairnError(404, 'not_found', `site ${id} has no goal ${goal}`);
     await this.#audit.record({ ...by, action: 'goal.remove', target: `${id}/${goal}` });
   }
 
@@ -158,8 +158,8 @@ export class SiteAdmin {
   async revokeKey(id: string, keyId: string, by: Actor): Promise<void> {
     this.site(id);
     const key = await this.#store.keys.get(keyId);
-    if (!key || key.site !== id) throw new HttpError(404, 'not_found', `site ${id} has no key ${keyId}`);
-    if (!(await this.#store.keys.revoke(keyId, this.#now()))) throw new HttpError(409, 'already_revoked', `key ${keyId} was already revoked`);
+    if (!key || key.site !== id) throw new CairnError(404, 'not_found', `site ${id} has no key ${keyId}`);
+    if (!(await this.#store.keys.revoke(keyId, this.#now()))) throw new CairnError(409, 'already_revoked', `key ${keyId} was already revoked`);
     await this.#audit.record({ ...by, action: 'key.revoke', target: `${id}/${keyId}`, details: { name: key.name, last4: key.last4 } });
   }
 }

@@ -4,29 +4,11 @@
  */
 import { DateTime } from 'luxon';
 import type { Query } from '../protocol/query.ts';
+import { localDay, rangeOf, today, type Range } from '../time.ts';
 
 export type Interval = 'hour' | 'day' | 'week' | 'month';
 
-/** A run of whole local days. */
-export interface Range {
-  tz: string;
-  /** First and last local day, both included, YYYY-MM-DD. */
-  from: string;
-  to: string;
-  /** UTC ms of the first day's start and of the day after the last one. */
-  startUtc: number;
-  endUtc: number;
-}
-
-const day = (d: string, tz: string) => DateTime.fromISO(d, { zone: tz }).startOf('day');
-
-/** The range from local day `from` to local day `to`, both included. */
-export function rangeOf(from: string, to: string, tz: string): Range {
-  return { tz, from, to, startUtc: day(from, tz).toMillis(), endUtc: day(to, tz).plus({ days: 1 }).startOf('day').toMillis() };
-}
-
-/** Today in the site's time zone. */
-export const today = (tz: string, now: number) => DateTime.fromMillis(now, { zone: tz }).toISODate()!;
+const day = localDay;
 
 /** The range a query's period covers, and the interval its time series uses by default. */
 export function resolvePeriod(q: Query, tz: string, now: number): { range: Range; interval: Interval } {

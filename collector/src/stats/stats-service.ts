@@ -5,7 +5,8 @@
 import { VITALS, type Vital, type Dimension, type Filter, type FilterDimension, type FunnelStep, type Goal, type Metrics, type Query } from '../protocol/query.ts';
 import type { BreakdownAnswer, DashboardAnswer, FunnelAnswer, GoalsAnswer, RealtimeAnswer, SummaryAnswer, TimeseriesAnswer, VitalsAnswer } from '../protocol/stats-answers.ts';
 import type { Site, StatsRow, StatsSpec, Store } from '../store/store.ts';
-import { bucketsOf, comparisonOf, resolvePeriod, type Interval, type Range } from './period.ts';
+import { bucketsOf, comparisonOf, resolvePeriod, type Interval } from './period.ts';
+import type { Range } from '../time.ts';
 
 /** The metrics of one row of sums; ratios are 0 without visits. */
 export function metricsOf(r: Omit<StatsRow, 'key'>): Metrics {

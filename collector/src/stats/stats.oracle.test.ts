@@ -12,7 +12,8 @@ import type { Site, StatsSpec, StoredEvent } from '../store/store.ts';
 import { tempDir } from '../testing/harness.ts';
 import { p75, referenceFunnel, referenceStats, referenceVitals } from '../testing/stats-reference.ts';
 import { synthesize } from '../seed/synthetic.ts';
-import { comparisonOf, resolvePeriod, type Range } from './period.ts';
+import { comparisonOf, resolvePeriod } from './period.ts';
+import type { Range } from '../time.ts';
 import { EMPTY, metricsOf, StatsService } from './stats-service.ts';
 
 const START = Date.UTC(2026, 1, 24); // 2026-02-24: US, EU and Lord Howe DST changes follow

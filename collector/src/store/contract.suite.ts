@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rangeOf } from '../stats/period.ts';
+import { rangeOf } from '../time.ts';
 import { synthesize } from '../seed/synthetic.ts';
 import { p75, referenceFunnel, referenceStats, referenceVitals } from '../testing/stats-reference.ts';
 import type { Site, SiteKey, StatsRow, StatsSpec, Store, StoredEvent, User, VitalRow } from './store.ts';

@@ -11,7 +11,7 @@
  * rows). The page's totals and series are its row in the day's `page` rollup, which equals them.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { rangeOf } from '../../stats/period.ts';
+import { rangeOf } from '../../time.ts';
 import type { FilterDimension } from '../../protocol/query.ts';
 import { closedDays, rolledRun, rollupable, ROLLUP_DIMENSIONS, SUMS } from '../rollup-days.ts';
 import type { Site, StatsSpec } from '../store.ts';

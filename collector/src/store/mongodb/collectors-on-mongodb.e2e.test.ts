@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../testing/harness.ts';
 import { referenceStats } from '../../testing/stats-reference.ts';
-import { rangeOf } from '../../stats/period.ts';
+import { rangeOf } from '../../time.ts';
 import { MingoExecutor } from './mingo-executor.ts';
 import { openMongoStore } from './mongodb-store.ts';
 

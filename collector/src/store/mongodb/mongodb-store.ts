@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Goal } from '../../protocol/query.ts';
-import { rangeOf } from '../../stats/period.ts';
+import { rangeOf } from '../../time.ts';
 import { closedDays, rolledRun, rollupable } from '../rollup-days.ts';
 import {
   StoreError,

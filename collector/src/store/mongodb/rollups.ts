@@ -10,7 +10,7 @@
  * expiry) makes several collectors roll a day one at a time.
  */
 import { DateTime } from 'luxon';
-import { rangeOf } from '../../stats/period.ts';
+import { rangeOf } from '../../time.ts';
 import { ROLLUP_DIMENSIONS, SUMS } from '../rollup-days.ts';
 import type { StatsRow, StatsSpec } from '../store.ts';
 import type { Doc } from './executor.ts';
