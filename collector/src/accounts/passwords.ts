@@ -4,6 +4,7 @@
  * parameters can come later and older hashes still verify. Comparisons are constant-time, and a
  * login for an account that does not exist costs the same (`verifyNothing`).
  */
+import { CairnError } from '../errors.ts';
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 export const SCRYPT = { N: 32_768, r: 8, p: 2 } as const;
@@ -28,7 +29,7 @@ export function passwordProblem(password: string): string | null {
 
 export async function hashPassword(password: string): Promise<string> {
   const problem = passwordProblem(password);
-  if (problem) throw new Error(problem);
+  if (problem) throw new CairnError(400, 'invalid_password', problem);
   const salt = randomBytes(SALT_BYTES);
   const key = await derive(password, salt, SCRYPT);
   return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');

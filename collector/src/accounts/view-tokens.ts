@@ -4,6 +4,7 @@
  * most, and tied to the key that asked for it: revoking the key kills its tokens on their next
  * request (the authoriser checks the key each time).
  */
+import { CairnError } from '../errors.ts';
 import { SECTIONS, type Section, type SiteKey } from '../store/store.ts';
 import { readToken, signToken } from './signed-tokens.ts';
 
@@ -22,7 +23,7 @@ export interface ViewToken {
 
 /** A token for `key`'s site with `sections`, valid `seconds` (1 to 3600) from `now`. */
 export function issueViewToken(secret: Buffer, key: SiteKey, sections: readonly Section[], seconds: number, now: number): { token: string; view: ViewToken } {
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > VIEW_TOKEN_MAX_SECONDS) throw new Error(`a view token lives 1 to ${VIEW_TOKEN_MAX_SECONDS} seconds`);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > VIEW_TOKEN_MAX_SECONDS) throw new CairnError(400, 'invalid_token_request', `a view token lives 1 to ${VIEW_TOKEN_MAX_SECONDS} seconds`, { field: 'ttl' });
   const view: ViewToken = { site: key.site, key: key.id, sections: [...new Set(sections)], exp: now + seconds * 1000 };
   return { token: signToken(secret, VIEW_TOKEN_PREFIX, view), view };
 }

@@ -87,26 +87,16 @@ export function createAdminApp(deps: {
     res.json({ users: (await deps.store.users.list()).map(publicUser) });
   });
   app.post('/users', async (req, res) => {
-    try {
-      const user = await addUser(deps.store, (req.body ?? {}) as NewUserInput, deps.now());
-      await deps.audit.record({ actor: 'cli', action: 'user.create', target: user.id, details: { role: user.role } });
-      res.status(201).json({ user: publicUser(user) });
-    } catch (err) {
-      if (err instanceof Error && !('operation' in err)) throw new CairnError(400, 'invalid_user', err.message);
-      throw err;
-    }
+    const user = await addUser(deps.store, (req.body ?? {}) as NewUserInput, deps.now());
+    await deps.audit.record({ actor: 'cli', action: 'user.create', target: user.id, details: { role: user.role } });
+    res.status(201).json({ user: publicUser(user) });
   });
   app.post('/users/password', async (req, res) => {
     const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
     if (typeof email !== 'string' || typeof password !== 'string') throw new CairnError(400, 'invalid_user', 'send an email and a password');
-    try {
-      const { user, sessionsEnded } = await setPassword(deps.store, email, password, deps.now());
-      await deps.audit.record({ actor: 'cli', action: 'password.set', target: user.id, details: { sessionsEnded } });
-      res.json({ user: publicUser(user), sessionsEnded });
-    } catch (err) {
-      if (err instanceof Error && !('operation' in err)) throw new CairnError(400, 'invalid_user', err.message);
-      throw err;
-    }
+    const { user, sessionsEnded } = await setPassword(deps.store, email, password, deps.now());
+    await deps.audit.record({ actor: 'cli', action: 'password.set', target: user.id, details: { sessionsEnded } });
+    res.json({ user: publicUser(user), sessionsEnded });
   });
   app.get('/sites/:site/goals', async (req, res) => {
     res.json({ goals: await deps.store.goals.list(knownSite(req.params.site)) });

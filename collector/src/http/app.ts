@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler, type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-import { CairnError } from '../errors.ts';
+import { CairnError, errorResponse } from '../errors.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { StatsService } from '../stats/stats-service.ts';
 import { auditRoutes } from './audit-routes.ts';
@@ -121,19 +121,12 @@ export function securityHeaders() {
     });
 }
 
-/** The one error handler: JSON errors, messages hidden on 5xx, logged with method and path only. */
+/** The one error handler of the Express apps: the answer from errorResponse, 5xx logged with method and path. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const status = err instanceof CairnError ? err.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
+    const { status, headers, body } = errorResponse(err);
     if (status >= 500) log.error({ method: req.method, path: req.path, err }, 'request failed');
     if (res.headersSent) return;
-    if (err instanceof CairnError) {
-      res.status(err.status).set(err.headers).json(err.toJSON());
-    } else if (status < 500) {
-      // Errors raised by Express's own body parsers (size, syntax) carry a 4xx status.
-      res.status(status).json({ error: { code: status === 413 ? 'too_large' : 'bad_request', message: (err as Error).message } });
-    } else {
-      res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
-    }
+    res.status(status).set(headers).json(body);
   };
 }

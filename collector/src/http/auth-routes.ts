@@ -195,12 +195,7 @@ export function authRoutes(deps: AuthDeps): Route[] {
         }
         const made = setups.then(async () => {
           if (await hasOwner(deps.store)) throw new CairnError(409, 'owner_exists', 'this Cairn has an owner already: log in instead');
-          try {
-            return await addUser(deps.store, { email, password, role: 'owner', ...(name ? { name } : {}) }, deps.now());
-          } catch (err) {
-            if (err instanceof Error && !('operation' in err)) throw new CairnError(400, 'invalid_user', err.message);
-            throw err;
-          }
+          return addUser(deps.store, { email, password, role: 'owner', ...(name ? { name } : {}) }, deps.now());
         });
         setups = made.catch(() => undefined);
         const user = await made;

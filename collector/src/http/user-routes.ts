@@ -100,13 +100,7 @@ export function userRoutes(deps: UserRouteDeps): Route[] {
         if (body.name !== undefined && typeof body.name !== 'string') throw new CairnError(400, 'invalid_user', 'name: text', { field: 'name' });
         if (body.password !== undefined && typeof body.password !== 'string') throw new CairnError(400, 'invalid_user', 'password: text', { field: 'password' });
         const grants = body.role === 'client' ? checkGrants(body.grants ?? [], deps.sites) : [];
-        let user: User;
-        try {
-          user = await addUser(deps.store, { email: body.email, name: body.name, role: body.role, password: body.password }, deps.now());
-        } catch (err) {
-          if (err instanceof Error && !('operation' in err)) throw new CairnError(/already exists/.test(err.message) ? 409 : 400, 'invalid_user', err.message);
-          throw err;
-        }
+        const user = await addUser(deps.store, { email: body.email, name: body.name, role: body.role, password: body.password }, deps.now());
         if (grants.length > 0) await deps.store.users.update(user.id, { grants });
         await deps.audit.record({ actor: me.id, action: 'user.create', target: user.id, ip: deps.clientIp(req), details: { role: user.role, sites: grants.length } });
         const invitation = user.passwordHash ? null : await invite(user, me);

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { botReason } from '../enrich/bots.ts';
 import type { Enricher } from '../enrich/enrich-event.ts';
-import { CairnError } from '../errors.ts';
+import { CairnError, errorResponse } from '../errors.ts';
 import { LIMITS, type WireEvent } from '../protocol/event.ts';
 import { hostBelongsToSite, type SiteDirectory } from '../sites/site-directory.ts';
 import { StoreError, type Site, type StoredEvent } from '../store/store.ts';
@@ -59,12 +59,13 @@ const PREFLIGHT = {
 const ACCEPTED_HEADERS = ['access-control-allow-origin', '*', 'content-length', '0'];
 const ACCEPTED = /^(text\/plain|application\/json)\s*(;|$)/i;
 
-function sendError(res: ServerResponse, err: CairnError, headers: Record<string, string> = {}): void {
+function sendError(res: ServerResponse, err: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  const text = JSON.stringify(err.toJSON());
-  res.writeHead(err.status, {
+  const answer = errorResponse(err);
+  const text = JSON.stringify(answer.body);
+  res.writeHead(answer.status, {
     ...ALLOW_ORIGIN,
-    ...err.headers,
+    ...answer.headers,
     ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': String(Buffer.byteLength(text)),
@@ -180,7 +181,7 @@ export function createIngestHandler(deps: IngestDeps): (req: IncomingMessage, re
           return sendError(res, new CairnError(503, 'store_unavailable', 'events could not be stored; retry later', { headers: { 'retry-after': '5' } }));
         }
         deps.log.error({ err }, 'ingest failed unexpectedly');
-        sendError(res, new CairnError(500, 'internal', 'internal error'));
+        sendError(res, err);
       },
     );
   };

@@ -7,11 +7,11 @@
  * without their source, as over HTTP. Each credential and client address may hold a few
  * connections only (connection-caps.ts).
  */
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CairnError } from '../errors.ts';
+import { CairnError, errorResponse } from '../errors.ts';
 import { actorOf, grantedSections, type Authorizer } from '../http/authorize.ts';
 import { withoutSources } from '../http/stats-routes.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
@@ -77,10 +77,9 @@ export class RealtimeHub {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const site = new URL(req.url ?? '/', 'http://x').searchParams.get('site') ?? '';
     const refuse = (err: unknown) => {
-      const status = err instanceof CairnError ? err.status : 500;
+      const { status } = errorResponse(err);
       if (status >= 500) this.#deps.log.error({ err: (err as Error).message }, 'realtime upgrade failed');
-      const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Internal Server Error';
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     this.#deps.authz
       .principal(req, true)

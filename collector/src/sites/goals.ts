@@ -1,15 +1,16 @@
 /** Goals of a site: a page pattern to visit or a custom event to send, optionally with revenue. */
+import { CairnError } from '../errors.ts';
 import { randomBytes } from 'node:crypto';
 import { goalSchema, type Goal, type GoalInput } from '../protocol/query.ts';
 
-/** Validates a goal and gives it an id and, when it has none, a name; throws a readable Error. */
+/** Validates a goal and gives it an id and, when it has none, a name; throws a CairnError (400) for a person. */
 export function newGoal(input: GoalInput): Goal {
   const parsed = goalSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new Error(`${issue.path.join('.') || 'goal'}: ${issue.message}`);
+    throw new CairnError(400, 'invalid_goal', `${issue.path.join('.') || 'goal'}: ${issue.message}`);
   }
   const g = parsed.data;
-  if (g.kind === 'page' && !g.match.startsWith('/')) throw new Error('match: a page goal is a path pattern starting with /, e.g. /thanks or /order/*/done');
+  if (g.kind === 'page' && !g.match.startsWith('/')) throw new CairnError(400, 'invalid_goal', 'match: a page goal is a path pattern starting with /, e.g. /thanks or /order/*/done');
   return { ...g, id: randomBytes(6).toString('base64url'), name: g.name ?? (g.kind === 'page' ? `Visit ${g.match}` : g.match) };
 }
