@@ -43,7 +43,7 @@ const SHARE_CORES_BYTES = 1 << 20;
 /** Errors that come from the data itself, as opposed to a store that cannot write right now. */
 const DATA_ERROR = /Malformed JSON|Conversion Error|Could not convert|Failed to cast|Invalid Input Error|Constraint Error/i;
 
-export const MARK_KEY = 'journal_mark';
+const MARK_KEY = 'journal_mark';
 
 /**
  * Rolled-up days that the events of the temporary table `batch` change: the days they happened
@@ -73,13 +73,14 @@ UPDATE rollup_days SET dirty = true FROM (
 ) d
 WHERE rollup_days.site = d.site AND rollup_days.day = d.day AND NOT rollup_days.dirty`;
 
-export function parseMark(value: string | null): Mark {
-  const [seq, offset] = (value ?? '0:0').split(':').map(Number);
+/** How far the journal is loaded: the mark the last load committed, at the start of the journal on a new database. */
+export async function readMark(conn: DuckDBConnection): Promise<Mark> {
+  const value = (await conn.runAndReadAll('SELECT value FROM meta WHERE key = ?', [MARK_KEY])).getRows()[0]?.[0];
+  const [seq, offset] = (value === undefined || value === null ? '0:0' : String(value)).split(':').map(Number);
   return { seq: seq ?? 0, offset: offset ?? 0 };
 }
 
 export class JournalLoader {
-  #conn: DuckDBConnection;
   #journal: Journal;
   #rejectedDir: string;
   #onRejected: (lines: number, file: string) => void;
@@ -90,8 +91,7 @@ export class JournalLoader {
    * `onRejected`: rows DuckDB refused were set aside in `file`. `onDone`: rows left the journal
    * (committed to DuckDB, or set aside), called after each commit.
    */
-  constructor(conn: DuckDBConnection, journal: Journal, dataDir: string, hooks: { onRejected: (lines: number, file: string) => void; onDone: (rows: number) => void }) {
-    this.#conn = conn;
+  constructor(journal: Journal, dataDir: string, hooks: { onRejected: (lines: number, file: string) => void; onDone: (rows: number) => void }) {
     this.#journal = journal;
     this.#rejectedDir = join(dataDir, 'rejected');
     this.#onRejected = hooks.onRejected;
@@ -99,17 +99,17 @@ export class JournalLoader {
   }
 
   /**
-   * Loads everything durable in the journal now; with `until` (a time in ms), starts no group of
-   * ranges after it, and returns whether everything was loaded.
+   * Loads everything durable in the journal now, on the loader's connection `conn`; with `until`
+   * (a time in ms), starts no group of ranges after it, and returns whether everything was loaded.
    */
-  async loadAll(until = Infinity): Promise<boolean> {
+  async loadAll(conn: DuckDBConnection, until = Infinity): Promise<boolean> {
     const ranges = (await this.#journal.loadable()).filter((r) => r.to > r.from);
     const total = ranges.reduce((n, r) => n + r.to - r.from, 0);
     // A large load leaves one core to the event loop: with every core, DuckDB's read, insert and
     // checkpoint halved ingest's throughput while they ran (BENCHMARKS.md, ingest). Stats queries
     // that run meanwhile get the same fewer threads.
-    const threads = total >= SHARE_CORES_BYTES ? await this.#threads() : 0;
-    if (threads > 1) await this.#conn.run(`SET threads = ${threads - 1}`);
+    const threads = total >= SHARE_CORES_BYTES ? await this.#threads(conn) : 0;
+    if (threads > 1) await conn.run(`SET threads = ${threads - 1}`);
     try {
       while (ranges.length > 0) {
         if (Date.now() >= until) return false;
@@ -117,44 +117,44 @@ export class JournalLoader {
         let n = 0;
         while (n < ranges.length && (n === 0 || bytes + ranges[n]!.to - ranges[n]!.from <= GROUP_BYTES)) bytes += ranges[n]!.to - ranges[n++]!.from;
         const group = ranges.splice(0, n);
-        await this.#load(group);
+        await this.#load(conn, group);
         for (const range of group) await this.#journal.loaded(range);
       }
     } finally {
-      if (threads > 1) await this.#conn.run(`SET threads = ${threads}`).catch(() => undefined);
+      if (threads > 1) await conn.run(`SET threads = ${threads}`).catch(() => undefined);
     }
     return true;
   }
 
   /** DuckDB's threads when no load runs (a setting of the whole database, cores by default). */
-  async #threads(): Promise<number> {
-    this.#allThreads ??= Number((await this.#conn.runAndReadAll(`SELECT current_setting('threads')::INTEGER AS n`)).getRowObjectsJS()[0]!.n);
+  async #threads(conn: DuckDBConnection): Promise<number> {
+    this.#allThreads ??= Number((await conn.runAndReadAll(`SELECT current_setting('threads')::INTEGER AS n`)).getRowObjectsJS()[0]!.n);
     return this.#allThreads;
   }
 
   /** Loads consecutive ranges in one transaction; a row DuckDB refuses sends each to #salvage. */
-  async #load(group: Range[]): Promise<void> {
+  async #load(conn: DuckDBConnection, group: Range[]): Promise<void> {
     const files: ReadableRange[] = [];
     try {
       for (const range of group) files.push(await this.#journal.readable(range));
       const paths = files.map((f) => f.path);
       try {
-        await this.#commit(fromJson(paths), group.at(-1)!);
+        await this.#commit(conn, fromJson(paths), group.at(-1)!);
       } catch (err) {
         if (!DATA_ERROR.test(String(err))) throw err;
-        for (const [i, range] of group.entries()) await this.#loadOne(paths[i]!, range);
+        for (const [i, range] of group.entries()) await this.#loadOne(conn, paths[i]!, range);
       }
     } finally {
       await Promise.all(files.map((f) => f.release()));
     }
   }
 
-  async #loadOne(file: string, range: Range): Promise<void> {
+  async #loadOne(conn: DuckDBConnection, file: string, range: Range): Promise<void> {
     try {
-      await this.#commit(fromJson([file]), range);
+      await this.#commit(conn, fromJson([file]), range);
     } catch (err) {
       if (!DATA_ERROR.test(String(err))) throw err;
-      await this.#salvage(file, range);
+      await this.#salvage(conn, file, range);
     }
   }
 
@@ -162,8 +162,7 @@ export class JournalLoader {
    * Inserts the rows `select` yields and moves the mark past `range` (and so past every range
    * before it), in one transaction. `setAside`: rows of the range kept in `rejected/` instead.
    */
-  async #commit(select: string, range: Range, setAside = 0): Promise<void> {
-    const conn = this.#conn;
+  async #commit(conn: DuckDBConnection, select: string, range: Range, setAside = 0): Promise<void> {
     await conn.run('BEGIN TRANSACTION');
     try {
       await conn.run(`CREATE OR REPLACE TEMP TABLE batch AS ${select}`);
@@ -181,32 +180,32 @@ export class JournalLoader {
     }
   }
 
-  async #salvage(file: string, range: Range): Promise<void> {
+  async #salvage(conn: DuckDBConnection, file: string, range: Range): Promise<void> {
     const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.length > 0);
     // A connection-local temporary table: nothing of it survives a crash, so nothing is loaded twice.
-    await this.#conn.run('CREATE TEMP TABLE IF NOT EXISTS staging AS SELECT * FROM events LIMIT 0');
-    await this.#conn.run('DELETE FROM staging');
-    const refused = await this.#stage(lines, file);
+    await conn.run('CREATE TEMP TABLE IF NOT EXISTS staging AS SELECT * FROM events LIMIT 0');
+    await conn.run('DELETE FROM staging');
+    const refused = await this.#stage(conn, lines, file);
     const kept = join(this.#rejectedDir, `${String(range.seq).padStart(20, '0')}-${range.from}.ndjson`);
     await mkdir(this.#rejectedDir, { recursive: true });
     await writeFile(kept, refused.join('\n') + '\n', { flush: true });
-    await this.#commit('SELECT * FROM staging', range, refused.length);
-    await this.#conn.run('DELETE FROM staging');
+    await this.#commit(conn, 'SELECT * FROM staging', range, refused.length);
+    await conn.run('DELETE FROM staging');
     this.#onRejected(refused.length, kept);
   }
 
   /** Inserts `lines` into staging, halving on refusal; returns the lines refused one by one. */
-  async #stage(lines: string[], file: string): Promise<string[]> {
+  async #stage(conn: DuckDBConnection, lines: string[], file: string): Promise<string[]> {
     const part = `${file}.part`;
     await writeFile(part, lines.join('\n') + '\n');
     try {
-      await this.#conn.run(`INSERT INTO staging ${fromJson([part])}`);
+      await conn.run(`INSERT INTO staging ${fromJson([part])}`);
       return [];
     } catch (err) {
       if (!DATA_ERROR.test(String(err))) throw err;
       if (lines.length === 1) return lines;
       const mid = Math.ceil(lines.length / 2);
-      return [...(await this.#stage(lines.slice(0, mid), file)), ...(await this.#stage(lines.slice(mid), file))];
+      return [...(await this.#stage(conn, lines.slice(0, mid), file)), ...(await this.#stage(conn, lines.slice(mid), file))];
     } finally {
       await rm(part, { force: true });
     }

@@ -201,3 +201,15 @@ SELECT * EXCLUDE (rn) FROM (
 WHERE rn > ${by((g) => (g.by === 'dimension' ? g.offset : 0))} AND rn <= ${by((g) => (g.by === 'dimension' ? g.offset + g.limit : 1e15))}
 ORDER BY part, rn`;
 }
+
+const ROW_SUMS = `visitors::DOUBLE AS visitors, visits::DOUBLE AS visits,
+  pageviews::DOUBLE AS pageviews, events::DOUBLE AS events, bounces::DOUBLE AS bounces,
+  visit_pageviews::DOUBLE AS visit_pageviews, duration::DOUBLE AS duration, scroll_sum::DOUBLE AS scroll_sum, scroll_n::DOUBLE AS scroll_n`;
+
+/** Every rollup row of a site (`?`), in a stable order (diagnostics and tests). */
+export const ROLLUP_ROWS_SQL = `SELECT strftime(day, '%Y-%m-%d') AS day, dimension, value, ${ROW_SUMS}
+  FROM rollups WHERE site = ? ORDER BY day, dimension, value`;
+
+/** Every page rollup row of a site (`?`), in a stable order (diagnostics and tests). */
+export const PAGE_ROLLUP_ROWS_SQL = `SELECT strftime(day, '%Y-%m-%d') AS day, page, dimension, value, ${ROW_SUMS}
+  FROM page_rollups WHERE site = ? ORDER BY day, page, dimension, value`;

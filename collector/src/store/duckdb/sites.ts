@@ -1,21 +1,18 @@
 /**
  * Sites, their keys and installation-wide values in the embedded store: the statements, on a
- * connection the caller holds (duckdb-store.ts runs them one at a time).
+ * connection the caller holds, and the Store's operations running them on the writer's
+ * connection, one at a time (`exec`: duckdb-store.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Site, SiteChanges, SiteKey } from '../store.ts';
-
-type Row = Record<string, unknown>;
-
-const rowsOf = async (conn: DuckDBConnection, sql: string, params: (string | number | boolean | null)[] = []) =>
-  (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as Row[];
+import { StoreError, type MetaStore, type Site, type SiteChanges, type SiteKey, type SiteKeyStore, type SiteStore } from '../store.ts';
+import { rowsOf, type Exec, type Row } from './connections.ts';
 
 const time = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-export const SELECT_SITE = `SELECT id, name, to_json(domains)::VARCHAR AS domains, allow_subdomains, to_json(query_keys)::VARCHAR AS query_keys,
+const SELECT_SITE = `SELECT id, name, to_json(domains)::VARCHAR AS domains, allow_subdomains, to_json(query_keys)::VARCHAR AS query_keys,
   timezone, epoch_ms(created_at)::DOUBLE AS created_at, retention_months, synthetic, epoch_ms(deleted_at)::DOUBLE AS deleted_at FROM sites`;
 
-export const siteOf = (r: Row): Site => ({
+const siteOf = (r: Row): Site => ({
   id: String(r.id),
   name: String(r.name ?? ''),
   domains: JSON.parse(String(r.domains)) as string[],
@@ -28,7 +25,7 @@ export const siteOf = (r: Row): Site => ({
   deletedAt: time(r.deleted_at),
 });
 
-export async function insertSite(conn: DuckDBConnection, site: Site): Promise<void> {
+async function insertSite(conn: DuckDBConnection, site: Site): Promise<void> {
   // key_hash: '' since keys have their own table (schema.ts).
   await conn.run(
     `INSERT INTO sites (id, name, domains, allow_subdomains, query_keys, timezone, key_hash, created_at, retention_months, synthetic, deleted_at)
@@ -49,7 +46,7 @@ export async function insertSite(conn: DuckDBConnection, site: Site): Promise<vo
 }
 
 /** Changes the fields `changes` names; false when there is no such site. */
-export async function updateSite(conn: DuckDBConnection, id: string, changes: SiteChanges): Promise<boolean> {
+async function updateSite(conn: DuckDBConnection, id: string, changes: SiteChanges): Promise<boolean> {
   const sets: string[] = [];
   const params: (string | number | boolean | null)[] = [];
   const set = (column: string, value: string | number | boolean | null, sql = '?') => {
@@ -72,7 +69,7 @@ export async function updateSite(conn: DuckDBConnection, id: string, changes: Si
 const SITE_TABLES = ['events', 'rollups', 'page_rollups', 'rollup_days', 'goals', 'site_keys', 'bot_counts'] as const;
 
 /** Deletes a site and every row of it, all or nothing (a failed purge leaves it to try again); false when there was no such site. */
-export async function purgeSite(conn: DuckDBConnection, id: string): Promise<boolean> {
+async function purgeSite(conn: DuckDBConnection, id: string): Promise<boolean> {
   await conn.run('BEGIN TRANSACTION');
   try {
     for (const table of SITE_TABLES) await conn.run(`DELETE FROM ${table} WHERE site = ?`, [id]);
@@ -85,9 +82,9 @@ export async function purgeSite(conn: DuckDBConnection, id: string): Promise<boo
   }
 }
 
-export const SELECT_KEY = `SELECT id, site, name, hash, last4, epoch_ms(created_at)::DOUBLE AS created_at, epoch_ms(revoked_at)::DOUBLE AS revoked_at FROM site_keys`;
+const SELECT_KEY = `SELECT id, site, name, hash, last4, epoch_ms(created_at)::DOUBLE AS created_at, epoch_ms(revoked_at)::DOUBLE AS revoked_at FROM site_keys`;
 
-export const keyOf = (r: Row): SiteKey => ({
+const keyOf = (r: Row): SiteKey => ({
   id: String(r.id),
   site: String(r.site),
   name: String(r.name),
@@ -110,7 +107,7 @@ export async function insertKey(conn: DuckDBConnection, k: SiteKey): Promise<voi
   ]);
 }
 
-export async function revokeKey(conn: DuckDBConnection, id: string, at: number): Promise<boolean> {
+async function revokeKey(conn: DuckDBConnection, id: string, at: number): Promise<boolean> {
   const r = await conn.run('UPDATE site_keys SET revoked_at = epoch_ms(?::BIGINT) WHERE id = ? AND revoked_at IS NULL', [at, id]);
   return Number(r.rowsChanged) > 0;
 }
@@ -120,8 +117,38 @@ export async function revokeKey(conn: DuckDBConnection, id: string, at: number):
  * `meta` table with the store's own bookkeeping (schema version, journal mark), hence the prefix.
  * The first insert wins: another process sharing the file would be refused by DuckDB's lock.
  */
-export async function ensureMeta(conn: DuckDBConnection, name: string, candidate: string): Promise<string> {
+async function ensureMeta(conn: DuckDBConnection, name: string, candidate: string): Promise<string> {
   const key = `value:${name}`;
   await conn.run('INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [key, candidate]);
   return String((await rowsOf(conn, 'SELECT value FROM meta WHERE key = ?', [key]))[0]!.value);
 }
+
+/** The sites of the Store, on the writer's connection; a purge right after a load (`afterLoad`), so that journaled events of the site go with the others. */
+export const siteStore = (exec: Exec, afterLoad: Exec): SiteStore => ({
+  create: (site) => exec('sites.create', (conn) => insertSite(conn, site)),
+  update: (id, changes) => exec('sites.update', (conn) => updateSite(conn, id, changes)),
+  list: () => exec('sites.list', async (conn) => (await rowsOf(conn, `${SELECT_SITE} ORDER BY created_at, id`)).map(siteOf)),
+  purge: (id) => afterLoad('sites.purge', (conn) => purgeSite(conn, id)),
+});
+
+/** The site keys of the Store, on the writer's connection. */
+export const keyStore = (exec: Exec): SiteKeyStore => ({
+  create: (k) =>
+    exec('keys.create', async (conn) => {
+      try {
+        await insertKey(conn, k);
+      } catch (cause) {
+        if (!/Constraint Error/i.test(String(cause))) throw cause;
+        throw new StoreError('keys.create', { cause, message: `a key "${k.id}" or with the same hash already exists` });
+      }
+    }),
+  list: (site) => exec('keys.list', async (conn) => (await rowsOf(conn, `${SELECT_KEY} WHERE site = ? ORDER BY created_at, id`, [site])).map(keyOf)),
+  get: (id) => exec('keys.get', async (conn) => (await rowsOf(conn, `${SELECT_KEY} WHERE id = ?`, [id])).map(keyOf)[0] ?? null),
+  byHash: (hash) => exec('keys.byHash', async (conn) => (await rowsOf(conn, `${SELECT_KEY} WHERE hash = ?`, [hash])).map(keyOf)[0] ?? null),
+  revoke: (id, at) => exec('keys.revoke', (conn) => revokeKey(conn, id, at)),
+});
+
+/** The installation-wide values of the Store, on the writer's connection. */
+export const metaStore = (exec: Exec): MetaStore => ({
+  ensure: (name, candidate) => exec('meta.ensure', (conn) => ensureMeta(conn, name, candidate)),
+});

@@ -1,0 +1,154 @@
+/**
+ * Events in the embedded store, apart from the journal's loads (journal-loader.ts): the journal's
+ * lines, bulk imports, reads, deletions and exports. The statements run on a connection the
+ * caller holds (duckdb-store.ts picks which, and when).
+ */
+import { DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import type { SessionTail, StoredEvent } from '../store.ts';
+import { rowsOf, type Row } from './connections.ts';
+import { MARK_DIRTY } from './journal-loader.ts';
+import { EVENT_COLUMNS } from './schema.ts';
+
+/** Event columns as StoredEvent fields read them (numbers as JS numbers, visitor as 32 hex). */
+const SELECT_EVENT = EVENT_COLUMNS.map(([col, type]) =>
+  col === 'ts'
+    ? 'epoch_ms(ts)::DOUBLE AS ts'
+    : type.startsWith('UUID')
+      ? `replace(${col}::VARCHAR, '-', '') AS ${col}`
+      : type.startsWith('BIGINT')
+        ? `${col}::DOUBLE AS ${col}`
+        : col,
+).join(', ');
+
+/** The JSON path of a top-level prop, quoted as stats-sql.ts quotes it. */
+const jsonPath = (key: string) => `$."${key.replaceAll('"', '\\"')}"`;
+
+function eventOf(r: Row): StoredEvent {
+  const o: Row = {};
+  for (const [col, , field] of EVENT_COLUMNS) o[field] = r[col] ?? null;
+  return o as unknown as StoredEvent;
+}
+
+/** Appends one row with DuckDB's appender, column by column in schema order. */
+function appendRow(a: DuckDBAppender, row: StoredEvent): void {
+  for (const [col, type, field] of EVENT_COLUMNS) {
+    const v = row[field];
+    if (v === null || v === undefined) a.appendNull();
+    else if (col === 'ts') a.appendTimestamp(new DuckDBTimestampValue(BigInt(v as number) * 1000n));
+    else if (type.startsWith('BIGINT')) a.appendBigInt(BigInt(v as number));
+    else if (type.startsWith('USMALLINT')) a.appendUSmallInt(v as number);
+    else if (type.startsWith('UINTEGER')) a.appendUInteger(v as number);
+    else if (type.startsWith('UTINYINT')) a.appendUTinyInt(v as number);
+    else a.appendVarchar(String(v));
+  }
+  a.endRow();
+}
+
+/** The journal's lines for `rows`, one JSON object each (a hot path: every acknowledged event). */
+export function journalLines(rows: readonly StoredEvent[]): string {
+  let lines = '';
+  for (const row of rows) lines += JSON.stringify(row) + '\n';
+  return lines;
+}
+
+/** Inserts `rows` with DuckDB's appender, calling `progress` every 100,000; resolves with how many. */
+export async function appendEvents(conn: DuckDBConnection, rows: Iterable<StoredEvent>, progress?: (n: number) => void): Promise<number> {
+  const appender = await conn.createAppender('events');
+  let n = 0;
+  try {
+    for (const row of rows) {
+      appendRow(appender, row);
+      if (++n % 100_000 === 0) {
+        appender.flushSync();
+        progress?.(n);
+        // Let the event loop breathe (progress output, signals) between chunks.
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    appender.flushSync();
+    progress?.(n);
+  } finally {
+    appender.closeSync();
+  }
+  return n;
+}
+
+/** Deletes a site's events older than `ts`; resolves with how many. */
+export async function deleteEventsBefore(conn: DuckDBConnection, site: string, ts: number): Promise<number> {
+  return Number((await conn.run('DELETE FROM events WHERE site = ? AND ts < epoch_ms(?::BIGINT)', [site, ts])).rowsChanged);
+}
+
+/** A site's events whose prop `key` reads `value`, in time (then load) order. */
+export async function eventsWithProp(conn: DuckDBConnection, site: string, key: string, value: string): Promise<StoredEvent[]> {
+  const rows = await rowsOf(conn, `SELECT ${SELECT_EVENT} FROM events WHERE site = ? AND json_extract_string(props, ?) = ? ORDER BY ts, rowid`, [site, jsonPath(key), value]);
+  return rows.map(eventOf);
+}
+
+/** Deletes a site's events whose prop `key` reads `value`, marking the rolled days they change dirty; resolves with how many. */
+export async function deleteEventsWithProp(conn: DuckDBConnection, site: string, key: string, value: string): Promise<number> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    // Every event of the visits concerned marks its days (and its visit's first day) dirty,
+    // as their visits change shape when some of their events go.
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE batch AS SELECT * FROM events WHERE site = ? AND session IN (
+         SELECT session FROM events WHERE site = ? AND json_extract_string(props, ?) = ?)`,
+      [site, site, jsonPath(key), value],
+    );
+    await conn.run(MARK_DIRTY);
+    await conn.run('DROP TABLE batch');
+    const r = await conn.run('DELETE FROM events WHERE site = ? AND json_extract_string(props, ?) = ?', [site, jsonPath(key), value]);
+    await conn.run('COMMIT');
+    return Number(r.rowsChanged);
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** A site's events in time (then load) order, the first `limit` of them. */
+export async function listEvents(conn: DuckDBConnection, site: string, limit = 1e9): Promise<StoredEvent[]> {
+  const rows = await rowsOf(conn, `SELECT ${SELECT_EVENT} FROM events WHERE site = ? ORDER BY ts, rowid LIMIT ${Math.max(0, Math.floor(limit))}`, [site]);
+  return rows.map(eventOf);
+}
+
+/** The first and last event time of every visit with an event since `since` (visits last less than a day). */
+export async function sessionTails(conn: DuckDBConnection, since: number): Promise<SessionTail[]> {
+  const rows = await rowsOf(
+    conn,
+    `SELECT replace(visitor::VARCHAR, '-', '') AS visitor, session::DOUBLE AS session,
+            epoch_ms(min(ts))::DOUBLE AS firstTs, epoch_ms(max(ts))::DOUBLE AS lastTs
+     FROM events WHERE ts >= epoch_ms(?::BIGINT) - INTERVAL 1 DAY AND session IN (
+       SELECT session FROM events WHERE ts >= epoch_ms(?::BIGINT))
+     GROUP BY visitor, session`,
+    [since, since],
+  );
+  return rows as unknown as SessionTail[];
+}
+
+/** The client ids events carried since `since`, with their site and time. */
+export async function clientIds(conn: DuckDBConnection, since: number): Promise<{ site: string; clientId: string; ts: number }[]> {
+  const rows = await rowsOf(
+    conn,
+    `SELECT site, client_id AS clientId, epoch_ms(ts)::DOUBLE AS ts FROM events
+     WHERE client_id IS NOT NULL AND ts >= epoch_ms(?::BIGINT)`,
+    [since],
+  );
+  return rows as unknown as { site: string; clientId: string; ts: number }[];
+}
+
+/** A site's events in [startUtc, endUtc), in time order, in the chunks DuckDB streams. */
+export async function* streamEvents(conn: DuckDBConnection, site: string, startUtc: number, endUtc: number): AsyncGenerator<StoredEvent[]> {
+  const result = await conn.stream(
+    `SELECT ${SELECT_EVENT} FROM events WHERE site = ? AND ts >= epoch_ms(?::BIGINT) AND ts < epoch_ms(?::BIGINT) ORDER BY ts`,
+    [site, startUtc, endUtc],
+  );
+  const names = result.columnNames();
+  for await (const rows of result.yieldRowsJs()) {
+    yield rows.map((row) => {
+      const o: Row = {};
+      names.forEach((n, i) => (o[n] = row[i] ?? null));
+      return eventOf(o);
+    });
+  }
+}

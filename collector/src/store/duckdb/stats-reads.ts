@@ -1,0 +1,118 @@
+/**
+ * The embedded store's stats, each query on a reader connection (`read`): realtime numbers,
+ * funnels, vitals, and stats queries as rollups.ts plans them (rolled-up days from the rollups,
+ * the rest from raw events through stats-sql.ts); queries over one period share a read.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Realtime, StatsRow, StatsSpec, StatsStore, VitalRow } from '../store.ts';
+import type { Row } from './connections.ts';
+import { streamEvents } from './events.ts';
+import { plannedSql, rolledDaysSql, sharedSql, usesRollups } from './rollups.ts';
+import { funnelSql, statsSql, vitalsSql } from './stats-sql.ts';
+
+/** Runs one read-only query on a reader connection (read()), failures named after `operation`. */
+export type Read = (operation: string, sql: string, params?: (string | number | boolean)[]) => Promise<Row[]>;
+
+/** Visitors and pageviews on a site since `since`, the pages its visitors are on, its latest events. */
+async function realtime(read: Read, site: string, since: number, opts: { pages?: number; recent?: number } = {}): Promise<Realtime> {
+  const window = `site = ? AND ts >= epoch_ms(?::BIGINT)`;
+  const [totals, pages, recent] = await Promise.all([
+    read(
+      'stats.realtime',
+      `SELECT count(DISTINCT visitor) FILTER (WHERE name NOT IN ('engagement', 'vital'))::DOUBLE AS visitors,
+              count(*) FILTER (WHERE name = 'pageview')::DOUBLE AS pageviews FROM events WHERE ${window}`,
+      [site, since],
+    ),
+    // A visitor is on the page of their latest pageview.
+    read(
+      'stats.realtime',
+      `SELECT page, count(*)::DOUBLE AS visitors FROM (
+         SELECT arg_max(pathname, ts) AS page FROM events WHERE ${window} AND name = 'pageview' GROUP BY visitor
+       ) GROUP BY page ORDER BY visitors DESC, page LIMIT ${Math.floor(opts.pages ?? 10)}`,
+      [site, since],
+    ),
+    read(
+      'stats.realtime',
+      `SELECT epoch_ms(ts)::DOUBLE AS ts, name, pathname AS page, country, source, device FROM events
+       WHERE ${window} AND name NOT IN ('engagement', 'vital') ORDER BY ts DESC LIMIT ${Math.floor(opts.recent ?? 20)}`,
+      [site, since],
+    ),
+  ]);
+  return {
+    visitors: Number(totals[0]?.visitors ?? 0),
+    pageviews: Number(totals[0]?.pageviews ?? 0),
+    pages: pages as unknown as Realtime['pages'],
+    recent: recent as unknown as Realtime['recent'],
+  };
+}
+
+/** The visits of a spec's period, and how many of them went through each step in turn. */
+async function funnel(read: Read, spec: StatsSpec, steps: readonly { kind: 'page' | 'event'; match: string }[]): Promise<{ visits: number; steps: number[] }> {
+  const row = (await read('stats.funnel', funnelSql(spec, steps)))[0]!;
+  return { visits: Number(row.visits), steps: steps.map((_, i) => Number(row[`step${i + 1}`])) };
+}
+
+/** Web vitals by page, a page of them. */
+async function vitals(read: Read, spec: StatsSpec, limit: number, offset: number): Promise<VitalRow[]> {
+  return (await read('stats.vitals', vitalsSql(spec, limit, offset))) as unknown as VitalRow[];
+}
+
+/** The rows of one stats query. */
+async function query(read: Read, spec: StatsSpec): Promise<StatsRow[]> {
+  const sql = usesRollups(spec) ? plannedSql(spec, await rolledDays(read, spec)) : statsSql(spec);
+  return (await read('stats.query', sql)) as unknown as StatsRow[];
+}
+
+/** The rows of several queries; those over the same period and filters share one read. */
+async function queryMany(read: Read, specs: readonly StatsSpec[]): Promise<StatsRow[][]> {
+  const one = (s: StatsSpec) => query(read, s);
+  const [base] = specs;
+  const same = (s: StatsSpec) =>
+    s.site === base!.site && s.tz === base!.tz && s.from === base!.from && s.to === base!.to && JSON.stringify(s.filters) === JSON.stringify(base!.filters);
+  if (specs.length < 2 || !specs.every(same) || specs.some((s) => s.revenueProp)) return Promise.all(specs.map(one));
+  const rolled = specs.some(usesRollups) ? await rolledDays(read, base!) : new Set<string>();
+  // Those that can use rollups share a read of the days not rolled up; the others, of all days.
+  const groups = (rolled.size > 0 ? [specs.filter(usesRollups), specs.filter((s) => !usesRollups(s))] : [specs]).filter((g) => g.length > 0);
+  const answers = new Map<StatsSpec, StatsRow[]>();
+  await Promise.all(
+    groups.map(async (group) => {
+      const sql = group.length > 1 ? sharedSql(group, rolled) : null;
+      if (!sql) {
+        await Promise.all(group.map(async (s) => answers.set(s, await one(s))));
+        return;
+      }
+      const rows = group.map((): StatsRow[] => []);
+      for (const { part, total, ...row } of await read('stats.queryMany', sql)) {
+        rows[Number(part)]!.push((group[Number(part)]!.group.by === 'dimension' ? { ...row, total } : row) as unknown as StatsRow);
+      }
+      group.forEach((s, i) => answers.set(s, rows[i]!));
+    }),
+  );
+  return specs.map((s) => answers.get(s)!);
+}
+
+/** The days of a spec's period that rollups answer (in the spec's time zone, not dirty, holding its page filter's page). */
+async function rolledDays(read: Read, spec: StatsSpec): Promise<Set<string>> {
+  const days = await read('stats.query', rolledDaysSql(spec));
+  return new Set(days.map((r) => String(r.d)));
+}
+
+/** The stats of the Store: queries on reader connections (`read`), exports on a connection of their own (`connect`). */
+export const statsStore = (read: Read, connect: () => Promise<DuckDBConnection>): StatsStore => ({
+  realtime: (site, since, opts) => realtime(read, site, since, opts),
+  funnel: (spec, steps) => funnel(read, spec, steps),
+  vitals: (spec, limit, offset) => vitals(read, spec, limit, offset),
+  query: (spec) => query(read, spec),
+  queryMany: (specs) => queryMany(read, specs),
+  exportEvents: (site, startUtc, endUtc) => ({
+    async *[Symbol.asyncIterator]() {
+      // A connection of its own: a long export must not hold up queries and loads.
+      const conn = await connect();
+      try {
+        yield* streamEvents(conn, site, startUtc, endUtc);
+      } finally {
+        conn.closeSync();
+      }
+    },
+  }),
+});
