@@ -8,9 +8,9 @@ import { DIMENSIONS, funnelSchema, querySchema, type FilterDimension, type Query
 import type { StatsService } from '../stats/stats-service.ts';
 import { CairnError } from '../errors.ts';
 import { actorOf, grantedSections } from './authorize.ts';
-import type { RealtimeAnswer } from '../protocol/stats-answers.ts';
 import type { Route } from './routes.ts';
-import type { Section } from '../store/store.ts';
+import type { Section } from '../protocol/management.ts';
+import { filterSections, sectionOf, withoutSources } from '../stats/sections.ts';
 import type { IncomingMessage } from 'node:http';
 import type { AuditLog } from '../accounts/audit.ts';
 import { writeRows } from '../stats/export.ts';
@@ -37,29 +37,10 @@ export function parseQuery(query: Request['query']): Query {
 
 const dimension = z.union([z.enum(DIMENSIONS), z.string().regex(/^prop:.{1,64}$/)]);
 
-/** Dimensions that tell where visitors come from: reading them needs the "sources" section. */
-const SOURCE_DIMENSIONS = new Set(['source', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content']);
-const sectionOf = (d: string): Section => (SOURCE_DIMENSIONS.has(d) ? 'sources' : 'traffic');
-
-/**
- * The sections a stats request reads besides its route's own: those of the dimensions it filters
- * on (filtering by source reveals sources). A malformed filter adds nothing; the route refuses it.
- */
-function filterSections(req: Request): Section[] {
-  try {
-    const filters: unknown = typeof req.query.filters === 'string' ? JSON.parse(req.query.filters) : [];
-    return Array.isArray(filters) ? filters.map((f) => sectionOf(String((f as { dimension?: unknown })?.dimension))) : [];
-  } catch {
-    return [];
-  }
-}
-
+/** What a stats request reads: its route's own sections, and those of the dimensions it filters on. */
 const needs =
   (...own: Section[]) =>
-  (req: Request) => [...new Set([...own, ...filterSections(req)])];
-
-/** A realtime answer for someone not granted the site's sources: its latest events without their source. */
-export const withoutSources = (a: RealtimeAnswer): RealtimeAnswer => ({ ...a, recent: a.recent.map((e) => ({ ...e, source: null })) });
+  (req: Request) => [...new Set([...own, ...filterSections(req.query.filters)])];
 
 /** The breakdowns a dashboard shows when it does not say. */
 const DASHBOARD_BREAKDOWNS = ['page', 'source', 'country', 'device', 'browser', 'os'];
@@ -116,7 +97,7 @@ export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; client
       method: 'get',
       path: '/api/stats/:site/breakdown/:dimension',
       summary: 'one dimension, value by value',
-      access: read((req) => [...new Set([sectionOf(String(req.params.dimension)), ...filterSections(req)])]),
+      access: read((req) => [...new Set([sectionOf(String(req.params.dimension)), ...filterSections(req.query.filters)])]),
       handler: async (req, res) => {
         const d = dimension.safeParse(req.params.dimension);
         if (!d.success) throw new CairnError(404, 'unknown_dimension', `no breakdown by "${req.params.dimension}": one of ${DIMENSIONS.join(', ')}, or prop:<key>`);
@@ -176,7 +157,7 @@ export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; client
       summary: 'raw events or a whole breakdown as CSV or NDJSON',
       // Raw events carry pages and sources alike.
       access: read((req) =>
-        req.query.data === 'breakdown' ? [...new Set(['export' as const, sectionOf(String(req.query.dimension)), ...filterSections(req)])] : ['export', 'traffic', 'sources'],
+        req.query.data === 'breakdown' ? [...new Set(['export' as const, sectionOf(String(req.query.dimension)), ...filterSections(req.query.filters)])] : ['export', 'traffic', 'sources'],
       ),
       handler: async (req, res) => {
         const format = req.query.format === 'ndjson' ? 'ndjson' : req.query.format === undefined || req.query.format === 'csv' ? 'csv' : null;

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CairnError, errorResponse } from '../errors.ts';
 import { actorOf, grantedSections, type Authorizer } from '../http/authorize.ts';
-import { withoutSources } from '../http/stats-routes.ts';
+import { withoutSources } from '../stats/sections.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { StatsService } from '../stats/stats-service.ts';
 import { ConnectionCaps, credentialOf, DEFAULT_CAPS, type RealtimeCaps } from './connection-caps.ts';
