@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addSite } from '../src/http/admin.ts';
+import { addSite } from '../src/sites/add-site.ts';
 import { SiteDirectory } from '../src/sites/site-directory.ts';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
 

@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import proxyaddr from 'proxy-addr';
-import { DEFAULT_GEO_DB } from './enrich/geo.ts';
 import { parseMailFrom, parseSmtpUrl } from './mail/smtp-url.ts';
 
 export interface Config {
@@ -14,6 +13,7 @@ export interface Config {
   host: string;
   publicUrl: string;
   trustedProxies: string[];
+  /** A MaxMind country database, or '' for the CC0 one from npm (enrich/geo.ts). */
   geoDb: string;
   /** Events per minute per client address; 0 turns the limit off. */
   rateLimitIp: number;
@@ -88,11 +88,12 @@ export const OPTIONS = {
     env: 'CAIRN_GEOIP_DB',
     flag: 'geoip-db',
     parse: (raw: string) => {
+      if (raw.trim() === '') return '';
       const file = resolve(raw);
       if (!existsSync(file)) throw new Error(`no such file: ${file}`);
       return file;
     },
-    fallback: DEFAULT_GEO_DB,
+    fallback: '',
   },
   rateLimitIp: { env: 'CAIRN_RATE_LIMIT_IP', flag: 'rate-limit-ip', parse: integer(0, 1e9), fallback: '600' },
   rateLimitSite: { env: 'CAIRN_RATE_LIMIT_SITE', flag: 'rate-limit-site', parse: integer(0, 1e12), fallback: '120000' },

@@ -1,4 +1,4 @@
-/** Token buckets per key (client IP, site): `perMinute` events, bursting up to that many. */
+/** Token buckets per key (a client address, a site, an account): `perMinute` attempts, bursting up to that many. Ingest and logins use it. */
 export class RateLimiter {
   #perMinute: number;
   #buckets = new Map<string, { tokens: number; at: number }>();

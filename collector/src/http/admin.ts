@@ -4,12 +4,12 @@
  */
 import express, { type Express } from 'express';
 import type { AuditLog } from '../accounts/audit.ts';
-import { addUser, publicUser, setPassword, type NewUserInput } from '../accounts/users.ts';
+import type { NewUserInput } from '../accounts/users.ts';
+import type { UserAdmin } from '../accounts/user-admin.ts';
 import type { Logger } from 'pino';
-import { newSite, type NewSiteInput, type SiteSettings } from '../sites/new-site.ts';
+import type { NewSiteInput, SiteSettings } from '../sites/new-site.ts';
 import { publicSite, type SiteAdmin } from '../sites/site-admin.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
-import { trackerTag } from '../sites/tracker-tag.ts';
 import type { RollupJob } from '../rollup/rollup-job.ts';
 import type { Store } from '../store/store.ts';
 import type { GoalInput } from '../protocol/query.ts';
@@ -20,21 +20,13 @@ import { CairnError } from '../errors.ts';
 
 /** The audit actor of what comes through the admin socket (the command line on this machine). */
 const CLI = { actor: 'cli' };
-
-/**
- * Registers a site and its first key without an audit entry (tests, benchmarks, seeding); the
- * result holds the key's secret, which is shown once and not kept.
- */
-export async function addSite(sites: SiteDirectory, input: NewSiteInput, publicUrl: string, now: number) {
-  const { site, key, secret } = newSite(input, now);
-  await sites.create(site, key);
-  return { site: publicSite(site), key: secret, tag: trackerTag(publicUrl, site.id) };
-}
+const CLI_USER = { user: 'cli' } as const;
 
 export function createAdminApp(deps: {
   sites: SiteDirectory;
   store: Store;
   admin: SiteAdmin;
+  users: UserAdmin;
   publicUrl: string;
   now: () => number;
   log: Logger;
@@ -84,19 +76,16 @@ export function createAdminApp(deps: {
     res.status(204).end();
   });
   app.get('/users', async (_req, res) => {
-    res.json({ users: (await deps.store.users.list()).map(publicUser) });
+    res.json({ users: await deps.users.list() });
   });
   app.post('/users', async (req, res) => {
-    const user = await addUser(deps.store, (req.body ?? {}) as NewUserInput, deps.now());
-    await deps.audit.record({ actor: 'cli', action: 'user.create', target: user.id, details: { role: user.role } });
-    res.status(201).json({ user: publicUser(user) });
+    const { user } = await deps.users.create((req.body ?? {}) as NewUserInput, CLI_USER);
+    res.status(201).json({ user });
   });
   app.post('/users/password', async (req, res) => {
     const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
     if (typeof email !== 'string' || typeof password !== 'string') throw new CairnError(400, 'invalid_user', 'send an email and a password');
-    const { user, sessionsEnded } = await setPassword(deps.store, email, password, deps.now());
-    await deps.audit.record({ actor: 'cli', action: 'password.set', target: user.id, details: { sessionsEnded } });
-    res.json({ user: publicUser(user), sessionsEnded });
+    res.json(await deps.users.setPassword(email, password, CLI_USER));
   });
   app.get('/sites/:site/goals', async (req, res) => {
     res.json({ goals: await deps.store.goals.list(knownSite(req.params.site)) });

@@ -16,15 +16,16 @@ import { siteRoutes } from './site-routes.ts';
 import { statsRoutes } from './stats-routes.ts';
 import type { DashboardApp } from './dashboard-app.ts';
 import type { TrackerAssets } from './tracker-assets.ts';
-import { userRoutes, type UserRouteDeps } from './user-routes.ts';
+import { userRoutes } from './user-routes.ts';
 import type { SiteAdmin } from '../sites/site-admin.ts';
+import type { UserAdmin } from '../accounts/user-admin.ts';
 
 export interface AppDeps {
   store: Store;
-  auth: Omit<AuthDeps, 'store'>;
+  auth: Omit<AuthDeps, 'users'>;
   authz: Authorizer;
   admin: SiteAdmin;
-  users: Pick<UserRouteDeps, 'mailer' | 'publicUrl'>;
+  users: UserAdmin;
   /** The installation's token secret (view tokens, password links). */
   secret: Buffer;
   log: Logger;
@@ -43,10 +44,10 @@ export interface AppDeps {
 export function apiRoutes(deps: AppDeps): Route[] {
   const { store, sites, auth, authz, secret } = deps;
   return [
-    ...authRoutes({ store, ...auth }),
+    ...authRoutes({ users: deps.users, ...auth }),
     ...auditRoutes({ store }),
     ...siteRoutes({ admin: deps.admin, sites, store, authz, secret, now: auth.now, clientIp: auth.clientIp }),
-    ...userRoutes({ store, sites, logins: auth.logins, audit: auth.audit, secret, now: auth.now, clientIp: auth.clientIp, ...deps.users }),
+    ...userRoutes({ users: deps.users, clientIp: auth.clientIp }),
     ...statsRoutes({ stats: deps.stats, audit: auth.audit, clientIp: auth.clientIp }),
     ...healthRoutes({ store, version: deps.version, ingest: deps.ingest }),
   ];

@@ -18,7 +18,7 @@ import { newSiteKey } from '../sites/site-keys.ts';
 import type { Section, User } from '../store/store.ts';
 import { startMailbox, type Mailbox } from '../testing/mailbox.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
-import { addSite } from './admin.ts';
+import { addSite } from '../sites/add-site.ts';
 import type { Route } from './routes.ts';
 
 const CALLERS = ['anonymous', 'clientA', 'clientB', 'admin', 'owner', 'tokenA', 'revokedToken', 'siteKeyA'] as const;

@@ -21,7 +21,7 @@ import { readViewToken, VIEW_TOKEN_PREFIX, type ViewToken } from '../accounts/vi
 import { hashSiteKey, SITE_KEY_PREFIX } from '../sites/site-keys.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import { SECTIONS, type LoginSession, type Section, type Site, type SiteKey, type Store, type User } from '../store/store.ts';
-import { sameOrigin, sessionToken } from './auth-routes.ts';
+import { sameOrigin, sessionToken } from './session-cookie.ts';
 import { CairnError } from '../errors.ts';
 
 export type Principal =

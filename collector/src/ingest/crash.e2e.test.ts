@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { afterAll, expect, it } from 'vitest';
-import { addSite } from '../http/admin.ts';
+import { addSite } from '../sites/add-site.ts';
 import { SiteDirectory } from '../sites/site-directory.ts';
 import { openDuckDbStore } from '../store/duckdb/duckdb-store.ts';
 import { CHROME_UA, tempDir } from '../testing/harness.ts';

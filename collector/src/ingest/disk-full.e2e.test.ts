@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector, type Collector } from '../collector.ts';
 import { loadConfig, type Config } from '../config.ts';
-import { addSite } from '../http/admin.ts';
+import { addSite } from '../sites/add-site.ts';
 import { CHROME_UA } from '../testing/harness.ts';
 import { mountSmallDisk, smallDiskProblem, type SmallDisk } from '../testing/small-disk.ts';
 

@@ -15,7 +15,7 @@ import { ClientIdWindow } from './dedupe.ts';
 import type { GroupCommit } from './group-commit.ts';
 import { parseEvents } from './parse-events.ts';
 import { ClientGone, readBody } from './read-body.ts';
-import type { RateLimiter } from './rate-limit.ts';
+import type { RateLimiter } from '../rate-limit.ts';
 
 export interface IngestDeps {
   sites: SiteDirectory;

@@ -1,7 +1,7 @@
 /** POST /api/event over real HTTP, into a real DuckDB file, read back through the store. */
 import { rm, symlink } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addSite } from '../http/admin.ts';
+import { addSite } from '../sites/add-site.ts';
 import type { DuckDbStore } from '../store/duckdb/duckdb-store.ts';
 import { addUser } from '../accounts/users.ts';
 import { logIn } from '../testing/dashboard-client.ts';

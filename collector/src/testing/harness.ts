@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector, type Collector } from '../collector.ts';
 import { loadConfig, type Config } from '../config.ts';
-import { addSite } from '../http/admin.ts';
+import { addSite } from '../sites/add-site.ts';
 import type { Store } from '../store/store.ts';
 
 export const CHROME_UA =
