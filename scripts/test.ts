@@ -73,6 +73,8 @@ function vitest(): void {
 
 check('build', 'npm', ['run', 'build', '--workspaces', '--if-present']);
 check('lint', 'eslint', ['.']);
+// Boundaries between folders and packages (.dependency-cruiser.cjs): no cycles, drivers only in their adapter, no reaching up.
+check('boundaries', 'depcruise', ['collector', 'tracker', 'widgets', 'plugins', '--config', '.dependency-cruiser.cjs']);
 check('typecheck', 'tsc', ['-p', 'tsconfig.json']);
 check('typecheck (browser)', 'tsc', ['-p', 'tracker/tsconfig.json']);
 check('typecheck (widgets)', 'tsc', ['-p', 'widgets/tsconfig.json']);
