@@ -37,3 +37,6 @@ export interface MongoExecutor {
 
 /** A duplicate key error (code 11000), as the driver and the in-process executor report it. */
 export const isDuplicateKey = (err: unknown): boolean => (err as { code?: number } | null)?.code === 11000;
+
+/** Runs one operation of the Store with the executor, failures reported as a StoreError named after it (mongodb-store.ts). */
+export type Op = <T>(operation: string, job: (x: MongoExecutor) => Promise<T>) => Promise<T>;

@@ -2,39 +2,23 @@
  * The MongoDB store: the same Store contract as the embedded one (contract.suite.ts), for
  * several stateless collectors in front of one replica set. Its filters, updates and pipelines
  * are built by pure functions (queries.ts, stats-pipeline.ts, rollups.ts; lookups by `_id`
- * inline), and an executor runs them (driver.ts on a server, mingo-executor.ts in tests).
+ * inline), and an executor runs them (driver.ts on a server, mingo-executor.ts in tests). Events,
+ * stats and rollups are run here; the other operations beside their concern's (sites.ts,
+ * accounts.ts, goals.ts, bot-counts.ts), through the same #op.
  *
  * Every operation of the contract is implemented; what differs from the embedded store (string
  * case folding, ordering of events in the same millisecond) is listed in docs/mongodb.md.
  */
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import type { Goal } from '../../protocol/query.ts';
 import { rangeOf } from '../../time.ts';
 import { closedDays, rolledRun, rollupable } from '../rollup-days.ts';
+import { StoreError, type Realtime, type SessionTail, type Site, type StatsRow, type StatsSpec, type Store, type StoreHealth, type StoredEvent, type VitalRow } from '../store.ts';
+import { auditStore, loginStore, userStore } from './accounts.ts';
+import { botCountStore } from './bot-counts.ts';
+import { isDuplicateKey, type MongoExecutor, type Op } from './executor.ts';
+import { goalStore } from './goals.ts';
 import {
-  StoreError,
-  type AuditEntry,
-  type AuditQuery,
-  type BotCount,
-  type LoginSession,
-  type Realtime,
-  type SessionTail,
-  type Site,
-  type SiteChanges,
-  type SiteKey,
-  type StatsRow,
-  type StatsSpec,
-  type Store,
-  type StoreHealth,
-  type StoredEvent,
-  type User,
-  type VitalRow,
-} from '../store.ts';
-import { isDuplicateKey, type Doc, type MongoExecutor } from './executor.ts';
-import {
-  botCountOf,
-  botCountUpsert,
   C,
   clientIdsQuery,
   eventDoc,
@@ -43,31 +27,13 @@ import {
   eventsOfSite,
   eventsWithProp,
   exportChunk,
-  goalDoc,
-  goalOf,
   INDEXES,
-  keyDoc,
-  keyOf,
-  keyRevoke,
-  metaUpsert,
   realtimePipeline,
   saltUpsert,
   SCHEMA_VERSION,
   sessionTailsPipeline,
-  siteData,
-  siteDoc,
-  siteOf,
-  siteUpdate,
-  auditDoc,
-  auditOf,
-  auditPipeline,
-  expiredLogins,
-  loginDoc,
-  loginOf,
-  userDoc,
-  userOf,
-  userUpdate,
 } from './queries.ts';
+import { keyStore, metaStore, siteStore } from './sites.ts';
 import { funnelPipeline, rowsOf, statsPipeline, sumsPipeline, vitalsOf, vitalsPipeline } from './stats-pipeline.ts';
 import { migrate } from './migrate.ts';
 import { combineRows, fromRollupsPipeline, leaseUpdate, nearRolledDays, rollDayPipeline, rolledDaysQuery, visitStartsPipeline } from './rollups.ts';
@@ -113,21 +79,21 @@ export class MongoStore implements Store {
   readonly #owner = randomUUID();
   #closed = false;
 
-  constructor(options: MongoStoreOptions) {
-    this.#x = options.executor;
-    this.location = options.location;
-    this.#now = options.now ?? Date.now;
-    this.#exportChunk = options.exportChunk ?? 5_000;
-  }
-
   /** Runs one operation, reporting any failure as a StoreError named after it. */
-  async #op<T>(operation: string, job: (x: MongoExecutor) => Promise<T>): Promise<T> {
+  readonly #op: Op = async (operation, job) => {
     if (this.#closed) throw new StoreError(operation, { message: 'the store is closed' });
     try {
       return await job(this.#x);
     } catch (cause) {
       throw cause instanceof StoreError ? cause : new StoreError(operation, { cause });
     }
+  };
+
+  constructor(options: MongoStoreOptions) {
+    this.#x = options.executor;
+    this.location = options.location;
+    this.#now = options.now ?? Date.now;
+    this.#exportChunk = options.exportChunk ?? 5_000;
   }
 
   readonly events = {
@@ -207,128 +173,14 @@ export class MongoStore implements Store {
     days: () => this.#op('salts.days', async (x) => (await x.find(C.salts, {}, { sort: { _id: 1 }, projection: { _id: 1 } })).map((d) => d._id as string)),
   };
 
-  readonly sites = {
-    create: (site: Site) =>
-      this.#op('sites.create', async (x) => {
-        const { duplicates } = await x.insertMany(C.sites, [siteDoc(site)]);
-        if (duplicates > 0) throw new StoreError('sites.create', { message: `a site "${site.id}" already exists` });
-      }),
-    list: () => this.#op('sites.list', async (x) => (await x.find(C.sites, {}, { sort: { createdAt: 1, _id: 1 } })).map(siteOf)),
-    update: (id: string, changes: SiteChanges) =>
-      this.#op('sites.update', async (x) => {
-        const update = siteUpdate(changes);
-        if (Object.keys(update.$set as Doc).length === 0) return (await x.find(C.sites, { _id: id })).length > 0;
-        return (await x.updateOne(C.sites, { _id: id }, update)).matched > 0;
-      }),
-    /**
-     * Everything of the site first, its document last: a purge that fails midway leaves the site
-     * listed, to be purged again. Events are visible as soon as acknowledged: none is pending.
-     */
-    purge: (id: string) =>
-      this.#op('sites.purge', async (x) => {
-        for (const [collection, filter] of siteData(id)) await x.deleteMany(collection, filter);
-        return (await x.deleteMany(C.sites, { _id: id })) > 0;
-      }),
-  };
-
-  readonly keys = {
-    create: (k: SiteKey) =>
-      this.#op('keys.create', async (x) => {
-        const { duplicates } = await x.insertMany(C.keys, [keyDoc(k)]);
-        if (duplicates > 0) throw new StoreError('keys.create', { message: `a key "${k.id}" or with the same hash already exists` });
-      }),
-    list: (site: string) => this.#op('keys.list', async (x) => (await x.find(C.keys, { site }, { sort: { createdAt: 1, _id: 1 } })).map(keyOf)),
-    get: (id: string) => this.#op('keys.get', async (x) => (await x.find(C.keys, { _id: id })).map(keyOf)[0] ?? null),
-    byHash: (hash: string) => this.#op('keys.byHash', async (x) => (await x.find(C.keys, { hash })).map(keyOf)[0] ?? null),
-    revoke: (id: string, at: number) =>
-      this.#op('keys.revoke', async (x) => {
-        const r = keyRevoke(id, at);
-        return (await x.updateOne(C.keys, r.filter, r.update)).matched > 0;
-      }),
-  };
-
-  readonly meta = {
-    ensure: (name: string, candidate: string) =>
-      this.#op('meta.ensure', async (x) => {
-        const u = metaUpsert(name, candidate);
-        try {
-          await x.updateOne(C.meta, u.filter, u.update, { upsert: true });
-        } catch (err) {
-          // Two collectors upserting the same new name at once: one wins, the other reads its value.
-          if (!isDuplicateKey(err)) throw err;
-        }
-        const [doc] = await x.find(C.meta, u.filter);
-        return doc!.value as string;
-      }),
-  };
-
-  readonly botCounts = {
-    add: (counts: readonly BotCount[]) =>
-      this.#op('botCounts.add', async (x) => {
-        for (const c of counts) {
-          const u = botCountUpsert(c);
-          await x.updateOne(C.botCounts, u.filter, u.update, { upsert: true });
-        }
-      }),
-    list: (site: string) =>
-      this.#op('botCounts.list', async (x) => (await x.find(C.botCounts, { '_id.site': site }, { sort: { '_id.day': 1, '_id.reason': 1 } })).map(botCountOf)),
-  };
-
-  readonly goals = {
-    list: (site: string) => this.#op('goals.list', async (x) => (await x.find(C.goals, { '_id.site': site }, { sort: { createdAt: 1, '_id.id': 1 } })).map(goalOf)),
-    create: (site: string, goal: Goal) =>
-      this.#op('goals.create', async (x) => {
-        const { duplicates } = await x.insertMany(C.goals, [goalDoc(site, goal, this.#now())]);
-        if (duplicates > 0) throw new StoreError('goals.create', { message: `a goal "${goal.id}" already exists` });
-      }),
-    remove: (site: string, id: string) => this.#op('goals.remove', async (x) => (await x.deleteMany(C.goals, { _id: { site, id } })) > 0),
-  };
-
-  readonly users = {
-    create: (u: User) =>
-      this.#op('users.create', async (x) => {
-        const { duplicates } = await x.insertMany(C.users, [userDoc(u)]);
-        if (duplicates > 0) throw new StoreError('users.create', { message: `a user "${u.id}" or with the email ${u.email} already exists` });
-      }),
-    list: () => this.#op('users.list', async (x) => (await x.find(C.users, {}, { sort: { createdAt: 1, _id: 1 } })).map(userOf)),
-    get: (id: string) => this.#op('users.get', async (x) => (await x.find(C.users, { _id: id })).map(userOf)[0] ?? null),
-    byEmail: (email: string) => this.#op('users.byEmail', async (x) => (await x.find(C.users, { email })).map(userOf)[0] ?? null),
-    update: (id: string, changes: Partial<Pick<User, 'name' | 'role' | 'passwordHash' | 'grants' | 'passwordChangedAt'>>) =>
-      this.#op('users.update', async (x) => {
-        const update = userUpdate(changes);
-        if (Object.keys(update.$set as Doc).length === 0) return (await x.find(C.users, { _id: id })).length > 0;
-        return (await x.updateOne(C.users, { _id: id }, update)).matched > 0;
-      }),
-    remove: (id: string) => this.#op('users.remove', async (x) => (await x.deleteMany(C.users, { _id: id })) > 0),
-  };
-
-  readonly logins = {
-    create: (l: LoginSession) =>
-      this.#op('logins.create', async (x) => {
-        if ((await x.insertMany(C.logins, [loginDoc(l)])).duplicates > 0) throw new StoreError('logins.create', { message: 'a session with this id exists' });
-      }),
-    get: (idHash: string) => this.#op('logins.get', async (x) => (await x.find(C.logins, { _id: idHash })).map(loginOf)[0] ?? null),
-    touch: (idHash: string, at: number) =>
-      this.#op('logins.touch', async (x) => {
-        await x.updateOne(C.logins, { _id: idHash }, { $set: { lastSeenAt: new Date(at) } });
-      }),
-    remove: (idHash: string) => this.#op('logins.remove', async (x) => (await x.deleteMany(C.logins, { _id: idHash })) > 0),
-    removeForUser: (user: string) => this.#op('logins.removeForUser', (x) => x.deleteMany(C.logins, { user })),
-    removeExpired: (createdBefore: number, seenBefore: number) => this.#op('logins.removeExpired', (x) => x.deleteMany(C.logins, expiredLogins(createdBefore, seenBefore))),
-  };
-
-  readonly audit = {
-    add: (a: AuditEntry) =>
-      this.#op('audit.add', async (x) => {
-        await x.insertMany(C.audit, [auditDoc(a)]);
-      }),
-    list: (q: AuditQuery) =>
-      this.#op('audit.list', async (x) => {
-        const [doc] = (await x.aggregate(C.audit, auditPipeline(q))) as { entries: Doc[]; total: { n: number }[] }[];
-        return { entries: (doc?.entries ?? []).map(auditOf), total: doc?.total[0]?.n ?? 0 };
-      }),
-    deleteBefore: (ts: number) => this.#op('audit.deleteBefore', (x) => x.deleteMany(C.audit, { ts: { $lt: new Date(ts) } })),
-  };
+  readonly sites = siteStore(this.#op);
+  readonly keys = keyStore(this.#op);
+  readonly meta = metaStore(this.#op);
+  readonly botCounts = botCountStore(this.#op);
+  readonly goals = goalStore(this.#op, () => this.#now());
+  readonly users = userStore(this.#op);
+  readonly logins = loginStore(this.#op);
+  readonly audit = auditStore(this.#op);
 
   readonly stats = {
     /** Rolled days (a run from the first day on) from rollups, the rest from raw events. */

@@ -1,7 +1,8 @@
 /**
  * Every document the MongoDB adapter sends, built by pure functions: collection layouts, indexes,
- * filters, updates and pipelines. mongodb-store.ts hands them to an executor (the driver, or
- * mingo in tests), so what runs on a real server is exactly what the tests ran.
+ * filters, updates and pipelines. The store's operations (mongodb-store.ts, sites.ts, accounts.ts,
+ * goals.ts, bot-counts.ts) hand them to an executor (the driver, or mingo in tests), so what runs
+ * on a real server is exactly what the tests ran.
  *
  * Layout (docs/mongodb.md explains the choices):
  * - `events`: one document per event, a regular collection indexed on `{ site, ts }` (and `{ ts }`
