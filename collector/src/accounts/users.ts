@@ -4,6 +4,7 @@
  * sessions and invitations build on this (ARCHITECTURE.md §4).
  */
 import { randomBytes } from 'node:crypto';
+import type { UserView } from '../protocol/management.ts';
 import { StoreError, type Store, type User } from '../store/store.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 
@@ -18,7 +19,7 @@ export interface NewUserInput {
 }
 
 /** What the API and the CLI show of a user: never the password hash. */
-export type UserView = Omit<User, 'passwordHash'> & { hasPassword: boolean };
+export type { UserView };
 export const publicUser = ({ passwordHash, ...u }: User): UserView => ({ ...u, hasPassword: passwordHash !== null });
 
 /** The form emails are stored and looked up in: trimmed, lower case. */

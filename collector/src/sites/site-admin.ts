@@ -5,6 +5,8 @@
  */
 import type { AuditLog } from '../accounts/audit.ts';
 import { CairnError } from '../errors.ts';
+import type { NewKeyAnswer, NewSiteAnswer } from '../protocol/management-answers.ts';
+import type { SiteSetup, SiteView } from '../protocol/management.ts';
 import type { GoalInput } from '../protocol/query.ts';
 import type { Site, SiteKey, Store } from '../store/store.ts';
 import { newGoal } from './goals.ts';
@@ -23,7 +25,7 @@ export interface Actor {
 }
 
 /** What the API shows of a site. */
-export const publicSite = (site: Site) => ({ ...site, deletedAt: site.deletedAt ?? null });
+export const publicSite = (site: Site): SiteView => ({ ...site, deletedAt: site.deletedAt ?? null });
 
 const badInput = (code: string, err: unknown) => new CairnError(400, code, (err as Error).message);
 
@@ -53,13 +55,13 @@ export class SiteAdmin {
    * What a site owner pastes (the tag) or types into a plugin (the collector's address and the
    * site id; plus a site key, which is made under the site's keys and shown once).
    */
-  setup(site: Site) {
+  setup(site: Site): SiteSetup {
     const collectorUrl = this.#publicUrl().replace(/\/+$/, '');
     return { siteId: site.id, collectorUrl, tag: trackerTag(collectorUrl, site.id) };
   }
 
   /** Registers a site with its first key; the key's secret is in the result, and nowhere else. */
-  async create(input: NewSiteInput, by: Actor) {
+  async create(input: NewSiteInput, by: Actor): Promise<NewSiteAnswer> {
     let made;
     try {
       made = newSite(input, this.#now());
@@ -141,7 +143,7 @@ export class SiteAdmin {
   }
 
   /** A new key for a site; its secret is in the result, and nowhere else. */
-  async addKey(id: string, name: string, by: Actor): Promise<{ key: ReturnType<typeof publicKey>; secret: string }> {
+  async addKey(id: string, name: string, by: Actor): Promise<NewKeyAnswer> {
     this.site(id);
     let made: { key: SiteKey; secret: string };
     try {

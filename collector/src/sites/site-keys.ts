@@ -5,6 +5,7 @@
  * and each can be revoked on its own.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { KeyView } from '../protocol/management.ts';
 import type { SiteKey } from '../store/store.ts';
 
 export const SITE_KEY_PREFIX = 'cairn_sk_';
@@ -24,4 +25,4 @@ export function newSiteKey(site: string, name: string, now: number): { key: Site
 }
 
 /** What the API shows of a key: never its hash. */
-export const publicKey = ({ hash: _hidden, ...key }: SiteKey) => key;
+export const publicKey = ({ hash: _hidden, ...key }: SiteKey): KeyView => key;

@@ -1,0 +1,110 @@
+/**
+ * The shapes the management API answers (docs/api/sites.md, users.md, auth.md), route by route:
+ * the dashboard app and the plugins import them as types only.
+ */
+import type { Goal } from './query.ts';
+import type { AuditEntry, Invitation, KeyView, Section, SiteSetup, SiteView, UserView } from './management.ts';
+
+/** `POST /api/auth/login`, `GET /api/auth/me`: who is logged in, and the session's CSRF token for its changes. */
+export interface SessionAnswer {
+  user: UserView;
+  csrfToken: string;
+}
+
+/** `POST /api/auth/password`: the session's new CSRF token (its other sessions ended). */
+export interface PasswordChangeAnswer {
+  csrfToken: string;
+}
+
+/** `POST /api/auth/reset-request`: the same words whether or not the email belongs to anyone. */
+export interface ResetRequestAnswer {
+  message: string;
+}
+
+/** `GET /api/users`. */
+export interface UsersAnswer {
+  users: UserView[];
+}
+
+/** `POST /api/auth/setup`, `PATCH /api/users/:user`. */
+export interface UserAnswer {
+  user: UserView;
+}
+
+/** `POST /api/users`: the user, and its invitation (null when it was given a password). */
+export interface NewUserAnswer {
+  user: UserView;
+  invitation: Invitation | null;
+}
+
+/** `POST /api/users/:user/invitation`. */
+export interface InvitationAnswer {
+  invitation: Invitation;
+}
+
+/** A site on the sites list, with what the user may see of it. */
+export type ListedSite = SiteView & { sections: Section[] };
+
+/** `GET /api/sites`: the sites one may see; for the owner and admins, the deleted ones awaiting their purge. */
+export interface SitesAnswer {
+  sites: ListedSite[];
+  deleted?: SiteView[];
+}
+
+/** `GET /api/sites/:site`: the site, what the caller may see of it, and its set-up values. */
+export interface SiteAnswer {
+  site: SiteView;
+  sections: Section[];
+  setup: SiteSetup;
+}
+
+/** `PATCH /api/sites/:site`, `POST /api/sites/:site/restore`. */
+export interface SiteChangeAnswer {
+  site: SiteView;
+}
+
+/** `POST /api/sites`: the site, its set-up values and its first key, whose secret is shown here only. */
+export interface NewSiteAnswer extends SiteSetup {
+  site: SiteView;
+  key: KeyView;
+  secret: string;
+}
+
+/** `DELETE /api/sites/:site`: when it was deleted, and when it is purged unless restored. */
+export interface SiteDeletionAnswer {
+  deletedAt: number;
+  purgeAfter: number;
+}
+
+/** `GET /api/sites/:site/goals` (`POST` answers one Goal). */
+export interface GoalsListAnswer {
+  goals: Goal[];
+}
+
+/** `GET /api/sites/:site/keys`. */
+export interface KeysAnswer {
+  keys: KeyView[];
+}
+
+/** `POST /api/sites/:site/keys`: the key, whose secret is shown here only. */
+export interface NewKeyAnswer {
+  key: KeyView;
+  secret: string;
+}
+
+/** `POST /api/tokens/view`: a read-only token for one site's sections. */
+export interface ViewTokenAnswer {
+  token: string;
+  site: string;
+  sections: Section[];
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
+/** `GET /api/audit`: a page of entries, newest first. */
+export interface AuditAnswer {
+  entries: AuditEntry[];
+  total: number;
+  page: number;
+  pages: number;
+}
