@@ -1,8 +1,8 @@
 /** What every page of the app shares: the logged-in user, the styles, and a focusable h1. */
 import { LitElement } from 'lit';
+import type { UserView } from '@cairn/collector/protocol';
 import { theme } from '../core/styles.ts';
 import { page } from './app-styles.ts';
-import type { UserView } from './types.ts';
 
 export abstract class AppPage extends LitElement {
   static override properties = { user: { attribute: false } };

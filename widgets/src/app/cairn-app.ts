@@ -6,13 +6,14 @@
  * @summary `<cairn-app>`, the one element of the page the collector serves at `/`
  */
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
+import type { UserView } from '@cairn/collector/protocol';
 import { theme } from '../core/styles.ts';
 import { palette } from './app-styles.ts';
 import type { AppPage } from './app-page.ts';
 import type { CairnLoginEvent } from './events.ts';
 import { appLinkOf, navigate, NAVIGATE_EVENT, PUBLIC_PAGES, routeOf, safeNext, type Route } from './router.ts';
 import { request, SESSION_ENDED_EVENT, useCsrf, whoAmI } from './session.ts';
-import { isAdmin, type UserView } from './types.ts';
+import { isAdmin } from './types.ts';
 import { shellStyles } from './shell-styles.ts';
 import './pages/account-page.ts';
 import './pages/audit-page.ts';

@@ -1,5 +1,5 @@
 /** The app's own events: typed, bubbling out of the pages' shadow roots to the shell. */
-import type { UserView } from './types.ts';
+import type { UserView } from '@cairn/collector/protocol';
 
 /** The user logged in (on the login page): the shell shows the app. */
 export class CairnLoginEvent extends Event {

@@ -4,7 +4,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
-import { RequestError } from './session.ts';
+import { ApiError } from '../core/api.ts';
 
 export interface FieldOptions {
   /** The input's id and name; also the API field its errors name. */
@@ -51,14 +51,14 @@ export const fieldError = (name: string, error: string | null | undefined) =>
 
 /** The message of `err` when it is about `field` (or a part of it: `grants.0.site` is about `grants`). */
 export function errorOn(err: unknown, field: string): string | null {
-  if (!(err instanceof RequestError) || !err.field) return null;
+  if (!(err instanceof ApiError) || !err.field) return null;
   return err.field === field || err.field.startsWith(`${field}.`) ? err.message : null;
 }
 
 /** The message of `err` when no field of `fields` shows it. */
 export function formError(err: unknown, fields: string[] = []): string | null {
   if (!err) return null;
-  if (err instanceof RequestError && fields.some((f) => errorOn(err, f))) return null;
+  if (err instanceof ApiError && fields.some((f) => errorOn(err, f))) return null;
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -83,9 +83,9 @@ export function newPasswordFields(err: unknown, name = 'password'): TemplateResu
   ${textField({ name: 'confirm', label: 'New password, again', type: 'password', autocomplete: 'new-password', required: true, error: errorOn(err, 'confirm') })}`;
 }
 
-/** A RequestError on `confirm` when the two passwords differ, else null (checked before sending). */
-export function mismatch(values: Record<string, string>, name = 'password'): RequestError | null {
-  return values[name] === values.confirm ? null : new RequestError(400, 'mismatch', 'The two passwords differ.', 'confirm');
+/** An ApiError on `confirm` when the two passwords differ, else null (checked before sending). */
+export function mismatch(values: Record<string, string>, name = 'password'): ApiError | null {
+  return values[name] === values.confirm ? null : new ApiError(400, 'mismatch', 'The two passwords differ.', 'confirm');
 }
 
 /** The token of a link's fragment (`/reset#token=…`): browsers never send it to a server. */
@@ -119,7 +119,7 @@ export const formatTime = (ms: number) => new Date(ms).toLocaleString(undefined,
  * which input is wrong: the error, with the field of the first rule its message matches.
  */
 export function placeError(err: unknown, rules: [field: string, pattern: RegExp][]): unknown {
-  if (!(err instanceof RequestError) || err.field) return err;
+  if (!(err instanceof ApiError) || err.field) return err;
   const hit = rules.find(([, re]) => re.test(err.message));
-  return hit ? new RequestError(err.status, err.code, err.message, hit[0]) : err;
+  return hit ? new ApiError(err.status, err.code, err.message, hit[0]) : err;
 }

@@ -1,7 +1,7 @@
 /** A page about one site (`/sites/:id…`): loads the site when `site` is set, or says why it cannot. */
+import type { SiteAnswer } from '@cairn/collector/protocol';
 import { AppPage } from './app-page.ts';
 import { request } from './session.ts';
-import type { SiteAnswer } from './types.ts';
 
 export abstract class SiteAppPage extends AppPage {
   static override properties = { ...AppPage.properties, site: { type: String }, answer: { state: true }, error: { state: true } };

@@ -3,10 +3,14 @@
  * what it will be given: a view token carries them in its (readable, signed) payload; a session
  * learns them from `GET /api/sites/:site`. Reading them here decides nothing: the collector does.
  */
+import type { SECTIONS, Section, SiteAnswer } from '@cairn/collector/protocol';
 import type { CairnApi } from './api.ts';
 
-export const ALL_SECTIONS = ['traffic', 'sources', 'goals', 'realtime', 'export'] as const;
-export type Section = (typeof ALL_SECTIONS)[number];
+/**
+ * The protocol's SECTIONS, written out because the widgets import only types from the collector;
+ * typed as that list, so that a section added, removed or moved there fails the typecheck here.
+ */
+export const ALL_SECTIONS: typeof SECTIONS = ['traffic', 'sources', 'goals', 'realtime', 'export'];
 
 /** The sections a view token names, or null when it is not one (a session, or a site key). */
 export function tokenSections(token: string | null): Section[] | null {
@@ -25,6 +29,6 @@ export async function sectionsOf(api: CairnApi, site: string, token: string | nu
   const fromToken = tokenSections(token);
   if (fromToken) return fromToken;
   if (token) return [...ALL_SECTIONS]; // a site key opens every section of its site
-  const answer = await api.get<{ sections: Section[] }>(`/api/sites/${encodeURIComponent(site)}`, signal);
+  const answer = await api.get<Pick<SiteAnswer, 'sections'>>(`/api/sites/${encodeURIComponent(site)}`, signal);
   return answer.sections;
 }

@@ -13,12 +13,12 @@
  * @csspart header, metrics, chart, breakdowns, goals, empty
  */
 import { html, nothing } from 'lit';
-import type { DashboardAnswer, Filter, Metric } from '@cairn/collector/protocol';
+import type { DashboardAnswer, Filter, Metric, Section } from '@cairn/collector/protocol';
 import type { CairnApi, StatsQuery } from '../core/api.ts';
 import { CairnElement } from '../core/cairn-element.ts';
 import { CairnFilterChangeEvent, CairnPeriodChangeEvent } from '../core/events.ts';
 import { dimensionLabel, METRIC_LABELS, valueLabel } from '../core/format.ts';
-import { sectionsOf, type Section } from '../core/sections.ts';
+import { sectionsOf } from '../core/sections.ts';
 import { theme } from '../core/styles.ts';
 import '../breakdown/cairn-breakdown.ts';
 import '../goals/cairn-goals.ts';

@@ -1,8 +1,10 @@
 /** `/account`: who one is logged in as, and changing one's password. */
 import { html, nothing } from 'lit';
+import type { PasswordChangeAnswer } from '@cairn/collector/protocol';
 import { FormPage } from '../form-page.ts';
 import { errorOn, formAlert, formError, formValues, mismatch, newPasswordFields, textField } from '../form.ts';
-import { request, RequestError, useCsrf } from '../session.ts';
+import { ApiError } from '../../core/api.ts';
+import { request, useCsrf } from '../session.ts';
 
 const ROLES = { owner: 'the owner', admin: 'an admin', client: 'a client' };
 
@@ -25,12 +27,12 @@ export class CairnAccountPage extends FormPage {
     if (this.error) return;
     this.busy = true;
     try {
-      const { csrfToken } = await request<{ csrfToken: string }>('POST', '/api/auth/password', { current: v.current, next: v.next });
+      const { csrfToken } = await request<PasswordChangeAnswer>('POST', '/api/auth/password', { current: v.current, next: v.next });
       useCsrf(csrfToken);
       form.reset();
       this.done = true;
     } catch (err) {
-      this.error = err instanceof RequestError && err.code === 'wrong_password' ? new RequestError(err.status, err.code, err.message, 'current') : err;
+      this.error = err instanceof ApiError && err.code === 'wrong_password' ? new ApiError(err.status, err.code, err.message, 'current') : err;
     } finally {
       this.busy = false;
     }

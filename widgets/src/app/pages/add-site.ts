@@ -1,21 +1,16 @@
 /** "Add a site" on the sites list (owner and admins): registers it and shows its tag and first key, once. */
 import { html } from 'lit';
+import type { NewSiteAnswer } from '@cairn/collector/protocol';
 import { FormPage } from '../form-page.ts';
 import { errorOn, formAlert, formError, formValues, placeError, textField, timeZoneField } from '../form.ts';
 import { request } from '../session.ts';
-import type { SiteSetup, SiteView } from '../types.ts';
 import '../cairn-copy-button.ts';
-
-interface Created extends SiteSetup {
-  site: SiteView;
-  secret: string;
-}
 
 export class CairnAddSite extends FormPage {
   static override properties = { ...FormPage.properties, open: { state: true }, created: { state: true } };
 
   declare open: boolean;
-  declare created: Created | null;
+  declare created: NewSiteAnswer | null;
 
   constructor() {
     super();
@@ -29,7 +24,7 @@ export class CairnAddSite extends FormPage {
     this.busy = true;
     this.error = null;
     try {
-      this.created = await request<Created>('POST', '/api/sites', { domain: v.domain, timezone: v.timezone, ...(v.name ? { name: v.name } : {}) });
+      this.created = await request<NewSiteAnswer>('POST', '/api/sites', { domain: v.domain, timezone: v.timezone, ...(v.name ? { name: v.name } : {}) });
       this.open = false;
       this.dispatchEvent(new Event('cairn-sites-change', { bubbles: true, composed: true }));
     } catch (err) {
@@ -43,7 +38,7 @@ export class CairnAddSite extends FormPage {
     }
   }
 
-  #createdPanel(c: Created) {
+  #createdPanel(c: NewSiteAnswer) {
     return html`<section class="card" aria-labelledby="created-h">
       <h2 id="created-h" tabindex="-1">${c.site.name} is added</h2>
       <p>Put this tag in the <code>&lt;head&gt;</code> of every page of the site, or install a Cairn plugin (<a href="/sites/${encodeURIComponent(c.site.id)}/settings">set-up values in its settings</a>).</p>

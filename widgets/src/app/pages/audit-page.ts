@@ -1,9 +1,9 @@
 /** `/audit`: the audit log (owner and admins), 20 entries a page, newest first, filtered by action. */
 import { css, html, nothing } from 'lit';
+import type { AuditAnswer, AuditEntry, SitesAnswer, UsersAnswer } from '@cairn/collector/protocol';
 import { AppPage } from '../app-page.ts';
 import { formatTime } from '../form.ts';
 import { request } from '../session.ts';
-import type { AuditEntry, SiteView, UserView } from '../types.ts';
 
 /** The actions Cairn records (docs/api/auth.md#audit-log). */
 const ACTIONS = [
@@ -14,13 +14,6 @@ const ACTIONS = [
   'goal.create', 'goal.remove', 'key.create', 'key.revoke',
   'export', 'gdpr.export', 'gdpr.delete',
 ];
-
-interface Answer {
-  entries: AuditEntry[];
-  total: number;
-  page: number;
-  pages: number;
-}
 
 export class CairnAuditPage extends AppPage {
   static override properties = { ...AppPage.properties, answer: { state: true }, error: { state: true } };
@@ -54,7 +47,7 @@ export class CairnAuditPage extends AppPage {
     `,
   ];
 
-  declare answer: Answer | null;
+  declare answer: AuditAnswer | null;
   declare error: string | null;
   #names = new Map<string, string>();
 
@@ -85,7 +78,7 @@ export class CairnAuditPage extends AppPage {
   /** Names for the user and site ids entries mention. */
   async #loadNames(): Promise<void> {
     try {
-      const [users, sites] = await Promise.all([request<{ users: UserView[] }>('GET', '/api/users'), request<{ sites: SiteView[]; deleted?: SiteView[] }>('GET', '/api/sites')]);
+      const [users, sites] = await Promise.all([request<UsersAnswer>('GET', '/api/users'), request<SitesAnswer>('GET', '/api/sites')]);
       for (const u of users.users) this.#names.set(u.id, u.email);
       for (const s of [...sites.sites, ...(sites.deleted ?? [])]) this.#names.set(s.id, s.name);
     } catch {
@@ -97,7 +90,7 @@ export class CairnAuditPage extends AppPage {
     const { page, action } = this.#query;
     const params = new URLSearchParams({ page: String(page), ...(action ? { action } : {}) });
     try {
-      this.answer = await request<Answer>('GET', `/api/audit?${params}`);
+      this.answer = await request<AuditAnswer>('GET', `/api/audit?${params}`);
       this.error = null;
     } catch (err) {
       this.error = (err as Error).message;

@@ -3,10 +3,12 @@
  * cannot send email, what to do instead).
  */
 import { css, html, nothing } from 'lit';
+import type { ResetRequestAnswer, SessionAnswer } from '@cairn/collector/protocol';
 import { FormPage } from '../form-page.ts';
 import { CairnLoginEvent } from '../events.ts';
 import { errorOn, formAlert, formError, formValues, textField } from '../form.ts';
-import { request, RequestError, useCsrf, type Me } from '../session.ts';
+import { ApiError } from '../../core/api.ts';
+import { request, useCsrf } from '../session.ts';
 
 /** What the pages that lead here say once they are done (`/login?notice=…`). */
 const NOTICES: Record<string, string> = {
@@ -49,7 +51,7 @@ export class CairnLoginPage extends FormPage {
     this.busy = true;
     this.error = null;
     try {
-      const me = await request<Me>('POST', '/api/auth/login', { email, password });
+      const me = await request<SessionAnswer>('POST', '/api/auth/login', { email, password });
       useCsrf(me.csrfToken);
       this.dispatchEvent(new CairnLoginEvent(me.user));
     } catch (err) {
@@ -65,11 +67,11 @@ export class CairnLoginPage extends FormPage {
     this.busy = true;
     this.error = null;
     try {
-      const answer = await request<{ message: string }>('POST', '/api/auth/reset-request', { email });
+      const answer = await request<ResetRequestAnswer>('POST', '/api/auth/reset-request', { email });
       this.sent = answer.message[0]!.toUpperCase() + answer.message.slice(1) + '.';
     } catch (err) {
       this.error =
-        err instanceof RequestError && err.status === 503
+        err instanceof ApiError && err.status === 503
           ? new Error('This Cairn cannot send email, so it cannot send you a link. Ask its owner or an admin for a new invitation link, or, on the server, run: npm run cairn -- user password you@example.com --password-stdin')
           : err;
     } finally {

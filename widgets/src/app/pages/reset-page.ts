@@ -3,7 +3,8 @@ import { css, html } from 'lit';
 import { FormPage } from '../form-page.ts';
 import { formAlert, formError, formValues, linkToken, mismatch, newPasswordFields } from '../form.ts';
 import { navigate } from '../router.ts';
-import { request, RequestError } from '../session.ts';
+import { ApiError } from '../../core/api.ts';
+import { request } from '../session.ts';
 
 export class CairnResetPage extends FormPage {
   static override styles = [
@@ -27,7 +28,7 @@ export class CairnResetPage extends FormPage {
       navigate('/login?notice=password-set', { replace: true });
     } catch (err) {
       this.error =
-        err instanceof RequestError && err.code === 'invalid_link'
+        err instanceof ApiError && err.code === 'invalid_link'
           ? new Error('This link no longer works: links last one hour and work once. Ask whoever invited you for a new one, or use "Forgot your password?" on the login page.')
           : err;
     } finally {

@@ -1,11 +1,10 @@
 /** One site on the sites list: its name, domain, visitors of the last 30 days and their sparkline. */
 import { css, html, LitElement, nothing } from 'lit';
-import type { TimeseriesAnswer } from '@cairn/collector/protocol';
+import type { ListedSite, TimeseriesAnswer } from '@cairn/collector/protocol';
 import { CairnApi } from '../../core/api.ts';
 import { formatNumber } from '../../core/format.ts';
 import { theme } from '../../core/styles.ts';
 import { page } from '../app-styles.ts';
-import type { SiteView } from '../types.ts';
 import '../cairn-sparkline.ts';
 
 export class CairnSiteCard extends LitElement {
@@ -74,7 +73,7 @@ export class CairnSiteCard extends LitElement {
     `,
   ];
 
-  declare site: SiteView;
+  declare site: ListedSite;
   declare admin: boolean;
   declare series: number[] | null;
   declare problem: string | null;

@@ -1,7 +1,8 @@
 /** `/sites/:id`: a site's dashboard, read with the session (the dashboard widget asks for what the user may see). */
 import { css, html, nothing } from 'lit';
+import type { SiteAnswer } from '@cairn/collector/protocol';
 import { SiteAppPage } from '../site-app-page.ts';
-import { isAdmin, type SiteAnswer } from '../types.ts';
+import { isAdmin } from '../types.ts';
 import '../../dashboard/cairn-dashboard.ts';
 
 export class CairnSitePage extends SiteAppPage {

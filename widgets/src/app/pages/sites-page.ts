@@ -1,9 +1,10 @@
 /** `/`: the sites one may see, each with its visitors of the last 30 days; for admins, adding and restoring sites. */
 import { css, html, nothing } from 'lit';
+import type { ListedSite, SitesAnswer, SiteView } from '@cairn/collector/protocol';
 import { AppPage } from '../app-page.ts';
 import { formatTime } from '../form.ts';
 import { request } from '../session.ts';
-import { isAdmin, type SiteView } from '../types.ts';
+import { isAdmin } from '../types.ts';
 import './add-site.ts';
 import './site-card.ts';
 
@@ -42,7 +43,7 @@ export class CairnSitesPage extends AppPage {
     `,
   ];
 
-  declare sites: SiteView[] | null;
+  declare sites: ListedSite[] | null;
   declare deleted: SiteView[];
   declare error: string | null;
 
@@ -61,7 +62,7 @@ export class CairnSitesPage extends AppPage {
 
   async #load(): Promise<void> {
     try {
-      const a = await request<{ sites: SiteView[]; deleted?: SiteView[] }>('GET', '/api/sites');
+      const a = await request<SitesAnswer>('GET', '/api/sites');
       this.sites = a.sites;
       this.deleted = a.deleted ?? [];
       this.error = null;
@@ -79,7 +80,7 @@ export class CairnSitesPage extends AppPage {
     }
   }
 
-  #list(sites: SiteView[]) {
+  #list(sites: ListedSite[]) {
     if (sites.length === 0) {
       return html`<p>${isAdmin(this.user) ? 'No site yet: add one to get its tracker tag.' : 'No site is shared with you yet: ask whoever invited you.'}</p>`;
     }

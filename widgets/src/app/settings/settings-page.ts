@@ -1,7 +1,8 @@
 /** `/sites/:id/settings`: a site's settings, tracker tag and plugin set-up, goals, keys, and its deletion (owner and admins). */
 import { css, html, nothing } from 'lit';
+import type { SiteAnswer, SiteView } from '@cairn/collector/protocol';
 import { SiteAppPage } from '../site-app-page.ts';
-import { isAdmin, type SiteAnswer, type SiteView } from '../types.ts';
+import { isAdmin } from '../types.ts';
 import './site-delete.ts';
 import './site-general.ts';
 import './site-goals.ts';

@@ -1,10 +1,10 @@
 /** Deleting a site: typed confirmation, and what the 7 days' grace means. */
 import { html } from 'lit';
+import type { SiteView } from '@cairn/collector/protocol';
 import { FormPage } from '../form-page.ts';
 import { errorOn, formAlert, formError, textField } from '../form.ts';
 import { navigate } from '../router.ts';
 import { request } from '../session.ts';
-import type { SiteView } from '../types.ts';
 
 export class CairnSiteDelete extends FormPage {
   static override properties = { ...FormPage.properties, site: { attribute: false }, typed: { state: true } };

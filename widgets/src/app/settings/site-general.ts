@@ -1,9 +1,9 @@
 /** A site's name, domains, time zone and retention (PATCH /api/sites/:site). */
 import { html, nothing } from 'lit';
+import type { SiteChangeAnswer, SiteView } from '@cairn/collector/protocol';
 import { FormPage } from '../form-page.ts';
 import { errorOn, fieldError, formAlert, formError, formValues, placeError, textField, timeZoneField } from '../form.ts';
 import { request } from '../session.ts';
-import type { SiteView } from '../types.ts';
 
 const FIELDS = ['name', 'domains', 'allowSubdomains', 'queryKeys', 'timezone', 'retentionMonths'];
 
@@ -37,7 +37,7 @@ export class CairnSiteGeneral extends FormPage {
     this.error = null;
     this.saved = false;
     try {
-      const { site } = await request<{ site: SiteView }>('PATCH', `/api/sites/${encodeURIComponent(this.site.id)}`, {
+      const { site } = await request<SiteChangeAnswer>('PATCH', `/api/sites/${encodeURIComponent(this.site.id)}`, {
         name: v.name,
         domains: list(v.domains),
         allowSubdomains: (form.elements.namedItem('allowSubdomains') as HTMLInputElement).checked,

@@ -1,9 +1,9 @@
 /** A site's goals: the list, adding one (a page visited or a custom event), removing one. */
 import { css, html, nothing } from 'lit';
+import type { Goal, GoalsListAnswer } from '@cairn/collector/protocol';
 import { FormPage } from '../form-page.ts';
 import { errorOn, formAlert, formError, formValues, placeError, textField } from '../form.ts';
 import { request } from '../session.ts';
-import type { GoalView } from '../types.ts';
 
 const FIELDS = ['kind', 'match', 'name', 'revenue'];
 const RULES: [string, RegExp][] = FIELDS.map((f) => [f, new RegExp(`^${f}:`, 'i')]);
@@ -30,7 +30,7 @@ export class CairnSiteGoals extends FormPage {
   ];
 
   declare site: string;
-  declare goals: GoalView[] | null;
+  declare goals: Goal[] | null;
   declare kind: 'page' | 'event';
   declare confirming: string | null;
   declare listError: string | null;
@@ -54,7 +54,7 @@ export class CairnSiteGoals extends FormPage {
 
   async #load(): Promise<void> {
     try {
-      this.goals = (await request<{ goals: GoalView[] }>('GET', this.#path)).goals;
+      this.goals = (await request<GoalsListAnswer>('GET', this.#path)).goals;
     } catch (err) {
       this.listError = (err as Error).message;
     }
@@ -78,7 +78,7 @@ export class CairnSiteGoals extends FormPage {
     }
   }
 
-  async #remove(goal: GoalView): Promise<void> {
+  async #remove(goal: Goal): Promise<void> {
     try {
       await request('DELETE', `${this.#path}/${encodeURIComponent(goal.id)}`);
       this.confirming = null;
@@ -88,7 +88,7 @@ export class CairnSiteGoals extends FormPage {
     }
   }
 
-  #row(g: GoalView) {
+  #row(g: Goal) {
     return html`<tr>
       <td>${g.name}</td>
       <td>${g.kind === 'page' ? 'Page visited' : 'Custom event'}</td>

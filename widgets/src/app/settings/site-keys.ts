@@ -1,9 +1,9 @@
 /** A site's keys: the list (last 4 characters), making one (its secret shown once), revoking one. */
 import { html, nothing } from 'lit';
+import type { KeysAnswer, KeyView, NewKeyAnswer } from '@cairn/collector/protocol';
 import { FormPage } from '../form-page.ts';
 import { errorOn, formAlert, formError, formatTime, formValues, placeError, textField } from '../form.ts';
 import { request } from '../session.ts';
-import type { KeyView } from '../types.ts';
 import '../cairn-copy-button.ts';
 
 export class CairnSiteKeys extends FormPage {
@@ -19,7 +19,7 @@ export class CairnSiteKeys extends FormPage {
   declare site: string;
   declare keys: KeyView[] | null;
   /** The key just made, with its secret: shown until dismissed, never again. */
-  declare created: { key: KeyView; secret: string } | null;
+  declare created: NewKeyAnswer | null;
   declare confirming: string | null;
   declare listError: string | null;
 
@@ -47,7 +47,7 @@ export class CairnSiteKeys extends FormPage {
 
   async #load(): Promise<void> {
     try {
-      this.keys = (await request<{ keys: KeyView[] }>('GET', this.#path)).keys;
+      this.keys = (await request<KeysAnswer>('GET', this.#path)).keys;
     } catch (err) {
       this.listError = (err as Error).message;
     }
@@ -59,7 +59,7 @@ export class CairnSiteKeys extends FormPage {
     this.busy = true;
     this.error = null;
     try {
-      this.created = await request<{ key: KeyView; secret: string }>('POST', this.#path, { name: formValues(form).name ?? '' });
+      this.created = await request<NewKeyAnswer>('POST', this.#path, { name: formValues(form).name ?? '' });
       form.reset();
       await this.#load();
     } catch (err) {

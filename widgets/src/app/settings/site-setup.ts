@@ -1,7 +1,7 @@
 /** A site's tracker tag and the values its plugins ask for, each with a copy button. */
 import { html } from 'lit';
+import type { SiteSetup } from '@cairn/collector/protocol';
 import { AppPage } from '../app-page.ts';
-import type { SiteSetup } from '../types.ts';
 import '../cairn-copy-button.ts';
 
 export class CairnSiteSetup extends AppPage {

@@ -5,8 +5,10 @@
  * @summary `<cairn-grants-field .sites=${sites} .value=${grants} error="…">`
  */
 import { css, html, nothing } from 'lit';
+import type { Grant, Section, SiteView } from '@cairn/collector/protocol';
 import { AppPage } from '../app-page.ts';
-import { SECTIONS, type Grant, type Section, type SiteView } from '../types.ts';
+import { ALL_SECTIONS } from '../../core/sections.ts';
+import { SECTION_LABELS } from '../types.ts';
 
 export class CairnGrantsField extends AppPage {
   static override properties = { ...AppPage.properties, sites: { attribute: false }, value: { attribute: false }, error: { type: String } };
@@ -67,9 +69,9 @@ export class CairnGrantsField extends AppPage {
           ${grant
             ? html`<fieldset class="sections">
                 <legend class="sr-only">Sections of ${site.name}</legend>
-                ${SECTIONS.map(
+                ${ALL_SECTIONS.map(
                   (s) => html`<label class="check">
-                    <input type="checkbox" .checked=${grant.sections.includes(s.id)} @change=${(e: Event) => this.#toggleSection(site.id, s.id, (e.target as HTMLInputElement).checked)} />${s.label}
+                    <input type="checkbox" .checked=${grant.sections.includes(s)} @change=${(e: Event) => this.#toggleSection(site.id, s, (e.target as HTMLInputElement).checked)} />${SECTION_LABELS[s]}
                   </label>`,
                 )}
               </fieldset>`

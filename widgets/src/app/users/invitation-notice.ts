@@ -1,7 +1,7 @@
 /** What an invitation became: emailed, or a link to pass on (no SMTP server, or sending failed). */
 import { html } from 'lit';
+import type { Invitation } from '@cairn/collector/protocol';
 import { sentence } from '../session.ts';
-import type { Invitation } from '../types.ts';
 import '../cairn-copy-button.ts';
 
 export function invitationNotice(email: string, invitation: Invitation | null) {

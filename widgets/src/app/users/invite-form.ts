@@ -1,9 +1,9 @@
 /** "Invite a user": an admin (by the owner) or a client with its sites and sections. */
 import { html, nothing } from 'lit';
+import type { Invitation, NewUserAnswer, SiteView } from '@cairn/collector/protocol';
 import { FormPage } from '../form-page.ts';
 import { errorOn, formAlert, formError, formValues, placeError, textField } from '../form.ts';
 import { request } from '../session.ts';
-import type { Invitation, SiteView, UserView } from '../types.ts';
 import type { CairnGrantsField } from './grants-field.ts';
 import { invitationNotice } from './invitation-notice.ts';
 import './grants-field.ts';
@@ -37,7 +37,7 @@ export class CairnInviteForm extends FormPage {
     this.busy = true;
     this.error = null;
     try {
-      const a = await request<{ user: UserView; invitation: Invitation | null }>('POST', '/api/users', {
+      const a = await request<NewUserAnswer>('POST', '/api/users', {
         email: v.email,
         role: this.role,
         ...(v.name ? { name: v.name } : {}),

@@ -1,9 +1,9 @@
 /** Changing a user's role (the owner only) and a client's sites and sections (PATCH /api/users/:user). */
 import { html, nothing } from 'lit';
+import type { SiteView, UserView } from '@cairn/collector/protocol';
 import { AppPage } from '../app-page.ts';
 import { errorOn, formAlert, formError } from '../form.ts';
 import { request } from '../session.ts';
-import type { SiteView, UserView } from '../types.ts';
 import type { CairnGrantsField } from './grants-field.ts';
 import './grants-field.ts';
 

@@ -1,8 +1,9 @@
 /** `/users`: users and client access (owner and admins): invite, change roles and grants, remove, send a new invitation link. */
 import { css, html, nothing } from 'lit';
+import type { Invitation, InvitationAnswer, SitesAnswer, SiteView, UsersAnswer, UserView } from '@cairn/collector/protocol';
 import { AppPage } from '../app-page.ts';
 import { request } from '../session.ts';
-import { SECTIONS, type Invitation, type SiteView, type UserView } from '../types.ts';
+import { SECTION_LABELS } from '../types.ts';
 import { invitationNotice } from './invitation-notice.ts';
 import './invite-form.ts';
 import './user-editor.ts';
@@ -97,7 +98,7 @@ export class CairnUsersPage extends AppPage {
 
   async #load(): Promise<void> {
     try {
-      const [users, sites] = await Promise.all([request<{ users: UserView[] }>('GET', '/api/users'), request<{ sites: SiteView[] }>('GET', '/api/sites')]);
+      const [users, sites] = await Promise.all([request<UsersAnswer>('GET', '/api/users'), request<SitesAnswer>('GET', '/api/sites')]);
       this.users = users.users;
       this.sites = sites.sites;
     } catch (err) {
@@ -123,7 +124,7 @@ export class CairnUsersPage extends AppPage {
 
   #reinvite = (u: UserView) =>
     this.#act(async () => {
-      const { invitation } = await request<{ invitation: Invitation }>('POST', `/api/users/${encodeURIComponent(u.id)}/invitation`);
+      const { invitation } = await request<InvitationAnswer>('POST', `/api/users/${encodeURIComponent(u.id)}/invitation`);
       this.links = { ...this.links, [u.id]: invitation };
     });
 
@@ -138,7 +139,7 @@ export class CairnUsersPage extends AppPage {
     if (u.grants.length === 0) return html`<p class="muted">No site yet</p>`;
     const name = (id: string) => this.sites.find((s) => s.id === id)?.name ?? id;
     return html`<ul class="access">
-      ${u.grants.map((g) => html`<li>${name(g.site)} <span class="muted">(${g.sections.map((s) => SECTIONS.find((x) => x.id === s)?.label ?? s).join(', ')})</span></li>`)}
+      ${u.grants.map((g) => html`<li>${name(g.site)} <span class="muted">(${g.sections.map((s) => SECTION_LABELS[s] ?? s).join(', ')})</span></li>`)}
     </ul>`;
   }
 
