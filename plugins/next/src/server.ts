@@ -3,6 +3,7 @@
  * event as the visitor who made the request; `viewToken()` exchanges the site key for a view token
  * that `<Dashboard />` can hold. The site key is read here, on the server, and nowhere else.
  */
+import type { SECTIONS, ViewTokenAnswer } from '@cairn/collector/protocol';
 import { forwardedHeaders, type HeaderSource } from './forward.ts';
 import { collectorUrl, settings } from './settings.ts';
 
@@ -60,6 +61,7 @@ export async function track(name: string, props?: Props, options: TrackOptions =
   }
 }
 
+/** What a view token may open of a site. */
 export type Section = 'traffic' | 'sources' | 'goals' | 'realtime' | 'export';
 
 export interface ViewToken {
@@ -69,6 +71,13 @@ export interface ViewToken {
   /** ISO 8601. */
   expiresAt: string;
 }
+
+// Written out rather than imported: the published types cannot name the collector, which is no
+// dependency of this package. These checks (erased from dist) fail the typecheck of src/ when
+// they and the collector's protocol part.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+type _SameAsProtocol = [Holds<Same<Section, (typeof SECTIONS)[number]>>, Holds<Same<ViewToken, ViewTokenAnswer>>];
 
 /** A token is handed out again only while it has this long to live. */
 const MARGIN_MS = 5 * 60_000;
