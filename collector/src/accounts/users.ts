@@ -3,6 +3,7 @@
  * installation (exactly one); admins see every site; clients see the sites granted to them. Login,
  * sessions and invitations build on this (ARCHITECTURE.md §4).
  */
+import { CairnError } from '../errors.ts';
 import { randomBytes } from 'node:crypto';
 import type { UserView } from '../protocol/management.ts';
 import { StoreError, type Store, type User } from '../store/store.ts';
@@ -34,16 +35,16 @@ export function userProblem(input: NewUserInput): string | null {
   return input.password === undefined ? null : passwordProblem(input.password);
 }
 
-/** Creates a user; refuses a second owner and an email already in use, with a message for a person. */
+/** Creates a user; refuses a bad input or a second owner (400) and an email already in use (409), with a message for a person. */
 export async function addUser(store: Store, input: NewUserInput, now: number): Promise<User> {
   const problem = userProblem(input);
-  if (problem) throw new Error(problem);
+  if (problem) throw new CairnError(400, 'invalid_user', problem);
   const email = normalizeEmail(input.email);
   if (input.role === 'owner') {
     const owner = (await store.users.list()).find((u) => u.role === 'owner');
-    if (owner) throw new Error(`there is already an owner (${owner.email}); add this person as an admin`);
+    if (owner) throw new CairnError(400, 'invalid_user', `there is already an owner (${owner.email}); add this person as an admin`);
   }
-  if (await store.users.byEmail(email)) throw new Error(`a user with the email ${email} already exists`);
+  if (await store.users.byEmail(email)) throw new CairnError(409, 'invalid_user', `a user with the email ${email} already exists`);
   const user: User = {
     id: `u_${randomBytes(9).toString('base64url')}`,
     email,
@@ -58,7 +59,7 @@ export async function addUser(store: Store, input: NewUserInput, now: number): P
     await store.users.create(user);
   } catch (err) {
     // Another process added the same email between the check and now.
-    if (err instanceof StoreError && (await store.users.byEmail(email))) throw new Error(`a user with the email ${email} already exists`, { cause: err });
+    if (err instanceof StoreError && (await store.users.byEmail(email))) throw new CairnError(409, 'invalid_user', `a user with the email ${email} already exists`, { cause: err });
     throw err;
   }
   return user;
@@ -66,13 +67,13 @@ export async function addUser(store: Store, input: NewUserInput, now: number): P
 
 /**
  * Sets a user's password from the command line (a forgotten password without SMTP, the owner
- * locked out): every session of the user ends, and every password link dies. Throws a readable Error.
+ * locked out): every session of the user ends, and every password link dies. Throws a CairnError (400) with a message for a person.
  */
 export async function setPassword(store: Store, email: string, password: string, now: number): Promise<{ user: User; sessionsEnded: number }> {
   const problem = passwordProblem(password);
-  if (problem) throw new Error(problem);
+  if (problem) throw new CairnError(400, 'invalid_user', problem);
   const user = await store.users.byEmail(normalizeEmail(email));
-  if (!user) throw new Error(`no user with the email ${normalizeEmail(email)} (see cairn user list)`);
+  if (!user) throw new CairnError(400, 'invalid_user', `no user with the email ${normalizeEmail(email)} (see cairn user list)`);
   await store.users.update(user.id, { passwordHash: await hashPassword(password), passwordChangedAt: now });
   return { user, sessionsEnded: await store.logins.removeForUser(user.id) };
 }

@@ -1,14 +1,14 @@
 /**
  * Managing sites, their goals and their keys: one service for the HTTP API, the local admin
  * socket and the command line, so that each change is checked and audited the same way wherever
- * it comes from. Bad input throws an CairnError (400/404/409) whose message is for a person.
+ * it comes from. Bad input throws a CairnError (400/404/409) whose message is for a person.
  */
 import type { AuditLog } from '../accounts/audit.ts';
 import { CairnError } from '../errors.ts';
 import type { NewKeyAnswer, NewSiteAnswer } from '../protocol/management-answers.ts';
 import type { SiteSetup, SiteView } from '../protocol/management.ts';
 import type { GoalInput } from '../protocol/query.ts';
-import type { Site, SiteKey, Store } from '../store/store.ts';
+import type { Site, Store } from '../store/store.ts';
 import { newGoal } from './goals.ts';
 import { checkSettings, newSite, type NewSiteInput, type SiteSettings } from './new-site.ts';
 import type { SiteDirectory } from './site-directory.ts';
@@ -26,8 +26,6 @@ export interface Actor {
 
 /** What the API shows of a site. */
 export const publicSite = (site: Site): SiteView => ({ ...site, deletedAt: site.deletedAt ?? null });
-
-const badInput = (code: string, err: unknown) => new CairnError(400, code, (err as Error).message);
 
 export class SiteAdmin {
   readonly #sites: SiteDirectory;
@@ -62,12 +60,7 @@ export class SiteAdmin {
 
   /** Registers a site with its first key; the key's secret is in the result, and nowhere else. */
   async create(input: NewSiteInput, by: Actor): Promise<NewSiteAnswer> {
-    let made;
-    try {
-      made = newSite(input, this.#now());
-    } catch (err) {
-      throw badInput('invalid_site', err);
-    }
+    const made = newSite(input, this.#now());
     await this.#sites.create(made.site, made.key);
     await this.#audit.record({ ...by, action: 'site.create', target: made.site.id, details: { domain: made.site.domains[0]! } });
     return { site: publicSite(made.site), key: publicKey(made.key), secret: made.secret, ...this.setup(made.site) };
@@ -75,12 +68,7 @@ export class SiteAdmin {
 
   async update(id: string, settings: SiteSettings, by: Actor): Promise<Site> {
     this.site(id);
-    let changes: SiteSettings;
-    try {
-      changes = checkSettings(settings);
-    } catch (err) {
-      throw badInput('invalid_site', err);
-    }
+    const changes = checkSettings(settings);
     await this.#sites.update(id, changes);
     const details = Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? null)]));
     await this.#audit.record({ ...by, action: 'site.update', target: id, details });
@@ -120,12 +108,7 @@ export class SiteAdmin {
 
   async addGoal(id: string, input: GoalInput, by: Actor) {
     this.site(id);
-    let goal;
-    try {
-      goal = newGoal(input);
-    } catch (err) {
-      throw badInput('invalid_goal', err);
-    }
+    const goal = newGoal(input);
     await this.#store.goals.create(id, goal);
     await this.#audit.record({ ...by, action: 'goal.create', target: `${id}/${goal.id}`, details: { kind: goal.kind, match: goal.match } });
     return goal;
@@ -145,12 +128,7 @@ export class SiteAdmin {
   /** A new key for a site; its secret is in the result, and nowhere else. */
   async addKey(id: string, name: string, by: Actor): Promise<NewKeyAnswer> {
     this.site(id);
-    let made: { key: SiteKey; secret: string };
-    try {
-      made = newSiteKey(id, typeof name === 'string' ? name : '', this.#now());
-    } catch (err) {
-      throw badInput('invalid_key', err);
-    }
+    const made = newSiteKey(id, typeof name === 'string' ? name : '', this.#now());
     await this.#store.keys.create(made.key);
     await this.#audit.record({ ...by, action: 'key.create', target: `${id}/${made.key.id}`, details: { name: made.key.name, last4: made.key.last4 } });
     return { key: publicKey(made.key), secret: made.secret };

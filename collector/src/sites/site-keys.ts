@@ -4,6 +4,7 @@
  * keys tells them apart without revealing them. A site may have several (one per plugin, say),
  * and each can be revoked on its own.
  */
+import { CairnError } from '../errors.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import type { KeyView } from '../protocol/management.ts';
 import type { SiteKey } from '../store/store.ts';
@@ -18,7 +19,7 @@ export const looksLikeSiteKey = (s: string) => /^cairn_sk_[\w-]{43}$/.test(s);
 /** A new key for `site`: the record to store, and the secret to show once. */
 export function newSiteKey(site: string, name: string, now: number): { key: SiteKey; secret: string } {
   const label = name.trim();
-  if (label.length < 1 || label.length > 100) throw new Error('a key name has 1 to 100 characters');
+  if (label.length < 1 || label.length > 100) throw new CairnError(400, 'invalid_key', 'a key name has 1 to 100 characters');
   const secret = `${SITE_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const key: SiteKey = { id: `k_${randomBytes(9).toString('base64url')}`, site, name: label, hash: hashSiteKey(secret), last4: secret.slice(-4), createdAt: now, revokedAt: null };
   return { key, secret };
