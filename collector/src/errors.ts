@@ -6,6 +6,8 @@
  * storage layer are StoreErrors (store/store.ts), named after the operation that failed; the
  * caller decides what they mean (ingest: 503, retry later; a route: 500).
  */
+import type { ErrorEnvelope } from './protocol/errors.ts';
+
 export class CairnError extends Error {
   /** The HTTP status this error stands for: 4xx for what the caller can mend. */
   readonly status: number;
@@ -25,13 +27,10 @@ export class CairnError extends Error {
   }
 
   /** The JSON body sent to a client (the error envelope of protocol/errors.ts). */
-  toJSON(): { error: { code: string; message: string; field?: string } } {
+  toJSON(): ErrorEnvelope {
     return { error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
   }
 }
-
-/** What a client receives: `{ error: { code, message, field? } }` (protocol/). */
-export type ErrorEnvelope = ReturnType<CairnError['toJSON']>;
 
 export interface ErrorResponse {
   status: number;

@@ -2,7 +2,7 @@
  * The one storage interface every adapter implements (ARCHITECTURE.md §6). Services call it;
  * only `store/<adapter>/` imports a database driver.
  */
-import type { AuditEntry, Section } from '../protocol/management.ts';
+import type { AuditEntry, Grant, Role } from '../protocol/management.ts';
 import type { Filter, FilterDimension, Goal, Metric } from '../protocol/query.ts';
 
 /** An enriched event as it is stored: no IP, no user agent, nothing that identifies a person. */
@@ -248,11 +248,11 @@ export interface User {
   /** Lower case; unique. */
   email: string;
   name: string;
-  role: 'owner' | 'admin' | 'client';
+  role: Role;
   /** accounts/passwords.ts's format; null until an invited user sets one. */
   passwordHash: string | null;
   /** For clients: each site they may see, and which sections of it. */
-  grants: { site: string; sections: Section[] }[];
+  grants: Grant[];
   createdAt: number;
   passwordChangedAt: number | null;
 }
