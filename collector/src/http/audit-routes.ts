@@ -5,6 +5,7 @@
 import { AUDIT_PAGE } from '../accounts/audit.ts';
 import type { Store } from '../store/store.ts';
 import { CairnError } from '../errors.ts';
+import type { AuditAnswer } from '../protocol/index.ts';
 import type { Route } from './routes.ts';
 
 export function auditRoutes(deps: { store: Store }): Route[] {
@@ -24,7 +25,7 @@ export function auditRoutes(deps: { store: Store }): Route[] {
           return { [name]: v };
         };
         const { entries, total } = await deps.store.audit.list({ page, perPage: AUDIT_PAGE, ...filter('actor'), ...filter('action'), ...filter('target') });
-        res.set('cache-control', 'no-store').json({ entries, total, page, pages: Math.ceil(total / AUDIT_PAGE) });
+        res.set('cache-control', 'no-store').json({ entries, total, page, pages: Math.ceil(total / AUDIT_PAGE) } satisfies AuditAnswer);
       },
     },
   ];

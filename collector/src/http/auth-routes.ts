@@ -14,6 +14,7 @@ import type { UserAdmin } from '../accounts/user-admin.ts';
 import { publicUser } from '../accounts/users.ts';
 import { checkSetupToken } from '../accounts/owner-setup.ts';
 import { CairnError } from '../errors.ts';
+import type { PasswordChangeAnswer, ResetRequestAnswer, SessionAnswer, UserAnswer } from '../protocol/index.ts';
 import type { Route } from './routes.ts';
 import { sameOrigin, sessionCookie, sessionToken } from './session-cookie.ts';
 
@@ -61,7 +62,7 @@ export function authRoutes(deps: AuthDeps): Route[] {
         if (previous) await deps.logins.end(previous);
         const { token, session } = await deps.logins.start(user);
         res.set('set-cookie', cookie(token, LOGIN_LIFETIME_MS / 1000));
-        res.json({ user: publicUser(user), csrfToken: session.csrf });
+        res.json({ user: publicUser(user), csrfToken: session.csrf } satisfies SessionAnswer);
       },
     },
     {
@@ -71,7 +72,7 @@ export function authRoutes(deps: AuthDeps): Route[] {
       access: anyUser,
       handler: (_req, res) => {
         const { user, session } = loginOf(res);
-        res.json({ user: publicUser(user), csrfToken: session.csrf });
+        res.json({ user: publicUser(user), csrfToken: session.csrf } satisfies SessionAnswer);
       },
     },
     {
@@ -100,7 +101,7 @@ export function authRoutes(deps: AuthDeps): Route[] {
         // Every session of this user ended, this one included; the browser gets a new one.
         const { token, session } = await deps.logins.start(user);
         res.set('set-cookie', cookie(token, LOGIN_LIFETIME_MS / 1000));
-        res.json({ csrfToken: session.csrf });
+        res.json({ csrfToken: session.csrf } satisfies PasswordChangeAnswer);
       },
     },
     {
@@ -119,7 +120,7 @@ export function authRoutes(deps: AuthDeps): Route[] {
           throw new CairnError(400, 'invalid_user', 'send an email, a password and, if you like, a name');
         }
         const user = await deps.users.setupOwner({ email, password, ...(name ? { name } : {}) }, deps.clientIp(req));
-        res.status(201).json({ user });
+        res.status(201).json({ user } satisfies UserAnswer);
       },
     },
     {
@@ -133,7 +134,7 @@ export function authRoutes(deps: AuthDeps): Route[] {
         const { email } = (req.body ?? {}) as { email?: unknown };
         if (typeof email !== 'string' || email.length > 254) throw new CairnError(400, 'invalid_request', 'send the email of the account', { field: 'email' });
         await deps.users.requestReset(email, deps.clientIp(req));
-        res.status(202).json({ message: 'if this email belongs to an account, a link to set a new password is on its way (valid one hour)' });
+        res.status(202).json({ message: 'if this email belongs to an account, a link to set a new password is on its way (valid one hour)' } satisfies ResetRequestAnswer);
       },
     },
     {

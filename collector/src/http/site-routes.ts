@@ -13,6 +13,7 @@ import type { SiteDirectory } from '../sites/site-directory.ts';
 import { SECTIONS, type Section, type Store } from '../store/store.ts';
 import { actorOf, type Authorizer } from './authorize.ts';
 import { CairnError } from '../errors.ts';
+import type { Goal, GoalsListAnswer, KeysAnswer, NewKeyAnswer, NewSiteAnswer, SiteAnswer, SiteChangeAnswer, SiteDeletionAnswer, SitesAnswer, ViewTokenAnswer } from '../protocol/index.ts';
 import type { Route } from './routes.ts';
 
 const ADMINS = ['owner', 'admin'] as const;
@@ -32,10 +33,10 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
         const p = res.locals.principal;
         const sites = deps.sites.list().flatMap((site) => {
           const sections = deps.authz.sectionsOn(p, site);
-          return sections.length > 0 ? [{ ...publicSite(site), sections }] : [];
+          return sections.length > 0 ? [{ ...publicSite(site), sections: [...sections] }] : [];
         });
         const admin = p.kind === 'user' && p.user.role !== 'client';
-        res.json({ sites, ...(admin ? { deleted: deps.sites.deleted().map(publicSite) } : {}) });
+        res.json({ sites, ...(admin ? { deleted: deps.sites.deleted().map(publicSite) } : {}) } satisfies SitesAnswer);
       },
     },
     {
@@ -47,7 +48,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       handler: async (req, res) => {
         const input = (req.body ?? {}) as Partial<NewSiteInput>;
         if (typeof input.domain !== 'string') throw new CairnError(400, 'invalid_site', 'domain is required', { field: 'domain' });
-        res.status(201).json(await deps.admin.create(input as NewSiteInput, by(req, res)));
+        res.status(201).json((await deps.admin.create(input as NewSiteInput, by(req, res))) satisfies NewSiteAnswer);
       },
     },
     {
@@ -57,7 +58,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       access: { kind: 'site', roles: EVERYONE },
       handler: (_req, res) => {
         const site = res.locals.site;
-        res.json({ site: publicSite(site), sections: deps.authz.sectionsOn(res.locals.principal, site), setup: deps.admin.setup(site) });
+        res.json({ site: publicSite(site), sections: [...deps.authz.sectionsOn(res.locals.principal, site)], setup: deps.admin.setup(site) } satisfies SiteAnswer);
       },
     },
     {
@@ -70,7 +71,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
         const body = (req.body ?? {}) as Record<string, unknown>;
         const unknown = Object.keys(body).find((k) => !(SETTINGS as readonly string[]).includes(k));
         if (unknown) throw new CairnError(400, 'invalid_site', `${unknown}: cannot be changed (${SETTINGS.join(', ')})`, { field: unknown });
-        res.json({ site: publicSite(await deps.admin.update(id(res), body as SiteSettings, by(req, res))) });
+        res.json({ site: publicSite(await deps.admin.update(id(res), body as SiteSettings, by(req, res))) } satisfies SiteChangeAnswer);
       },
     },
     {
@@ -82,7 +83,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       handler: async (req, res) => {
         const { confirm } = (req.body ?? {}) as { confirm?: unknown };
         if (confirm !== id(res)) throw new CairnError(400, 'confirm', `to delete this site and, after 7 days, all its data, send {"confirm": "${id(res)}"}`, { field: 'confirm' });
-        res.status(202).json(await deps.admin.remove(id(res), by(req, res)));
+        res.status(202).json((await deps.admin.remove(id(res), by(req, res))) satisfies SiteDeletionAnswer);
       },
     },
     {
@@ -91,7 +92,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       summary: 'restore a deleted site before its purge',
       access: { kind: 'site', roles: ADMINS, deleted: true },
       handler: async (req, res) => {
-        res.json({ site: publicSite(await deps.admin.restore(id(res), by(req, res))) });
+        res.json({ site: publicSite(await deps.admin.restore(id(res), by(req, res))) } satisfies SiteChangeAnswer);
       },
     },
     {
@@ -100,7 +101,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       summary: 'a site\'s goals',
       access: { kind: 'site', roles: EVERYONE, sections: () => ['goals'] },
       handler: async (_req, res) => {
-        res.json({ goals: await deps.store.goals.list(id(res)) });
+        res.json({ goals: await deps.store.goals.list(id(res)) } satisfies GoalsListAnswer);
       },
     },
     {
@@ -110,7 +111,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       access: { kind: 'site', roles: ADMINS },
       body: '4kb',
       handler: async (req, res) => {
-        res.status(201).json(await deps.admin.addGoal(id(res), (req.body ?? {}) as GoalInput, by(req, res)));
+        res.status(201).json((await deps.admin.addGoal(id(res), (req.body ?? {}) as GoalInput, by(req, res))) satisfies Goal);
       },
     },
     {
@@ -129,7 +130,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       summary: 'a site\'s keys (last 4 characters only)',
       access: { kind: 'site', roles: ADMINS },
       handler: async (_req, res) => {
-        res.json({ keys: await deps.admin.keys(id(res)) });
+        res.json({ keys: await deps.admin.keys(id(res)) } satisfies KeysAnswer);
       },
     },
     {
@@ -140,7 +141,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       body: '1kb',
       handler: async (req, res) => {
         const { name } = (req.body ?? {}) as { name?: unknown };
-        res.status(201).json(await deps.admin.addKey(id(res), typeof name === 'string' ? name : '', by(req, res)));
+        res.status(201).json((await deps.admin.addKey(id(res), typeof name === 'string' ? name : '', by(req, res))) satisfies NewKeyAnswer);
       },
     },
     {
@@ -170,7 +171,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
           throw new CairnError(400, 'invalid_token_request', `ttl: whole seconds from 1 to ${VIEW_TOKEN_MAX_SECONDS}`, { field: 'ttl' });
         }
         const { token, view } = issueViewToken(deps.secret, p.key, sections as Section[], ttl, deps.now());
-        res.set('cache-control', 'no-store').status(201).json({ token, site: view.site, sections: view.sections, expiresAt: new Date(view.exp).toISOString() });
+        res.set('cache-control', 'no-store').status(201).json({ token, site: view.site, sections: view.sections, expiresAt: new Date(view.exp).toISOString() } satisfies ViewTokenAnswer);
       },
     },
   ];

@@ -8,6 +8,7 @@ import type { Response } from 'express';
 import type { UserAdmin } from '../accounts/user-admin.ts';
 import type { NewUserInput } from '../accounts/users.ts';
 import { CairnError } from '../errors.ts';
+import type { InvitationAnswer, NewUserAnswer, UserAnswer, UsersAnswer } from '../protocol/index.ts';
 import type { Route } from './routes.ts';
 
 const ADMINS = ['owner', 'admin'] as const;
@@ -31,7 +32,7 @@ export function userRoutes(deps: UserRouteDeps): Route[] {
       summary: 'every user (never a password hash)',
       access: { kind: 'session', roles: ADMINS },
       handler: async (_req, res) => {
-        res.json({ users: await deps.users.list() });
+        res.json({ users: await deps.users.list() } satisfies UsersAnswer);
       },
     },
     {
@@ -42,7 +43,7 @@ export function userRoutes(deps: UserRouteDeps): Route[] {
       body: '16kb',
       handler: async (req, res) => {
         const body = (req.body ?? {}) as NewUserInput & { grants?: unknown };
-        res.status(201).json(await deps.users.create(body, by(req, res)));
+        res.status(201).json((await deps.users.create(body, by(req, res))) satisfies NewUserAnswer);
       },
     },
     {
@@ -52,7 +53,7 @@ export function userRoutes(deps: UserRouteDeps): Route[] {
       access: { kind: 'session', roles: ADMINS },
       body: '16kb',
       handler: async (req, res) => {
-        res.json({ user: await deps.users.update(String(req.params.user), (req.body ?? {}) as Record<string, unknown>, by(req, res)) });
+        res.json({ user: await deps.users.update(String(req.params.user), (req.body ?? {}) as Record<string, unknown>, by(req, res)) } satisfies UserAnswer);
       },
     },
     {
@@ -71,7 +72,7 @@ export function userRoutes(deps: UserRouteDeps): Route[] {
       summary: 'send a new invitation to a user who has not set a password yet',
       access: { kind: 'session', roles: ADMINS },
       handler: async (req, res) => {
-        res.status(201).json({ invitation: await deps.users.invite(String(req.params.user), by(req, res)) });
+        res.status(201).json({ invitation: await deps.users.invite(String(req.params.user), by(req, res)) } satisfies InvitationAnswer);
       },
     },
   ];
