@@ -1,9 +1,10 @@
 /**
  * The embedded store on real files and a real DuckDB, beyond the Store contract every adapter
  * meets (contract.suite.ts, run on this store by duckdb.contract.test.ts): rows survive restarts
- * and crashes exactly once through the journal, salts leave the disk, purged sites leave every table, schema versions. A crash is simulated without
- * a child process by copying the data directory while the store is open: that is what SIGKILL
- * leaves on disk (the page cache survives the process).
+ * and crashes exactly once through the journal, salts leave the disk, purged sites leave every
+ * table (schema upgrades: migrate.test.ts). A crash is simulated without a child process by
+ * copying the data directory while the store is open: that is what SIGKILL leaves on disk (the
+ * page cache survives the process).
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
@@ -13,9 +14,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withOneFreeThread } from '../../testing/one-free-thread.ts';
 import { contractEvent } from '../contract.suite.ts';
-import { StoreError, type StatsSpec, type StoredEvent } from '../store.ts';
+import { StoreError, type StoredEvent } from '../store.ts';
 import { openDuckDbStore, type DuckDbStore, type DuckDbStoreOptions } from './duckdb-store.ts';
-import { SCHEMA_VERSION } from './schema.ts';
 
 const SEGMENT_BYTES = 64 * 1024;
 /** Loads only when a test settles or closes, unless it asks for the background loader. */
@@ -245,138 +245,6 @@ async function readMeta(file: string, key: string): Promise<string | undefined> 
     instance.closeSync();
   }
 }
-
-describe('schema', () => {
-  it('refuses a data directory written by a newer Cairn', async () => {
-    const dataDir = await tempDir();
-    const store = await openStore(dataDir);
-    await store.events.append([event(1)]);
-    await store.close();
-    const file = join(dataDir, 'cairn.duckdb');
-    const instance = await DuckDBInstance.create(file);
-    const conn = await instance.connect();
-    await conn.run(`UPDATE meta SET value = '${SCHEMA_VERSION + 1}' WHERE key = 'schema_version'`);
-    conn.closeSync();
-    instance.closeSync();
-
-    const err = await openDuckDbStore({ dataDir, loadIntervalMs: NO_TIMER }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(StoreError);
-    expect((err as StoreError).message).toMatch(/newer Cairn/);
-    expect((err as StoreError).message).toContain(`schema ${SCHEMA_VERSION + 1}`);
-    // Refusing must leave the data as it was, and release the file.
-    expect(await readMeta(file, 'schema_version')).toBe(String(SCHEMA_VERSION + 1));
-  });
-
-  it('upgrades a schema 2 directory: events kept, old-shaped rollups dropped to be computed again', async () => {
-    const dataDir = await tempDir();
-    const store = await openStore(dataDir);
-    await store.events.append([event(1), event(2)]);
-    await store.close();
-    const file = join(dataDir, 'cairn.duckdb');
-    const instance = await DuckDBInstance.create(file);
-    const conn = await instance.connect();
-    // Schema 2's rollups, without the scroll sums, with one rolled day.
-    await conn.run(`DROP TABLE rollups; CREATE TABLE rollups (site VARCHAR, day DATE, dimension VARCHAR, value VARCHAR, visitors UBIGINT,
-      visits UBIGINT, pageviews UBIGINT, events UBIGINT, bounces UBIGINT, visit_pageviews UBIGINT, duration UBIGINT)`);
-    await conn.run(`INSERT INTO rollups VALUES ('site-a', '2026-01-01', '', '', 1, 1, 1, 0, 1, 1, 0)`);
-    await conn.run(`INSERT INTO rollup_days (site, day, timezone, rolled_at, dirty) VALUES ('site-a', '2026-01-01', 'UTC', now(), false)`);
-    await conn.run(`UPDATE meta SET value = '2' WHERE key = 'schema_version'`);
-    conn.closeSync();
-    instance.closeSync();
-
-    const again = await openStore(dataDir);
-    expect(await again.rollupRows('site-a')).toEqual([]);
-    expect(await again.events.list('site-a')).toHaveLength(2);
-    await again.close();
-    expect(await readMeta(file, 'schema_version')).toBe(String(SCHEMA_VERSION));
-  });
-
-  it('upgrades a schema 3 directory: a site\'s key hash becomes a key, sites get a name, rollups are kept', async () => {
-    const dataDir = await tempDir();
-    const store = await openStore(dataDir);
-    const site = { id: 'site-a', name: 'x', domains: ['example.com', 'example.org'], allowSubdomains: true, queryKeys: [], timezone: 'UTC', createdAt: T0 - 5_000 };
-    await store.sites.create(site);
-    await store.sites.create({ ...site, id: 'site-b', domains: [], createdAt: T0 });
-    await store.events.append([event(1), event(2)]);
-    await store.events.settle();
-    const now = T0 + 2 * 86_400_000;
-    for (const day of await store.rollups.pending(site, now)) await store.rollups.roll(site, day, now);
-    const rolled = await store.rollupRows('site-a');
-    expect(rolled.length).toBeGreaterThan(0);
-    await store.close();
-    // Schema 3: no site_keys, no site names or deletion times, a site's key hash in sites.key_hash.
-    const file = join(dataDir, 'cairn.duckdb');
-    const hash = 'ab'.repeat(32);
-    const instance = await DuckDBInstance.create(file);
-    const conn = await instance.connect();
-    await conn.run(`DROP TABLE site_keys; ALTER TABLE sites DROP COLUMN name; ALTER TABLE sites DROP COLUMN deleted_at`);
-    await conn.run(`UPDATE sites SET key_hash = '${hash}' WHERE id = 'site-a'`);
-    await conn.run(`UPDATE meta SET value = '3' WHERE key = 'schema_version'`);
-    conn.closeSync();
-    instance.closeSync();
-
-    const again = await openStore(dataDir);
-    const [key] = await again.keys.list('site-a');
-    expect(key).toEqual({ id: expect.stringMatching(/^k_[\w-]{12}$/), site: 'site-a', name: 'Site key', hash, last4: '', createdAt: T0 - 5_000, revokedAt: null });
-    expect(await again.keys.byHash(hash)).toEqual(key);
-    expect(await again.keys.list('site-b')).toEqual([]);
-    expect((await again.sites.list()).map((s) => [s.id, s.name, s.deletedAt])).toEqual([
-      ['site-a', 'example.com', null],
-      ['site-b', 'site-b', null],
-    ]);
-    expect(await again.rollupRows('site-a')).toEqual(rolled);
-    expect(await again.events.list('site-a')).toHaveLength(2);
-    await again.close();
-    expect(await readMeta(file, 'schema_version')).toBe(String(SCHEMA_VERSION));
-    // Opened again: nothing moves twice.
-    const third = await openStore(dataDir);
-    expect(await third.keys.list('site-a')).toEqual([key]);
-    await third.close();
-  });
-
-  it('upgrades a schema 4 directory: rollups kept and not redone; a page filter reads the raw events of days rolled before', async () => {
-    const dataDir = await tempDir();
-    const store = await openStore(dataDir, { pageRollupMinVisitors: 1 });
-    const site = { id: 'site-a', name: 'x', domains: ['example.com'], allowSubdomains: true, queryKeys: [], timezone: 'UTC', createdAt: T0 };
-    await store.sites.create(site);
-    await store.events.append([1, 2, 3].map((i) => event(i, { pathname: '/' })));
-    await store.events.settle();
-    const now = T0 + 2 * 86_400_000;
-    for (const day of await store.rollups.pending(site, now)) await store.rollups.roll(site, day, now);
-    const rolled = await store.rollupRows('site-a');
-    expect(await store.pageRollupRows('site-a')).not.toEqual([]);
-    await store.close();
-    // Schema 4: no page rollups, and no page_min in rollup_days.
-    const file = join(dataDir, 'cairn.duckdb');
-    const instance = await DuckDBInstance.create(file);
-    const conn = await instance.connect();
-    await conn.run(`DROP TABLE page_rollups; ALTER TABLE rollup_days DROP COLUMN page_min`);
-    await conn.run(`UPDATE meta SET value = '4' WHERE key = 'schema_version'`);
-    conn.closeSync();
-    instance.closeSync();
-
-    const again = await openStore(dataDir, { pageRollupMinVisitors: 1 });
-    expect(await again.rollupRows('site-a')).toEqual(rolled);
-    expect(await again.pageRollupRows('site-a')).toEqual([]);
-    expect(await again.rollups.pending(site, now)).toEqual([]);
-    const day = { site: 'site-a', tz: 'UTC', from: '2026-02-01', to: '2026-02-01', startUtc: T0 + 1, endUtc: T0 + 1 + 86_400_000 };
-    const pageviews = async (filters: StatsSpec['filters']) => (await again.stats.query({ ...day, filters, group: { by: 'none' } }))[0]?.pageviews ?? 0;
-    const onPage: StatsSpec['filters'] = [{ dimension: 'page', op: 'is', values: ['/'] }];
-    expect([await pageviews([]), await pageviews(onPage)]).toEqual([3, 3]);
-    // Without the raw events, the rolled-up day still answers unfiltered; the page filter, read raw, sees none.
-    await again.events.deleteBefore('site-a', now);
-    expect([await pageviews([]), await pageviews(onPage)]).toEqual([3, 0]);
-    await again.close();
-    expect(await readMeta(file, 'schema_version')).toBe(String(SCHEMA_VERSION));
-  });
-
-  it('records the schema version on first open', async () => {
-    const dataDir = await tempDir();
-    const store = await openStore(dataDir);
-    await store.close();
-    expect(await readMeta(join(dataDir, 'cairn.duckdb'), 'schema_version')).toBe(String(SCHEMA_VERSION));
-  });
-});
 
 describe('rolled-up days made dirty by loaded events', () => {
   // New York: local midnight is 05:00 UTC in winter.
