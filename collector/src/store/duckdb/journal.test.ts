@@ -274,6 +274,8 @@ describe('Journal ranges handed to DuckDB', () => {
     await journal.rotate();
     const [range] = await journal.loadable();
     expect(range).toMatchObject({ seq: 1, sealed: true, from: Buffer.byteLength(line(1)) });
+    // The spare made after the first append is renamed into place in the background.
+    await journal.spareSettled();
     const before = await readdir(dir);
     const file = await journal.readable(range!);
     expect(file.path).toBe(range!.path);
