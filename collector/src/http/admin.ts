@@ -1,8 +1,10 @@
 /**
- * The local admin interface: a Unix socket in the data directory (mode 0600), so that `cairn site …`
- * works while the server holds the DuckDB file (one writer process). Never exposed over TCP.
+ * The local admin interface, the one path of the command line's management commands: served by
+ * the collector on a Unix socket in the data directory (mode 0600), so that `cairn site …` works
+ * while the server holds the DuckDB file (one writer process), and by the command line itself,
+ * over the store it opens, when no collector runs (cli/admin-call.ts). Never exposed over TCP.
  */
-import express, { type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { AuditLog } from '../accounts/audit.ts';
 import type { NewUserInput } from '../accounts/users.ts';
 import type { UserAdmin } from '../accounts/user-admin.ts';
@@ -11,12 +13,12 @@ import type { NewSiteInput, SiteSettings } from '../sites/new-site.ts';
 import { publicSite, type SiteAdmin } from '../sites/site-admin.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { RollupJob } from '../rollup/rollup-job.ts';
-import type { Store } from '../store/store.ts';
+import { StoreError, type Store } from '../store/store.ts';
 import type { GoalInput } from '../protocol/query.ts';
 import { errorHandler } from './app.ts';
 import { healthReport } from './health.ts';
 import type { IngestCounts } from '../ingest/ingest-handler.ts';
-import { CairnError } from '../errors.ts';
+import { CairnError, errorResponse } from '../errors.ts';
 
 /** The audit actor of what comes through the admin socket (the command line on this machine). */
 const CLI = { actor: 'cli' };
@@ -118,6 +120,20 @@ export function createAdminApp(deps: {
   app.post('/rollups', async (_req, res) => {
     res.json(await deps.rollups.run());
   });
-  app.use(errorHandler(deps.log));
+  app.use(adminErrors(deps.log));
   return app;
+}
+
+/**
+ * The API's error handler, except that a failure's reason is answered too (a full disk, a
+ * damaged database): the socket's one caller is the command line of someone with the data
+ * directory's rights, who is told what went wrong rather than "internal error".
+ */
+function adminErrors(log: Logger): ErrorRequestHandler {
+  const api = errorHandler(log);
+  return (err: unknown, req, res, next) => {
+    if (errorResponse(err).status < 500) return api(err, req, res, next);
+    log.error({ method: req.method, path: req.path, err }, 'request failed');
+    if (!res.headersSent) res.status(500).json({ error: { code: 'internal', message: err instanceof StoreError ? err.reason : String((err as Error)?.message ?? err) } });
+  };
 }
