@@ -1,52 +1,55 @@
 /**
  * `cairn gdpr export|delete <site> --prop <key>=<id>`: what server SDKs sent about one person
- * (events whose prop holds their id), for access (NDJSON on stdout) and erasure requests. Through
- * the running collector, or the store when none runs; audited either way.
+ * (events whose prop holds their id), for access (NDJSON on stdout) and erasure requests.
+ * Through the admin app (admin-call.ts), audited there.
  */
-import type { AuditLog } from '../accounts/audit.ts';
-import type { SiteDirectory } from '../sites/site-directory.ts';
-import type { Store, StoredEvent } from '../store/store.ts';
-import { adminFailure, adminRequest } from './admin-client.ts';
-
-type WithStore = <T>(job: (sites: SiteDirectory, store: Store, audit: AuditLog) => Promise<T>) => Promise<T>;
+import type { StoredEvent } from '../store/store.ts';
+import { needsSite, text, type Command, type CommandContext } from './command.ts';
+import { UsageError } from './usage-error.ts';
 
 /** `user_id=42` → the prop and the value. */
-export function parsePerson(raw: string): { prop: string; value: string } | null {
+function parsePerson(raw = ''): { prop: string; value: string } | null {
   const at = raw.indexOf('=');
   return at > 0 ? { prop: raw.slice(0, at), value: raw.slice(at + 1) } : null;
 }
 
-const known = (sites: SiteDirectory, site: string) => {
-  if (!sites.get(site)) throw new Error(`no site "${site}" (see cairn site list)`);
-};
-
-export async function gdprExport(socket: string, withStore: WithStore, site: string, person: { prop: string; value: string }): Promise<void> {
-  const query = `prop=${encodeURIComponent(person.prop)}&value=${encodeURIComponent(person.value)}`;
-  const remote = await adminRequest(socket, 'GET', `/sites/${encodeURIComponent(site)}/person?${query}`);
-  if (remote && remote.status !== 200) throw adminFailure(remote);
-  const events = remote
-    ? (remote.body as { events: StoredEvent[] }).events
-    : await withStore(async (sites, store, audit) => {
-        known(sites, site);
-        const found = await store.events.findByProp(site, person.prop, person.value);
-        await audit.record({ actor: 'cli', action: 'gdpr.export', target: site, details: { prop: person.prop, events: found.length } });
-        return found;
-      });
-  for (const e of events) process.stdout.write(`${JSON.stringify(e)}\n`);
-  process.stderr.write(`${events.length} event${events.length === 1 ? '' : 's'} of ${site} with ${person.prop} = ${person.value}\n`);
+/** The person's events' path on the admin app, and the words that name them. */
+function person(command: string, { args: [site], flags }: CommandContext) {
+  const p = parsePerson(text(flags, 'prop'));
+  if (!p) throw new UsageError(`${command} needs --prop <key>=<id>, e.g. --prop user_id=42`);
+  return {
+    path: `/sites/${encodeURIComponent(site!)}/person?prop=${encodeURIComponent(p.prop)}&value=${encodeURIComponent(p.value)}`,
+    of: `of ${site} with ${p.prop} = ${p.value}`,
+  };
 }
 
-export async function gdprDelete(socket: string, withStore: WithStore, site: string, person: { prop: string; value: string }): Promise<void> {
-  const query = `prop=${encodeURIComponent(person.prop)}&value=${encodeURIComponent(person.value)}`;
-  const remote = await adminRequest(socket, 'DELETE', `/sites/${encodeURIComponent(site)}/person?${query}`);
-  if (remote && remote.status !== 200) throw adminFailure(remote);
-  const deleted = remote
-    ? (remote.body as { deleted: number }).deleted
-    : await withStore(async (sites, store, audit) => {
-        known(sites, site);
-        const n = await store.events.deleteByProp(site, person.prop, person.value);
-        await audit.record({ actor: 'cli', action: 'gdpr.delete', target: site, details: { prop: person.prop, events: n } });
-        return n;
-      });
-  console.log(`Deleted ${deleted} event${deleted === 1 ? '' : 's'} of ${site} with ${person.prop} = ${person.value}; the days they were on are rolled up again.`);
-}
+const events = (n: number) => `${n} event${n === 1 ? '' : 's'}`;
+
+export const gdprCommands: Command[] = [
+  {
+    name: 'gdpr export',
+    usage: 'cairn gdpr export <site> --prop <key>=<id>',
+    summary: ['the events a server SDK sent about one person (NDJSON)'],
+    args: [needsSite('gdpr export', ' --prop <key>=<id>')],
+    options: { prop: { type: 'string' } },
+    async run(ctx) {
+      const { path, of } = person('gdpr export', ctx);
+      const found = (await ctx.admin.request<{ events: StoredEvent[] }>('GET', path)).events;
+      for (const e of found) process.stdout.write(`${JSON.stringify(e)}\n`);
+      process.stderr.write(`${events(found.length)} ${of}\n`);
+    },
+  },
+  {
+    name: 'gdpr delete',
+    usage: 'cairn gdpr delete <site> --prop <key>=<id> --yes',
+    summary: ['erase them (their days are rolled up again)'],
+    args: [needsSite('gdpr delete', ' --prop <key>=<id>')],
+    options: { prop: { type: 'string' }, yes: { type: 'boolean' } },
+    async run(ctx) {
+      const { path, of } = person('gdpr delete', ctx);
+      if (!ctx.flags.yes) throw new UsageError('gdpr delete erases events for good: add --yes to go ahead (see what would go with gdpr export)');
+      const { deleted } = await ctx.admin.request<{ deleted: number }>('DELETE', path);
+      console.log(`Deleted ${events(deleted)} ${of}; the days they were on are rolled up again.`);
+    },
+  },
+];

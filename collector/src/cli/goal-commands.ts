@@ -1,59 +1,49 @@
-/** `cairn goal add|list|remove`: a site's goals, through the running collector or the files. */
-import type { AuditLog } from '../accounts/audit.ts';
-import type { Goal, GoalInput } from '../protocol/query.ts';
-import { newGoal } from '../sites/goals.ts';
-import type { SiteDirectory } from '../sites/site-directory.ts';
-import type { Store } from '../store/store.ts';
-import { adminFailure, adminRequest } from './admin-client.ts';
+/** `cairn goal add|list|remove`: a site's goals, through the admin app (admin-call.ts), audited there. */
+import type { Goal, GoalsListAnswer } from '../protocol/index.ts';
+import { needsSite, text, type Command } from './command.ts';
+import { UsageError } from './usage-error.ts';
 
-type WithStore = <T>(job: (sites: SiteDirectory, store: Store, audit: AuditLog) => Promise<T>) => Promise<T>;
+const goalsPath = (site: string) => `/sites/${encodeURIComponent(site)}/goals`;
 
-const known = (sites: SiteDirectory, site: string) => {
-  if (!sites.get(site)) throw new Error(`no site "${site}" (see cairn site list)`);
-};
-
-export async function goalAdd(socket: string, withStore: WithStore, site: string, input: GoalInput): Promise<void> {
-  const remote = await adminRequest(socket, 'POST', `/sites/${encodeURIComponent(site)}/goals`, input);
-  let goal: Goal;
-  if (remote) {
-    if (remote.status !== 201) throw adminFailure(remote);
-    goal = remote.body as Goal;
-  } else {
-    goal = newGoal(input);
-    await withStore(async (sites, store, audit) => {
-      known(sites, site);
-      await store.goals.create(site, goal);
-      await audit.record({ actor: 'cli', action: 'goal.create', target: `${site}/${goal.id}`, details: { kind: goal.kind, match: goal.match } });
-    });
-  }
-  console.log(`Goal ${goal.id} added to ${site}: ${goal.name}${goal.revenue ? ` (revenue from prop "${goal.revenue}")` : ''}.`);
-}
-
-export async function goalList(socket: string, withStore: WithStore, site: string): Promise<void> {
-  const remote = await adminRequest(socket, 'GET', `/sites/${encodeURIComponent(site)}/goals`);
-  if (remote && remote.status !== 200) throw adminFailure(remote);
-  const goals = remote
-    ? (remote.body as { goals: Goal[] }).goals
-    : await withStore(async (sites, store) => {
-        known(sites, site);
-        return store.goals.list(site);
+export const goalCommands: Command[] = [
+  {
+    name: 'goal add',
+    usage: 'cairn goal add <site> --page <pattern> | --event <name> [--name <label>] [--revenue <prop>]',
+    summary: ['add a goal (page patterns use * for any characters)'],
+    args: [needsSite('goal add')],
+    options: { page: { type: 'string' }, event: { type: 'string' }, name: { type: 'string' }, revenue: { type: 'string' } },
+    async run({ args: [site], flags, admin }) {
+      const page = text(flags, 'page');
+      const event = text(flags, 'event');
+      if (!page === !event) throw new UsageError('goal add needs one of --page <pattern> or --event <name>');
+      const goal = await admin.request<Goal>('POST', goalsPath(site!), {
+        kind: page ? 'page' : 'event',
+        match: page ?? event,
+        name: text(flags, 'name'),
+        revenue: text(flags, 'revenue'),
       });
-  if (goals.length === 0) return console.log(`No goals for ${site}. Add one: cairn goal add ${site} --page /thanks  (or --event signup)`);
-  for (const g of goals) console.log(`${g.id}  ${g.kind.padEnd(5)}  ${g.match}  ${g.name}${g.revenue ? `  revenue: ${g.revenue}` : ''}`);
-}
-
-export async function goalRemove(socket: string, withStore: WithStore, site: string, id: string): Promise<void> {
-  const remote = await adminRequest(socket, 'DELETE', `/sites/${encodeURIComponent(site)}/goals/${encodeURIComponent(id)}`);
-  if (remote) {
-    if (remote.status !== 204) throw adminFailure(remote);
-  } else {
-    const removed = await withStore(async (sites, store, audit) => {
-      known(sites, site);
-      const gone = await store.goals.remove(site, id);
-      if (gone) await audit.record({ actor: 'cli', action: 'goal.remove', target: `${site}/${id}` });
-      return gone;
-    });
-    if (!removed) throw new Error(`site ${site} has no goal ${id}`);
-  }
-  console.log(`Goal ${id} removed from ${site}.`);
-}
+      console.log(`Goal ${goal.id} added to ${site}: ${goal.name}${goal.revenue ? ` (revenue from prop "${goal.revenue}")` : ''}.`);
+    },
+  },
+  {
+    name: 'goal list',
+    usage: 'cairn goal list <site>',
+    summary: ["list a site's goals"],
+    args: [needsSite('goal list')],
+    async run({ args: [site], admin }) {
+      const { goals } = await admin.request<GoalsListAnswer>('GET', goalsPath(site!));
+      if (goals.length === 0) return console.log(`No goals for ${site}. Add one: cairn goal add ${site} --page /thanks  (or --event signup)`);
+      for (const g of goals) console.log(`${g.id}  ${g.kind.padEnd(5)}  ${g.match}  ${g.name}${g.revenue ? `  revenue: ${g.revenue}` : ''}`);
+    },
+  },
+  {
+    name: 'goal remove',
+    usage: 'cairn goal remove <site> <id>',
+    summary: ['remove a goal'],
+    args: [needsSite('goal remove'), 'goal remove needs a goal id: cairn goal remove <site> <id>'],
+    async run({ args: [site, id], admin }) {
+      await admin.request('DELETE', `${goalsPath(site!)}/${encodeURIComponent(id!)}`);
+      console.log(`Goal ${id} removed from ${site}.`);
+    },
+  },
+];

@@ -2,11 +2,12 @@
 import { join } from 'node:path';
 import type { HealthReport } from '../http/health.ts';
 import { adminFailure, adminRequest } from './admin-client.ts';
+import type { Command } from './command.ts';
 
 const mib = (bytes: number) => `${Math.floor(bytes / 2 ** 20).toLocaleString('en')} MiB`;
 
 /** Prints the report; resolves with the exit code: 0 when ok, 1 otherwise (or when no collector runs). */
-export async function health(dataDir: string): Promise<number> {
+async function health(dataDir: string): Promise<number> {
   const remote = await adminRequest(join(dataDir, 'cairn.sock'), 'GET', '/health');
   if (!remote) {
     console.error(`cairn: no collector is running on ${dataDir} (start it with: npm start)`);
@@ -22,3 +23,11 @@ export async function health(dataDir: string): Promise<number> {
   console.log(lines.join('\n'));
   return r.status === 'ok' ? 0 : 1;
 }
+
+/** Not a management command: it asks the running collector only, never a store opened here. */
+export const healthCommand: Command = {
+  name: 'health',
+  usage: 'cairn health',
+  summary: ["the running collector's health: store, disk space, events waiting"],
+  run: ({ config }) => health(config.dataDir),
+};

@@ -2,15 +2,20 @@
  * `cairn seed`: demo data. Creates sites marked synthetic (dashboards show them only when asked)
  * and fills them with realistic traffic ending now, then rolls the days up. Never runs by itself.
  */
+import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { createLogger } from '../logger.ts';
 import { RollupJob } from '../rollup/rollup-job.ts';
 import { newSite } from '../sites/new-site.ts';
-import type { SiteDirectory } from '../sites/site-directory.ts';
+import { SiteDirectory } from '../sites/site-directory.ts';
+import { openStore } from '../store/open-store.ts';
 import type { Store } from '../store/store.ts';
 import { synthesize } from '../seed/synthetic.ts';
+import { adminRequest } from './admin-client.ts';
+import { text, type Command, type Flags } from './command.ts';
+import { UsageError } from './usage-error.ts';
 
-export interface SeedOptions {
+interface SeedOptions {
   events: number;
   days: number;
   sites: number;
@@ -23,7 +28,7 @@ const bar = (done: number, total: number) => {
 };
 
 /** Seeds `o.sites` new synthetic sites with about `o.events` events in all over `o.days` days. */
-export async function seed(sites: SiteDirectory, store: Store, o: SeedOptions, now = Date.now()): Promise<void> {
+async function seed(sites: SiteDirectory, store: Store, o: SeedOptions, now = Date.now()): Promise<void> {
   const perSite = Math.ceil(o.events / o.sites);
   const start = DateTime.fromMillis(now, { zone: 'UTC' }).startOf('day').minus({ days: o.days - 1 }).toMillis();
   const traffic = (site: string, visitorsPerDay: number, seed: number) =>
@@ -49,3 +54,37 @@ export async function seed(sites: SiteDirectory, store: Store, o: SeedOptions, n
   process.stderr.write('\n');
   console.log(`Rolled up ${report.days} days in ${(report.ms / 1000).toFixed(1)} s.`);
 }
+
+/** --events, --days or --sites: a whole number from 1 to `max`, or `fallback` when not given. */
+function count(flags: Flags, name: 'events' | 'days' | 'sites', fallback: number, max: number): number {
+  const raw = text(flags, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`--${name} must be a whole number from 1 to ${max}`);
+  return n;
+}
+
+/**
+ * Not a management command: it writes events in bulk, straight to the store, so it waits for a
+ * stopped collector rather than going through the admin app.
+ */
+export const seedCommand: Command = {
+  name: 'seed',
+  usage: 'cairn seed [--events N] [--days D] [--sites S]',
+  summary: ['demo data: S new synthetic sites (default 1) with N events (default', '100000) over D days (default 30); the collector must be stopped'],
+  options: { events: { type: 'string' }, days: { type: 'string' }, sites: { type: 'string' } },
+  async run({ flags, config }) {
+    const o = { events: count(flags, 'events', 100_000, 100_000_000), days: count(flags, 'days', 30, 3650), sites: count(flags, 'sites', 1, 100) };
+    if (await adminRequest(join(config.dataDir, 'cairn.sock'), 'GET', '/sites')) {
+      throw new Error('cairn seed writes to the store directly: stop the collector first, then run it again');
+    }
+    const store = await openStore(config);
+    try {
+      const sites = new SiteDirectory(store);
+      await sites.reload();
+      await seed(sites, store, o);
+    } finally {
+      await store.close();
+    }
+  },
+};
