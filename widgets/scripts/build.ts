@@ -86,7 +86,7 @@ async function buildApp(): Promise<void> {
   for (const f of files) hash.update(readFileSync(join(out, f)));
   // Chunk names carry their content's hash.
   if (existsSync(join(out, 'chunks'))) for (const f of readdirSync(join(out, 'chunks'), { encoding: 'utf8' }).sort()) hash.update(f);
-  // The service worker is the build's last output: `npm start` (collector/src/cli/main.ts) takes it as the sign of a complete build.
+  // The service worker is the build's last output: `npm start` (collector/src/cli/start-command.ts) takes it as the sign of a complete build.
   await build({
     ...common,
     define: { __CAIRN_SHELL_VERSION__: JSON.stringify(hash.digest('hex').slice(0, 12)), __CAIRN_SHELL__: JSON.stringify(files.map(urlOf)) },
