@@ -19,6 +19,11 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // Tool configurations that their tools load as CommonJS (.dependency-cruiser.cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     // The tracker is written for size: `a && b()` and `c ? d() : e()` as statements are the norm there.
     files: ['tracker/src/**'],
     rules: { '@typescript-eslint/no-unused-expressions': ['error', { allowShortCircuit: true, allowTernary: true }] },
