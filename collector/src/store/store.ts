@@ -2,7 +2,7 @@
  * The one storage interface every adapter implements (ARCHITECTURE.md §6). Services call it;
  * only `store/<adapter>/` imports a database driver.
  */
-import type { AuditEntry, Grant, Role } from '../protocol/management.ts';
+import type { AuditEntry, Grant, Role, SiteView } from '../protocol/management.ts';
 import type { Filter, FilterDimension, Goal, Metric } from '../protocol/query.ts';
 
 /** An enriched event as it is stored: no IP, no user agent, nothing that identifies a person. */
@@ -43,22 +43,8 @@ export interface StoredEvent {
   clientId: string | null;
 }
 
-/** A registered site. */
-export interface Site {
-  id: string;
-  /** What people call it in the dashboard; the first domain unless renamed. */
-  name: string;
-  /** Registered hostnames, lower case, without a leading `www.`. */
-  domains: string[];
-  allowSubdomains: boolean;
-  /** Extra query keys kept on page URLs besides utm_*, ref and source. */
-  queryKeys: string[];
-  timezone: string;
-  createdAt: number;
-  /** Months raw events are kept (rollups stay); 25 by default. */
-  retentionMonths?: number;
-  /** Made by `cairn seed`: demo data, shown only when asked for. */
-  synthetic?: boolean;
+/** A registered site: the site as the API shows it (protocol/management.ts), as the store keeps it. */
+export interface Site extends Omit<SiteView, 'deletedAt'> {
   /**
    * When its deletion was asked for, or null: a deleted site counts nothing and is hidden, and
    * after the grace period everything of it is purged; until then it can be restored.
