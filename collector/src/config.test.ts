@@ -49,6 +49,9 @@ describe('valid configuration', () => {
     { case: 'a list of trusted proxies', flags: {}, env: { CAIRN_TRUSTED_PROXIES: 'loopback, 10.0.0.0/8,' }, expected: { trustedProxies: ['loopback', '10.0.0.0/8'] } },
     { case: 'a log level in capitals', flags: { 'log-level': 'DEBUG' }, env: {}, expected: { logLevel: 'debug' } },
     { case: 'a rate limit of 0 (off)', flags: {}, env: { CAIRN_RATE_LIMIT_IP: '0' }, expected: { rateLimitIp: 0 } },
+    { case: 'no memory limit or threads: 512MB, one thread per core', flags: {}, env: {}, expected: { memoryLimit: '512MB', threads: 0 } },
+    { case: 'a memory limit in any case of unit', flags: {}, env: { CAIRN_MEMORY_LIMIT: '2gib' }, expected: { memoryLimit: '2GiB' } },
+    { case: 'a memory limit and threads as flags', flags: { 'memory-limit': '1.5GB', threads: '2' }, env: {}, expected: { memoryLimit: '1.5GB', threads: 2 } },
   ])('reads $case', ({ flags, env, expected }) => {
     expect(loadConfig(flags, env)).toMatchObject(expected);
   });
@@ -90,6 +93,12 @@ describe('invalid configuration', () => {
     expect(problemsOf({}, { CAIRN_MAIL_FROM: 'not an address' })[0]).toMatch(/^CAIRN_MAIL_FROM="not an address": must be one email address/);
     const ok = loadConfig({}, { CAIRN_SMTP_URL: 'smtps://u:p@mail.example.com', CAIRN_PUBLIC_URL: 'https://stats.example.com' });
     expect([ok.smtpUrl, ok.mailFrom]).toEqual(['smtps://u:p@mail.example.com', 'Cairn <cairn@stats.example.com>']);
+  });
+
+  it('refuses a memory limit that is not a size, or too small to run', () => {
+    expect(problemsOf({}, { CAIRN_MEMORY_LIMIT: 'lots' })).toEqual(['CAIRN_MEMORY_LIMIT="lots": must be a size of at least 64MB, e.g. 512MB or 2GB']);
+    expect(problemsOf({}, { CAIRN_MEMORY_LIMIT: '10MB' })).toEqual(['CAIRN_MEMORY_LIMIT="10MB": must be a size of at least 64MB, e.g. 512MB or 2GB']);
+    expect(problemsOf({}, { CAIRN_THREADS: '-1' })).toEqual(['CAIRN_THREADS="-1": must be a whole number from 0 to 256']);
   });
 
   it('names the flag when the bad value came from a flag', () => {

@@ -23,6 +23,10 @@ export interface Config {
   loadIntervalMs: number;
   /** MiB of free disk space the embedded store keeps beyond what loading its journal needs; below, events get 503. */
   minFreeMb: number;
+  /** The embedded database's memory limit, e.g. "512MB" (beyond it, queries spill to disk). */
+  memoryLimit: string;
+  /** The embedded database's threads; 0: one per core. */
+  threads: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** "duckdb", or a MongoDB connection string. */
   store: string;
@@ -100,6 +104,18 @@ export const OPTIONS = {
   commitMaxRows: { env: 'CAIRN_COMMIT_MAX_ROWS', flag: 'commit-max-rows', parse: integer(1, 100_000), fallback: '1000' },
   loadIntervalMs: { env: 'CAIRN_LOAD_INTERVAL_MS', flag: 'load-interval-ms', parse: integer(50, 600_000), fallback: '5000' },
   minFreeMb: { env: 'CAIRN_MIN_FREE_MB', flag: 'min-free-mb', parse: integer(0, 1_000_000), fallback: '256' },
+  memoryLimit: {
+    env: 'CAIRN_MEMORY_LIMIT',
+    flag: 'memory-limit',
+    parse: (raw: string) => {
+      const m = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.exec(raw);
+      const bytes = m ? Number(m[1]) * 1024 ** ('kmgt'.indexOf(m[2]![0]!.toLowerCase()) + 1) : 0;
+      if (!m || bytes < 64 * 2 ** 20) throw new Error('must be a size of at least 64MB, e.g. 512MB or 2GB');
+      return `${m[1]}${m[2]!.toUpperCase().replace('I', 'i')}`;
+    },
+    fallback: '512MB',
+  },
+  threads: { env: 'CAIRN_THREADS', flag: 'threads', parse: integer(0, 256), fallback: '0' },
   logLevel: {
     env: 'CAIRN_LOG_LEVEL',
     flag: 'log-level',

@@ -18,6 +18,7 @@ async function health(dataDir: string): Promise<number> {
   const lines = [`Cairn ${r.version}: ${r.status}${r.reason ? ` (${r.reason.replaceAll('_', ' ')})` : ''}`];
   lines.push(`store: ${r.store.kind}, ${r.store.accepting === false ? 'refusing new events' : 'taking events'}${r.store.pendingEvents ? `, ${r.store.pendingEvents.toLocaleString('en')} waiting to be loaded` : ''}`);
   if (r.store.disk) lines.push(`disk: ${mib(r.store.disk.free)} free, ${mib(r.store.disk.needed)} needed to take events`);
+  if (r.store.engine) lines.push(`database: memory limit ${r.store.engine.memoryLimit}, ${r.store.engine.threads} thread${r.store.engine.threads === 1 ? '' : 's'}`);
   if (r.store.detail) lines.push(`detail: ${r.store.detail}`);
   lines.push(`ingest: ${r.ingest.aborted.toLocaleString('en')} requests ended by their clients before they were read, ${r.ingest.refusedNoSpace.toLocaleString('en')} refused for want of disk space (since start)`);
   console.log(lines.join('\n'));

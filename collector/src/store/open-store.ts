@@ -12,7 +12,7 @@ import { StoreError, type Store } from './store.ts';
 export const redactUrl = (url: string) => url.replace(/^(mongodb(?:\+srv)?:\/\/)([^@/]*@)/, (_, scheme: string, auth: string) => `${scheme}${auth.split(':')[0]}:***@`);
 
 export async function openStore(
-  config: Pick<Config, 'store' | 'dataDir'> & Partial<Pick<Config, 'loadIntervalMs' | 'minFreeMb'>>,
+  config: Pick<Config, 'store' | 'dataDir'> & Partial<Pick<Config, 'loadIntervalMs' | 'minFreeMb' | 'memoryLimit' | 'threads'>>,
   hooks: Pick<DuckDbStoreOptions, 'onLoadError' | 'onRejected' | 'onDiskSpace'> = {},
 ): Promise<Store> {
   if (config.store === 'duckdb') {
@@ -20,6 +20,8 @@ export async function openStore(
       dataDir: config.dataDir,
       ...(config.loadIntervalMs !== undefined ? { loadIntervalMs: config.loadIntervalMs } : {}),
       ...(config.minFreeMb !== undefined ? { minFreeBytes: config.minFreeMb * 2 ** 20 } : {}),
+      ...(config.memoryLimit ? { memoryLimit: config.memoryLimit } : {}),
+      ...(config.threads ? { threads: config.threads } : {}),
       ...hooks,
     });
   }

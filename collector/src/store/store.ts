@@ -363,6 +363,8 @@ export interface StoreHealth {
   pendingEvents?: number;
   /** Free space of the data directory's disk, and what the store needs there to take events (bytes). */
   disk?: { free: number; needed: number };
+  /** The embedded database's memory limit (as DuckDB writes it, e.g. "488.2 MiB") and threads. */
+  engine?: { memoryLimit: string; threads: number };
   /** What went wrong, for operators (may name files): never shown publicly. */
   detail?: string;
 }

@@ -58,9 +58,25 @@ interface Reader {
   pending: number;
 }
 
+/**
+ * How much DuckDB may use: its buffer manager's memory (`memory_limit`, e.g. '512MB'; what does
+ * not fit spills to `<file>.tmp`) and its worker threads. Unset, DuckDB's own defaults: 80% of the
+ * machine's memory and one thread per core.
+ */
+export interface EngineSettings {
+  memoryLimit?: string;
+  threads?: number;
+}
+
+const duckdbOptions = (e: EngineSettings): Record<string, string> => ({
+  ...(e.memoryLimit ? { memory_limit: e.memoryLimit } : {}),
+  ...(e.threads ? { threads: String(e.threads) } : {}),
+});
+
 export class Connections {
   /** The database file. */
   readonly file: string;
+  readonly engine: EngineSettings;
   #instance: DuckDBInstance;
   #writer: DuckDBConnection;
   #loader: DuckDBConnection;
@@ -70,8 +86,9 @@ export class Connections {
   /** The locks the running job holds, in the order it took them. */
   #held = new AsyncLocalStorage<readonly Lock[]>();
 
-  private constructor(file: string, instance: DuckDBInstance, [writer, loader, ...readers]: DuckDBConnection[]) {
+  private constructor(file: string, engine: EngineSettings, instance: DuckDBInstance, [writer, loader, ...readers]: DuckDBConnection[]) {
     this.file = file;
+    this.engine = engine;
     this.#instance = instance;
     this.#writer = writer!;
     this.#loader = loader!;
@@ -79,10 +96,10 @@ export class Connections {
   }
 
   /** Opens the database file and its connections; a file another process holds is refused in words a person can act on. */
-  static async open(file: string): Promise<Connections> {
+  static async open(file: string, engine: EngineSettings = {}): Promise<Connections> {
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(file);
+      instance = await DuckDBInstance.create(file, duckdbOptions(engine));
     } catch (cause) {
       const msg = cause instanceof Error ? cause.message : String(cause);
       const pid = /PID (\d+)/.exec(msg)?.[1];
@@ -95,7 +112,7 @@ export class Connections {
       throw new StoreError('store.open', { cause });
     }
     try {
-      return new Connections(file, instance, await connectAll(instance));
+      return new Connections(file, engine, instance, await connectAll(instance));
     } catch (err) {
       instance.closeSync();
       throw err;
@@ -161,7 +178,7 @@ export class Connections {
     } catch {
       // Invalidated: closing may complain, the file lock is released all the same.
     }
-    this.#instance = await DuckDBInstance.create(this.file);
+    this.#instance = await DuckDBInstance.create(this.file, duckdbOptions(this.engine));
     const [writer, loader, ...readers] = await connectAll(this.#instance);
     this.#writer = writer!;
     this.#loader = loader!;

@@ -56,6 +56,14 @@ const event = contractEvent;
 const clientIdsOf = (rows: readonly StoredEvent[]) => rows.map((r) => r.clientId);
 
 
+describe('the engine', () => {
+  it('runs DuckDB with the memory limit and threads it is given, and says so in its health', async () => {
+    const store = await openStore(await tempDir(), { memoryLimit: '256MB', threads: 1 });
+    // DuckDB writes its limit in binary units: 256 MB is 244.1 MiB.
+    expect((await store.health()).engine).toEqual({ memoryLimit: '244.1 MiB', threads: 1 });
+  });
+});
+
 describe('events', () => {
   it('keeps settled rows across close and reopen', async () => {
     const dataDir = await tempDir();

@@ -24,7 +24,7 @@ import { join, resolve } from 'node:path';
 import { StoreError, type EventStore, type RollupStore, type Store, type StoreHealth } from '../store.ts';
 import { auditStore, loginStore, userStore } from './accounts.ts';
 import { botCountStore } from './bot-counts.ts';
-import { Connections, rowsOf, type Exec, type Param } from './connections.ts';
+import { Connections, rowsOf, type EngineSettings, type Exec, type Param } from './connections.ts';
 import { DiskAdmission, type DiskState, type StatFs } from './disk-space.ts';
 import * as events from './events.ts';
 import { goalStore } from './goals.ts';
@@ -36,7 +36,7 @@ import { SaltFile } from './salt-file.ts';
 import { keyStore, metaStore, siteStore } from './sites.ts';
 import { statsStore } from './stats-reads.ts';
 
-export interface DuckDbStoreOptions {
+export interface DuckDbStoreOptions extends EngineSettings {
   dataDir: string;
   /** How often journaled events are loaded into DuckDB. */
   loadIntervalMs?: number;
@@ -72,7 +72,7 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Duck
   } catch (cause) {
     throw new StoreError('store.open', { cause, message: `cannot create the data directory ${dataDir}` });
   }
-  const conns = await Connections.open(file);
+  const conns = await Connections.open(file, { memoryLimit: options.memoryLimit, threads: options.threads });
   const store = new DuckDbStore(conns, dataDir, options);
   try {
     await store.init();
@@ -230,9 +230,11 @@ export class DuckDbStore implements Store {
       return { ok: false, accepting: false, reason: 'disk_full', detail: this.#lastLoadError ? `${detail}; last load: ${this.#lastLoadError.message}` : detail, ...facts };
     }
     if (this.#invalidated) return { ok: false, accepting: true, reason: 'store_reopening', detail: this.#invalidated.message, ...facts };
-    await this.#query('store.health', 'SELECT 1');
-    if (this.#lastLoadError) return { ok: false, accepting: true, reason: 'loads_failing', detail: this.#lastLoadError.message, ...facts };
-    return { ok: true, accepting: true, ...facts };
+    // What DuckDB runs with now (a large load takes a thread for a while: loads share the cores).
+    const [setting] = await this.#query('store.health', `SELECT current_setting('memory_limit') AS memory, current_setting('threads')::INTEGER AS threads`);
+    const engine = { memoryLimit: String(setting!.memory), threads: Number(setting!.threads) };
+    if (this.#lastLoadError) return { ok: false, accepting: true, reason: 'loads_failing', detail: this.#lastLoadError.message, ...facts, engine };
+    return { ok: true, accepting: true, ...facts, engine };
   }
 
   /** Every rollup row of a site, in a stable order (diagnostics and tests). */
