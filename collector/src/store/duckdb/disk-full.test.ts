@@ -4,10 +4,9 @@
  * again in place, with every acknowledged event loaded exactly once. The first part reads a
  * fake free-space figure; the second fills a real filesystem (a small tmpfs, which needs root).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { afterThisTest, tempFolder } from '../../testing/after-each-test.ts';
 import { contractEvent } from '../contract.suite.ts';
 import { StoreError, type StoredEvent } from '../store.ts';
 import { mountSmallDisk, smallDiskProblem } from '../../testing/small-disk.ts';
@@ -16,14 +15,10 @@ import { openDuckDbStore, type DiskState, type DuckDbStore, type DuckDbStoreOpti
 const MiB = 2 ** 20;
 const NO_TIMER = 3_600_000;
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 async function openStore(dataDir: string, options: Partial<DuckDbStoreOptions> = {}): Promise<DuckDbStore> {
   const store = await openDuckDbStore({ dataDir, loadIntervalMs: NO_TIMER, ...options });
-  cleanups.push(() => store.close());
+  afterThisTest(() => store.close());
   return store;
 }
 
@@ -32,8 +27,7 @@ const rows = (from: number, n: number, pad = 0): StoredEvent[] =>
 
 describe('admission on free disk space', () => {
   async function fakeDisk(options: Partial<DuckDbStoreOptions> = {}) {
-    const dir = await mkdtemp(join(tmpdir(), 'cairn-admission-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempFolder('cairn-admission-');
     const disk = { free: 1000 * MiB };
     const states: DiskState[] = [];
     const store = await openStore(dir, {
@@ -93,7 +87,7 @@ if (problem && process.env.CI) throw new Error(`disk-full tests cannot run in CI
 describe.skipIf(problem !== null)(`a real disk that fills up${problem ? ` (SKIPPED: ${problem})` : ''}`, () => {
   it('opens a database DuckDB invalidated on a failed checkpoint again, and loads every event exactly once', async () => {
     const disk = await mountSmallDisk(160);
-    cleanups.push(() => disk.unmount());
+    afterThisTest(() => disk.unmount());
     const loadErrors: string[] = [];
     // No reserve: this test wants DuckDB itself to meet the full disk.
     const store = await openStore(join(disk.dir, 'data'), { minFreeBytes: 0, onLoadError: (err) => loadErrors.push(err.message) });

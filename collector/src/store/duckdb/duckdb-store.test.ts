@@ -8,10 +8,10 @@
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { afterThisTest, tempFolder } from '../../testing/after-each-test.ts';
 import { withOneFreeThread } from '../../testing/one-free-thread.ts';
 import { contractEvent } from '../contract.suite.ts';
 import { StoreError, type StoredEvent } from '../store.ts';
@@ -22,20 +22,11 @@ const SEGMENT_BYTES = 64 * 1024;
 const NO_TIMER = 3_600_000;
 const T0 = Date.UTC(2026, 0, 31, 23, 59, 59, 999);
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'cairn-store-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = () => tempFolder('cairn-store-');
 
 async function openStore(dataDir: string, options: Partial<DuckDbStoreOptions> = {}): Promise<DuckDbStore> {
   const store = await openDuckDbStore({ dataDir, segmentBytes: SEGMENT_BYTES, loadIntervalMs: NO_TIMER, ...options });
-  cleanups.push(() => store.close());
+  afterThisTest(() => store.close());
   return store;
 }
 

@@ -2,10 +2,10 @@
  * The ingest journal on real files: what survives on disk, what is handed to the loader, and what
  * a failing disk leaves behind. Segments are 64 KiB so that rotation happens within a few appends.
  */
-import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { afterThisTest, tempFolder } from '../../testing/after-each-test.ts';
 import { withOneFreeThread } from '../../testing/one-free-thread.ts';
 import { Journal, type Mark } from './journal.ts';
 import { validLength } from './segment-scan.ts';
@@ -13,20 +13,11 @@ import { validLength } from './segment-scan.ts';
 const KiB = 1024;
 const SEGMENT_BYTES = 64 * KiB;
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'cairn-journal-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = () => tempFolder('cairn-journal-');
 
 async function openJournal(dir: string, mark: Mark = { seq: 0, offset: 0 }): Promise<Journal> {
   const journal = await Journal.open(dir, mark, { segmentBytes: SEGMENT_BYTES });
-  cleanups.push(() => journal.close());
+  afterThisTest(() => journal.close());
   return journal;
 }
 

@@ -3,10 +3,9 @@
  * Cairn is refused untouched, and one written by an older Cairn is upgraded in place, once.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { afterThisTest, tempFolder } from '../../testing/after-each-test.ts';
 import { contractEvent } from '../contract.suite.ts';
 import { StoreError, type StatsSpec } from '../store.ts';
 import { openDuckDbStore, type DuckDbStore, type DuckDbStoreOptions } from './duckdb-store.ts';
@@ -17,20 +16,11 @@ const SEGMENT_BYTES = 64 * 1024;
 const NO_TIMER = 3_600_000;
 const T0 = Date.UTC(2026, 0, 31, 23, 59, 59, 999);
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'cairn-store-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = () => tempFolder('cairn-store-');
 
 async function openStore(dataDir: string, options: Partial<DuckDbStoreOptions> = {}): Promise<DuckDbStore> {
   const store = await openDuckDbStore({ dataDir, segmentBytes: SEGMENT_BYTES, loadIntervalMs: NO_TIMER, ...options });
-  cleanups.push(() => store.close());
+  afterThisTest(() => store.close());
   return store;
 }
 

@@ -2,26 +2,17 @@
  * Journal segments read back from real files (segment-scan.ts): where the complete lines of a
  * segment end, whatever a crash left after them, and however long its lines are.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempFolder } from '../../testing/after-each-test.ts';
 import { validLength } from './segment-scan.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const SEGMENT_BYTES = 64 * KiB;
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'cairn-journal-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = () => tempFolder('cairn-journal-');
 
 /** One NDJSON line, optionally padded to make it long. */
 const line = (i: number, pad = 0) => `${JSON.stringify({ i, pad: 'x'.repeat(pad) })}\n`;
