@@ -16,6 +16,7 @@ import { withOneFreeThread } from '../../testing/one-free-thread.ts';
 import { contractEvent } from '../contract.suite.ts';
 import { StoreError, type StoredEvent } from '../store.ts';
 import { openDuckDbStore, type DuckDbStore, type DuckDbStoreOptions } from './duckdb-store.ts';
+import { readMeta } from './test-files.ts';
 
 const SEGMENT_BYTES = 64 * 1024;
 /** Loads only when a test settles or closes, unless it asks for the background loader. */
@@ -231,19 +232,6 @@ describe('events the loader cannot read', () => {
     expect(await readdir(join(dataDir, 'rejected'))).toHaveLength(1);
   });
 });
-
-/** Reads one meta value straight from the database file (the store must be closed). */
-async function readMeta(file: string, key: string): Promise<string | undefined> {
-  const instance = await DuckDBInstance.create(file);
-  try {
-    const conn = await instance.connect();
-    const reader = await conn.runAndReadAll('SELECT value FROM meta WHERE key = ?', [key]);
-    conn.closeSync();
-    return reader.getRows()[0]?.[0]?.toString();
-  } finally {
-    instance.closeSync();
-  }
-}
 
 describe('rolled-up days made dirty by loaded events', () => {
   // New York: local midnight is 05:00 UTC in winter.

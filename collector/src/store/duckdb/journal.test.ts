@@ -2,13 +2,14 @@
  * The ingest journal on real files: what survives on disk, what is handed to the loader, and what
  * a failing disk leaves behind. Segments are 64 KiB so that rotation happens within a few appends.
  */
-import { readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { afterThisTest, tempFolder } from '../../testing/after-each-test.ts';
 import { withOneFreeThread } from '../../testing/one-free-thread.ts';
 import { Journal, type Mark } from './journal.ts';
 import { validLength } from './segment-scan.ts';
+import { fileWith, line, nuls } from './test-files.ts';
 
 const KiB = 1024;
 const SEGMENT_BYTES = 64 * KiB;
@@ -22,17 +23,6 @@ async function openJournal(dir: string, mark: Mark = { seq: 0, offset: 0 }): Pro
 }
 
 const segmentName = (seq: number) => `${String(seq).padStart(20, '0')}.ndjson`;
-
-/** One NDJSON line, optionally padded to make it long. */
-const line = (i: number, pad = 0) => `${JSON.stringify({ i, pad: 'x'.repeat(pad) })}\n`;
-
-const nuls = (n: number) => Buffer.alloc(n);
-
-async function fileWith(dir: string, name: string, ...parts: (string | Buffer)[]): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))));
-  return path;
-}
 
 /** The bytes the loader would take now, in order. */
 async function allLoadable(journal: Journal): Promise<string> {

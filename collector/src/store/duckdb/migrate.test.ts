@@ -10,6 +10,7 @@ import { contractEvent } from '../contract.suite.ts';
 import { StoreError, type StatsSpec } from '../store.ts';
 import { openDuckDbStore, type DuckDbStore, type DuckDbStoreOptions } from './duckdb-store.ts';
 import { SCHEMA_VERSION } from './schema.ts';
+import { readMeta } from './test-files.ts';
 
 const SEGMENT_BYTES = 64 * 1024;
 /** Loads only when a test settles or closes. */
@@ -26,19 +27,6 @@ async function openStore(dataDir: string, options: Partial<DuckDbStoreOptions> =
 
 /** An ordinary pageview with every field set (the contract suite's). */
 const event = contractEvent;
-
-/** Reads one meta value straight from the database file (the store must be closed). */
-async function readMeta(file: string, key: string): Promise<string | undefined> {
-  const instance = await DuckDBInstance.create(file);
-  try {
-    const conn = await instance.connect();
-    const reader = await conn.runAndReadAll('SELECT value FROM meta WHERE key = ?', [key]);
-    conn.closeSync();
-    return reader.getRows()[0]?.[0]?.toString();
-  } finally {
-    instance.closeSync();
-  }
-}
 
 describe('schema', () => {
   it('refuses a data directory written by a newer Cairn', async () => {

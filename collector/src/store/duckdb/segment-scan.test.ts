@@ -2,28 +2,16 @@
  * Journal segments read back from real files (segment-scan.ts): where the complete lines of a
  * segment end, whatever a crash left after them, and however long its lines are.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempFolder } from '../../testing/after-each-test.ts';
 import { validLength } from './segment-scan.ts';
+import { fileWith, line, nuls } from './test-files.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const SEGMENT_BYTES = 64 * KiB;
 
 const tempDir = () => tempFolder('cairn-journal-');
-
-/** One NDJSON line, optionally padded to make it long. */
-const line = (i: number, pad = 0) => `${JSON.stringify({ i, pad: 'x'.repeat(pad) })}\n`;
-
-const nuls = (n: number) => Buffer.alloc(n);
-
-async function fileWith(dir: string, name: string, ...parts: (string | Buffer)[]): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p))));
-  return path;
-}
 
 describe('validLength', () => {
   it('counts complete lines up to the NUL padding', async () => {
