@@ -29,7 +29,19 @@ export const rollupable = (spec: StatsSpec) =>
     (spec.group.by === 'time' && spec.group.interval !== 'hour') ||
     (spec.group.by === 'dimension' && (ROLLUP_DIMENSIONS as readonly string[]).includes(spec.group.dimension)));
 
-/** The days of a spec, and how many of them, from the first on, are rolled up. */
+/**
+ * The days of a spec's period before the local day of the site's first event (`firstTs`, in the
+ * spec's time zone): they hold nothing, so rollups answer them without rows. A year's view of a
+ * site that is a month old reads its month from rollups instead of the raw events of every day.
+ */
+export function emptyDaysBefore(spec: StatsSpec, firstTs: number): string[] {
+  const first = DateTime.fromMillis(firstTs, { zone: spec.tz }).toISODate()!;
+  const out: string[] = [];
+  for (let d = DateTime.fromISO(spec.from); d.toISODate()! < first && d.toISODate()! <= spec.to; d = d.plus({ days: 1 })) out.push(d.toISODate()!);
+  return out;
+}
+
+/** The days of a spec, and how many of them, from the first on, are rolled up (or hold nothing: emptyDaysBefore). */
 export function rolledRun(spec: StatsSpec, rolled: ReadonlySet<string>): { days: string[]; k: number } {
   const days: string[] = [];
   for (let d = DateTime.fromISO(spec.from); d.toISODate()! <= spec.to; d = d.plus({ days: 1 })) days.push(d.toISODate()!);

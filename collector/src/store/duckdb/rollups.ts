@@ -76,6 +76,14 @@ export function rolledDaysSql(spec: StatsSpec): string {
       AND r.day BETWEEN ${literal(spec.from)}::DATE AND ${literal(spec.to)}::DATE${covered}`;
 }
 
+/**
+ * The SQL of a site's first event before `beforeUtc` (column `t`, epoch ms; NULL when none). Events
+ * are stored about in time order, so DuckDB reads only the row groups before that instant.
+ */
+export function firstEventSql(site: string, beforeUtc: number): string {
+  return `SELECT epoch_ms(min(ts))::DOUBLE AS t FROM events WHERE site = ${literal(site)} AND ts < epoch_ms(${Math.floor(beforeUtc)}::BIGINT)`;
+}
+
 /** The SQL of one day's page rollup rows, for pages of at least `minVisitors` visitors in the day's rollup (written first). */
 function pageRowsSql(site: Site, day: string, minVisitors: number): string {
   const spec: StatsSpec = { site: site.id, ...rangeOf(day, day, site.timezone), filters: [], group: { by: 'dimensions', dimensions: PAGE_ROLLUP_DIMENSIONS } };

@@ -7,7 +7,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Realtime, StatsRow, StatsSpec, StatsStore, VitalRow } from '../store.ts';
 import type { Row } from './connections.ts';
 import { streamEvents } from './events.ts';
-import { plannedSql, rolledDaysSql, sharedSql, usesRollups } from './rollups.ts';
+import { localDay } from '../../time.ts';
+import { emptyDaysBefore } from '../rollup-days.ts';
+import { firstEventSql, plannedSql, rolledDaysSql, sharedSql, usesRollups } from './rollups.ts';
 import { funnelSql, statsSql, vitalsSql } from './stats-sql.ts';
 
 /** Runs one read-only query on a reader connection (read()), failures named after `operation`. */
@@ -91,10 +93,18 @@ async function queryMany(read: Read, specs: readonly StatsSpec[]): Promise<Stats
   return specs.map((s) => answers.get(s)!);
 }
 
-/** The days of a spec's period that rollups answer (in the spec's time zone, not dirty, holding its page filter's page). */
+/**
+ * The days of a spec's period that rollups answer: rolled in the spec's time zone, not dirty,
+ * holding its page filter's page; and those before the site's first event, which hold nothing
+ * (a year's view of a site a month old reads its month from rollups, not every day's events).
+ */
 async function rolledDays(read: Read, spec: StatsSpec): Promise<Set<string>> {
-  const days = await read('stats.query', rolledDaysSql(spec));
-  return new Set(days.map((r) => String(r.d)));
+  const rolled = (await read('stats.query', rolledDaysSql(spec))).map((r) => String(r.d)).sort();
+  if (rolled.length === 0) return new Set();
+  // Before the first rolled day: nothing, or nothing before the site's first event.
+  const [first] = await read('stats.query', firstEventSql(spec.site, localDay(rolled[0]!, spec.tz).toMillis()));
+  const empty = first?.t === null || first?.t === undefined ? emptyDaysBefore({ ...spec, to: rolled[0]! }, localDay(rolled[0]!, spec.tz).toMillis()) : emptyDaysBefore(spec, Number(first.t));
+  return new Set([...empty, ...rolled]);
 }
 
 /** The stats of the Store: queries on reader connections (`read`), exports on a connection of their own (`connect`). */

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { rangeOf } from '../../time.ts';
-import { closedDays, rolledRun, rollupable } from '../rollup-days.ts';
+import { closedDays, emptyDaysBefore, rolledRun, rollupable } from '../rollup-days.ts';
 import { StoreError, type Realtime, type SessionTail, type Site, type StatsRow, type StatsSpec, type Store, type StoreHealth, type StoredEvent, type VitalRow } from '../store.ts';
 import { auditStore, loginStore, userStore } from './accounts.ts';
 import { botCountStore } from './bot-counts.ts';
@@ -187,10 +187,13 @@ export class MongoStore implements Store {
     query: (spec: StatsSpec): Promise<StatsRow[]> =>
       this.#op('stats.query', async (x) => {
         const versions = rollupable(spec) ? await this.#rolledVersions(x, spec) : new Map<string, string>();
-        const { days, k } = rolledRun(spec, new Set(versions.keys()));
+        // Days before the site's first event hold nothing: rollups answer them without rows.
+        const [first] = versions.size > 0 ? await x.find(C.events, { site: spec.site }, { sort: { ts: 1 }, limit: 1, projection: { ts: 1 } }) : [];
+        const empty = first ? emptyDaysBefore(spec, (first.ts as Date).getTime()) : [];
+        const { days, k } = rolledRun(spec, new Set([...empty, ...versions.keys()]));
         if (k === 0) return rowsOf(spec, await x.aggregate(C.events, statsPipeline(spec)));
-        const rolled = new Map(days.slice(0, k).map((d) => [d, versions.get(d)!]));
-        const parts = [x.aggregate(C.rollups, fromRollupsPipeline(spec, rolled))];
+        const rolled = new Map(days.slice(0, k).flatMap((d) => (versions.has(d) ? [[d, versions.get(d)!] as const] : [])));
+        const parts = rolled.size > 0 ? [x.aggregate(C.rollups, fromRollupsPipeline(spec, rolled))] : [];
         if (k < days.length) parts.push(x.aggregate(C.events, sumsPipeline({ ...spec, ...rangeOf(days[k]!, spec.to, spec.tz) })));
         return combineRows(spec, await Promise.all(parts));
       }),
