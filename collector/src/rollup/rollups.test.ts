@@ -22,7 +22,7 @@ let sites: SiteDirectory;
 
 beforeEach(async () => {
   dir = await tempDir('cairn-rollup-');
-  store = await openDuckDbStore({ dataDir: dir, loadIntervalMs: 3_600_000, pageRollupMinVisitors: 3 });
+  store = await openDuckDbStore({ dataDir: dir, loadIntervalMs: 3_600_000, filterRollupMinVisitors: 3 });
   await store.sites.create(site);
   sites = new SiteDirectory(store);
   await sites.reload();
@@ -31,7 +31,7 @@ beforeEach(async () => {
 afterEach(() => store.close());
 
 const job = () => new RollupJob({ store, sites, log: createLogger('silent'), now: () => NOW });
-const rollupRows = async () => JSON.stringify([await store.rollupRows(site.id), await store.pageRollupRows(site.id)]);
+const rollupRows = async () => JSON.stringify([await store.rollupRows(site.id), await store.filterRollupRows(site.id)]);
 const q = (extra: Record<string, unknown>) => querySchema.parse({ period: 'custom', from: '2026-05-01', to: '2026-05-10', ...extra }) as Query;
 
 describe('the rollup job', () => {
@@ -44,7 +44,7 @@ describe('the rollup job', () => {
 
   it('gives the same rollup when a day is rolled twice', async () => {
     await job().run();
-    expect((await store.pageRollupRows(site.id)).length).toBeGreaterThan(100);
+    expect((await store.filterRollupRows(site.id)).length).toBeGreaterThan(100);
     const before = await rollupRows();
     await store.rollups.roll(site, '2026-05-04', NOW);
     await store.rollups.roll(site, '2026-05-04', NOW);
@@ -109,24 +109,31 @@ describe('queries over rollups', () => {
   });
 });
 
-describe('page rollups', () => {
+describe('filter rollups', () => {
   const BREAKDOWNS = ['page', 'source', 'country', 'device', 'browser', 'os', 'entry_page'] as const;
   const onPage = (page: string) => q({ filters: [{ dimension: 'page', op: 'is', values: [page] }], limit: 100 });
   /** Pages of a day's `page` rollup with their visitors. */
   const pagesOf = async (day: string) =>
     new Map((await store.rollupRows(site.id)).filter((r) => r.day === day && r.dimension === 'page').map((r) => [String(r.value), Number(r.visitors)]));
 
-  it('answer a filter on one page for the closed days that hold it (raw events of those days are no longer read)', async () => {
+  it.each([
+    ['page', '/'],
+    ['country', 'US'],
+    ['device', 'desktop'],
+    ['source', 'Google'],
+    ['event', 'pageview'],
+  ])('answer a filter on %s %s for the closed days that hold it (raw events of those days are no longer read)', async (dimension, value) => {
     const service = new StatsService(store, () => NOW);
-    const before = await service.dashboard(site, onPage('/'), BREAKDOWNS);
+    const query = q({ filters: [{ dimension, op: 'is', values: [value] }], limit: 100 });
+    const before = await service.dashboard(site, query, BREAKDOWNS);
     await job().run();
-    const popular = [...(await pagesOf('2026-05-02'))].every(([page, n]) => page !== '/' || n >= 3);
+    const popular = (await store.rollupRows(site.id)).some((r) => r.day === '2026-05-02' && r.dimension === dimension && r.value === value && Number(r.visitors) >= 3);
     expect(popular).toBe(true);
-    expect(await service.dashboard(site, onPage('/'), BREAKDOWNS)).toEqual(before);
-    // Raw events of May 1–4 go: the page-rollup parts stay, the entry page breakdown (not in page
-    // rollups) is read from raw events and loses them.
+    expect(await service.dashboard(site, query, BREAKDOWNS)).toEqual(before);
+    // Raw events of May 1–4 go: the filter-rollup parts stay, the entry page breakdown (not in
+    // filter rollups) is read from raw events and loses them.
     expect(await store.events.deleteBefore(site.id, Date.UTC(2026, 4, 4, 22))).toBeGreaterThan(100);
-    const after = await service.dashboard(site, onPage('/'), BREAKDOWNS);
+    const after = await service.dashboard(site, query, BREAKDOWNS);
     expect({ ...after, breakdowns: { ...after.breakdowns, entry_page: null } }).toEqual({ ...before, breakdowns: { ...before.breakdowns, entry_page: null } });
     expect(after.breakdowns.entry_page).not.toEqual(before.breakdowns.entry_page);
   });
@@ -143,13 +150,13 @@ describe('page rollups', () => {
     }
     expect(found).toBeDefined();
     const { page, day, next } = found!;
-    const rows = await store.pageRollupRows(site.id);
-    expect(rows.some((r) => r.page === page && r.day === day)).toBe(true);
-    expect(rows.some((r) => r.page === page && r.day === next)).toBe(false);
+    const rows = await store.filterRollupRows(site.id);
+    expect(rows.some((r) => r.filter === 'page' && r.fvalue === page && r.day === day)).toBe(true);
+    expect(rows.some((r) => r.filter === 'page' && r.fvalue === page && r.day === next)).toBe(false);
     const service = new StatsService(store, () => NOW);
     const query = querySchema.parse({ period: 'custom', from: day, to: next, filters: [{ dimension: 'page', op: 'is', values: [page] }] }) as Query;
     const before = await service.dashboard(site, query, BREAKDOWNS);
-    // Without the raw events from `next` on, its numbers for the page are gone; `day`'s stay (page rollups).
+    // Without the raw events from `next` on, its numbers for the page are gone; `day`'s stay (filter rollups).
     const { startUtc } = rangeOf(next, next, site.timezone);
     expect(await store.events.deleteBefore(site.id, startUtc + 86_400_000)).toBeGreaterThan(100);
     const after = await service.dashboard(site, query, BREAKDOWNS);
@@ -175,7 +182,7 @@ describe('page rollups', () => {
       expect(iceland(now), when).toBe(iceland(before) + 1);
       await job().run();
     }
-    expect((await store.pageRollupRows(site.id)).some((r) => r.day === '2026-05-03' && r.page === '/' && r.value === 'IS')).toBe(true);
+    expect((await store.filterRollupRows(site.id)).some((r) => r.day === '2026-05-03' && r.filter === 'page' && r.fvalue === '/' && r.value === 'IS')).toBe(true);
   });
 });
 

@@ -57,7 +57,7 @@ function edges(site: Site, n: number): StoredEvent[] {
 beforeAll(async () => {
   // Pages of 2 visitors a day get page rollups: popular pages have them most days, others on some
   // days only (read raw), so both paths and their mixes are compared.
-  store = await openDuckDbStore({ dataDir: await tempDir('cairn-oracle-'), loadIntervalMs: 3_600_000, pageRollupMinVisitors: 2 });
+  store = await openDuckDbStore({ dataDir: await tempDir('cairn-oracle-'), loadIntervalMs: 3_600_000, filterRollupMinVisitors: 2 });
   service = new StatsService(store, () => NOW);
   for (const [n, tz] of ZONES.entries()) {
     const site: Site = { id: `site-${n}`, domains: ['example.com'], allowSubdomains: true, queryKeys: [], timezone: tz, name: 'example.com', createdAt: START };
@@ -125,12 +125,22 @@ const queryArb: fc.Arbitrary<Query> = fc
   });
 
 /**
- * Queries filtered on one page (what page rollups answer), popular or not, or absent, half of
- * them over the last 30 days (most of them rolled up, today not).
+ * Queries filtered on one value of one dimension (what filter rollups answer): a page, popular or
+ * not, a country, a device, an event name…, or a value that never occurs; half of them over the
+ * last 30 days (most of them rolled up, today not).
  */
-const pageQueryArb: fc.Arbitrary<Query> = fc
-  .tuple(queryArb, fc.constantFrom('/', '/pricing', '/about', '/blog/post-12', '/blog/post-39', '/no-such-page'), fc.boolean())
-  .map(([q, page, recent]) => ({ ...q, ...(recent ? { period: '30d' as const } : {}), filters: [{ dimension: 'page' as const, op: 'is' as const, values: [page] }] }));
+const oneValueQueryArb: fc.Arbitrary<Query> = fc
+  .tuple(
+    queryArb,
+    fc.oneof(
+      fc.constantFrom('/', '/pricing', '/about', '/blog/post-12', '/blog/post-39', '/no-such-page').map((v) => ['page', v] as const),
+      fc
+        .constantFrom('source', 'utm_source', 'country', 'device', 'browser', 'os', 'event', 'entry_page')
+        .chain((d) => fc.constantFrom(...valuesOf(d)).map((v) => [d, v] as const)),
+    ),
+    fc.boolean(),
+  )
+  .map(([q, [dimension, value], recent]) => ({ ...q, ...(recent ? { period: '30d' as const } : {}), filters: [{ dimension, op: 'is' as const, values: [value] }] }));
 
 function specOf(site: Site, r: Range, q: Query, group: StatsSpec['group']): StatsSpec {
   return { site: site.id, tz: site.timezone, from: r.from, to: r.to, startUtc: r.startUtc, endUtc: r.endUtc, filters: q.filters, group };
@@ -317,10 +327,10 @@ describe('stats equal the reference', () => {
     await checkDashboards(25);
   }, ROLLING_MS);
 
-  it('filtered on one page, with page rollups for the days that have them', async () => {
+  it('filtered on one value of a dimension, with filter rollups for the days that have it', async () => {
     await rollAll();
-    await checkAll(30, pageQueryArb);
-    await checkDashboards(25, pageQueryArb);
+    await checkAll(30, oneValueQueryArb);
+    await checkDashboards(25, oneValueQueryArb);
   }, ROLLING_MS);
 
   it('after late events changed rolled-up days, before and after they are rolled up again', async () => {
@@ -335,9 +345,9 @@ describe('stats equal the reference', () => {
     events.push(...late);
     expect((await store.rollups.pending(sites[1]!, NOW)).length).toBeGreaterThan(0);
     await checkAll(25);
-    await checkAll(15, pageQueryArb);
+    await checkAll(15, oneValueQueryArb);
     expect(await rollAll()).toBeGreaterThan(0);
     await checkAll(25);
-    await checkAll(15, pageQueryArb);
+    await checkAll(15, oneValueQueryArb);
   }, ROLLING_MS);
 });

@@ -31,7 +31,7 @@ import { goalStore } from './goals.ts';
 import { Journal } from './journal.ts';
 import { JournalLoader, readMark } from './journal-loader.ts';
 import { migrate } from './migrate.ts';
-import { PAGE_ROLLUP_ROWS_SQL, pendingDays, rollDay, ROLLUP_ROWS_SQL } from './rollups.ts';
+import { FILTER_ROLLUP_ROWS_SQL, pendingDays, rollDay, ROLLUP_ROWS_SQL } from './rollups.ts';
 import { SaltFile } from './salt-file.ts';
 import { keyStore, metaStore, siteStore } from './sites.ts';
 import { statsStore } from './stats-reads.ts';
@@ -46,8 +46,8 @@ export interface DuckDbStoreOptions extends EngineSettings {
   onLoadError?: (err: StoreError) => void;
   /** Called when rows DuckDB refused were set aside in `file` (they are kept, not loaded). */
   onRejected?: (lines: number, file: string) => void;
-  /** Pages with fewer visitors on a day are left out of its page rollups (default PAGE_ROLLUP_MIN_VISITORS). */
-  pageRollupMinVisitors?: number;
+  /** Filter values with fewer visitors on a day are left out of its filter rollups (default FILTER_ROLLUP_MIN_VISITORS). */
+  filterRollupMinVisitors?: number;
   /** Free disk space kept beyond what loading the journal needs; below it, appends are refused (default 256 MiB). */
   minFreeBytes?: number;
   /** Called when appends start or stop being refused for want of disk space. */
@@ -213,7 +213,7 @@ export class DuckDbStore implements Store {
     roll: (site, day, now) =>
       this.#conns.load(async () => {
         try {
-          await rollDay(this.#conns.loader, site, day, now, this.#options.pageRollupMinVisitors);
+          await rollDay(this.#conns.loader, site, day, now, this.#options.filterRollupMinVisitors);
         } catch (cause) {
           throw new StoreError('rollups.roll', { cause, message: `${site.id} ${day}: ${String(cause)}` });
         }
@@ -243,8 +243,8 @@ export class DuckDbStore implements Store {
   }
 
   /** Every page rollup row of a site, in a stable order (diagnostics and tests). */
-  pageRollupRows(site: string): Promise<Record<string, unknown>[]> {
-    return this.#query('rollups.rows', PAGE_ROLLUP_ROWS_SQL, [site]);
+  filterRollupRows(site: string): Promise<Record<string, unknown>[]> {
+    return this.#query('rollups.rows', FILTER_ROLLUP_ROWS_SQL, [site]);
   }
 
   /** Reads the data directory's free space now and decides whether appends are refused (it is also read every second). */

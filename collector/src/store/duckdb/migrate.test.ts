@@ -116,9 +116,9 @@ describe('schema', () => {
     await third.close();
   });
 
-  it('upgrades a schema 4 directory: rollups kept and not redone; a page filter reads the raw events of days rolled before', async () => {
+  it('upgrades a schema 5 directory: rollups kept; a filter reads the raw events of days rolled before until they are rolled again', async () => {
     const dataDir = await tempDir();
-    const store = await openStore(dataDir, { pageRollupMinVisitors: 1 });
+    const store = await openStore(dataDir, { filterRollupMinVisitors: 1 });
     const site = { id: 'site-a', name: 'x', domains: ['example.com'], allowSubdomains: true, queryKeys: [], timezone: 'UTC', createdAt: T0 };
     await store.sites.create(site);
     await store.events.append([1, 2, 3].map((i) => event(i, { pathname: '/' })));
@@ -126,21 +126,23 @@ describe('schema', () => {
     const now = T0 + 2 * 86_400_000;
     for (const day of await store.rollups.pending(site, now)) await store.rollups.roll(site, day, now);
     const rolled = await store.rollupRows('site-a');
-    expect(await store.pageRollupRows('site-a')).not.toEqual([]);
+    expect(await store.filterRollupRows('site-a')).not.toEqual([]);
     await store.close();
-    // Schema 4: no page rollups, and no page_min in rollup_days.
+    // Schema 5: page rollups instead of filter rollups, and no filter_min in rollup_days.
     const file = join(dataDir, 'cairn.duckdb');
     const instance = await DuckDBInstance.create(file);
     const conn = await instance.connect();
-    await conn.run(`DROP TABLE page_rollups; ALTER TABLE rollup_days DROP COLUMN page_min`);
-    await conn.run(`UPDATE meta SET value = '4' WHERE key = 'schema_version'`);
+    await conn.run(`DROP TABLE filter_rollups; ALTER TABLE rollup_days DROP COLUMN filter_min`);
+    await conn.run(`CREATE TABLE page_rollups (site VARCHAR, day DATE, page VARCHAR)`);
+    await conn.run(`UPDATE meta SET value = '5' WHERE key = 'schema_version'`);
     conn.closeSync();
     instance.closeSync();
 
-    const again = await openStore(dataDir, { pageRollupMinVisitors: 1 });
+    const again = await openStore(dataDir, { filterRollupMinVisitors: 1 });
     expect(await again.rollupRows('site-a')).toEqual(rolled);
-    expect(await again.pageRollupRows('site-a')).toEqual([]);
-    expect(await again.rollups.pending(site, now)).toEqual([]);
+    expect(await again.filterRollupRows('site-a')).toEqual([]);
+    // The day rolled without filter rollups is pending again.
+    expect(await again.rollups.pending(site, now)).toEqual(['2026-02-01']);
     const day = { site: 'site-a', tz: 'UTC', from: '2026-02-01', to: '2026-02-01', startUtc: T0 + 1, endUtc: T0 + 1 + 86_400_000 };
     const pageviews = async (filters: StatsSpec['filters']) => (await again.stats.query({ ...day, filters, group: { by: 'none' } }))[0]?.pageviews ?? 0;
     const onPage: StatsSpec['filters'] = [{ dimension: 'page', op: 'is', values: ['/'] }];
@@ -149,6 +151,14 @@ describe('schema', () => {
     await again.events.deleteBefore('site-a', now);
     expect([await pageviews([]), await pageviews(onPage)]).toEqual([3, 0]);
     await again.close();
+    const tables = await DuckDBInstance.create(file).then(async (i) => {
+      const c = await i.connect();
+      const names = (await c.runAndReadAll(`SELECT table_name FROM information_schema.tables`)).getRows().map((r) => String(r[0]));
+      c.closeSync();
+      i.closeSync();
+      return names;
+    });
+    expect(tables).not.toContain('page_rollups');
     expect(await readMeta(file, 'schema_version')).toBe(String(SCHEMA_VERSION));
   });
 

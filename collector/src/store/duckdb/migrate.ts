@@ -30,8 +30,10 @@ export async function migrate(conn: DuckDBConnection): Promise<void> {
   await conn.run('BEGIN TRANSACTION');
   try {
     if (found < 4) await moveKeys(conn);
-    // Schema 5 (page rollups) needs no data moved: days rolled before it have page_min NULL, so a
-    // page filter reads their raw events as before; days rolled from now on get page rollups.
+    // Schema 6 (filter rollups) needs no data moved: days rolled before it have filter_min NULL,
+    // so filters read their raw events until the rollup job rolls them again (it does: they are
+    // pending), and the page rollups of schema 5 go.
+    if (found < 6) await conn.run('DROP TABLE IF EXISTS page_rollups');
     await conn.run(`UPDATE meta SET value = '${SCHEMA_VERSION}' WHERE key = 'schema_version'`);
     await conn.run('COMMIT');
   } catch (err) {

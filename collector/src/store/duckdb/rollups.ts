@@ -5,10 +5,12 @@
  * continue), again when events arrive for it later (journal-loader marks it dirty), and again
  * when the site's time zone changes.
  *
- * Page rollups, rolled with their day, answer a filter on one page: the same sums per page and
- * value of the few-valued dimensions (PAGE_ROLLUP_DIMENSIONS), for pages with at least
- * `page_min` visitors that day (a page's rare days are cheap to read raw, and would make many
- * rows). The page's totals and series are its row in the day's `page` rollup, which equals them.
+ * Filter rollups, rolled with their day, answer a filter on one value of a dimension
+ * (FILTER_ROLLUP_FILTERS: `country is DE`, `page is /pricing`, `event is signup`): the same sums
+ * per filter value and value of each breakdown of FILTER_ROLLUP_BREAKDOWNS, for filter values with
+ * at least `filter_min` visitors that day (a value's rare days are cheap to read raw, and would
+ * make many rows). The value's totals and series are its row in the day's rollup of that
+ * dimension, which equals them.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { rangeOf } from '../../time.ts';
@@ -18,14 +20,15 @@ import type { Site, StatsSpec } from '../store.ts';
 import { sharedSumsSql } from './shared-sums.ts';
 import { groupedCte, literal, sortSql, statsSql, sumsSql, tailSql, visitCtes } from './stats-sql.ts';
 
-/** Local days of `site` that need a rollup now: closed, and not rolled (validly) yet. */
+/** Local days of `site` that need a rollup now: closed, and not rolled (validly, with filter rollups) yet. */
 export async function pendingDays(conn: DuckDBConnection, site: Site, now: number): Promise<string[]> {
   const first = (await conn.runAndReadAll(`SELECT epoch_ms(min(ts))::DOUBLE AS t FROM events WHERE site = ${literal(site.id)}`)).getRowObjectsJS()[0]?.t;
   if (first === null || first === undefined) return [];
   const rolled = new Set(
     (
       await conn.runAndReadAll(
-        `SELECT strftime(day, '%Y-%m-%d') AS d FROM rollup_days WHERE site = ${literal(site.id)} AND timezone = ${literal(site.timezone)} AND NOT dirty`,
+        `SELECT strftime(day, '%Y-%m-%d') AS d FROM rollup_days
+         WHERE site = ${literal(site.id)} AND timezone = ${literal(site.timezone)} AND NOT dirty AND filter_min IS NOT NULL`,
       )
     )
       .getRowObjectsJS()
@@ -35,42 +38,52 @@ export async function pendingDays(conn: DuckDBConnection, site: Site, now: numbe
 }
 
 /**
- * Dimensions kept per page in page rollups: those with few values per page and day (not entry and
- * exit pages, referrers, UTM terms and contents; not event names, which would keep a visit's
- * pageviews and engagement reports on a page apart and double the cost of rolling a day).
+ * Filter rollups answer a filter `dimension is value` (one value) on these dimensions: pages,
+ * sources and UTM tags other than terms and contents, places, devices, and event names. Entry and
+ * exit pages (a value for every page a visit can start or end on) are read from raw events.
  */
-export const PAGE_ROLLUP_DIMENSIONS = ['source', 'utm_source', 'utm_medium', 'utm_campaign', 'country', 'device', 'browser', 'os'] as const;
+export const FILTER_ROLLUP_FILTERS = ['page', 'source', 'utm_source', 'utm_medium', 'utm_campaign', 'country', 'device', 'browser', 'os', 'event'] as const;
 
-/** Pages with fewer visitors on a day are left out of its page rollups (by default). */
-export const PAGE_ROLLUP_MIN_VISITORS = 10;
+/**
+ * The breakdowns filter rollups keep under each filter value: the dashboard's (page, source,
+ * country, device, browser, OS). Others under a filter (entry and exit pages, referrers, UTM tags,
+ * event names) are read from raw events; each added here makes every day's rollup slower.
+ */
+export const FILTER_ROLLUP_BREAKDOWNS = ['page', 'source', 'country', 'device', 'browser', 'os'] as const;
 
-/** The page a spec is filtered on, when its only filter is `page is <one page>`. */
-export function filteredPage(spec: StatsSpec): string | null {
+/** Filter values with fewer visitors on a day are left out of its filter rollups (by default). */
+export const FILTER_ROLLUP_MIN_VISITORS = 10;
+
+/** The filter of a spec that filter rollups can answer: its only filter, `dimension is value`. */
+export function filterOf(spec: StatsSpec): { dimension: FilterDimension; value: string } | null {
   const [f, ...others] = spec.filters;
-  return f && others.length === 0 && f.dimension === 'page' && f.op === 'is' && f.values.length === 1 ? f.values[0]! : null;
+  if (!f || others.length > 0 || f.op !== 'is' || f.values.length !== 1) return null;
+  return (FILTER_ROLLUP_FILTERS as readonly string[]).includes(f.dimension) ? { dimension: f.dimension, value: f.values[0]! } : null;
 }
 
-/** Whether a spec can be answered from rollups (rollup-days.ts's rollupable) or page rollups. */
+/** Whether a spec can be answered from rollups (rollup-days.ts's rollupable) or filter rollups. */
 export function usesRollups(spec: StatsSpec): boolean {
   if (rollupable(spec)) return true;
-  if (filteredPage(spec) === null || spec.revenueProp) return false;
+  const filter = filterOf(spec);
+  if (filter === null || spec.revenueProp) return false;
   const g = spec.group;
-  const dimensions: readonly FilterDimension[] = ['page', ...PAGE_ROLLUP_DIMENSIONS];
+  const dimensions: readonly FilterDimension[] = [filter.dimension, ...FILTER_ROLLUP_BREAKDOWNS];
   return g.by === 'none' || (g.by === 'time' && g.interval !== 'hour') || (g.by === 'dimension' && dimensions.includes(g.dimension));
 }
 
 /**
  * The SQL listing the days of a spec's period that rollups answer (column `d`): rolled in the
- * spec's time zone and not dirty; with a page filter, also holding that page, or showing that it
- * had nothing that day (no row in the day's `page` rollup).
+ * spec's time zone and not dirty; with a filter, also holding its value in the filter rollups, or
+ * showing that it had nothing that day (no row in the day's rollup of that dimension).
  */
 export function rolledDaysSql(spec: StatsSpec): string {
-  const page = filteredPage(spec);
+  const filter = filterOf(spec);
   const covered =
-    page === null
+    filter === null
       ? ''
-      : ` AND r.page_min IS NOT NULL AND NOT EXISTS (
-          SELECT 1 FROM rollups p WHERE p.site = r.site AND p.day = r.day AND p.dimension = 'page' AND p.value = ${literal(page)} AND p.visitors < r.page_min)`;
+      : ` AND r.filter_min IS NOT NULL AND NOT EXISTS (
+          SELECT 1 FROM rollups p WHERE p.site = r.site AND p.day = r.day AND p.dimension = ${literal(filter.dimension)}
+            AND p.value = ${literal(filter.value)} AND p.visitors < r.filter_min)`;
   return `SELECT strftime(r.day, '%Y-%m-%d') AS d FROM rollup_days r
     WHERE r.site = ${literal(spec.site)} AND r.timezone = ${literal(spec.tz)} AND NOT r.dirty
       AND r.day BETWEEN ${literal(spec.from)}::DATE AND ${literal(spec.to)}::DATE${covered}`;
@@ -84,26 +97,34 @@ export function firstEventSql(site: string, beforeUtc: number): string {
   return `SELECT epoch_ms(min(ts))::DOUBLE AS t FROM events WHERE site = ${literal(site)} AND ts < epoch_ms(${Math.floor(beforeUtc)}::BIGINT)`;
 }
 
-/** The SQL of one day's page rollup rows, for pages of at least `minVisitors` visitors in the day's rollup (written first). */
-function pageRowsSql(site: Site, day: string, minVisitors: number): string {
-  const spec: StatsSpec = { site: site.id, ...rangeOf(day, day, site.timezone), filters: [], group: { by: 'dimensions', dimensions: PAGE_ROLLUP_DIMENSIONS } };
-  const groups: StatsSpec['group'][] = [{ by: 'dimensions', dimensions: ['page', ...PAGE_ROLLUP_DIMENSIONS] }];
-  return `SELECT ${literal(site.id)}, ${literal(day)}::DATE, per, split_part(key, chr(9), 1), substr(key, strpos(key, chr(9)) + 1), ${SUMS.join(', ')}
+/**
+ * The SQL of one day's filter rollup rows: for each filter dimension, the sums per value of it
+ * (with at least `minVisitors` visitors in the day's rollup, written first) and value of each
+ * breakdown, as if filtered on that value. One read of the day's events and visits for them all.
+ */
+function filterRowsSql(site: Site, day: string, minVisitors: number): string {
+  const spec: StatsSpec = { site: site.id, ...rangeOf(day, day, site.timezone), filters: [], group: { by: 'none' } };
+  const groups: StatsSpec['group'][] = [{ by: 'dimensions', dimensions: [...new Set([...FILTER_ROLLUP_FILTERS, ...FILTER_ROLLUP_BREAKDOWNS])] }];
+  const perFilter = FILTER_ROLLUP_FILTERS.map((filter) => {
+    const breakdowns = FILTER_ROLLUP_BREAKDOWNS.filter((d) => d !== filter);
+    return `SELECT ${literal(filter)} AS filter, per, key, ${SUMS.join(', ')} FROM (${sumsSql(spec, { by: 'dimensions', dimensions: breakdowns }, { per: filter })}) WHERE key <> ''`;
+  });
+  return `SELECT ${literal(site.id)}, ${literal(day)}::DATE, filter, per, split_part(key, chr(9), 1), substr(key, strpos(key, chr(9)) + 1), ${SUMS.join(', ')}
     FROM (${visitCtes(spec, { materialized: true, groups })}${groupedCte(spec, groups)}
-      ${sumsSql(spec, spec.group, { per: 'page' })})
-    WHERE key <> '' AND per IN (
-      SELECT value FROM rollups WHERE site = ${literal(site.id)} AND day = ${literal(day)}::DATE AND dimension = 'page' AND visitors >= ${Math.floor(minVisitors)})`;
+      ${perFilter.join('\n      UNION ALL\n      ')})
+    WHERE (filter, per) IN (
+      SELECT dimension, value FROM rollups WHERE site = ${literal(site.id)} AND day = ${literal(day)}::DATE AND visitors >= ${Math.floor(minVisitors)})`;
 }
 
-/** Replaces the rollup of one local day and its page rollup, in one transaction (running it twice gives the same rows). */
-export async function rollDay(conn: DuckDBConnection, site: Site, day: string, now: number, pageMinVisitors = PAGE_ROLLUP_MIN_VISITORS): Promise<void> {
+/** Replaces the rollup of one local day and its filter rollup, in one transaction (running it twice gives the same rows). */
+export async function rollDay(conn: DuckDBConnection, site: Site, day: string, now: number, filterMinVisitors = FILTER_ROLLUP_MIN_VISITORS): Promise<void> {
   const range = rangeOf(day, day, site.timezone);
   const spec: StatsSpec = { site: site.id, ...range, filters: [], group: { by: 'dimensions', dimensions: ROLLUP_DIMENSIONS } };
   const where = `site = ${literal(site.id)} AND day = ${literal(day)}::DATE`;
   await conn.run('BEGIN TRANSACTION');
   try {
     await conn.run(`DELETE FROM rollups WHERE ${where}`);
-    await conn.run(`DELETE FROM page_rollups WHERE ${where}`);
+    await conn.run(`DELETE FROM filter_rollups WHERE ${where}`);
     await conn.run(`
       INSERT INTO rollups
       SELECT ${literal(site.id)}, ${literal(day)}::DATE,
@@ -111,11 +132,11 @@ export async function rollDay(conn: DuckDBConnection, site: Site, day: string, n
         CASE WHEN key = '' THEN '' ELSE substr(key, strpos(key, chr(9)) + 1) END,
         ${SUMS.join(', ')}
       FROM (${statsSql(spec)})`);
-    await conn.run(`INSERT INTO page_rollups ${pageRowsSql(site, day, pageMinVisitors)}`);
+    await conn.run(`INSERT INTO filter_rollups ${filterRowsSql(site, day, filterMinVisitors)}`);
     await conn.run(`
-      INSERT INTO rollup_days (site, day, timezone, rolled_at, dirty, page_min)
-      VALUES (${literal(site.id)}, ${literal(day)}::DATE, ${literal(site.timezone)}, epoch_ms(${now}::BIGINT), false, ${Math.floor(pageMinVisitors)})
-      ON CONFLICT (site, day) DO UPDATE SET timezone = excluded.timezone, rolled_at = excluded.rolled_at, dirty = false, page_min = excluded.page_min`);
+      INSERT INTO rollup_days (site, day, timezone, rolled_at, dirty, filter_min)
+      VALUES (${literal(site.id)}, ${literal(day)}::DATE, ${literal(site.timezone)}, epoch_ms(${now}::BIGINT), false, ${Math.floor(filterMinVisitors)})
+      ON CONFLICT (site, day) DO UPDATE SET timezone = excluded.timezone, rolled_at = excluded.rolled_at, dirty = false, filter_min = excluded.filter_min`);
     await conn.run('COMMIT');
   } catch (err) {
     await conn.run('ROLLBACK').catch(() => undefined);
@@ -123,14 +144,14 @@ export async function rollDay(conn: DuckDBConnection, site: Site, day: string, n
   }
 }
 
-/** Sums per key of a spec's first `k` days, from the rollups (the page rollups, with a page filter). */
+/** Sums per key of a spec's first `k` days, from the rollups (the filter rollups, with a filter). */
 function fromRollupsSql(spec: StatsSpec, days: string[], k: number): string {
   const g = spec.group;
-  const page = filteredPage(spec);
+  const filter = filterOf(spec);
   const where = `site = ${literal(spec.site)} AND day BETWEEN ${literal(days[0]!)}::DATE AND ${literal(days[k - 1]!)}::DATE`;
-  if (page !== null && g.by === 'dimension' && g.dimension !== 'page') {
-    return `SELECT value AS key, ${SUMS.join(', ')} FROM page_rollups
-    WHERE ${where} AND page = ${literal(page)} AND dimension = ${literal(g.dimension)}`;
+  if (filter !== null && g.by === 'dimension' && g.dimension !== filter.dimension) {
+    return `SELECT value AS key, ${SUMS.join(', ')} FROM filter_rollups
+    WHERE ${where} AND filter = ${literal(filter.dimension)} AND fvalue = ${literal(filter.value)} AND dimension = ${literal(g.dimension)}`;
   }
   const key =
     g.by === 'none'
@@ -140,10 +161,10 @@ function fromRollupsSql(spec: StatsSpec, days: string[], k: number): string {
           ? `strftime(day, '%Y-%m')`
           : `strftime(${g.interval === 'week' ? `date_trunc('week', day)` : 'day'}, '%Y-%m-%d')`
         : 'value';
-  // Filtered on a page, its totals, series and page breakdown are its rows in the page rollup.
-  const dimension = page !== null ? 'page' : g.by === 'dimension' ? g.dimension : '';
+  // Filtered on a value, its totals, series and breakdown by its own dimension are its rows in the rollup of that dimension.
+  const dimension = filter !== null ? filter.dimension : g.by === 'dimension' ? g.dimension : '';
   return `SELECT ${key} AS key, ${SUMS.join(', ')} FROM rollups
-    WHERE ${where} AND dimension = ${literal(dimension)}${page !== null ? ` AND value = ${literal(page)}` : ''}`;
+    WHERE ${where} AND dimension = ${literal(dimension)}${filter !== null ? ` AND value = ${literal(filter.value)}` : ''}`;
 }
 
 /**
@@ -218,6 +239,6 @@ const ROW_SUMS = `visitors::DOUBLE AS visitors, visits::DOUBLE AS visits,
 export const ROLLUP_ROWS_SQL = `SELECT strftime(day, '%Y-%m-%d') AS day, dimension, value, ${ROW_SUMS}
   FROM rollups WHERE site = ? ORDER BY day, dimension, value`;
 
-/** Every page rollup row of a site (`?`), in a stable order (diagnostics and tests). */
-export const PAGE_ROLLUP_ROWS_SQL = `SELECT strftime(day, '%Y-%m-%d') AS day, page, dimension, value, ${ROW_SUMS}
-  FROM page_rollups WHERE site = ? ORDER BY day, page, dimension, value`;
+/** Every filter rollup row of a site (`?`), in a stable order (diagnostics and tests). */
+export const FILTER_ROLLUP_ROWS_SQL = `SELECT strftime(day, '%Y-%m-%d') AS day, filter, fvalue, dimension, value, ${ROW_SUMS}
+  FROM filter_rollups WHERE site = ? ORDER BY day, filter, fvalue, dimension, value`;

@@ -1,7 +1,7 @@
 /** The embedded store's tables, and the one list of event columns the journal and the loader share. */
 import type { StoredEvent } from '../store.ts';
 
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** Event columns: SQL name, SQL type, and the StoredEvent field that fills it. */
 export const EVENT_COLUMNS = [
@@ -96,12 +96,15 @@ CREATE TABLE IF NOT EXISTS rollup_days (
   site VARCHAR NOT NULL, day DATE NOT NULL, timezone VARCHAR NOT NULL, rolled_at TIMESTAMP NOT NULL,
   dirty BOOLEAN NOT NULL, PRIMARY KEY (site, day)
 );
--- Schema 5: page rollups, the day's sums per page (those with at least page_min visitors that
--- day; page_min NULL: rolled without them, before schema 5) and value of a few dimensions, which
--- answer a filter on one page. Rolled, and made dirty, with their day.
+-- Schema 5 added page_min (unused since schema 6) and page rollups (dropped by schema 6).
 ALTER TABLE rollup_days ADD COLUMN IF NOT EXISTS page_min INTEGER;
-CREATE TABLE IF NOT EXISTS page_rollups (
-  site VARCHAR NOT NULL, day DATE NOT NULL, page VARCHAR NOT NULL, dimension VARCHAR NOT NULL, value VARCHAR NOT NULL,
+-- Schema 6: filter rollups, the day's sums per value of a filter dimension (those with at least
+-- filter_min visitors that day; filter_min NULL: rolled without them, and rolled again) and value
+-- of each breakdown dimension, which answer a filter 'filter is fvalue'. Rolled, and made dirty,
+-- with their day.
+ALTER TABLE rollup_days ADD COLUMN IF NOT EXISTS filter_min INTEGER;
+CREATE TABLE IF NOT EXISTS filter_rollups (
+  site VARCHAR NOT NULL, day DATE NOT NULL, filter VARCHAR NOT NULL, fvalue VARCHAR NOT NULL, dimension VARCHAR NOT NULL, value VARCHAR NOT NULL,
   visitors UBIGINT NOT NULL, visits UBIGINT NOT NULL, pageviews UBIGINT NOT NULL, events UBIGINT NOT NULL,
   bounces UBIGINT NOT NULL, visit_pageviews UBIGINT NOT NULL, duration UBIGINT NOT NULL,
   scroll_sum UBIGINT NOT NULL, scroll_n UBIGINT NOT NULL

@@ -147,7 +147,10 @@ const rangeSql = (spec: StatsSpec) => (col: string) =>
  * its visit's values as `s_` columns). With `materialized`, s is computed once for the several
  * places that read it (e, and each grouping's visits).
  */
-export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spec.group] }: { materialized?: boolean; groups?: readonly StatsSpec['group'][] } = {}): string {
+export function visitCtes(
+  spec: StatsSpec,
+  { materialized = false, groups = [spec.group], props = false }: { materialized?: boolean; groups?: readonly StatsSpec['group'][]; props?: boolean } = {},
+): string {
   // The visit's values the groupings read (only those are computed).
   const visitColumns = [...new Set(dimensionsOf(groups).flatMap((d) => VISIT_COLUMNS[d] ?? []))];
   // The visit's values computed: those the groupings and the visit filters read.
@@ -158,6 +161,8 @@ export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spe
   // A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of the period.
   const window = `ts >= epoch_ms(${spec.startUtc - DAY_MS}::BIGINT) AND ts < epoch_ms(${spec.endUtc + DAY_MS}::BIGINT)`;
   const eventFilters = filterSql(spec, 'event');
+  // Props (JSON text, the widest column) are carried only when a grouping, a revenue sum or the caller reads them.
+  const readsProps = props || Boolean(spec.revenueProp) || dimensionsOf(groups).some((d) => d.startsWith('prop:'));
   return `WITH touched AS (
   SELECT DISTINCT session FROM events WHERE site = ${literal(spec.site)} AND ${inRange('ts')}${candidateSql(spec, window)}
 ), a AS (
@@ -179,7 +184,7 @@ export function visitCtes(spec: StatsSpec, { materialized = false, groups = [spe
   FROM a GROUP BY session
 ), e AS (
   -- The events of the visits touched that pass the filters, with their visit's values.
-  SELECT e.session, e.visitor, e.name, e.props, e.pathname, e.country, e.device, e.browser, e.os, e.scroll_depth,
+  SELECT e.session, e.visitor, e.name,${readsProps ? ' e.props,' : ''} e.pathname, e.country, e.device, e.browser, e.os, e.scroll_depth,
     ${specLocalSql(spec, 'e.ts')} AS lts, e.${ACTIVE} AS active, ${inRange('e.ts')} AS in_range,
     s.start AS s_start, ${inRange('s.start')} AS s_in, s.pv AS s_pv, s.pv = 1 AND s.customs = 0 AS s_bounce, s.dur AS s_dur${visitColumns.map((c) => `, s.${c} AS s_${c}`).join('')}
   FROM ${eventFilters ? `(
@@ -323,7 +328,7 @@ export function vitalsSql(spec: StatsSpec, limit: number, offset: number): strin
   const metric = `json_extract_string(props, '$.metric')`;
   const value = `TRY_CAST(json_extract_string(props, '$.value') AS DOUBLE)`;
   return `
-${visitCtes(spec)}, v AS (
+${visitCtes(spec, { props: true })}, v AS (
   SELECT pathname AS page, ${metric} AS metric, ${value} AS value FROM e
   WHERE in_range AND name = 'vital' AND ${metric} IN (${VITALS.map(literal).join(', ')}) AND ${value} IS NOT NULL
 ), pages AS (
