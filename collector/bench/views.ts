@@ -11,6 +11,8 @@
  * events: the same numbers asked with a filter every event passes (country is not "ZZ"), which no
  * rollup answers.
  *
+ * BENCH_VIEWS (a regular expression) times only the views whose name it matches.
+ *
  * `-- --data-dir DIR` keeps the seeded data in DIR and uses it again on the next run (seeding
  * 100 M events takes a while); without it, a temporary directory is removed at the end.
  */
@@ -28,6 +30,8 @@ import type { Site } from '../src/store/store.ts';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 30);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** Only the views whose name matches this (case-insensitive), e.g. BENCH_VIEWS='compared|12 months'. */
+const ONLY = process.env.BENCH_VIEWS ? new RegExp(process.env.BENCH_VIEWS, 'i') : null;
 const BIN = new URL('../bin/cairn.ts', import.meta.url).pathname;
 
 const { values: args } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
@@ -140,6 +144,7 @@ async function get(path: string): Promise<{ ms: number; bytes: number }> {
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 const rows: string[] = [];
 for (const [name, path] of VIEWS) {
+  if (ONLY && !ONLY.test(name)) continue;
   const once = path.startsWith('/export');
   try {
     const cold = await get(path);
