@@ -12,5 +12,6 @@ export function newGoal(input: GoalInput): Goal {
   }
   const g = parsed.data;
   if (g.kind === 'page' && !g.match.startsWith('/')) throw new CairnError(400, 'invalid_goal', 'match: a page goal is a path pattern starting with /, e.g. /thanks or /order/*/done');
-  return { ...g, id: randomBytes(6).toString('base64url'), name: g.name ?? (g.kind === 'page' ? `Visit ${g.match}` : g.match) };
+  // Prefixed: a bare base64url id may start with "-", which a command line takes for a flag.
+  return { ...g, id: `g_${randomBytes(6).toString('base64url')}`, name: g.name ?? (g.kind === 'page' ? `Visit ${g.match}` : g.match) };
 }
