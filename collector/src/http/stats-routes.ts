@@ -13,7 +13,7 @@ import type { Section } from '../protocol/management.ts';
 import { filterSections, sectionOf, withoutSources } from '../stats/sections.ts';
 import type { IncomingMessage } from 'node:http';
 import type { AuditLog } from '../accounts/audit.ts';
-import { writeRows } from '../stats/export.ts';
+import { writeRows, writeText } from '../stats/export.ts';
 import { downloadDisposition } from './download-disposition.ts';
 
 /** Reads the query model from a parsed query string; `filters` is JSON. Throws 400 naming the field. */
@@ -166,11 +166,11 @@ export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; client
         const { format: _f, data: _d, dimension: _dim, ...rest } = req.query;
         const q = parseQuery(rest);
         const s = site(res);
-        let chunks: AsyncIterable<readonly object[]>;
+        let chunks: AsyncIterable<readonly object[]> | { text: AsyncIterable<string> };
         let name: string;
         if (what === 'events') {
-          const { period, chunks: events } = deps.stats.exportEvents(s, q);
-          chunks = events;
+          const { period, ...events } = deps.stats.exportEvents(s, q, format);
+          chunks = 'text' in events ? { text: events.text } : events.rows;
           name = `${s.id}-events-${period.from}-${period.to}`;
         } else if (what === 'breakdown') {
           const d = dimension.safeParse(req.query.dimension);
@@ -191,7 +191,7 @@ export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; client
           'content-disposition': downloadDisposition(name, format),
           'cache-control': 'no-store',
         });
-        await writeRows(res, format, chunks);
+        await ('text' in chunks ? writeText(res, chunks.text) : writeRows(res, format, chunks));
       },
     },
   ];

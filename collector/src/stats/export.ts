@@ -23,6 +23,15 @@ const drained = (out: Writable) =>
     out.on('drain', onDrain).on('close', onClose);
   });
 
+/** Writes text chunks (export lines a store wrote) to `out`, then ends it; stops reading them when `out` closes early. */
+export async function writeText(out: Writable, chunks: AsyncIterable<string>): Promise<void> {
+  for await (const text of chunks) {
+    if (out.destroyed) return;
+    if (!out.write(text) && !(await drained(out))) return;
+  }
+  out.end();
+}
+
 /**
  * Writes rows of objects (columns from the first row) to `out`, then ends it. Stops reading
  * `chunks` (which closes their source) when `out` closes early; returns the rows written.

@@ -270,9 +270,18 @@ export class StatsService {
     return { since: new Date(now - REALTIME_MS).toISOString(), ...(await this.#store.stats.realtime(site.id, now - REALTIME_MS)) };
   }
 
-  /** The raw events of a query's period, in chunks (filters do not apply to raw exports). */
-  exportEvents(site: Site, q: Query) {
+  /**
+   * The raw events of a query's period (filters do not apply to raw exports): as export text when
+   * the store writes it (`text`), else as rows in chunks for export.ts to write (`rows`).
+   */
+  exportEvents(site: Site, q: Query, format: 'csv' | 'ndjson') {
     const { range } = this.#ranges(site, q);
-    return { period: period(range), chunks: this.#store.stats.exportEvents(site.id, range.startUtc, range.endUtc) };
+    const stats = this.#store.stats;
+    return {
+      period: period(range),
+      ...(stats.exportText
+        ? { text: stats.exportText(site.id, range.startUtc, range.endUtc, format) }
+        : { rows: stats.exportEvents(site.id, range.startUtc, range.endUtc) }),
+    };
   }
 }

@@ -215,6 +215,12 @@ export interface StatsStore {
   realtime(site: string, since: number, opts?: { pages?: number; recent?: number }): Promise<Realtime>;
   /** Streams a site's raw events in [startUtc, endUtc), in time order, in chunks. */
   exportEvents(site: string, startUtc: number, endUtc: number): AsyncIterable<StoredEvent[]>;
+  /**
+   * The same events as export text written by the store itself (CSV with a header, or NDJSON: the
+   * lines stats/export.ts writes from exportEvents' rows), in chunks. Optional: an adapter that
+   * can write them faster than the service offers it; the service writes the others' rows.
+   */
+  exportText?(site: string, startUtc: number, endUtc: number, format: 'csv' | 'ndjson'): AsyncIterable<string>;
 }
 
 /** Daily rollups: precomputed days that make long periods fast (see the adapter's rollups). */

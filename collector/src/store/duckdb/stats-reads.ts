@@ -6,7 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Realtime, StatsRow, StatsSpec, StatsStore, VitalRow } from '../store.ts';
 import type { Row } from './connections.ts';
-import { streamEvents } from './events.ts';
+import { streamEvents, streamExportText } from './events.ts';
 import { localDay } from '../../time.ts';
 import { emptyDaysBefore } from '../rollup-days.ts';
 import { firstEventSql, plannedSql, rolledDaysSql, sharedSql, usesRollups } from './rollups.ts';
@@ -107,6 +107,20 @@ async function rolledDays(read: Read, spec: StatsSpec): Promise<Set<string>> {
   return new Set([...empty, ...rolled]);
 }
 
+/** Chunks streamed on a connection of its own, closed when they end or the reader stops: a long export must not hold up queries and loads. */
+function onOwnConnection<T>(connect: () => Promise<DuckDBConnection>, stream: (conn: DuckDBConnection) => AsyncGenerator<T>): AsyncIterable<T> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      const conn = await connect();
+      try {
+        yield* stream(conn);
+      } finally {
+        conn.closeSync();
+      }
+    },
+  };
+}
+
 /** The stats of the Store: queries on reader connections (`read`), exports on a connection of their own (`connect`). */
 export const statsStore = (read: Read, connect: () => Promise<DuckDBConnection>): StatsStore => ({
   realtime: (site, since, opts) => realtime(read, site, since, opts),
@@ -114,15 +128,6 @@ export const statsStore = (read: Read, connect: () => Promise<DuckDBConnection>)
   vitals: (spec, limit, offset) => vitals(read, spec, limit, offset),
   query: (spec) => query(read, spec),
   queryMany: (specs) => queryMany(read, specs),
-  exportEvents: (site, startUtc, endUtc) => ({
-    async *[Symbol.asyncIterator]() {
-      // A connection of its own: a long export must not hold up queries and loads.
-      const conn = await connect();
-      try {
-        yield* streamEvents(conn, site, startUtc, endUtc);
-      } finally {
-        conn.closeSync();
-      }
-    },
-  }),
+  exportEvents: (site, startUtc, endUtc) => onOwnConnection(connect, (conn) => streamEvents(conn, site, startUtc, endUtc)),
+  exportText: (site, startUtc, endUtc, format) => onOwnConnection(connect, (conn) => streamExportText(conn, site, startUtc, endUtc, format)),
 });
