@@ -110,7 +110,7 @@ describe('queries over rollups', () => {
 });
 
 describe('filter rollups', () => {
-  const BREAKDOWNS = ['page', 'source', 'country', 'device', 'browser', 'os', 'entry_page'] as const;
+  const BREAKDOWNS = ['page', 'source', 'country', 'device', 'browser', 'os', 'exit_page'] as const;
   const onPage = (page: string) => q({ filters: [{ dimension: 'page', op: 'is', values: [page] }], limit: 100 });
   /** Pages of a day's `page` rollup with their visitors. */
   const pagesOf = async (day: string) =>
@@ -130,12 +130,12 @@ describe('filter rollups', () => {
     const popular = (await store.rollupRows(site.id)).some((r) => r.day === '2026-05-02' && r.dimension === dimension && r.value === value && Number(r.visitors) >= 3);
     expect(popular).toBe(true);
     expect(await service.dashboard(site, query, BREAKDOWNS)).toEqual(before);
-    // Raw events of May 1–4 go: the filter-rollup parts stay, the entry page breakdown (not in
-    // filter rollups) is read from raw events and loses them.
+    // Raw events of May 1–4 go: the filter-rollup parts stay, the exit page breakdown (not kept
+    // under a filter) is read from raw events and loses them.
     expect(await store.events.deleteBefore(site.id, Date.UTC(2026, 4, 4, 22))).toBeGreaterThan(100);
     const after = await service.dashboard(site, query, BREAKDOWNS);
-    expect({ ...after, breakdowns: { ...after.breakdowns, entry_page: null } }).toEqual({ ...before, breakdowns: { ...before.breakdowns, entry_page: null } });
-    expect(after.breakdowns.entry_page).not.toEqual(before.breakdowns.entry_page);
+    expect({ ...after, breakdowns: { ...after.breakdowns, exit_page: null } }).toEqual({ ...before, breakdowns: { ...before.breakdowns, exit_page: null } });
+    expect(after.breakdowns.exit_page).not.toEqual(before.breakdowns.exit_page);
   });
 
   it('leave out a page on the days it has fewer visitors than the threshold, which are then read from raw events', async () => {

@@ -128,11 +128,11 @@ describe('schema', () => {
     const rolled = await store.rollupRows('site-a');
     expect(await store.filterRollupRows('site-a')).not.toEqual([]);
     await store.close();
-    // Schema 5: page rollups instead of filter rollups, and no filter_min in rollup_days.
+    // Schema 5: page rollups instead of filter rollups, and no filter_min nor filters in rollup_days.
     const file = join(dataDir, 'cairn.duckdb');
     const instance = await DuckDBInstance.create(file);
     const conn = await instance.connect();
-    await conn.run(`DROP TABLE filter_rollups; ALTER TABLE rollup_days DROP COLUMN filter_min`);
+    await conn.run(`DROP TABLE filter_rollups; ALTER TABLE rollup_days DROP COLUMN filter_min; ALTER TABLE rollup_days DROP COLUMN filters`);
     await conn.run(`CREATE TABLE page_rollups (site VARCHAR, day DATE, page VARCHAR)`);
     await conn.run(`UPDATE meta SET value = '5' WHERE key = 'schema_version'`);
     conn.closeSync();

@@ -20,7 +20,7 @@ import type { Site, StatsSpec } from '../store.ts';
 import { sharedSumsSql } from './shared-sums.ts';
 import { groupedCte, literal, sortSql, statsSql, sumsSql, tailSql, visitCtes } from './stats-sql.ts';
 
-/** Local days of `site` that need a rollup now: closed, and not rolled (validly, with filter rollups) yet. */
+/** Local days of `site` that need a rollup now: closed, and not rolled (validly, with the filter rollups of FILTER_ROLLUP_FILTERS) yet. */
 export async function pendingDays(conn: DuckDBConnection, site: Site, now: number): Promise<string[]> {
   const first = (await conn.runAndReadAll(`SELECT epoch_ms(min(ts))::DOUBLE AS t FROM events WHERE site = ${literal(site.id)}`)).getRowObjectsJS()[0]?.t;
   if (first === null || first === undefined) return [];
@@ -28,7 +28,7 @@ export async function pendingDays(conn: DuckDBConnection, site: Site, now: numbe
     (
       await conn.runAndReadAll(
         `SELECT strftime(day, '%Y-%m-%d') AS d FROM rollup_days
-         WHERE site = ${literal(site.id)} AND timezone = ${literal(site.timezone)} AND NOT dirty AND filter_min IS NOT NULL`,
+         WHERE site = ${literal(site.id)} AND timezone = ${literal(site.timezone)} AND NOT dirty AND filters = ${literal(FILTER_ROLLUP_FILTERS.join(','))}`,
       )
     )
       .getRowObjectsJS()
@@ -39,10 +39,11 @@ export async function pendingDays(conn: DuckDBConnection, site: Site, now: numbe
 
 /**
  * Filter rollups answer a filter `dimension is value` (one value) on these dimensions: pages,
- * sources and UTM tags other than terms and contents, places, devices, and event names. Entry and
- * exit pages (a value for every page a visit can start or end on) are read from raw events.
+ * entry and exit pages, sources and UTM tags other than terms and contents, places, devices, and
+ * event names. Referrers, UTM terms and contents (many values, rarely filtered on one) are read
+ * from raw events.
  */
-export const FILTER_ROLLUP_FILTERS = ['page', 'source', 'utm_source', 'utm_medium', 'utm_campaign', 'country', 'device', 'browser', 'os', 'event'] as const;
+export const FILTER_ROLLUP_FILTERS = ['page', 'entry_page', 'exit_page', 'source', 'utm_source', 'utm_medium', 'utm_campaign', 'country', 'device', 'browser', 'os', 'event'] as const;
 
 /**
  * The breakdowns filter rollups keep under each filter value: the dashboard's (page, source,
@@ -81,7 +82,7 @@ export function rolledDaysSql(spec: StatsSpec): string {
   const covered =
     filter === null
       ? ''
-      : ` AND r.filter_min IS NOT NULL AND NOT EXISTS (
+      : ` AND r.filter_min IS NOT NULL AND list_contains(string_split(r.filters, ','), ${literal(filter.dimension)}) AND NOT EXISTS (
           SELECT 1 FROM rollups p WHERE p.site = r.site AND p.day = r.day AND p.dimension = ${literal(filter.dimension)}
             AND p.value = ${literal(filter.value)} AND p.visitors < r.filter_min)`;
   return `SELECT strftime(r.day, '%Y-%m-%d') AS d FROM rollup_days r
@@ -134,9 +135,11 @@ export async function rollDay(conn: DuckDBConnection, site: Site, day: string, n
       FROM (${statsSql(spec)})`);
     await conn.run(`INSERT INTO filter_rollups ${filterRowsSql(site, day, filterMinVisitors)}`);
     await conn.run(`
-      INSERT INTO rollup_days (site, day, timezone, rolled_at, dirty, filter_min)
-      VALUES (${literal(site.id)}, ${literal(day)}::DATE, ${literal(site.timezone)}, epoch_ms(${now}::BIGINT), false, ${Math.floor(filterMinVisitors)})
-      ON CONFLICT (site, day) DO UPDATE SET timezone = excluded.timezone, rolled_at = excluded.rolled_at, dirty = false, filter_min = excluded.filter_min`);
+      INSERT INTO rollup_days (site, day, timezone, rolled_at, dirty, filter_min, filters)
+      VALUES (${literal(site.id)}, ${literal(day)}::DATE, ${literal(site.timezone)}, epoch_ms(${now}::BIGINT), false, ${Math.floor(filterMinVisitors)},
+        ${literal(FILTER_ROLLUP_FILTERS.join(','))})
+      ON CONFLICT (site, day) DO UPDATE SET timezone = excluded.timezone, rolled_at = excluded.rolled_at, dirty = false,
+        filter_min = excluded.filter_min, filters = excluded.filters`);
     await conn.run('COMMIT');
   } catch (err) {
     await conn.run('ROLLBACK').catch(() => undefined);

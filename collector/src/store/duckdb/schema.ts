@@ -100,9 +100,11 @@ CREATE TABLE IF NOT EXISTS rollup_days (
 ALTER TABLE rollup_days ADD COLUMN IF NOT EXISTS page_min INTEGER;
 -- Schema 6: filter rollups, the day's sums per value of a filter dimension (those with at least
 -- filter_min visitors that day; filter_min NULL: rolled without them, and rolled again) and value
--- of each breakdown dimension, which answer a filter 'filter is fvalue'. Rolled, and made dirty,
--- with their day.
+-- of each breakdown dimension, which answer a filter 'filter is fvalue'. filters lists the
+-- dimensions rolled (comma-separated): a day rolled with fewer than the code rolls now is rolled
+-- again. Rolled, and made dirty, with their day.
 ALTER TABLE rollup_days ADD COLUMN IF NOT EXISTS filter_min INTEGER;
+ALTER TABLE rollup_days ADD COLUMN IF NOT EXISTS filters VARCHAR;
 CREATE TABLE IF NOT EXISTS filter_rollups (
   site VARCHAR NOT NULL, day DATE NOT NULL, filter VARCHAR NOT NULL, fvalue VARCHAR NOT NULL, dimension VARCHAR NOT NULL, value VARCHAR NOT NULL,
   visitors UBIGINT NOT NULL, visits UBIGINT NOT NULL, pageviews UBIGINT NOT NULL, events UBIGINT NOT NULL,
