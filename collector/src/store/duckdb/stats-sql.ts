@@ -304,18 +304,36 @@ export function stepSql(step: { kind: 'page' | 'event'; match: string }, t = 'a'
  * never completes two steps. One row: `step1` … `stepN`.
  */
 export function funnelSql(spec: StatsSpec, steps: readonly { kind: 'page' | 'event'; match: string }[]): string {
-  const reached = steps.map((step, i) => {
-    const after = i === 0 ? '' : ` AND (a.ts > p.ts OR (a.ts = p.ts AND a.rid > p.rid))`;
-    const from = i === 0 ? 'a JOIN counted USING (session)' : `a JOIN f${i} p USING (session)`;
+  const site = literal(spec.site);
+  // A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of the period.
+  const window = `ts >= epoch_ms(${spec.startUtc - DAY_MS}::BIGINT) AND ts < epoch_ms(${spec.endUtc + DAY_MS}::BIGINT)`;
+  // The visits counted. Without filters, those whose first event (not the tracker's own report)
+  // is in the period: one grouping of the period's events, not their visits rebuilt.
+  const counted =
+    spec.filters.length === 0
+      ? `counted AS MATERIALIZED (
+  SELECT session FROM events WHERE site = ${site} AND ${window}
+  GROUP BY session HAVING ${rangeSql(spec)(`min(ts) FILTER (WHERE ${ACTIVE})`)}
+)`
+      : `${visitCtes(spec).slice('WITH '.length)}, counted AS MATERIALIZED (
+  SELECT DISTINCT session FROM e WHERE active AND ${rangeSql(spec)('s_start')}
+)`;
+  // The events of counted visits that complete some step (few), read once; `s<i>`: it completes step i.
+  const stepEvents = `st AS MATERIALIZED (
+  SELECT session, ts, rowid AS rid, ${steps.map((step, i) => `${stepSql(step, 'events')} AS s${i + 1}`).join(', ')}
+  FROM events WHERE site = ${site} AND ${window} AND session IN (SELECT session FROM counted)
+    AND (${steps.map((step) => `(${stepSql(step, 'events')})`).join(' OR ')})
+)`;
+  const reached = steps.map((_, i) => {
+    const after = i === 0 ? '' : ` AND (st.ts > p.ts OR (st.ts = p.ts AND st.rid > p.rid))`;
+    const from = i === 0 ? 'st' : `st JOIN f${i} p USING (session)`;
     return `f${i + 1} AS (
-  SELECT a.session, min(a.ts) AS ts, arg_min(a.rid, (a.ts, a.rid)) AS rid FROM ${from}
-  WHERE ${stepSql(step)}${after} GROUP BY a.session
+  SELECT st.session, min(st.ts) AS ts, arg_min(st.rid, (st.ts, st.rid)) AS rid FROM ${from}
+  WHERE st.s${i + 1}${after} GROUP BY st.session
 )`;
   });
   return `
-${visitCtes(spec)}, counted AS (
-  SELECT DISTINCT session FROM e WHERE active AND ${rangeSql(spec)('s_start')}
-), ${reached.join(', ')}
+WITH ${counted}, ${stepEvents}, ${reached.join(', ')}
 SELECT (SELECT count(*) FROM counted)::DOUBLE AS visits, ${steps.map((_, i) => `(SELECT count(*) FROM f${i + 1})::DOUBLE AS step${i + 1}`).join(', ')}`;
 }
 
