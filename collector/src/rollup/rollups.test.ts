@@ -138,23 +138,6 @@ describe('filter rollups', () => {
     expect(after.breakdowns.exit_page).not.toEqual(before.breakdowns.exit_page);
   });
 
-  it('answer a breakdown by a prop from rollups, but for a key with too many values in a day, read from raw events', async () => {
-    await store.close();
-    store = await openDuckDbStore({ dataDir: dir, loadIntervalMs: 3_600_000, filterRollupMinVisitors: 3, propRollupMaxValues: 2 });
-    const service = new StatsService(store, () => NOW);
-    const byProp = (key: string) => service.breakdown(site, `prop:${key}`, q({ limit: 100 }));
-    // plan: pro or free (and none); value: a vital's number, one of many each day.
-    const before = await Promise.all([byProp('plan'), byProp('value')]);
-    expect(before[1].total).toBeGreaterThan(20);
-    await job().run();
-    expect(await Promise.all([byProp('plan'), byProp('value')])).toEqual(before);
-    expect((await store.rollupRows(site.id)).some((r) => r.dimension === 'prop:plan')).toBe(true);
-    expect(await store.events.deleteBefore(site.id, Date.UTC(2026, 4, 4, 22))).toBeGreaterThan(100);
-    const [plan, value] = await Promise.all([byProp('plan'), byProp('value')]);
-    expect(plan).toEqual(before[0]);
-    expect(value.total).toBeLessThan(before[1].total);
-  });
-
   it('leave out a page on the days it has fewer visitors than the threshold, which are then read from raw events', async () => {
     await job().run();
     // A page above the threshold on a day (May 2–9) and below it, but visited, the next.
