@@ -11,9 +11,6 @@
  * at least `filter_min` visitors that day (a value's rare days are cheap to read raw, and would
  * make many rows). The value's totals and series are its row in the day's rollup of that
  * dimension, which equals them.
- *
- * Prop rollups are rows of the day's rollup under `prop:<key>` for the day's prop keys (at most
- * PROP_ROLLUP_MAX_KEYS, each of at most PROP_ROLLUP_MAX_VALUES values); rollup_days lists them.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { rangeOf } from '../../time.ts';

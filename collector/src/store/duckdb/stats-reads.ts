@@ -95,7 +95,7 @@ async function queryMany(read: Read, specs: readonly StatsSpec[]): Promise<Stats
 
 /**
  * The days of a spec's period that rollups answer: rolled in the spec's time zone, not dirty,
- * holding its filter's value or its prop key; and those before the site's first event, which hold nothing
+ * holding its filter's value; and those before the site's first event, which hold nothing
  * (a year's view of a site a month old reads its month from rollups, not every day's events).
  */
 async function rolledDays(read: Read, spec: StatsSpec): Promise<Set<string>> {
