@@ -153,7 +153,7 @@ function csvFieldSql(col: string, type: string): string {
 }
 
 /** The export line of an event, written by DuckDB: a JSON object (StoredEvent's fields, in order) or a CSV row. */
-export function exportLineSql(format: 'csv' | 'ndjson'): string {
+function exportLineSql(format: 'csv' | 'ndjson'): string {
   return format === 'ndjson'
     ? `to_json(struct_pack(${EVENT_COLUMNS.map(([col, type, field]) => `"${field}" := ${fieldSql(col, type)}`).join(', ')}))::VARCHAR`
     : EVENT_COLUMNS.map(([col, type]) => csvFieldSql(col, type)).join(` || ',' || `);
