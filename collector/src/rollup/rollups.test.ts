@@ -138,6 +138,29 @@ describe('filter rollups', () => {
     expect(after.breakdowns.exit_page).not.toEqual(before.breakdowns.exit_page);
   });
 
+  it('answer a breakdown by a prop from rollups, but for a key with too many values in a day, read from raw events', async () => {
+    await store.close();
+    store = await openDuckDbStore({ dataDir: dir, loadIntervalMs: 3_600_000, filterRollupMinVisitors: 3, propRollupMaxValues: 2 });
+    const service = new StatsService(store, () => NOW);
+    const byProp = (key: string) => service.breakdown(site, `prop:${key}`, q({ limit: 100 }));
+    // coupon: on one day only (every other day's events are under (none)).
+    const [signup] = [...synthesize({ site: site.id, start: Date.UTC(2026, 4, 3, 9), days: 1, visitorsPerDay: 1, seed: 3 })];
+    await store.events.bulkInsert([{ ...signup!, session: 99_999, name: 'signup', props: JSON.stringify({ coupon: 'SPRING' }), engagedMs: null, scrollDepth: null }]);
+    // plan: pro or free (and none); value: a vital's number, one of many each day.
+    const keys = ['plan', 'value', 'coupon'];
+    const before = await Promise.all(keys.map(byProp));
+    expect(before[1]!.total).toBeGreaterThan(20);
+    expect(before[2]!.rows.map((r) => r.value)).toEqual(['(none)', 'SPRING']);
+    await job().run();
+    expect(await Promise.all(keys.map(byProp))).toEqual(before);
+    expect((await store.rollupRows(site.id)).some((r) => r.dimension === 'prop:plan')).toBe(true);
+    expect(await store.events.deleteBefore(site.id, Date.UTC(2026, 4, 4, 22))).toBeGreaterThan(100);
+    const [plan, value, coupon] = await Promise.all(keys.map(byProp));
+    expect(plan).toEqual(before[0]);
+    expect(coupon).toEqual(before[2]);
+    expect(value!.total).toBeLessThan(before[1]!.total);
+  });
+
   it('leave out a page on the days it has fewer visitors than the threshold, which are then read from raw events', async () => {
     await job().run();
     // A page above the threshold on a day (May 2–9) and below it, but visited, the next.

@@ -48,6 +48,8 @@ export interface DuckDbStoreOptions extends EngineSettings {
   onRejected?: (lines: number, file: string) => void;
   /** Filter values with fewer visitors on a day are left out of its filter rollups (default FILTER_ROLLUP_MIN_VISITORS). */
   filterRollupMinVisitors?: number;
+  /** Prop keys with more values on a day are left out of its rollup (default PROP_ROLLUP_MAX_VALUES). */
+  propRollupMaxValues?: number;
   /** Free disk space kept beyond what loading the journal needs; below it, appends are refused (default 256 MiB). */
   minFreeBytes?: number;
   /** Called when appends start or stop being refused for want of disk space. */
@@ -213,7 +215,10 @@ export class DuckDbStore implements Store {
     roll: (site, day, now) =>
       this.#conns.load(async () => {
         try {
-          await rollDay(this.#conns.loader, site, day, now, this.#options.filterRollupMinVisitors);
+          await rollDay(this.#conns.loader, site, day, now, {
+            filterMinVisitors: this.#options.filterRollupMinVisitors,
+            propMaxValues: this.#options.propRollupMaxValues,
+          });
         } catch (cause) {
           throw new StoreError('rollups.roll', { cause, message: `${site.id} ${day}: ${String(cause)}` });
         }

@@ -11,6 +11,11 @@
  * at least `filter_min` visitors that day (a value's rare days are cheap to read raw, and would
  * make many rows). The value's totals and series are its row in the day's rollup of that
  * dimension, which equals them.
+ *
+ * Prop rollups are rows of the day's rollup under `prop:<key>` for the day's prop keys (at most
+ * PROP_ROLLUP_MAX_KEYS, each of at most PROP_ROLLUP_MAX_VALUES values); rollup_days lists them.
+ * A key absent on a day that lists every key of its events (`props_complete`) has no rows there:
+ * all that day's events are under `(none)`, and the day's totals are that row.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { rangeOf } from '../../time.ts';
@@ -28,7 +33,7 @@ export async function pendingDays(conn: DuckDBConnection, site: Site, now: numbe
     (
       await conn.runAndReadAll(
         `SELECT strftime(day, '%Y-%m-%d') AS d FROM rollup_days
-         WHERE site = ${literal(site.id)} AND timezone = ${literal(site.timezone)} AND NOT dirty AND filters = ${literal(FILTER_ROLLUP_FILTERS.join(','))}`,
+         WHERE site = ${literal(site.id)} AND timezone = ${literal(site.timezone)} AND NOT dirty AND filters = ${literal(FILTER_ROLLUP_FILTERS.join(','))} AND props_complete IS NOT NULL`,
       )
     )
       .getRowObjectsJS()
@@ -64,12 +69,22 @@ export function filterOf(spec: StatsSpec): { dimension: FilterDimension; value: 
 
 /** Whether a spec can be answered from rollups (rollup-days.ts's rollupable) or filter rollups. */
 export function usesRollups(spec: StatsSpec): boolean {
-  if (rollupable(spec)) return true;
+  if (rollupable(spec) || propOf(spec) !== null) return true;
   const filter = filterOf(spec);
   if (filter === null || spec.revenueProp) return false;
   const g = spec.group;
   const dimensions: readonly FilterDimension[] = [filter.dimension, ...FILTER_ROLLUP_BREAKDOWNS];
   return g.by === 'none' || (g.by === 'time' && g.interval !== 'hour') || (g.by === 'dimension' && dimensions.includes(g.dimension));
+}
+
+/** Prop rollups keep at most this many keys of a day, each with at most PROP_ROLLUP_MAX_VALUES values; others are read from raw events. */
+export const PROP_ROLLUP_MAX_KEYS = 50;
+export const PROP_ROLLUP_MAX_VALUES = 1000;
+
+/** The prop key of a spec that prop rollups can answer: a breakdown by `prop:<key>`, no filters, no revenue. */
+export function propOf(spec: StatsSpec): string | null {
+  const g = spec.group;
+  return spec.filters.length === 0 && !spec.revenueProp && g.by === 'dimension' && g.dimension.startsWith('prop:') ? g.dimension.slice(5) : null;
 }
 
 /**
@@ -85,9 +100,11 @@ export function rolledDaysSql(spec: StatsSpec): string {
       : ` AND r.filter_min IS NOT NULL AND list_contains(string_split(r.filters, ','), ${literal(filter.dimension)}) AND NOT EXISTS (
           SELECT 1 FROM rollups p WHERE p.site = r.site AND p.day = r.day AND p.dimension = ${literal(filter.dimension)}
             AND p.value = ${literal(filter.value)} AND p.visitors < r.filter_min)`;
+  const prop = propOf(spec);
+  const propCovered = prop === null ? '' : ` AND (r.props_complete OR list_contains(r.prop_keys, ${literal(prop)}))`;
   return `SELECT strftime(r.day, '%Y-%m-%d') AS d FROM rollup_days r
     WHERE r.site = ${literal(spec.site)} AND r.timezone = ${literal(spec.tz)} AND NOT r.dirty
-      AND r.day BETWEEN ${literal(spec.from)}::DATE AND ${literal(spec.to)}::DATE${covered}`;
+      AND r.day BETWEEN ${literal(spec.from)}::DATE AND ${literal(spec.to)}::DATE${covered}${propCovered}`;
 }
 
 /**
@@ -117,10 +134,38 @@ function filterRowsSql(site: Site, day: string, minVisitors: number): string {
       SELECT dimension, value FROM rollups WHERE site = ${literal(site.id)} AND day = ${literal(day)}::DATE AND visitors >= ${Math.floor(minVisitors)})`;
 }
 
+/**
+ * The prop keys a day's rollup keeps: those of the events of visits that can start that day (up
+ * to a day after it ends), which a breakdown can name (dimension `prop:<key>`: 1–64 characters, no
+ * control characters), with at most `maxValues` values, the PROP_ROLLUP_MAX_KEYS most used;
+ * `complete` when no key was left out.
+ */
+async function propKeys(conn: DuckDBConnection, site: string, startUtc: number, endUtc: number, maxValues: number): Promise<{ keys: string[]; complete: boolean }> {
+  const rows = (
+    await conn.runAndReadAll(`
+      SELECT key, count(*)::DOUBLE AS n, count(DISTINCT json_extract_string(props, '$."' || replace(key, '"', '\\"') || '"'))::DOUBLE AS values
+      FROM (SELECT unnest(json_keys(props)) AS key, props FROM events
+        WHERE site = ${literal(site)} AND ts >= epoch_ms(${startUtc}::BIGINT) AND ts < epoch_ms(${endUtc + 86_400_000}::BIGINT)
+          AND props IS NOT NULL AND json_valid(props) AND json_type(props) = 'OBJECT')
+      GROUP BY key ORDER BY n DESC, key`)
+  ).getRowObjectsJS();
+  const nameable = rows.filter((r) => /^[^\p{Cc}]{1,64}$/u.test(String(r.key)));
+  const kept = nameable.filter((r) => Number(r.values) <= maxValues).slice(0, PROP_ROLLUP_MAX_KEYS);
+  return { keys: kept.map((r) => String(r.key)), complete: kept.length === nameable.length };
+}
+
 /** Replaces the rollup of one local day and its filter rollup, in one transaction (running it twice gives the same rows). */
-export async function rollDay(conn: DuckDBConnection, site: Site, day: string, now: number, filterMinVisitors = FILTER_ROLLUP_MIN_VISITORS): Promise<void> {
+export async function rollDay(
+  conn: DuckDBConnection,
+  site: Site,
+  day: string,
+  now: number,
+  { filterMinVisitors = FILTER_ROLLUP_MIN_VISITORS, propMaxValues = PROP_ROLLUP_MAX_VALUES }: { filterMinVisitors?: number; propMaxValues?: number } = {},
+): Promise<void> {
   const range = rangeOf(day, day, site.timezone);
-  const spec: StatsSpec = { site: site.id, ...range, filters: [], group: { by: 'dimensions', dimensions: ROLLUP_DIMENSIONS } };
+  const props = await propKeys(conn, site.id, range.startUtc, range.endUtc, propMaxValues);
+  const dimensions = [...ROLLUP_DIMENSIONS, ...props.keys.map((k) => `prop:${k}` as const)];
+  const spec: StatsSpec = { site: site.id, ...range, filters: [], group: { by: 'dimensions', dimensions } };
   const where = `site = ${literal(site.id)} AND day = ${literal(day)}::DATE`;
   await conn.run('BEGIN TRANSACTION');
   try {
@@ -135,11 +180,11 @@ export async function rollDay(conn: DuckDBConnection, site: Site, day: string, n
       FROM (${statsSql(spec)})`);
     await conn.run(`INSERT INTO filter_rollups ${filterRowsSql(site, day, filterMinVisitors)}`);
     await conn.run(`
-      INSERT INTO rollup_days (site, day, timezone, rolled_at, dirty, filter_min, filters)
+      INSERT INTO rollup_days (site, day, timezone, rolled_at, dirty, filter_min, filters, prop_keys, props_complete)
       VALUES (${literal(site.id)}, ${literal(day)}::DATE, ${literal(site.timezone)}, epoch_ms(${now}::BIGINT), false, ${Math.floor(filterMinVisitors)},
-        ${literal(FILTER_ROLLUP_FILTERS.join(','))})
+        ${literal(FILTER_ROLLUP_FILTERS.join(','))}, [${props.keys.map(literal).join(', ')}]::VARCHAR[], ${props.complete})
       ON CONFLICT (site, day) DO UPDATE SET timezone = excluded.timezone, rolled_at = excluded.rolled_at, dirty = false,
-        filter_min = excluded.filter_min, filters = excluded.filters`);
+        filter_min = excluded.filter_min, filters = excluded.filters, prop_keys = excluded.prop_keys, props_complete = excluded.props_complete`);
     await conn.run('COMMIT');
   } catch (err) {
     await conn.run('ROLLBACK').catch(() => undefined);
@@ -166,8 +211,16 @@ function fromRollupsSql(spec: StatsSpec, days: string[], k: number): string {
         : 'value';
   // Filtered on a value, its totals, series and breakdown by its own dimension are its rows in the rollup of that dimension.
   const dimension = filter !== null ? filter.dimension : g.by === 'dimension' ? g.dimension : '';
-  return `SELECT ${key} AS key, ${SUMS.join(', ')} FROM rollups
+  const rows = `SELECT ${key} AS key, ${SUMS.join(', ')} FROM rollups
     WHERE ${where} AND dimension = ${literal(dimension)}${filter !== null ? ` AND value = ${literal(filter.value)}` : ''}`;
+  const prop = propOf(spec);
+  if (prop === null) return rows;
+  // A day without the key (its rollup lists every key it had): all its events are under (none).
+  return `${rows}
+  UNION ALL
+  SELECT '(none)', ${SUMS.join(', ')} FROM rollups
+    WHERE ${where} AND dimension = '' AND day IN (
+      SELECT day FROM rollup_days WHERE ${where} AND NOT list_contains(prop_keys, ${literal(prop)}))`;
 }
 
 /**

@@ -105,6 +105,11 @@ ALTER TABLE rollup_days ADD COLUMN IF NOT EXISTS page_min INTEGER;
 -- again. Rolled, and made dirty, with their day.
 ALTER TABLE rollup_days ADD COLUMN IF NOT EXISTS filter_min INTEGER;
 ALTER TABLE rollup_days ADD COLUMN IF NOT EXISTS filters VARCHAR;
+-- Also schema 6: prop rollups, rows of the day's rollup under the dimension 'prop:<key>' for the
+-- prop keys listed in prop_keys; props_complete: every key of the day is listed (a key not listed
+-- then had no events). NULL: rolled without them, and rolled again.
+ALTER TABLE rollup_days ADD COLUMN IF NOT EXISTS prop_keys VARCHAR[];
+ALTER TABLE rollup_days ADD COLUMN IF NOT EXISTS props_complete BOOLEAN;
 CREATE TABLE IF NOT EXISTS filter_rollups (
   site VARCHAR NOT NULL, day DATE NOT NULL, filter VARCHAR NOT NULL, fvalue VARCHAR NOT NULL, dimension VARCHAR NOT NULL, value VARCHAR NOT NULL,
   visitors UBIGINT NOT NULL, visits UBIGINT NOT NULL, pageviews UBIGINT NOT NULL, events UBIGINT NOT NULL,

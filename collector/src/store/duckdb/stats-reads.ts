@@ -9,7 +9,7 @@ import type { Row } from './connections.ts';
 import { streamEvents, streamExportText } from './events.ts';
 import { localDay } from '../../time.ts';
 import { emptyDaysBefore } from '../rollup-days.ts';
-import { firstEventSql, plannedSql, rolledDaysSql, sharedSql, usesRollups } from './rollups.ts';
+import { firstEventSql, plannedSql, propOf, rolledDaysSql, sharedSql, usesRollups } from './rollups.ts';
 import { funnelSql, statsSql, vitalsSql } from './stats-sql.ts';
 
 /** Runs one read-only query on a reader connection (read()), failures named after `operation`. */
@@ -72,7 +72,7 @@ async function queryMany(read: Read, specs: readonly StatsSpec[]): Promise<Stats
   const same = (s: StatsSpec) =>
     s.site === base!.site && s.tz === base!.tz && s.from === base!.from && s.to === base!.to && JSON.stringify(s.filters) === JSON.stringify(base!.filters);
   if (specs.length < 2 || !specs.every(same) || specs.some((s) => s.revenueProp)) return Promise.all(specs.map(one));
-  const rolled = specs.some(usesRollups) ? await rolledDays(read, base!) : new Set<string>();
+  const rolled = specs.some(usesRollups) ? await rolledDaysOfAll(read, specs.filter(usesRollups)) : new Set<string>();
   // Those that can use rollups share a read of the days not rolled up; the others, of all days.
   const groups = (rolled.size > 0 ? [specs.filter(usesRollups), specs.filter((s) => !usesRollups(s))] : [specs]).filter((g) => g.length > 0);
   const answers = new Map<StatsSpec, StatsRow[]>();
@@ -95,7 +95,7 @@ async function queryMany(read: Read, specs: readonly StatsSpec[]): Promise<Stats
 
 /**
  * The days of a spec's period that rollups answer: rolled in the spec's time zone, not dirty,
- * holding its filter's value; and those before the site's first event, which hold nothing
+ * holding its filter's value or its prop key; and those before the site's first event, which hold nothing
  * (a year's view of a site a month old reads its month from rollups, not every day's events).
  */
 async function rolledDays(read: Read, spec: StatsSpec): Promise<Set<string>> {
@@ -105,6 +105,16 @@ async function rolledDays(read: Read, spec: StatsSpec): Promise<Set<string>> {
   const [first] = await read('stats.query', firstEventSql(spec.site, localDay(rolled[0]!, spec.tz).toMillis()));
   const empty = first?.t === null || first?.t === undefined ? emptyDaysBefore({ ...spec, to: rolled[0]! }, localDay(rolled[0]!, spec.tz).toMillis()) : emptyDaysBefore(spec, Number(first.t));
   return new Set([...empty, ...rolled]);
+}
+
+/**
+ * The days rollups answer for every one of several specs over one period and filters: a prop
+ * breakdown needs its key rolled up, the others only the filters' coverage.
+ */
+async function rolledDaysOfAll(read: Read, specs: readonly StatsSpec[]): Promise<Set<string>> {
+  const needs = [specs.find((s) => propOf(s) === null) ?? specs[0]!, ...specs.filter((s) => propOf(s) !== null)];
+  const sets = await Promise.all(needs.map((s) => rolledDays(read, s)));
+  return new Set([...sets[0]!].filter((d) => sets.every((set) => set.has(d))));
 }
 
 /** Chunks streamed on a connection of its own, closed when they end or the reader stops: a long export must not hold up queries and loads. */
