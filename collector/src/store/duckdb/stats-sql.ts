@@ -113,21 +113,21 @@ function filterSql(spec: StatsSpec, on: 'event' | 'visit'): string {
 }
 
 /**
- * Conditions on sessions that any visit passing the filters meets, checked on single events so
- * that visits are rebuilt only for sessions that can count: one of its events passes every event
- * filter; for each visit filter, one of its events has a passing value (a visit takes its source,
- * referrer and UTM tags from its first event, its entry and exit pages from its pageviews).
+ * Conditions that any visit passing the filters meets, each on one of its events, so that visits
+ * are rebuilt and joined to their events only for sessions that can count: one of its events
+ * passes every event filter; for each visit filter, one of its events has a passing value (a visit
+ * takes its source, referrer and UTM tags from its first event, its entry and exit pages from its
+ * pageviews).
  */
-function candidateSql(spec: StatsSpec, window: string): string {
+function candidateConditions(spec: StatsSpec): string[] {
   const events = spec.filters.filter((f) => !VISIT_COLUMNS[f.dimension]);
-  const sessionsWhere = (cond: string) => ` AND session IN (SELECT session FROM events WHERE site = ${literal(spec.site)} AND ${window} AND ${cond})`;
-  let out = events.length > 0 ? sessionsWhere(events.map((f) => predicateSql(f, dimensionSql(f.dimension, 'raw'))).join(' AND ')) : '';
+  const out = events.length > 0 ? [events.map((f) => predicateSql(f, dimensionSql(f.dimension, 'raw'))).join(' AND ')] : [];
   for (const f of spec.filters) {
     if (!VISIT_COLUMNS[f.dimension]) continue;
     const page = f.dimension === 'entry_page' || f.dimension === 'exit_page';
     // A visit without pageviews has entry and exit page '(none)', which no pageview shows.
     if (page && predicateHolds(f, '(none)')) continue;
-    out += sessionsWhere(`${page ? `name = 'pageview' AND ` : ''}${predicateSql(f, dimensionSql(f.dimension, 'raw'))}`);
+    out.push(`${page ? `name = 'pageview' AND ` : ''}${predicateSql(f, dimensionSql(f.dimension, 'raw'))}`);
   }
   return out;
 }
@@ -141,9 +141,9 @@ const rangeSql = (spec: StatsSpec) => (col: string) =>
   `${col} >= epoch_ms(${spec.startUtc}::BIGINT) AND ${col} < epoch_ms(${spec.endUtc}::BIGINT)`;
 
 /**
- * The common part of every stats query: the visits the period touches (s: one row per session
- * with its start, source, entry and exit pages, pageviews and engaged time), all their events (a),
- * and those that pass the filters (e: each with its local time, whether it is in the period, and
+ * The common part of every stats query: the visits the period touches that can pass the filters
+ * (s: one row per session with its start, source, entry and exit pages, pageviews and engaged
+ * time), and their events that pass the filters (e: each with its local time, whether it is in the period, and
  * its visit's values as `s_` columns). With `materialized`, s is computed once for the several
  * places that read it (e, and each grouping's visits).
  */
@@ -163,14 +163,33 @@ export function visitCtes(
   const eventFilters = filterSql(spec, 'event');
   // Props (JSON text, the widest column) are carried only when a grouping, a revenue sum or the caller reads them.
   const readsProps = props || Boolean(spec.revenueProp) || dimensionsOf(groups).some((d) => d.startsWith('prop:'));
-  return `WITH touched AS (
-  SELECT DISTINCT session FROM events WHERE site = ${literal(spec.site)} AND ${inRange('ts')}${candidateSql(spec, window)}
+  // The sessions that can count: those with an event in the period that meet the candidate
+  // conditions. They are found first, and only their events read (a: as a semi join), when that
+  // likely leaves out most events around the period: a period of a day or two (the window around
+  // it is then mostly other days), or a filter that keeps some values (is, contains, matches).
+  // Otherwise (a long period, no filters or only is_not) nearly every session counts: each is
+  // grouped once and kept when it qualifies, which costs less than matching every event against a
+  // list of nearly all sessions.
+  const site = literal(spec.site);
+  const conditions = candidateConditions(spec);
+  const narrow = spec.endUtc - spec.startUtc <= 2 * DAY_MS || spec.filters.some((f) => f.op !== 'is_not');
+  const around = `SELECT *, rowid AS rid FROM events WHERE site = ${site} AND ${window}`;
+  const sessions = narrow
+    ? `touched AS (
+  SELECT DISTINCT session FROM events WHERE site = ${site} AND ${inRange('ts')}${conditions
+    .map((c) => ` AND session IN (SELECT session FROM events WHERE site = ${site} AND ${window} AND ${c})`)
+    .join('')}
 ), a AS (
-  SELECT *, rowid AS rid FROM events
-  WHERE site = ${literal(spec.site)} AND ${window} AND session IN (SELECT session FROM touched)
-), s AS ${materialized ? 'MATERIALIZED ' : ''}(
-  -- A visit starts with its first event that is not the tracker's own report, and takes its
-  -- source, referrer and campaign from it.
+  ${around} AND session IN (SELECT session FROM touched)
+), `
+    : '';
+  const qualifies = narrow ? '' : `\n  HAVING bool_or(${inRange('ts')})${conditions.map((c) => ` AND bool_or(${c})`).join('')}`;
+  // With filters on events' own fields, e reads the table again: they are checked as it is
+  // scanned, and its join to s leaves out the other sessions.
+  const filtered = eventFilters ? `(SELECT * FROM events WHERE site = ${site} AND ${window}${eventFilters})` : narrow ? 'a' : `(${around})`;
+  return `WITH ${sessions}s AS ${materialized ? 'MATERIALIZED ' : ''}(
+  -- The visits that can count. A visit starts with its first event that is not the tracker's own
+  -- report, and takes its source, referrer and campaign from it.
   SELECT session,
     min(ts) FILTER (WHERE ${ACTIVE}) AS start,${['source', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content']
       .map((c) => visitValue(c, firstActive(c)))
@@ -181,17 +200,14 @@ export function visitCtes(
     count(*) FILTER (WHERE name = 'pageview') AS pv,
     count(*) FILTER (WHERE ${CUSTOM}) AS customs,
     coalesce(sum(engaged_ms) FILTER (WHERE name = 'engagement'), 0) AS dur
-  FROM a GROUP BY session
+  FROM ${narrow ? 'a' : `(${around})`}
+  GROUP BY session${qualifies}
 ), e AS (
-  -- The events of the visits touched that pass the filters, with their visit's values.
+  -- The events of those visits that pass the filters, with their visit's values.
   SELECT e.session, e.visitor, e.name,${readsProps ? ' e.props,' : ''} e.pathname, e.country, e.device, e.browser, e.os, e.scroll_depth,
     ${specLocalSql(spec, 'e.ts')} AS lts, e.${ACTIVE} AS active, ${inRange('e.ts')} AS in_range,
     s.start AS s_start, ${inRange('s.start')} AS s_in, s.pv AS s_pv, s.pv = 1 AND s.customs = 0 AS s_bounce, s.dur AS s_dur${visitColumns.map((c) => `, s.${c} AS s_${c}`).join('')}
-  FROM ${eventFilters ? `(
-    -- With filters on events' own fields, read the table again rather than a: the filters are
-    -- checked as it is scanned, and a is not materialized.
-    SELECT * FROM events WHERE site = ${literal(spec.site)} AND ${window} AND session IN (SELECT session FROM touched)${eventFilters}
-  )` : 'a'} e JOIN s USING (session)
+  FROM ${filtered} e JOIN s USING (session)
   WHERE true${filterSql(spec, 'visit')}
 )`;
 }
