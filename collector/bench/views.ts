@@ -132,13 +132,18 @@ const VIEWS: [string, string][] = [
   ['export of 30 days (NDJSON, once)', `/export?period=30d&format=ndjson`],
 ];
 
-async function get(path: string): Promise<{ ms: number; bytes: number }> {
+/** One request: its time to the last byte, to the first byte of the body (a download starting), and its size. */
+async function get(path: string): Promise<{ ms: number; firstMs: number; bytes: number }> {
   const t = performance.now();
   const res = await fetch(`${base}/api/stats/${data.site}${path}`, { headers: { authorization: `Bearer ${data.key}` } });
   let bytes = 0;
-  for await (const chunk of res.body!) bytes += (chunk as Uint8Array).length;
+  let firstMs = 0;
+  for await (const chunk of res.body!) {
+    if (bytes === 0) firstMs = performance.now() - t;
+    bytes += (chunk as Uint8Array).length;
+  }
   if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
-  return { ms: performance.now() - t, bytes };
+  return { ms: performance.now() - t, firstMs, bytes };
 }
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
@@ -152,7 +157,7 @@ for (const [name, path] of VIEWS) {
     for (let i = 0; i < (once ? 0 : RUNS); i++) warm.push((await get(path)).ms);
     const m = memory();
     const [p50, p95] = once ? ['–', '–'] : [pct(warm, 50).toFixed(0), pct(warm, 95).toFixed(0)];
-    rows.push(`| ${name} | ${cold.ms.toFixed(0)} | ${p50} | ${p95} | ${m.rss.toFixed(0)} | ${m.peak.toFixed(0)} |${once ? ` ${(cold.bytes / 2 ** 20).toFixed(0)} MiB` : ''}`);
+    rows.push(`| ${name} | ${cold.ms.toFixed(0)} | ${p50} | ${p95} | ${m.rss.toFixed(0)} | ${m.peak.toFixed(0)} |${once ? ` ${(cold.bytes / 2 ** 20).toFixed(0)} MiB, first byte after ${cold.firstMs.toFixed(0)} ms` : ''}`);
   } catch (err) {
     rows.push(`| ${name} | failed: ${(err as Error).message} | | | ${memory().rss.toFixed(0)} | ${memory().peak.toFixed(0)} |`);
   }
