@@ -100,7 +100,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const clientIp = clientIpResolver(config.trustedProxies);
     const auth = { logins, audit, clientIp, now, secureCookies: config.publicUrl.startsWith('https:'), publicHost: new URL(config.publicUrl).host, secret };
     const authz = new Authorizer({ store, logins, secret, now, sites, publicHost: auth.publicHost });
-    const { app, routes } = createApp({ store, log, version: VERSION, tracker, widgets, dashboard, sites, stats, auth, authz, admin: siteAdmin, secret, users: userAdmin, ingest: ingest.counts });
+    const { app, routes } = createApp({ store, log, version: VERSION, tracker, widgets, dashboard, sites, stats, auth, authz, admin: siteAdmin, secret, users: userAdmin, ingest: ingest.counts, live: ingest.live });
     const http = createHttpServer(ingest.handler, app);
     stopHttp = () => void http.close();
     const hub = new RealtimeHub({ authz, sites, stats, clientIp, log, ...(options.realtimeRecheckMs ? { recheckMs: options.realtimeRecheckMs } : {}) });
@@ -156,7 +156,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())]);
         await ingest.writer.drain();
         http.closeAllConnections();
-        await ingest.bots.flush().catch((err: unknown) => log.error({ err: (err as Error).message }, 'bot counts not saved'));
+        await ingest.drops.flush().catch((err: unknown) => log.error({ err: (err as Error).message }, 'drop counts not saved'));
         await mailer.close();
         const { pendingEvents } = await store.close();
         if (pendingEvents === 0) log.info('Cairn stopped; every acknowledged event is in the database');

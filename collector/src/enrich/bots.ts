@@ -32,3 +32,14 @@ export function botReason(ua: string | undefined, headers: IncomingHttpHeaders):
   if (/prefetch/i.test(purpose)) return 'prefetch';
   return null;
 }
+
+/** The whole word HEADLESS matched in ("HeadlessChrome", not "Headless"). */
+const HEADLESS_WORD = new RegExp(`[\\w-]*(?:${HEADLESS.source})[\\w-]*`, 'i');
+
+/** What in a request made it a bot, in plain words, for the live installation check. */
+export function botMatch(ua: string | undefined, reason: BotReason): string {
+  if (reason === 'no_user_agent') return 'no browser name (User-Agent) in the request';
+  if (reason === 'prefetch') return 'sent for a prefetched page (Sec-Purpose: prefetch)';
+  const token = (reason === 'headless' ? HEADLESS_WORD.exec(ua ?? '')?.[0] : isbotMatch(ua ?? '')) ?? null;
+  return token ? `"${token}" in the browser name (User-Agent)` : 'an automated browser (Sec-CH-UA)';
+}

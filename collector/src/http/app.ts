@@ -9,6 +9,7 @@ import type { StatsService } from '../stats/stats-service.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { healthReport, healthRoutes, healthStatusCode, publicHealth } from './health.ts';
 import type { IngestCounts } from '../ingest/ingest-handler.ts';
+import type { LiveCheck } from '../ingest/live-check.ts';
 import { authRoutes, type AuthDeps } from './auth-routes.ts';
 import type { Authorizer } from './authorize.ts';
 import { mountRoutes, type Route } from './routes.ts';
@@ -38,6 +39,8 @@ export interface AppDeps {
   stats: StatsService;
   /** What the ingest path counts (health report). */
   ingest: IngestCounts;
+  /** The live installation check the ingest path feeds (site settings). */
+  live: LiveCheck;
 }
 
 /** Every API route, in one table (http/routes.ts). */
@@ -46,7 +49,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
   return [
     ...authRoutes({ users: deps.users, ...auth }),
     ...auditRoutes({ store }),
-    ...siteRoutes({ admin: deps.admin, sites, store, authz, secret, now: auth.now, clientIp: auth.clientIp }),
+    ...siteRoutes({ admin: deps.admin, sites, store, authz, secret, live: deps.live, now: auth.now, clientIp: auth.clientIp }),
     ...userRoutes({ users: deps.users, clientIp: auth.clientIp }),
     ...statsRoutes({ stats: deps.stats, audit: auth.audit, clientIp: auth.clientIp }),
     ...healthRoutes({ store, version: deps.version, ingest: deps.ingest }),

@@ -127,6 +127,7 @@ const EXAMPLES: Record<string, (site: SiteRef) => Promise<Example> | Example> = 
     await h.collector.sites.update(s.id, { deletedAt: Date.now() });
     return { after: () => h.collector.sites.update(s.id, { deletedAt: null }) };
   },
+  'GET /api/sites/:site/live-check': () => ({ query: 'after=0' }),
   'GET /api/sites/:site/goals': () => ({}),
   'POST /api/sites/:site/goals': () => ({ body: { kind: 'event', match: 'signup' } }),
   'DELETE /api/sites/:site/goals/:goal': async (s) => {
@@ -153,6 +154,7 @@ const EXAMPLES: Record<string, (site: SiteRef) => Promise<Example> | Example> = 
   'GET /api/stats/:site/breakdown/:dimension': () => ({ params: { dimension: 'source' }, query: 'period=30d' }),
   'GET /api/stats/:site/goals': () => ({ query: 'period=30d' }),
   'GET /api/stats/:site/funnel': () => ({ query: `period=30d&steps=${encodeURIComponent('[{"kind":"page","match":"/*"},{"kind":"event","match":"signup"}]')}` }),
+  'GET /api/stats/:site/filtered': () => ({ query: 'period=30d' }),
   'GET /api/stats/:site/vitals': () => ({ query: 'period=30d' }),
   'GET /api/stats/:site/realtime': () => ({}),
   'GET /api/stats/:site/export': () => ({ query: 'period=30d&format=ndjson' }),

@@ -13,14 +13,15 @@ import type { SiteDirectory } from '../sites/site-directory.ts';
 import { SECTIONS, type Section, type Store } from '../store/store.ts';
 import { actorOf, type Authorizer } from './authorize.ts';
 import { CairnError } from '../errors.ts';
-import type { Goal, GoalsListAnswer, KeysAnswer, NewKeyAnswer, NewSiteAnswer, SiteAnswer, SiteChangeAnswer, SiteDeletionAnswer, SitesAnswer, ViewTokenAnswer } from '../protocol/index.ts';
+import type { LiveCheck } from '../ingest/live-check.ts';
+import type { Goal, GoalsListAnswer, LiveCheckAnswer, KeysAnswer, NewKeyAnswer, NewSiteAnswer, SiteAnswer, SiteChangeAnswer, SiteDeletionAnswer, SitesAnswer, ViewTokenAnswer } from '../protocol/index.ts';
 import type { Route } from './routes.ts';
 
 const ADMINS = ['owner', 'admin'] as const;
 const EVERYONE = ['owner', 'admin', 'client'] as const;
 const SETTINGS = ['name', 'domains', 'allowSubdomains', 'queryKeys', 'timezone', 'retentionMonths'] as const;
 
-export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store: Store; authz: Authorizer; secret: Buffer; now: () => number; clientIp: (req: IncomingMessage) => string }): Route[] {
+export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store: Store; authz: Authorizer; secret: Buffer; live: LiveCheck; now: () => number; clientIp: (req: IncomingMessage) => string }): Route[] {
   const by = (req: IncomingMessage, res: Response): Actor => ({ actor: actorOf(res.locals.principal), ip: deps.clientIp(req) });
   const id = (res: Response) => res.locals.site.id;
   return [
@@ -93,6 +94,18 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       access: { kind: 'site', roles: ADMINS, deleted: true },
       handler: async (req, res) => {
         res.json({ site: publicSite(await deps.admin.restore(id(res), by(req, res))) } satisfies SiteChangeAnswer);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/sites/:site/live-check',
+      summary: 'the live installation check: events of the next minutes, stored or dropped and why',
+      access: { kind: 'site', roles: ADMINS },
+      handler: (req, res) => {
+        const after = Number(req.query.after ?? 0);
+        if (!Number.isSafeInteger(after) || after < 0) throw new CairnError(400, 'invalid_query', 'after: the seq of the last entry seen, 0 or more', { field: 'after' });
+        const listeningUntil = deps.live.watch(id(res), deps.now());
+        res.set('cache-control', 'no-store').json({ listeningUntil, entries: deps.live.after(id(res), after) } satisfies LiveCheckAnswer);
       },
     },
     {

@@ -135,6 +135,14 @@ export function statsRoutes(deps: { stats: StatsService; audit: AuditLog; client
     },
     {
       method: 'get',
+      path: '/api/stats/:site/filtered',
+      summary: 'events not counted (bots, other domains…), by reason',
+      // Owners and admins: what was refused says how the site is set up, not how it is visited.
+      access: { kind: 'site', roles: ['owner', 'admin'], deleted: true },
+      handler: async (req, res) => res.json(await deps.stats.filtered(site(res), parseQuery(req.query))),
+    },
+    {
+      method: 'get',
       path: '/api/stats/:site/vitals',
       summary: 'Core Web Vitals p75',
       access: read(needs('traffic')),

@@ -4,15 +4,18 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { botReason } from '../enrich/bots.ts';
+import { botMatch, botReason } from '../enrich/bots.ts';
 import type { Enricher } from '../enrich/enrich-event.ts';
 import { CairnError, errorResponse } from '../errors.ts';
+import type { DropReason } from '../protocol/dropped.ts';
 import { LIMITS, type WireEvent } from '../protocol/event.ts';
 import { hostBelongsToSite, type SiteDirectory } from '../sites/site-directory.ts';
 import { StoreError, type Site, type StoredEvent } from '../store/store.ts';
-import type { BotCounter } from './bot-counter.ts';
+import type { DropCounter } from './drop-counter.ts';
 import { ClientIdWindow } from './dedupe.ts';
 import type { GroupCommit } from './group-commit.ts';
+import type { LiveCheck } from './live-check.ts';
+import type { LiveCheckEntry } from '../protocol/management-answers.ts';
 import { parseEvents } from './parse-events.ts';
 import { ClientGone, readBody } from './read-body.ts';
 import type { RateLimiter } from '../rate-limit.ts';
@@ -22,7 +25,8 @@ export interface IngestDeps {
   enricher: Enricher;
   writer: GroupCommit;
   dedupe: ClientIdWindow;
-  bots: BotCounter;
+  drops: DropCounter;
+  live: LiveCheck;
   ipLimiter: RateLimiter;
   siteLimiter: RateLimiter;
   clientIp: (req: IncomingMessage) => string;
@@ -35,11 +39,13 @@ export interface IngestDeps {
 export interface IngestCounts {
   /** Requests whose client went away (closed, reset, timed out) before the body was read. */
   aborted: number;
+  /** Events for a site that does not exist (and was not deleted lately): no site to count them against. */
+  unknownSite: number;
   /** Events refused with 503 because the disk was too full to keep them safely. */
   refusedNoSpace: number;
 }
 
-export const newIngestCounts = (): IngestCounts => ({ aborted: 0, refusedNoSpace: 0 });
+export const newIngestCounts = (): IngestCounts => ({ aborted: 0, unknownSite: 0, refusedNoSpace: 0 });
 
 /** Server SDKs may date an event (`t`) within this window; the browser tracker never does. */
 const PAST_MS = 24 * 3_600_000;
@@ -111,17 +117,78 @@ function checkRateLimits(deps: IngestDeps, ip: string, sites: readonly { site: S
   }
 }
 
+/** The error codes that refuse a request's events, and the reason each is counted under. */
+const REFUSED: Partial<Record<string, DropReason>> = {
+  invalid_json: 'invalid',
+  invalid_event: 'invalid',
+  too_large: 'invalid',
+  unknown_site: 'unknown_site',
+  hostname_not_allowed: 'hostname_not_allowed',
+  rate_limited: 'rate_limited',
+};
+
+/** The events of a body as far as they can be read, for counting a refused request against their sites. */
+function claimedEvents(text: string): Partial<WireEvent>[] {
+  try {
+    const body: unknown = JSON.parse(text);
+    return (Array.isArray(body) ? body : [body]).filter((e): e is Partial<WireEvent> => typeof e === 'object' && e !== null && typeof e.s === 'string');
+  } catch {
+    return [];
+  }
+}
+
+/** The page of an event, as the live check shows it. */
+function pageOf(u: unknown): { host: string | null; page: string | null } {
+  const url = typeof u === 'string' ? URL.parse(u) : null;
+  return { host: url?.hostname ?? null, page: url?.pathname ?? null };
+}
+
+/**
+ * Counts every event of a refused request under its site: a batch is refused whole, so each of
+ * its events is counted with the reason the batch was refused for. An unknown site has no one
+ * to report to, unless it was deleted lately (its owner may restore it).
+ */
+function countRefused(deps: IngestDeps, events: readonly Partial<WireEvent>[], err: CairnError, now: number): void {
+  const reason = REFUSED[err.code];
+  if (!reason) return;
+  for (const ev of events) {
+    const site = reason === 'unknown_site' ? deps.sites.find(ev.s!) : deps.sites.get(ev.s!);
+    if (!site) {
+      if (reason === 'unknown_site') deps.counts.unknownSite++;
+      continue;
+    }
+    deps.drops.count(site.id, reason, now);
+    if (deps.live.watching(site.id, now)) {
+      deps.live.record(site.id, { at: now, outcome: reason, name: typeof ev.n === 'string' ? ev.n : null, ...pageOf(ev.u), detail: err.message });
+    }
+  }
+}
+
 async function ingest(deps: IngestDeps, req: IncomingMessage): Promise<void> {
   const now = deps.now();
-  const events = parseEvents(await readBody(req, LIMITS.batchBytes));
-  const sites = resolveSites(events, deps.sites, now);
+  const text = await readBody(req, LIMITS.batchBytes);
   const ip = deps.clientIp(req);
-  checkRateLimits(deps, ip, sites, now);
+  let events: WireEvent[] | undefined;
+  let sites: { site: Site; url: URL }[];
+  try {
+    events = parseEvents(text);
+    sites = resolveSites(events, deps.sites, now);
+    checkRateLimits(deps, ip, sites, now);
+  } catch (err) {
+    if (err instanceof CairnError) countRefused(deps, events ?? claimedEvents(text), err, now);
+    throw err;
+  }
 
   const userAgent = req.headers['user-agent'];
   const bot = botReason(userAgent, req.headers);
   if (bot) {
-    for (const { site } of sites) deps.bots.count(site.id, bot, now);
+    events.forEach((ev, i) => {
+      const { site, url } = sites[i]!;
+      deps.drops.count(site.id, bot, now);
+      if (deps.live.watching(site.id, now)) {
+        deps.live.record(site.id, { at: now, outcome: bot, name: ev.n, host: url.hostname, page: url.pathname, detail: botMatch(userAgent, bot) });
+      }
+    });
     return;
   }
 
@@ -130,23 +197,42 @@ async function ingest(deps: IngestDeps, req: IncomingMessage): Promise<void> {
   const rows: StoredEvent[] = [];
   const newIds: string[] = [];
   const earlier: Promise<void>[] = [];
+  const watched: [string, Omit<LiveCheckEntry, 'seq'>][] = [];
   events.forEach((ev, i) => {
     const { site, url } = sites[i]!;
     if (ev.id !== undefined) {
       const key = ClientIdWindow.key(site.id, ev.id);
       const seen = newIds.includes(key) ? 'stored' : deps.dedupe.lookup(key);
-      if (seen === 'stored') return;
       if (seen) {
-        earlier.push(seen);
+        deps.drops.count(site.id, 'duplicate', now);
+        if (deps.live.watching(site.id, now)) {
+          deps.live.record(site.id, { at: now, outcome: 'duplicate', name: ev.n, host: url.hostname, page: url.pathname, detail: 'an event with this id was received before' });
+        }
+        if (seen !== 'stored') earlier.push(seen);
         return;
       }
       newIds.push(key);
     }
-    rows.push(deps.enricher.enrich(ev, url, site, facts, salts, ev.t ?? now));
+    const row = deps.enricher.enrich(ev, url, site, facts, salts, ev.t ?? now);
+    rows.push(row);
+    if (deps.live.watching(site.id, now)) {
+      watched.push([site.id, {
+        at: now,
+        outcome: 'stored',
+        name: row.name,
+        host: row.hostname,
+        page: row.pathname,
+        browser: row.browser,
+        device: row.device,
+        country: row.country,
+      }]);
+    }
   });
   const write = rows.length > 0 ? deps.writer.write(rows) : Promise.resolve();
   if (newIds.length > 0) deps.dedupe.track(newIds, write, now);
   await write;
+  // Shown as stored once they are: a failed write answers 503, and the tracker sends them again.
+  for (const [site, entry] of watched) deps.live.record(site, entry);
   if (earlier.length > 0) await Promise.all(earlier);
 }
 

@@ -1,6 +1,6 @@
 /**
  * The state the `/api/event` path keeps in memory, built from the store when the collector
- * starts: visits still open (sessions), client ids seen lately (dedupe), rate limits, bot counts,
+ * starts: visits still open (sessions), client ids seen lately (dedupe), rate limits, drop counts,
  * the group commit in front of the store. Returns the handler and what the upkeep sweeps.
  */
 import type { Logger } from 'pino';
@@ -14,7 +14,8 @@ import type { Sweeper } from '../maintenance.ts';
 import { RateLimiter } from '../rate-limit.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { Store } from '../store/store.ts';
-import { BotCounter } from './bot-counter.ts';
+import { DropCounter } from './drop-counter.ts';
+import { LiveCheck } from './live-check.ts';
 import { ClientIdWindow, DEDUPE_WINDOW_MS } from './dedupe.ts';
 import { GroupCommit } from './group-commit.ts';
 import { createIngestHandler, newIngestCounts } from './ingest-handler.ts';
@@ -35,7 +36,8 @@ export async function openIngestPath(deps: {
   // Server SDKs may date events up to 24 h back, so look one more day into the past.
   dedupe.seed(await store.events.clientIds(now() - 2 * DEDUPE_WINDOW_MS));
   const writer = new GroupCommit((rows) => store.events.append(rows), { maxRows: config.commitMaxRows });
-  const bots = new BotCounter(store.botCounts);
+  const drops = new DropCounter(store.dropCounts);
+  const live = new LiveCheck();
   const ipLimiter = new RateLimiter(config.rateLimitIp);
   const siteLimiter = new RateLimiter(config.rateLimitSite);
   const counts = newIngestCounts();
@@ -44,7 +46,8 @@ export async function openIngestPath(deps: {
     enricher: new Enricher({ salts: deps.salts, sessions, geo: deps.geo }),
     writer,
     dedupe,
-    bots,
+    drops,
+    live,
     ipLimiter,
     siteLimiter,
     clientIp: clientIpResolver(config.trustedProxies),
@@ -56,7 +59,8 @@ export async function openIngestPath(deps: {
     { name: 'visits', sweep: (t) => sessions.sweep(t) },
     { name: 'client ids', sweep: (t) => dedupe.sweep(t) },
     { name: 'rate limits', sweep: (t) => (ipLimiter.sweep(t), siteLimiter.sweep(t)) },
-    { name: 'bot counts', sweep: () => bots.flush() },
+    { name: 'drop counts', sweep: () => drops.flush() },
+    { name: 'live checks', sweep: (t) => live.sweep(t) },
   ];
-  return { handler, counts, writer, bots, sweepers };
+  return { handler, counts, writer, drops, live, sweepers };
 }

@@ -176,11 +176,11 @@ describe('bots', () => {
     ['no user agent', '', 'no_user_agent'],
   ])('%s gets 202, is not stored, and is counted by reason', async (_name, ua, reason) => {
     const before = (await h.stored()).length;
-    const countBefore = (await h.collector.store.botCounts.list(h.siteId)).find((c) => c.reason === reason)?.count ?? 0;
+    const countBefore = (await h.collector.store.dropCounts.list(h.siteId)).find((c) => c.reason === reason)?.count ?? 0;
     expect((await h.post(page(), { 'user-agent': ua })).status).toBe(202);
     expect((await h.stored()).length).toBe(before);
     await h.collector.runMaintenance();
-    const after = (await h.collector.store.botCounts.list(h.siteId)).find((c) => c.reason === reason)?.count ?? 0;
+    const after = (await h.collector.store.dropCounts.list(h.siteId)).find((c) => c.reason === reason)?.count ?? 0;
     expect(after).toBe(countBefore + 1);
   });
 });

@@ -2,6 +2,7 @@
  * The shapes the management API answers (docs/api/sites.md, users.md, auth.md), route by route:
  * the dashboard app and the plugins import them as types only.
  */
+import type { DropReason } from './dropped.ts';
 import type { Goal } from './query.ts';
 import type { AuditEntry, Invitation, KeyView, Section, SiteSetup, SiteView, UserView } from './management.ts';
 
@@ -107,4 +108,30 @@ export interface AuditAnswer {
   total: number;
   page: number;
   pages: number;
+}
+
+/** One event the live installation check saw: stored, or dropped and why. */
+export interface LiveCheckEntry {
+  /** Increasing per site: ask for the entries after the last one seen. */
+  seq: number;
+  /** When it arrived, ms since the epoch. */
+  at: number;
+  outcome: 'stored' | DropReason;
+  /** The event's name (pageview, a custom event), when it could be read. */
+  name: string | null;
+  /** The page's host and path, when they could be read. */
+  host: string | null;
+  page: string | null;
+  /** Of a stored event, as the dashboard shows them. */
+  browser?: string | null;
+  device?: string | null;
+  country?: string | null;
+  /** Of a drop, what caused it in plain words ("HeadlessChrome in the browser name"). */
+  detail?: string;
+}
+
+/** `GET /api/sites/:site/live-check`: listening until `listeningUntil` (ms), and what arrived after `after`. */
+export interface LiveCheckAnswer {
+  listeningUntil: number;
+  entries: LiveCheckEntry[];
 }

@@ -7,6 +7,8 @@ import type { BreakdownAnswer, DashboardAnswer, FunnelAnswer, GoalsAnswer, Realt
 import type { Site, StatsRow, StatsSpec, Store } from '../store/store.ts';
 import { bucketsOf, comparisonOf, resolvePeriod, type Interval } from './period.ts';
 import type { Range } from '../time.ts';
+import type { FilteredAnswer } from '../protocol/dropped.ts';
+import { filteredReport } from './filtered.ts';
 
 /** The metrics of one row of sums; ratios are 0 without visits. */
 export function metricsOf(r: Omit<StatsRow, 'key'>): Metrics {
@@ -74,6 +76,12 @@ export class StatsService {
   #ranges(site: Site, q: Query) {
     const { range, interval } = resolvePeriod(q, site.timezone, this.#now());
     return { range, interval, compare: q.compare ? comparisonOf(range, q) : undefined };
+  }
+
+  /** What the collector dropped in the period (bots, foreign domains, rate limits…), by reason and day. */
+  async filtered(site: Site, q: Query): Promise<FilteredAnswer> {
+    const { range } = resolvePeriod(q, site.timezone, this.#now());
+    return filteredReport(await this.#store.dropCounts.list(site.id), range.from, range.to);
   }
 
   /** Totals of the period (and of the comparison period, with the change in percent). */

@@ -99,8 +99,8 @@ export interface SessionTail {
   lastTs: number;
 }
 
-/** Bots dropped at ingest, counted per site, UTC day and reason. */
-export interface BotCount {
+/** Events dropped at ingest (bots, rate limits, foreign hosts, duplicates…), counted per site, UTC day and reason (protocol/dropped.ts). */
+export interface DropCount {
   site: string;
   day: string;
   reason: string;
@@ -324,14 +324,14 @@ export interface SiteStore {
   update(id: string, changes: SiteChanges): Promise<boolean>;
   /**
    * Deletes a site and everything of it for good: raw events (journaled ones too), rollups,
-   * goals, keys and bot counts. Users' grants are the caller's to remove. False when there was no such site.
+   * goals, keys and drop counts. Users' grants are the caller's to remove. False when there was no such site.
    */
   purge(id: string): Promise<boolean>;
 }
 
-export interface BotCountStore {
-  add(counts: readonly BotCount[]): Promise<void>;
-  list(site: string): Promise<BotCount[]>;
+export interface DropCountStore {
+  add(counts: readonly DropCount[]): Promise<void>;
+  list(site: string): Promise<DropCount[]>;
 }
 
 export interface Store {
@@ -341,7 +341,7 @@ export interface Store {
   readonly events: EventStore;
   readonly salts: SaltStore;
   readonly sites: SiteStore;
-  readonly botCounts: BotCountStore;
+  readonly dropCounts: DropCountStore;
   readonly stats: StatsStore;
   readonly rollups: RollupStore;
   readonly goals: GoalStore;

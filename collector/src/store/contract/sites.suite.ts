@@ -54,7 +54,7 @@ export function describeSitesContract({ fresh, restart }: ContractStores): void 
         await store.sites.create(s);
         await store.goals.create(s.id, { id: 'g1', name: 'Signup', kind: 'event', match: 'signup' });
         await store.keys.create(keyOf(`k_${s.id}`, s.id, T0));
-        await store.botCounts.add([{ site: s.id, day: '2026-03-10', reason: 'ua', count: 2 }]);
+        await store.dropCounts.add([{ site: s.id, day: '2026-03-10', reason: 'ua', count: 2 }]);
       }
       const ofSite = (site: string, from: number) => Array.from({ length: 5 }, (_, i) => contractEvent(from + i, { site }));
       await store.events.append([...ofSite('site-a', 0), ...ofSite('site-b', 0)]);
@@ -67,7 +67,7 @@ export function describeSitesContract({ fresh, restart }: ContractStores): void 
       expect(await store.goals.list('site-a')).toEqual([]);
       expect(await store.keys.list('site-a')).toEqual([]);
       expect(await store.keys.byHash(keyOf('k_site-a', 'site-a', T0).hash)).toBeNull();
-      expect(await store.botCounts.list('site-a')).toEqual([]);
+      expect(await store.dropCounts.list('site-a')).toEqual([]);
       expect(await store.sites.list()).toEqual([sites[1]]);
       expect(await store.sites.purge('site-a')).toBe(false);
       expect(await store.sites.purge('nope')).toBe(false);
@@ -76,7 +76,7 @@ export function describeSitesContract({ fresh, restart }: ContractStores): void 
       expect(await again.events.list('site-b')).toEqual([...ofSite('site-b', 0), ...ofSite('site-b', 10)]);
       expect((await again.goals.list('site-b')).map((g) => g.id)).toEqual(['g1']);
       expect(await again.keys.list('site-b')).toEqual([keyOf('k_site-b', 'site-b', T0)]);
-      expect(await again.botCounts.list('site-b')).toHaveLength(1);
+      expect(await again.dropCounts.list('site-b')).toHaveLength(1);
       expect(await again.sites.list()).toEqual([sites[1]]);
     });
   });
@@ -151,23 +151,23 @@ export function describeSitesContract({ fresh, restart }: ContractStores): void 
 
     it('bot counts add up per site, day and reason, across restarts', async () => {
       const store = await fresh();
-      await store.botCounts.add([
+      await store.dropCounts.add([
         { site: 'site-a', day: '2026-03-10', reason: 'ua', count: 2 },
         { site: 'site-a', day: '2026-03-10', reason: 'datacenter', count: 1 },
         { site: 'site-b', day: '2026-03-10', reason: 'ua', count: 7 },
       ]);
-      await store.botCounts.add([
+      await store.dropCounts.add([
         { site: 'site-a', day: '2026-03-10', reason: 'ua', count: 3 },
         { site: 'site-a', day: '2026-03-09', reason: 'ua', count: 4 },
       ]);
-      await store.botCounts.add([]);
+      await store.dropCounts.add([]);
       const expected = [
         { site: 'site-a', day: '2026-03-09', reason: 'ua', count: 4 },
         { site: 'site-a', day: '2026-03-10', reason: 'datacenter', count: 1 },
         { site: 'site-a', day: '2026-03-10', reason: 'ua', count: 5 },
       ];
-      expect(await store.botCounts.list('site-a')).toEqual(expected);
-      expect(await (await restart(store)).botCounts.list('site-a')).toEqual(expected);
+      expect(await store.dropCounts.list('site-a')).toEqual(expected);
+      expect(await (await restart(store)).dropCounts.list('site-a')).toEqual(expected);
     });
   });
 }

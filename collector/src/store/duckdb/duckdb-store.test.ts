@@ -298,7 +298,7 @@ describe('sites', () => {
     await store.events.append([event(3)]);
     await store.goals.create('site-a', { id: 'g', name: 'Signup', kind: 'event', match: 'signup' });
     await store.keys.create({ id: 'k_1', site: 'site-a', name: 'WordPress', hash: 'ab'.repeat(32), last4: 'abcd', createdAt: T0, revokedAt: null });
-    await store.botCounts.add([{ site: 'site-a', day: '2026-02-01', reason: 'ua', count: 1 }]);
+    await store.dropCounts.add([{ site: 'site-a', day: '2026-02-01', reason: 'ua', count: 1 }]);
     expect(await store.sites.purge('site-a')).toBe(true);
     await store.close();
 
@@ -307,7 +307,7 @@ describe('sites', () => {
     try {
       const conn = await instance.connect();
       const tables = (await conn.runAndReadAll(`SELECT table_name FROM information_schema.columns WHERE column_name = 'site'`)).getRows().map((r) => String(r[0]));
-      expect(tables.sort()).toEqual(['bot_counts', 'events', 'filter_rollups', 'goals', 'rollup_days', 'rollups', 'site_keys']);
+      expect(tables.sort()).toEqual(['drop_counts', 'events', 'filter_rollups', 'goals', 'rollup_days', 'rollups', 'site_keys']);
       for (const table of tables) expect((await conn.runAndReadAll(`SELECT * FROM ${table} WHERE site = 'site-a'`)).getRows(), table).toEqual([]);
       expect((await conn.runAndReadAll(`SELECT * FROM sites`)).getRows()).toEqual([]);
       conn.closeSync();

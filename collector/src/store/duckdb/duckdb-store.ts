@@ -17,13 +17,13 @@
  *
  * Every statement runs under a lock of connections.ts (load → write → read). The lifecycle, events
  * and rollups take theirs here; the other operations are defined beside their SQL (sites.ts,
- * accounts.ts, goals.ts, bot-counts.ts, stats-reads.ts), on the locks this class hands them.
+ * accounts.ts, goals.ts, drop-counts.ts, stats-reads.ts), on the locks this class hands them.
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StoreError, type EventStore, type RollupStore, type Store, type StoreHealth } from '../store.ts';
 import { auditStore, loginStore, userStore } from './accounts.ts';
-import { botCountStore } from './bot-counts.ts';
+import { dropCountStore } from './drop-counts.ts';
 import { Connections, rowsOf, type EngineSettings, type Exec, type Param } from './connections.ts';
 import { DiskAdmission, type DiskState, type StatFs } from './disk-space.ts';
 import * as events from './events.ts';
@@ -225,7 +225,7 @@ export class DuckDbStore implements Store {
       }),
   };
 
-  readonly botCounts = botCountStore(this.#exec);
+  readonly dropCounts = dropCountStore(this.#exec);
 
   async health(): Promise<StoreHealth> {
     const facts = { pendingEvents: this.#pendingRows, disk: { free: this.#disk.free, needed: this.#disk.needed() } };

@@ -162,6 +162,34 @@ describe('schema', () => {
     expect(await readMeta(file, 'schema_version')).toBe(String(SCHEMA_VERSION));
   });
 
+  it('upgrades a schema 6 directory: its bot counts become drop counts', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    await store.close();
+    const file = join(dataDir, 'cairn.duckdb');
+    const instance = await DuckDBInstance.create(file);
+    const conn = await instance.connect();
+    await conn.run(`DROP TABLE drop_counts; CREATE TABLE bot_counts (site VARCHAR NOT NULL, day DATE NOT NULL, reason VARCHAR NOT NULL,
+      count UBIGINT NOT NULL, PRIMARY KEY (site, day, reason))`);
+    await conn.run(`INSERT INTO bot_counts VALUES ('site-a', '2026-03-10', 'headless', 3), ('site-a', '2026-03-11', 'bot', 1)`);
+    await conn.run(`UPDATE meta SET value = '6' WHERE key = 'schema_version'`);
+    conn.closeSync();
+    instance.closeSync();
+
+    const again = await openStore(dataDir);
+    const moved = [
+      { site: 'site-a', day: '2026-03-10', reason: 'headless', count: 3 },
+      { site: 'site-a', day: '2026-03-11', reason: 'bot', count: 1 },
+    ];
+    expect(await again.dropCounts.list('site-a')).toEqual(moved);
+    await again.close();
+    expect(await readMeta(file, 'schema_version')).toBe(String(SCHEMA_VERSION));
+    // Opened again: nothing counted twice.
+    const third = await openStore(dataDir);
+    expect(await third.dropCounts.list('site-a')).toEqual(moved);
+    await third.close();
+  });
+
   it('records the schema version on first open', async () => {
     const dataDir = await tempDir();
     const store = await openStore(dataDir);

@@ -34,6 +34,10 @@ export async function migrate(conn: DuckDBConnection): Promise<void> {
     // so filters read their raw events until the rollup job rolls them again (it does: they are
     // pending), and the page rollups of schema 5 go.
     if (found < 6) await conn.run('DROP TABLE IF EXISTS page_rollups');
+    // Schema 7 counts every dropped event, not only bots: the bot counts move to drop_counts.
+    if (found < 7 && (await conn.runAndReadAll(`SELECT 1 FROM information_schema.tables WHERE table_name = 'bot_counts'`)).currentRowCount > 0) {
+      await conn.run('INSERT INTO drop_counts SELECT * FROM bot_counts; DROP TABLE bot_counts');
+    }
     await conn.run(`UPDATE meta SET value = '${SCHEMA_VERSION}' WHERE key = 'schema_version'`);
     await conn.run('COMMIT');
   } catch (err) {

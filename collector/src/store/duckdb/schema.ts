@@ -1,7 +1,7 @@
 /** The embedded store's tables, and the one list of event columns the journal and the loader share. */
 import type { StoredEvent } from '../store.ts';
 
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /** Event columns: SQL name, SQL type, and the StoredEvent field that fills it. */
 export const EVENT_COLUMNS = [
@@ -79,7 +79,8 @@ CREATE TABLE IF NOT EXISTS goals (
   match VARCHAR NOT NULL, revenue VARCHAR, created_at TIMESTAMP NOT NULL DEFAULT now(),
   PRIMARY KEY (site, id)
 );
-CREATE TABLE IF NOT EXISTS bot_counts (
+-- Events dropped at ingest per site, UTC day and reason (schema 7; bots only, as bot_counts, before).
+CREATE TABLE IF NOT EXISTS drop_counts (
   site VARCHAR NOT NULL, day DATE NOT NULL, reason VARCHAR NOT NULL, count UBIGINT NOT NULL,
   PRIMARY KEY (site, day, reason)
 );

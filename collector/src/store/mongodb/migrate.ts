@@ -9,6 +9,18 @@ import { C, keyDoc } from './queries.ts';
 
 export async function migrate(x: MongoExecutor, from: number): Promise<void> {
   if (from < 2) await moveKeys(x);
+  if (from < 3) await moveBotCounts(x);
+}
+
+/**
+ * Layout 3: every dropped event is counted, not only bots, in `drop_counts`. A count is copied
+ * with `$max`, so a copy run twice (or racing a collector already counting into the new
+ * collection) never adds it twice; the old collection goes once everything is copied.
+ */
+async function moveBotCounts(x: MongoExecutor): Promise<void> {
+  const old = await x.find('bot_counts', {});
+  for (const d of old) await x.updateOne(C.dropCounts, { _id: d._id }, { $max: { count: d.count } }, { upsert: true });
+  if (old.length > 0) await x.deleteMany('bot_counts', {});
 }
 
 /**

@@ -4,7 +4,7 @@
  * are built by pure functions (queries.ts, stats-pipeline.ts, rollups.ts; lookups by `_id`
  * inline), and an executor runs them (driver.ts on a server, mingo-executor.ts in tests). Events,
  * stats and rollups are run here; the other operations beside their concern's (sites.ts,
- * accounts.ts, goals.ts, bot-counts.ts), through the same #op.
+ * accounts.ts, goals.ts, drop-counts.ts), through the same #op.
  *
  * Every operation of the contract is implemented; what differs from the embedded store (string
  * case folding, ordering of events in the same millisecond) is listed in docs/mongodb.md.
@@ -15,7 +15,7 @@ import { rangeOf } from '../../time.ts';
 import { closedDays, emptyDaysBefore, rolledRun, rollupable } from '../rollup-days.ts';
 import { StoreError, type Realtime, type SessionTail, type Site, type StatsRow, type StatsSpec, type Store, type StoreHealth, type StoredEvent, type VitalRow } from '../store.ts';
 import { auditStore, loginStore, userStore } from './accounts.ts';
-import { botCountStore } from './bot-counts.ts';
+import { dropCountStore } from './drop-counts.ts';
 import { isDuplicateKey, type MongoExecutor, type Op } from './executor.ts';
 import { goalStore } from './goals.ts';
 import {
@@ -176,7 +176,7 @@ export class MongoStore implements Store {
   readonly sites = siteStore(this.#op);
   readonly keys = keyStore(this.#op);
   readonly meta = metaStore(this.#op);
-  readonly botCounts = botCountStore(this.#op);
+  readonly dropCounts = dropCountStore(this.#op);
   readonly goals = goalStore(this.#op, () => this.#now());
   readonly users = userStore(this.#op);
   readonly logins = loginStore(this.#op);

@@ -108,6 +108,27 @@ describe('mongodb adapter', () => {
     expect(await again.keys.list('s1')).toEqual([key]);
   });
 
+  it('upgrades a layout 2 database: bot counts become drop counts, once, with two collectors at once', async () => {
+    const executor = new MingoExecutor();
+    await (await openMongoStore({ executor, location: 'mingo' })).close();
+    const old = executor.reconnect();
+    await old.updateOne('meta', { _id: 'schema' }, { $set: { version: 2 } });
+    await old.insertMany('bot_counts', [
+      { _id: { site: 's1', day: '2026-03-10', reason: 'headless' }, count: 3 },
+      { _id: { site: 's1', day: '2026-03-11', reason: 'bot' }, count: 1 },
+    ]);
+    const [store] = await Promise.all([0, 1].map(() => openMongoStore({ executor: old.reconnect(), location: 'mingo' })));
+    const moved = [
+      { site: 's1', day: '2026-03-10', reason: 'headless', count: 3 },
+      { site: 's1', day: '2026-03-11', reason: 'bot', count: 1 },
+    ];
+    expect(await store!.dropCounts.list('s1')).toEqual(moved);
+    expect(await old.find('bot_counts', {})).toEqual([]);
+    expect((await old.find('meta', { _id: 'schema' }))[0]!.version).toBe(SCHEMA_VERSION);
+    const again = await openMongoStore({ executor: old.reconnect(), location: 'mingo' });
+    expect(await again.dropCounts.list('s1')).toEqual(moved);
+  });
+
   it('purges a site from every collection, a rollup lease included', async () => {
     const executor = new MingoExecutor();
     const store = await openMongoStore({ executor, location: 'mingo' });
@@ -120,7 +141,7 @@ describe('mongodb adapter', () => {
     for (const day of await store.rollups.pending(site, now)) await store.rollups.roll(site, day, now);
     await store.goals.create(site.id, { id: 'g', name: 'Signup', kind: 'event', match: 'signup' });
     await store.keys.create({ id: 'k_1', site: site.id, name: 'WordPress', hash: 'ab'.repeat(32), last4: 'abcd', createdAt: 0, revokedAt: null });
-    await store.botCounts.add([{ site: site.id, day: '2026-11-20', reason: 'ua', count: 1 }]);
+    await store.dropCounts.add([{ site: site.id, day: '2026-11-20', reason: 'ua', count: 1 }]);
     // Leases of a site whose id reads as a pattern, and of the site it would match.
     await executor.insertMany('leases', [{ _id: `rollup:${site.id}:2026-11-22`, owner: 'x' }, { _id: 'rollup:s:2026-11-22', owner: 'x' }, { _id: 'rollup:sXX:2026-11-22', owner: 'x' }]);
     expect(await store.sites.purge(site.id)).toBe(true);

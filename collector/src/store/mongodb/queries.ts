@@ -1,14 +1,14 @@
 /**
  * Every document the MongoDB adapter sends, built by pure functions: collection layouts, indexes,
  * filters, updates and pipelines. The store's operations (mongodb-store.ts, sites.ts, accounts.ts,
- * goals.ts, bot-counts.ts) hand them to an executor (the driver, or mingo in tests), so what runs
+ * goals.ts, drop-counts.ts) hand them to an executor (the driver, or mingo in tests), so what runs
  * on a real server is exactly what the tests ran.
  *
  * Layout (docs/mongodb.md explains the choices):
  * - `events`: one document per event, a regular collection indexed on `{ site, ts }` (and `{ ts }`
  *   for the startup reads that span sites); fields as StoredEvent, `ts` a date, null fields left out.
  * - `sites` (`_id` the site id), `keys` (`_id` the key id; hashes unique by index), `salts` (`_id`
- *   the UTC day), `goals` (`_id` {site, id}), `bot_counts` (`_id` {site, day, reason}), `meta`
+ *   the UTC day), `goals` (`_id` {site, id}), `drop_counts` (`_id` {site, day, reason}), `meta`
  *   (`_id` "schema", and "value:<name>" for MetaStore's values).
  * - `rollups` (one row per site, local day, version, dimension and value), `rollup_days` (which
  *   days are rolled, in which time zone, at which version, and whether events came since), and
@@ -17,14 +17,14 @@
  *   `audit` (one document per audited action).
  */
 import type { Goal } from '../../protocol/query.ts';
-import type { AuditEntry, AuditQuery, BotCount, LoginSession, Site, SiteChanges, SiteKey, StoredEvent, User } from '../store.ts';
+import type { AuditEntry, AuditQuery, DropCount, LoginSession, Site, SiteChanges, SiteKey, StoredEvent, User } from '../store.ts';
 import type { Doc, IndexSpec } from './executor.ts';
 
 /**
  * The layout version this code writes; a database with a newer one is refused. 2: site keys in
- * `keys` (sites had one `keyHash`), sites named (migrate.ts).
+ * `keys` (sites had one `keyHash`), sites named; 3: `bot_counts` became `drop_counts` (migrate.ts).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const C = {
   meta: 'meta',
@@ -33,7 +33,7 @@ export const C = {
   keys: 'keys',
   salts: 'salts',
   goals: 'goals',
-  botCounts: 'bot_counts',
+  dropCounts: 'drop_counts',
   rollups: 'rollups',
   rollupDays: 'rollup_days',
   leases: 'leases',
@@ -154,7 +154,7 @@ export const siteData = (site: string): [string, Doc][] => [
   [C.leases, { _id: { $regex: `^rollup:${site.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:` } }],
   [C.goals, { '_id.site': site }],
   [C.keys, { site }],
-  [C.botCounts, { '_id.site': site }],
+  [C.dropCounts, { '_id.site': site }],
 ];
 
 export const keyDoc = (k: SiteKey): Doc => ({
@@ -200,9 +200,9 @@ export const goalOf = (d: Doc): Goal => {
   return { id, name: d.name as string, kind: d.kind as Goal['kind'], match: d.match as string, ...(d.revenue ? { revenue: d.revenue as string } : {}) };
 };
 
-export const botCountUpsert = (c: BotCount) => ({ filter: { _id: { site: c.site, day: c.day, reason: c.reason } }, update: { $inc: { count: c.count } } });
+export const dropCountUpsert = (c: DropCount) => ({ filter: { _id: { site: c.site, day: c.day, reason: c.reason } }, update: { $inc: { count: c.count } } });
 
-export const botCountOf = (d: Doc): BotCount => {
+export const dropCountOf = (d: Doc): DropCount => {
   const { site, day, reason } = d._id as { site: string; day: string; reason: string };
   return { site, day, reason, count: d.count as number };
 };

@@ -1,17 +1,17 @@
-/** Counts dropped bot requests per site, UTC day and reason, and writes the counts periodically. */
+/** Counts the events dropped at ingest per site, UTC day and reason, and writes the counts periodically. */
+import type { DropReason } from '../protocol/dropped.ts';
 import { utcDay } from '../time.ts';
-import type { BotReason } from '../enrich/bots.ts';
-import type { BotCount, BotCountStore } from '../store/store.ts';
+import type { DropCount, DropCountStore } from '../store/store.ts';
 
-export class BotCounter {
-  #store: BotCountStore;
-  #counts = new Map<string, BotCount>();
+export class DropCounter {
+  #store: DropCountStore;
+  #counts = new Map<string, DropCount>();
 
-  constructor(store: BotCountStore) {
+  constructor(store: DropCountStore) {
     this.#store = store;
   }
 
-  count(site: string, reason: BotReason, now: number, n = 1): void {
+  count(site: string, reason: DropReason, now: number, n = 1): void {
     const day = utcDay(now);
     const key = `${site}\u0000${day}\u0000${reason}`;
     const c = this.#counts.get(key);
@@ -27,7 +27,7 @@ export class BotCounter {
     try {
       await this.#store.add(batch);
     } catch (err) {
-      for (const c of batch) this.count(c.site, c.reason as BotReason, Date.parse(c.day), c.count);
+      for (const c of batch) this.count(c.site, c.reason as DropReason, Date.parse(c.day), c.count);
       throw err;
     }
   }
