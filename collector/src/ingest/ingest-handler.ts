@@ -197,7 +197,7 @@ async function ingest(deps: IngestDeps, req: IncomingMessage): Promise<void> {
   const rows: StoredEvent[] = [];
   const newIds: string[] = [];
   const earlier: Promise<void>[] = [];
-  const watched: [string, Omit<LiveCheckEntry, 'seq'>][] = [];
+  const watched: [string, Omit<LiveCheckEntry, 'seq' | 'label'>][] = [];
   events.forEach((ev, i) => {
     const { site, url } = sites[i]!;
     if (ev.id !== undefined) {

@@ -5,6 +5,7 @@
  * is checking, and nothing beyond what the dashboard shows anyway (page, event name, browser,
  * device, country; for a drop, the part of the request that caused it).
  */
+import { DROP_REASON_TEXT } from '../protocol/dropped.ts';
 import type { LiveCheckEntry } from '../protocol/management-answers.ts';
 
 /** How long a check listens after it was last asked. */
@@ -37,10 +38,11 @@ export class LiveCheck {
   }
 
   /** Notes what happened to one event of a watched site. */
-  record(site: string, entry: Omit<LiveCheckEntry, 'seq'>): void {
+  record(site: string, entry: Omit<LiveCheckEntry, 'seq' | 'label'>): void {
     const w = this.#watches.get(site);
     if (!w) return;
-    w.entries.push({ ...entry, seq: ++w.seq });
+    const label = entry.outcome === 'stored' ? 'Stored' : DROP_REASON_TEXT[entry.outcome].label;
+    w.entries.push({ ...entry, label, seq: ++w.seq });
     if (w.entries.length > KEEP) w.entries.shift();
   }
 

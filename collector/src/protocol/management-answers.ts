@@ -117,6 +117,8 @@ export interface LiveCheckEntry {
   /** When it arrived, ms since the epoch. */
   at: number;
   outcome: 'stored' | DropReason;
+  /** The outcome in a few plain words ("Stored", "Automated browser"). */
+  label: string;
   /** The event's name (pageview, a custom event), when it could be read. */
   name: string | null;
   /** The page's host and path, when they could be read. */

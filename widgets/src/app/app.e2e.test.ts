@@ -78,7 +78,7 @@ afterAll(async () => {
 
 describe('the dashboard app', () => {
   it('is served at its paths with the strict CSP, never in place of the API or the scripts', async () => {
-    for (const path of ['/', '/login', '/sites/abc', '/sites/abc/settings', '/users', '/audit', '/account', '/reset', '/setup']) {
+    for (const path of ['/', '/login', '/sites/abc', '/sites/abc/settings', '/sites/abc/filtered', '/users', '/audit', '/account', '/reset', '/setup']) {
       const res = await fetch(`${base}${path}`);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -228,6 +228,51 @@ describe('the dashboard app', () => {
     await owner.locator('cairn-site-setup').getByText('Copied').waitFor();
     expect(await owner.evaluate(() => navigator.clipboard.readText())).toBe(tag);
     await shoot(owner, 'settings');
+  });
+
+  it('checks the installation live: an event stored and one dropped show within 2 s, and the filtered-traffic page explains the drop', async () => {
+    const check = owner.locator('cairn-settings-page cairn-live-check');
+    await check.getByText('No event yet.').waitFor();
+    const send = (ua: string, path: string) =>
+      h.post({ s: h.siteId, n: 'pageview', u: `https://example.com${path}` }, { 'user-agent': ua, 'x-forwarded-for': '203.0.113.77' });
+    const chrome = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+    expect((await send(chrome, '/live-ok')).status).toBe(202);
+    expect((await send(chrome.replace('Chrome/', 'HeadlessChrome/'), '/live-bot')).status).toBe(202);
+    await check.getByText('✓ Stored').waitFor({ timeout: 2_000 });
+    await check.getByText('✕ Dropped: Automated browser').waitFor({ timeout: 2_000 });
+    expect(await text(owner, 'cairn-live-check li.dropped')).toContain('"HeadlessChrome" in the browser name');
+    expect(await text(owner, 'cairn-live-check li.stored')).toContain('example.com/live-ok');
+    expect(await axeViolations(owner)).toEqual([]);
+    await shoot(owner, 'live-check');
+
+    // Drop counts are written by the upkeep, every minute.
+    await h.collector.runMaintenance();
+    await owner.getByRole('link', { name: 'Filtered traffic' }).click();
+    await owner.waitForURL(`${base}/sites/${h.siteId}/filtered`);
+    await owner.getByRole('cell', { name: 'Automated browser', exact: true }).waitFor();
+    expect(await owner.title()).toBe('Filtered traffic of example.com · Cairn');
+    expect(await text(owner, 'cairn-filtered-page tbody')).toContain('A browser driven by a program');
+    expect(await axeViolations(owner)).toEqual([]);
+    await shoot(owner, 'filtered');
+    const phone = await open(owner.context(), 375);
+    await phone.goto(`${base}/sites/${h.siteId}/filtered`);
+    await phone.getByRole('cell', { name: 'Automated browser', exact: true }).waitFor();
+    expect(await contentWidth(phone)).toBeLessThanOrEqual(375);
+    await shoot(phone, 'filtered');
+    await phone.close();
+    await owner.goBack();
+  });
+
+  it('offers the live check and a copy button on a site with no visits yet', async () => {
+    const other = h.collector.sites.list().find((s) => s.domains[0] === 'other.example')!;
+    await owner.goto(`${base}/sites/${other.id}`);
+    await owner.locator('cairn-site-page cairn-live-check').getByText('No event yet.').waitFor();
+    await owner.getByRole('button', { name: 'Copy the tag' }).click();
+    await owner.locator('cairn-dashboard').getByText('Copied').waitFor();
+    expect(await owner.evaluate(() => navigator.clipboard.readText())).toContain(`data-site="${other.id}"`);
+    expect(await axeViolations(owner)).toEqual([]);
+    await shoot(owner, 'empty-site');
+    await owner.goto(`${base}/sites/${h.siteId}/settings`);
   });
 
   it('invites a client to one site and its traffic, and shows the link when no email can be sent', async () => {

@@ -23,6 +23,7 @@ import './pages/setup-page.ts';
 import './pages/site-page.ts';
 import './pages/sites-page.ts';
 import './settings/settings-page.ts';
+import './pages/filtered-page.ts';
 import './users/users-page.ts';
 
 const TITLES: Record<Route['page'], string> = {
@@ -30,6 +31,7 @@ const TITLES: Record<Route['page'], string> = {
   login: 'Log in',
   site: 'Dashboard',
   settings: 'Site settings',
+  filtered: 'Filtered traffic',
   users: 'Users & access',
   audit: 'Audit log',
   account: 'Account',
@@ -162,6 +164,8 @@ export class CairnApp extends LitElement {
         return html`<cairn-site-page .user=${user} site=${route.site}></cairn-site-page>`;
       case 'settings':
         return html`<cairn-settings-page .user=${user} site=${route.site}></cairn-settings-page>`;
+      case 'filtered':
+        return isAdmin(user) ? html`<cairn-filtered-page .user=${user} site=${route.site}></cairn-filtered-page>` : this.#notAllowed();
       case 'users':
         return isAdmin(user) ? html`<cairn-users-page .user=${user}></cairn-users-page>` : this.#notAllowed();
       case 'audit':
@@ -183,7 +187,7 @@ export class CairnApp extends LitElement {
       html`<li><a href=${href} aria-current=${here && pages.includes(here) ? 'page' : 'false'}>${label}</a></li>`;
     return html`<nav aria-label="Main">
         <ul>
-          ${link('/', 'Sites', ['sites', 'site', 'settings'])}
+          ${link('/', 'Sites', ['sites', 'site', 'settings', 'filtered'])}
           ${isAdmin(user) ? link('/users', html`Users<span class="more"> & access</span>`, ['users']) : nothing}
           ${isAdmin(user) ? link('/audit', 'Audit log', ['audit']) : nothing}
           ${link('/account', 'Account', ['account'])}

@@ -8,6 +8,7 @@ export type Route =
   | { page: 'login' }
   | { page: 'site'; site: string }
   | { page: 'settings'; site: string }
+  | { page: 'filtered'; site: string }
   | { page: 'users' }
   | { page: 'audit' }
   | { page: 'account' }
@@ -32,10 +33,10 @@ export const PUBLIC_PAGES = new Set<Route['page']>(['login', 'reset', 'setup']);
 export function routeOf(path: string): Route {
   const simple = SIMPLE[path];
   if (simple) return simple;
-  const m = /^\/sites\/([^/]+)(\/settings)?$/.exec(path);
+  const m = /^\/sites\/([^/]+)(?:\/(settings|filtered))?$/.exec(path);
   if (m) {
     const site = decodeURIComponent(m[1]!);
-    return m[2] ? { page: 'settings', site } : { page: 'site', site };
+    return m[2] === 'settings' ? { page: 'settings', site } : m[2] === 'filtered' ? { page: 'filtered', site } : { page: 'site', site };
   }
   return { page: 'not-found' };
 }

@@ -44,3 +44,12 @@ declare global {
     'cairn-token-expired': CairnTokenExpiredEvent;
   }
 }
+
+/** The dashboard began or stopped showing its "no visits recorded yet" state (the site's data, not a user action). */
+export class CairnEmptyEvent extends Event {
+  readonly empty: boolean;
+  constructor(empty: boolean) {
+    super('cairn-empty', { bubbles: true, composed: true });
+    this.empty = empty;
+  }
+}

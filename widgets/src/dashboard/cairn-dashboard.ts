@@ -9,6 +9,7 @@
  * @attr level - the heading level of its sections in the host page's outline (2)
  * @event cairn-filter-change - the user added or removed a filter: `event.filters`
  * @event cairn-period-change - the user picked a period or comparison
+ * @event cairn-empty - it began or stopped showing "no visits recorded yet": `event.empty` (a host can offer an installation check)
  * @event cairn-token-expired - the view token expired: set a fresh `token`, or call `event.retry(token)`
  * @csspart header, metrics, chart, breakdowns, goals, empty
  */
@@ -16,7 +17,7 @@ import { html, nothing } from 'lit';
 import type { DashboardAnswer, Filter, Metric, Section } from '@cairn/collector/protocol';
 import type { CairnApi, StatsQuery } from '../core/api.ts';
 import { CairnElement } from '../core/cairn-element.ts';
-import { CairnFilterChangeEvent, CairnPeriodChangeEvent } from '../core/events.ts';
+import { CairnEmptyEvent, CairnFilterChangeEvent, CairnPeriodChangeEvent } from '../core/events.ts';
 import { dimensionLabel, METRIC_LABELS, valueLabel } from '../core/format.ts';
 import { sectionsOf } from '../core/sections.ts';
 import { theme } from '../core/styles.ts';
@@ -144,6 +145,23 @@ export class CairnDashboard extends CairnElement<Loaded> {
     </ul>`;
   }
 
+  /** Whether the empty state shows, as last announced (`cairn-empty`). */
+  #empty = false;
+  #copied = false;
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    super.updated?.(changed);
+    const s = this.answer?.answer.summary;
+    const empty = !!s && s.metrics.pageviews === 0 && s.metrics.events === 0 && this.filters.length === 0 && !s.comparison?.metrics.pageviews;
+    if (empty !== this.#empty) this.dispatchEvent(new CairnEmptyEvent((this.#empty = empty)));
+  }
+
+  async #copy(tag: string): Promise<void> {
+    await navigator.clipboard.writeText(tag);
+    this.#copied = true;
+    this.requestUpdate();
+  }
+
   #renderEmpty() {
     const base = (this.api || location.origin).replace(/\/+$/, '');
     // Keep in sync with collector/src/sites/tracker-tag.ts.
@@ -151,6 +169,7 @@ export class CairnDashboard extends CairnElement<Loaded> {
     return html`<div class="empty card" part="empty">
       <p><strong>No visits recorded yet.</strong> Is the tracker installed? Paste this tag into the <code>&lt;head&gt;</code> of every page (the Cairn plugins do it for you):</p>
       <pre><code>${tag}</code></pre>
+      <button type="button" @click=${() => void this.#copy(tag)}>${this.#copied ? 'Copied' : 'Copy the tag'}</button>
     </div>`;
   }
 

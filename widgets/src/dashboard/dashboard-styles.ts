@@ -82,6 +82,15 @@ export const dashboardStyles = css`
     gap: 12px;
     margin-bottom: 12px;
   }
+  .empty button {
+    font: inherit;
+    color: var(--_text);
+    background: var(--_bg);
+    border: 1px solid var(--_border);
+    border-radius: 6px;
+    padding: 6px 12px;
+    cursor: pointer;
+  }
   .empty pre {
     white-space: pre-wrap;
     word-break: break-all;

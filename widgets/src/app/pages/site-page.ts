@@ -4,8 +4,19 @@ import type { SiteAnswer } from '@cairn/collector/protocol';
 import { SiteAppPage } from '../site-app-page.ts';
 import { isAdmin } from '../types.ts';
 import '../../dashboard/cairn-dashboard.ts';
+import type { CairnEmptyEvent } from '../../core/events.ts';
+import '../settings/site-live-check.ts';
 
 export class CairnSitePage extends SiteAppPage {
+  static override properties = { ...SiteAppPage.properties, empty: { state: true } };
+  /** The dashboard shows "no visits recorded yet": the owner and admins get the live installation check under it. */
+  declare empty: boolean;
+
+  constructor() {
+    super();
+    this.empty = false;
+  }
+
   static override styles = [
     ...SiteAppPage.styles,
     css`
@@ -19,8 +30,15 @@ export class CairnSitePage extends SiteAppPage {
       .top h1 {
         margin: 0;
       }
-      .settings {
+      .links {
         margin-left: auto;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px;
+      }
+      cairn-live-check {
+        display: block;
+        margin-top: 16px;
       }
     `,
   ];
@@ -30,7 +48,8 @@ export class CairnSitePage extends SiteAppPage {
   }
 
   #dashboard(a: SiteAnswer) {
-    return html`<cairn-dashboard site=${a.site.id} theme="auto" url-state></cairn-dashboard>`;
+    return html`<cairn-dashboard site=${a.site.id} theme="auto" url-state @cairn-empty=${(e: CairnEmptyEvent) => (this.empty = e.empty)}></cairn-dashboard>
+      ${this.empty && isAdmin(this.user) ? html`<cairn-live-check site=${a.site.id}></cairn-live-check>` : nothing}`;
   }
 
   override render() {
@@ -38,7 +57,12 @@ export class CairnSitePage extends SiteAppPage {
     return html`<div class="top">
         <h1 tabindex="-1">${a?.site.name ?? (this.error ? 'Site unavailable' : 'Dashboard')}</h1>
         ${a && a.site.domains.join(', ') !== a.site.name ? html`<span class="muted">${a.site.domains.join(', ')}</span>` : nothing}
-        ${a && isAdmin(this.user) ? html`<a class="button settings" href="/sites/${encodeURIComponent(a.site.id)}/settings">Settings</a>` : nothing}
+        ${a && isAdmin(this.user)
+          ? html`<span class="links">
+              <a class="button" href="/sites/${encodeURIComponent(a.site.id)}/filtered">Filtered traffic</a>
+              <a class="button" href="/sites/${encodeURIComponent(a.site.id)}/settings">Settings</a>
+            </span>`
+          : nothing}
       </div>
       ${this.error ? html`<p class="notice bad" role="alert">${this.error} <a href="/">Back to your sites</a></p>` : nothing}
       ${a ? this.#dashboard(a) : this.error ? nothing : html`<p class="muted" role="status">Loading…</p>`}`;

@@ -7,6 +7,7 @@ import './site-delete.ts';
 import './site-general.ts';
 import './site-goals.ts';
 import './site-keys.ts';
+import './site-live-check.ts';
 import './site-setup.ts';
 
 export class CairnSettingsPage extends SiteAppPage {
@@ -45,7 +46,9 @@ export class CairnSettingsPage extends SiteAppPage {
             ${admin ? html`<cairn-site-general .site=${a.site} @cairn-site-change=${(e: CustomEvent<SiteView>) => this.#changed(e.detail)}></cairn-site-general>` : nothing}
             <cairn-site-setup .setup=${a.setup}></cairn-site-setup>
             ${admin
-              ? html`<cairn-site-goals site=${a.site.id}></cairn-site-goals>
+              ? html`<cairn-live-check site=${a.site.id}></cairn-live-check>
+                  <p><a href="/sites/${encodeURIComponent(a.site.id)}/filtered">Filtered traffic</a>: what the collector received and did not count, by reason.</p>
+                  <cairn-site-goals site=${a.site.id}></cairn-site-goals>
                   <cairn-site-keys site=${a.site.id}></cairn-site-keys>
                   <cairn-site-delete .site=${a.site}></cairn-site-delete>`
               : html`<p class="muted">Only the owner and admins change a site's settings, goals and keys.</p>`}

@@ -18,7 +18,7 @@ export class CairnSiteSetup extends AppPage {
       <pre aria-labelledby="tag-h">${s.tag}</pre>
       <cairn-copy-button .text=${s.tag} label="Copy the tag"></cairn-copy-button>
       <h3>With a plugin</h3>
-      <p>The WordPress, Shopify, Webflow, Astro and Next.js plugins add the tag themselves and show this dashboard in their admin. They ask for:</p>
+      <p>The WordPress plugin and the Astro and Next.js integrations add the tag themselves (the WordPress plugin also shows this dashboard in its admin). They ask for:</p>
       <dl>
         <dt>Collector URL</dt>
         <dd><code>${s.collectorUrl}</code> <cairn-copy-button .text=${s.collectorUrl} label="Copy the URL"></cairn-copy-button></dd>
