@@ -20,6 +20,7 @@ import { loadTrackerAssets, loadWidgetAssets } from './http/tracker-assets.ts';
 import { routeUpgrades } from './http/upgrades.ts';
 import { openIngestPath } from './ingest/ingest-path.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { NoMailer } from './mail/mailer.ts';
 import { Maintenance } from './maintenance.ts';
 import { RealtimeHub } from './realtime/realtime-hub.ts';
 import { enforceRetention } from './rollup/retention.ts';
@@ -56,6 +57,8 @@ export interface Collector {
   /** The Express app of every route but ingest, and its API route table (http/routes.ts). */
   app: Express;
   routes: readonly Route[];
+  /** The first owner's setup link (valid 24 hours) when there was no owner at start, else null. */
+  setupLink: string | null;
   /** Runs the periodic upkeep now (it also runs every minute), rollups included. */
   runMaintenance(): Promise<void>;
   rollups: RollupJob;
@@ -134,9 +137,13 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     firstRollup.unref();
 
     log.info({ url: `http://${config.host}:${port}`, publicUrl, store: store.location, sites: sites.list().length }, `Cairn ${VERSION} is listening on ${publicUrl}`);
-    if (!(await hasOwner(store))) {
+    if (mailer instanceof NoMailer) {
+      log.warn('No SMTP server is configured (CAIRN_SMTP_URL): invitations show a link to pass on yourself, and "forgot password" is off until one is');
+    }
+    const setupLink = (await hasOwner(store)) ? null : `${publicUrl}/setup#token=${setupToken(secret, now())}`;
+    if (setupLink) {
       log.warn(
-        { setup: `${publicUrl}/setup#token=${setupToken(secret, now())}` },
+        { setup: setupLink },
         'No owner yet: open the setup link (valid 24 hours) to create the owner account, or run: npm run cairn -- user add you@example.com --owner --password-stdin',
       );
     }
@@ -164,7 +171,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         log.flush();
       })());
 
-    return { publicUrl, url: `http://127.0.0.1:${port}`, port, adminSocket: admin.path, store, sites, log, app, routes, runMaintenance: () => maintenance.run(), rollups, close };
+    return { publicUrl, url: `http://127.0.0.1:${port}`, port, adminSocket: admin.path, store, sites, log, app, routes, setupLink, runMaintenance: () => maintenance.run(), rollups, close };
   } catch (err) {
     stopHttp();
     await store.close().catch(() => undefined);

@@ -113,6 +113,11 @@ export class UserAdmin {
     return { user: publicUser({ ...user, grants }), invitation };
   }
 
+  /** Whether this Cairn still waits for its first owner (the login page then says how to create it). */
+  async needsOwner(): Promise<boolean> {
+    return !(await hasOwner(this.#d.store));
+  }
+
   /** Creates the first owner with the setup link printed at start; 409 once there is one. */
   async setupOwner(input: { email: string; password: string; name?: string }, ip: string): Promise<UserView> {
     const made = this.#setups.then(async () => {

@@ -80,6 +80,10 @@ describe('with a running collector', () => {
 
   test('SIGTERM stops it cleanly: exit 0, a "stopped" log line, no socket left', async ({ dir, start }) => {
     const server = await start(['start', '--data-dir', dir, ...SERVE]);
+    // Besides the JSON log, plain words: where the dashboard is and, with no owner yet, the setup link.
+    for (let i = 0; i < 50 && !server.output().includes('Stop it with Ctrl+C'); i++) await sleep(100);
+    expect(server.output()).toMatch(/Cairn is running\. Open the dashboard: http:\/\/\S+\/\n/);
+    expect(server.output()).toMatch(/No owner yet: create the owner account with this link \(valid 24 hours\):\n {2}http:\/\/\S+\/setup#token=cairn_su_/);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(server.output()).toMatch(/"msg":"Cairn stopped/);

@@ -16,6 +16,12 @@ async function start(config: Config): Promise<void> {
   // The widgets' build makes widgets.js and the dashboard app together; the app's service worker is its last output.
   ensureBuilt('@cairn/widgets', 'dist/app/sw.js', ['src', 'scripts', 'package.json']);
   const collector = await startCollector({ config });
+  // Besides the JSON log on stdout, a few plain words for the person who just typed `npm start`.
+  const lines = [`\nCairn is running. Open the dashboard: ${collector.publicUrl}/`];
+  if (collector.setupLink) {
+    lines.push('No owner yet: create the owner account with this link (valid 24 hours):', `  ${collector.setupLink}`);
+  }
+  console.error(`${lines.join('\n')}\nStop it with Ctrl+C.\n`);
   let stopping = false;
   stop = (signal: string) => {
     if (stopping) return;

@@ -129,7 +129,9 @@ export function securityHeaders() {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const { status, headers, body } = errorResponse(err);
-    if (status >= 500) log.error({ method: req.method, path: req.path, err }, 'request failed');
+    // A CairnError is a condition the code expects (no SMTP server, a full disk): a warning in its own words, no stack.
+    if (status >= 500 && err instanceof CairnError) log.warn({ method: req.method, path: req.path, code: err.code }, err.message);
+    else if (status >= 500) log.error({ method: req.method, path: req.path, err }, 'request failed');
     if (res.headersSent) return;
     res.status(status).set(headers).json(body);
   };

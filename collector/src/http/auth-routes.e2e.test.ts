@@ -192,3 +192,27 @@ describe('state-changing requests of a session', () => {
     expect((await call('/me', { cookie: busy.cookie })).status).toBe(401);
   });
 });
+
+describe('without an SMTP server', () => {
+  it('says so at start as a warning, and a reset request gets 503 logged as a warning in plain words, never a stack trace', async () => {
+    const startWarning = h.logs.map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.msg.startsWith('No SMTP server is configured'));
+    expect(startWarning?.level).toBe(40);
+    const res = await call('/reset-request', { body: { email: 'jo@example.com' }, ip: '198.51.100.200' });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('mail_unavailable');
+    const logged = h.logs.map((l) => JSON.parse(l) as { level: number; msg: string; code?: string; err?: unknown }).filter((l) => l.code === 'mail_unavailable');
+    expect(logged).toEqual([expect.objectContaining({ level: 40, msg: expect.stringContaining('cannot send email') })]);
+    expect(logged[0]!.err).toBeUndefined();
+  });
+
+  it('tells the login page whether the first owner is still to be created', async () => {
+    expect(await (await call('/setup')).json()).toEqual({ needed: false });
+    const fresh = await startHarness();
+    try {
+      const res = await fetch(`${fresh.collector.url}/api/auth/setup`);
+      expect([res.status, res.headers.get('cache-control'), await res.json()]).toEqual([200, 'no-store', { needed: true }]);
+    } finally {
+      await fresh.stop();
+    }
+  });
+});

@@ -14,7 +14,7 @@ import type { UserAdmin } from '../accounts/user-admin.ts';
 import { publicUser } from '../accounts/users.ts';
 import { checkSetupToken } from '../accounts/owner-setup.ts';
 import { CairnError } from '../errors.ts';
-import type { PasswordChangeAnswer, ResetRequestAnswer, SessionAnswer, UserAnswer } from '../protocol/index.ts';
+import type { PasswordChangeAnswer, ResetRequestAnswer, SessionAnswer, SetupStatusAnswer, UserAnswer } from '../protocol/index.ts';
 import type { Route } from './routes.ts';
 import { sameOrigin, sessionCookie, sessionToken } from './session-cookie.ts';
 
@@ -102,6 +102,15 @@ export function authRoutes(deps: AuthDeps): Route[] {
         const { token, session } = await deps.logins.start(user);
         res.set('set-cookie', cookie(token, LOGIN_LIFETIME_MS / 1000));
         res.json({ csrfToken: session.csrf } satisfies PasswordChangeAnswer);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/auth/setup',
+      summary: 'whether this Cairn still needs its first owner (the login page says how to make one)',
+      access: { kind: 'public' },
+      handler: async (_req, res) => {
+        res.set('cache-control', 'no-store').json({ needed: await deps.users.needsOwner() } satisfies SetupStatusAnswer);
       },
     },
     {

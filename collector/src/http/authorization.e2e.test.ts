@@ -112,6 +112,7 @@ const EXAMPLES: Record<string, (site: SiteRef) => Promise<Example> | Example> = 
   'GET /api/auth/me': () => ({}),
   'POST /api/auth/logout': () => ({}),
   'POST /api/auth/password': () => ({ body: { current: PASSWORD, next: PASSWORD } }),
+  'GET /api/auth/setup': () => ({}),
   // There is an owner already: everyone is told so (first start is tested in user-routes.e2e.test.ts).
   'POST /api/auth/setup': async () => ({ body: { token: setupToken(secret, Date.now()), email: `owner-${unique()}@example.com`, password: PASSWORD }, expect: 409 }),
   'POST /api/auth/reset-request': () => ({ body: { email: `nobody-${unique()}@example.com` } }),
@@ -243,6 +244,7 @@ describe('the route table', () => {
     expect(allowed.sort()).toEqual(
       [
         'POST /api/auth/login',
+        'GET /api/auth/setup',
         'GET /api/auth/me',
         'POST /api/auth/logout',
         'POST /api/auth/password',

@@ -17,6 +17,11 @@ export interface PasswordChangeAnswer {
   csrfToken: string;
 }
 
+/** `GET /api/auth/setup`: whether this Cairn has no owner yet (the setup link printed at start creates it). */
+export interface SetupStatusAnswer {
+  needed: boolean;
+}
+
 /** `POST /api/auth/reset-request`: the same words whether or not the email belongs to anyone. */
 export interface ResetRequestAnswer {
   message: string;

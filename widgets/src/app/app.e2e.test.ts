@@ -115,6 +115,11 @@ describe('the dashboard app', () => {
     const logged = h.logs.map((l) => JSON.parse(l) as { setup?: string }).find((l) => l.setup);
     expect(logged?.setup).toMatch(/\/setup#token=cairn_su_/);
     owner = await open(browser.contexts()[0] ?? (await browser.newContext()));
+    // Before there is an owner, the login page says so and where the link is.
+    await owner.goto(`${base}/login`);
+    await owner.getByText('This Cairn has no owner yet.').waitFor();
+    expect(await axeViolations(owner)).toEqual([]);
+    await shoot(owner, 'login-no-owner');
     await owner.goto(logged!.setup!);
     await owner.getByLabel('Your name').fill(OWNER.name);
     await owner.getByLabel('Email').fill(OWNER.email);
@@ -128,6 +133,7 @@ describe('the dashboard app', () => {
     await owner.getByRole('button', { name: 'Create the owner account' }).click();
     await owner.waitForURL(`${base}/login?notice=owner-created`);
     expect(await text(owner, '.notice')).toBe('The owner account is created. Log in with it.');
+    expect(await owner.getByText('This Cairn has no owner yet.').count()).toBe(0);
   });
 
   it('logs in, and lists the sites with their visitors of the last 30 days', async () => {

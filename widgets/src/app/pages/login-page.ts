@@ -3,7 +3,7 @@
  * cannot send email, what to do instead).
  */
 import { css, html, nothing } from 'lit';
-import type { ResetRequestAnswer, SessionAnswer } from '@cairn/collector/protocol';
+import type { ResetRequestAnswer, SessionAnswer, SetupStatusAnswer } from '@cairn/collector/protocol';
 import { FormPage } from '../form-page.ts';
 import { CairnLoginEvent } from '../events.ts';
 import { errorOn, formAlert, formError, formValues, textField } from '../form.ts';
@@ -17,7 +17,7 @@ const NOTICES: Record<string, string> = {
 };
 
 export class CairnLoginPage extends FormPage {
-  static override properties = { ...FormPage.properties, mode: { state: true }, sent: { state: true } };
+  static override properties = { ...FormPage.properties, mode: { state: true }, sent: { state: true }, noOwner: { state: true } };
   static override styles = [
     ...FormPage.styles,
     css`
@@ -38,11 +38,22 @@ export class CairnLoginPage extends FormPage {
 
   declare mode: 'login' | 'forgot';
   declare sent: string | null;
+  /** This Cairn has no owner yet: nobody can log in before it is created. */
+  declare noOwner: boolean;
 
   constructor() {
     super();
     this.mode = 'login';
     this.sent = null;
+    this.noOwner = false;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    request<SetupStatusAnswer>('GET', '/api/auth/setup').then(
+      (a) => (this.noOwner = a.needed),
+      () => undefined,
+    );
   }
 
   async #logIn(e: SubmitEvent): Promise<void> {
@@ -90,6 +101,12 @@ export class CairnLoginPage extends FormPage {
     const notice = NOTICES[new URLSearchParams(location.search).get('notice') ?? ''];
     return html`<h1 tabindex="-1">Log in to Cairn</h1>
       ${notice ? html`<p class="notice" role="status">${notice}</p>` : nothing}
+      ${this.noOwner
+        ? html`<div class="notice" role="status">
+            <p><strong>This Cairn has no owner yet.</strong> Create the owner account with the setup link Cairn printed when it started: look in the terminal that runs <code>npm start</code>, or in its log, for “No owner yet”. The link is valid 24 hours; restart Cairn for a new one.</p>
+            <p>Or, on the server: <code>npm run cairn -- user add you@example.com --owner --password-stdin</code></p>
+          </div>`
+        : nothing}
       <form class="card stack" @submit=${(e: SubmitEvent) => void this.#logIn(e)} novalidate>
         ${formAlert(formError(this.error, ['email', 'password']))}
         ${textField({ name: 'email', label: 'Email', type: 'email', autocomplete: 'username', required: true, error: errorOn(this.error, 'email') })}

@@ -42,6 +42,14 @@ export class CairnSiteCard extends LitElement {
         font-size: 0.92em;
         white-space: nowrap;
       }
+      .demo {
+        display: inline-block;
+        margin: 0 0 6px;
+        padding: 2px 8px;
+        border-radius: 999px;
+        font-size: 0.8rem;
+        background: var(--cairn-warn-bg, rgba(217, 119, 6, 0.15));
+      }
       .domain {
         color: var(--_muted);
         margin: 2px 0 0;
@@ -115,6 +123,7 @@ export class CairnSiteCard extends LitElement {
         ${this.admin ? html`<a class="settings" href="${href}/settings" aria-label="Settings of ${s.name}">Settings</a>` : nothing}
       </div>
       ${domain && domain !== s.name ? html`<p class="domain">${domain}</p>` : nothing}
+      ${s.synthetic ? html`<p class="demo">Demo data: made up by <code>cairn seed</code>, not real visits</p>` : nothing}
       ${this.problem
         ? html`<p class="note">${this.problem}</p>`
         : total === null
