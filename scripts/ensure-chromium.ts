@@ -4,8 +4,11 @@
  * installs Debian's `chromium-headless-shell` when running as root with apt-get, or exits 1
  * saying what to install. Prints the path and version of the browser found.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { aptGet as run } from './apt-get.ts';
+
+const aptGet = (args: string[]) => run('ensure-chromium', args);
 import { findChromium } from './chromium-path.ts';
 
 const PACKAGE = 'chromium-headless-shell';
@@ -16,16 +19,6 @@ const HOW_TO =
 function fail(message: string): never {
   console.error(`[ensure-chromium] ${message}`);
   process.exit(1);
-}
-
-/** Runs apt-get with its output streamed to the terminal; true when it exits 0. */
-function aptGet(args: string[]): boolean {
-  console.log(`[ensure-chromium] apt-get ${args.join(' ')}`);
-  const r = spawnSync('apt-get', args, {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  return r.status === 0;
 }
 
 function install(): void {

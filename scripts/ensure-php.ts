@@ -3,8 +3,11 @@
  * before it): finds `php` and `phpunit`, or installs Debian's packages when running as root with
  * apt-get, or exits 1 saying what to install. Prints the versions found.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { aptGet as run } from './apt-get.ts';
+
+const aptGet = (args: string[]) => run('ensure-php', args);
 
 const PACKAGES = ['php-cli', 'php-sqlite3', 'php-xml', 'php-mbstring', 'phpunit'];
 const HOW_TO = `Install PHP and PHPUnit for the WordPress plugin's tests: \`apt-get install -y ${PACKAGES.join(' ')}\` as root.`;
@@ -21,16 +24,6 @@ function version(cmd: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** Runs apt-get with its output streamed to the terminal; true when it exits 0. */
-function aptGet(args: string[]): boolean {
-  console.log(`[ensure-php] apt-get ${args.join(' ')}`);
-  const r = spawnSync('apt-get', args, {
-    stdio: 'inherit',
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  return r.status === 0;
 }
 
 function install(): void {
