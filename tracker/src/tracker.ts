@@ -185,13 +185,13 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     const kind =
       p == 'tel:' || p == 'mailto:'
         ? p.slice(0, -1)
-        : p[0] != 'h'
-          ? ''
-          : a.host != location.host
-            ? 'outbound'
-            : RegExp(`\\.(${exts})$`, 'i').test(a.pathname) || a.hasAttribute('download')
+        : p[0] == 'h'
+          ? a.host == location.host
+            ? RegExp(`\\.(${exts})$`, 'i').test(a.pathname) || a.hasAttribute('download')
               ? 'download'
-              : '';
+              : ''
+            : 'outbound'
+          : '';
     if (kind && !off(kind as Feature)) track(kind, { to: p[0] == 'h' ? a.origin + a.pathname : a.pathname });
   });
 
