@@ -144,17 +144,49 @@ addEventListener('popstate', () => setTimeout(() => { window.route = location.pa
     ]);
   });
 
-  it('counts a prerendered page only when it is shown', async () => {
-    const page = await open(fixture('/prerendered'), (p) =>
-      p.addInitScript(() => Object.defineProperty(Document.prototype, 'prerendering', { get: () => !(window as { shown?: boolean }).shown, configurable: true })),
-    );
-    await settle(500);
-    expect(events()).toEqual([]);
-    await page.evaluate(() => {
+  // Headless Chromium does not prerender speculation rules (tried: the target page loads only when
+  // clicked), so these tests emulate it: document.prerendering is true until the test dispatches
+  // prerenderingchange, as the browser does when the visitor navigates to the page.
+  const prerendering = (p: Page) =>
+    p.addInitScript(() => Object.defineProperty(Document.prototype, 'prerendering', { get: () => !(window as { shown?: boolean }).shown, configurable: true }));
+  const show = (page: Page) =>
+    page.evaluate(() => {
       (window as { shown?: boolean }).shown = true;
       document.dispatchEvent(new Event('prerenderingchange'));
     });
+
+  it('counts a prerendered page only when it is shown', async () => {
+    const page = await open(fixture('/prerendered'), prerendering);
+    await settle(500);
+    expect(events()).toEqual([]);
+    await show(page);
     expect((await site.waitForEvents<Ev>(1))[0]!.n).toBe('pageview');
+  });
+
+  it('holds the events of a prerendered page until it is shown, after its pageview, and sends none if it never is', async () => {
+    const snippet = `<script>window.cairn=window.cairn||function(){(cairn.q=cairn.q||[]).push(arguments)};cairn('queued',{step:1})</script>`;
+    // Called by the page's own code once t.js has run (a module after it), before anyone sees the page.
+    const during = `<script type="module">cairn('during', { step: 2 })</script>`;
+    const page = await open(fixture('/prerendered-events', { head: snippet, body: during }), prerendering);
+    await settle(500);
+    expect(events()).toEqual([]);
+    await show(page);
+    await site.waitForEvents(3);
+    await page.evaluate(() => window.cairn('after', { step: 3 }));
+    const evs = await site.waitForEvents<Ev>(4);
+    expect(evs.map((e) => [e.n, e.p, e.u.replace(site.origin, '')])).toEqual([
+      ['pageview', undefined, '/prerendered-events'],
+      ['queued', { step: 1 }, '/prerendered-events'],
+      ['during', { step: 2 }, '/prerendered-events'],
+      ['after', { step: 3 }, '/prerendered-events'],
+    ]);
+    site.clear();
+    // Prerendered, then dropped without being shown (the visitor went elsewhere).
+    const dropped = await open(fixture('/prerendered-dropped', { head: snippet, body: during }), prerendering);
+    await settle(300);
+    await closeTab(dropped);
+    await settle(300);
+    expect(site.requests).toEqual([]);
   });
 });
 

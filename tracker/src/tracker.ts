@@ -74,11 +74,15 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
 
   const pageUrl = () => (set.hash != null ? location.href : location.href.split('#')[0]!);
 
-  /** Sends an event, or says why not: each step of `why` is a reason, and the last one sends. */
-  const send = (name: string, extra?: Partial<WireEvent>) => {
+  /**
+   * Sends an event, or says why not: each step of `why` is a reason, and the last one sends. `u` is
+   * the page the event belongs to: engaged time is sent after an SPA navigation, for the page left.
+   */
+  const send = (name: string, extra?: Partial<WireEvent>, u = url || pageUrl()): unknown => {
+    // A prerendered page (speculation rules) may never be shown: all it would send, its pageview
+    // first, waits until it is, and goes then, in order, as it was when it was made.
+    if (document.prerendering) return listen('prerenderingchange', () => send(name, extra, u));
     const api = set.api;
-    // The page the event belongs to: engaged time is sent after an SPA navigation, for the page left.
-    const u = url || pageUrl();
     const why = !set.site || !api
       ? 'config'
       : set.allowLocal == null && /^(localhost|127\.|\[::1|$)/.test(location.host)
@@ -202,7 +206,6 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
       track('form', { form: attr('id') || attr('name') || undefined!, action: new URL(attr('action') || '', location.href).pathname });
     });
 
-  // A prerendered page is counted when the visitor actually sees it.
-  (document as Document & { prerendering?: boolean }).prerendering ? listen('prerenderingchange', pageview) : view();
+  view();
   return [safe(track), view];
 }
