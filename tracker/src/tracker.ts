@@ -63,7 +63,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     types.split(' ').map((type) => addEventListener(type, safe(fn), true)); // map: shorter than forEach
   };
 
-  let url = ''; // the page being counted
+  let url = ''; // the page being counted: set by the first pageview, before anything else is sent
   // Engaged time of that page: counted while the tab is shown and the visitor acted in the last
   // 30 s, i.e. up to `until` (0 while the tab is hidden); sent as increments (`d`) with the
   // deepest scroll reached (`sd`).
@@ -78,7 +78,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
    * Sends an event, or says why not: each step of `why` is a reason, and the last one sends. `u` is
    * the page the event belongs to: engaged time is sent after an SPA navigation, for the page left.
    */
-  const send = (name: string, extra?: Partial<WireEvent>, u = url || pageUrl()): unknown => {
+  const send = (name: string, extra?: Partial<WireEvent>, u = url): unknown => {
     // A prerendered page (speculation rules) may never be shown: all it would send, its pageview
     // first, waits until it is, and goes then, in order, as it was when it was made.
     if (document.prerendering) return listen('prerenderingchange', () => send(name, extra, u));
