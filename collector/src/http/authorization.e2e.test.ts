@@ -14,6 +14,7 @@ import { setupToken } from '../accounts/owner-setup.ts';
 import { tokenSecret } from '../accounts/signed-tokens.ts';
 import { addUser } from '../accounts/users.ts';
 import { newGoal } from '../sites/goals.ts';
+import { newShareLink } from '../sites/share-links.ts';
 import { newSiteKey } from '../sites/site-keys.ts';
 import type { Section, User } from '../store/store.ts';
 import { startMailbox, type Mailbox } from '../testing/mailbox.ts';
@@ -21,7 +22,7 @@ import { startHarness, type Harness } from '../testing/harness.ts';
 import { addSite } from '../sites/add-site.ts';
 import type { Route } from './routes.ts';
 
-const CALLERS = ['anonymous', 'clientA', 'clientB', 'admin', 'owner', 'tokenA', 'revokedToken', 'siteKeyA'] as const;
+const CALLERS = ['anonymous', 'clientA', 'clientB', 'admin', 'owner', 'tokenA', 'revokedToken', 'siteKeyA', 'shareA', 'revokedShare'] as const;
 type Caller = (typeof CALLERS)[number];
 type SiteName = 'A' | 'B';
 
@@ -39,10 +40,12 @@ let secret: Buffer;
 const sites = {} as Record<SiteName, SiteRef>;
 const users = {} as Record<'owner' | 'admin' | 'clientA' | 'clientB', User>;
 const PASSWORD = 'matrix password 123';
-const bearer = {} as Record<'tokenA' | 'revokedToken' | 'siteKeyA', string>;
+const bearer = {} as Record<'tokenA' | 'revokedToken' | 'siteKeyA' | 'shareA' | 'revokedShare', string>;
 /** The sections of site A that the limited callers were given. */
 const CLIENT_A: Section[] = ['traffic'];
 const TOKEN_A: Section[] = ['traffic', 'realtime'];
+/** What a share link of site A shows: a view token from `POST /api/share/token`. */
+const SHARE_A: Section[] = ['traffic', 'goals'];
 let n = 0;
 const unique = () => `${++n}-${randomUUID().slice(0, 8)}`;
 
@@ -84,6 +87,18 @@ beforeAll(async () => {
   await h.collector.store.keys.create(doomed.key);
   bearer.revokedToken = await exchange(doomed.secret, ['traffic', 'sources', 'goals', 'realtime', 'export']);
   await h.collector.store.keys.revoke(doomed.key.id, now);
+
+  const share = async (sections: Section[]) => {
+    const made = await newShareLink(sites.A.id, { sections }, now);
+    await h.collector.store.keys.create(made.key);
+    const res = await fetch(`${h.collector.url}/api/share/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ secret: made.secret }) });
+    expect(res.status).toBe(200);
+    return { id: made.key.id, token: ((await res.json()) as { token: string }).token };
+  };
+  bearer.shareA = (await share(SHARE_A)).token;
+  const revoked = await share(['traffic', 'sources', 'goals', 'realtime', 'export']);
+  bearer.revokedShare = revoked.token;
+  await h.collector.store.keys.revoke(revoked.id, now);
 });
 afterAll(async () => {
   await h?.stop();
@@ -129,6 +144,20 @@ const EXAMPLES: Record<string, (site: SiteRef) => Promise<Example> | Example> = 
     return { after: () => h.collector.sites.update(s.id, { deletedAt: null }) };
   },
   'GET /api/sites/:site/live-check': () => ({ query: 'after=0' }),
+  'GET /api/sites/:site/shares': () => ({}),
+  'POST /api/sites/:site/shares': () => ({ body: { name: 'matrix', sections: ['traffic'] } }),
+  'DELETE /api/sites/:site/shares/:share': async (s) => {
+    const made = await newShareLink(s.id, { sections: ['traffic'] }, Date.now());
+    await h.collector.store.keys.create(made.key);
+    return { params: { share: made.key.id } };
+  },
+  // A link of a third site: whoever holds a link sees its site's name, which the leak check would take for A's.
+  'POST /api/share/token': async () => {
+    const c = await addSite(h.collector.sites, { domain: `c-${unique()}.example.net` }, h.collector.publicUrl, Date.now());
+    const made = await newShareLink(c.site.id, { sections: ['traffic'] }, Date.now());
+    await h.collector.store.keys.create(made.key);
+    return { body: { secret: made.secret } };
+  },
   'GET /api/sites/:site/goals': () => ({}),
   'POST /api/sites/:site/goals': () => ({ body: { kind: 'event', match: 'signup' } }),
   'DELETE /api/sites/:site/goals/:goal': async (s) => {
@@ -168,7 +197,7 @@ const hasSite = (r: Route) => r.path.includes(':site');
 function expected(route: Route, caller: Caller, site: SiteName, ex: Example): 'ok' | number {
   const a = route.access;
   if (a.kind === 'public') return ex.expect ?? 'ok';
-  if (caller === 'anonymous' || caller === 'revokedToken') return 401;
+  if (caller === 'anonymous' || caller === 'revokedToken' || caller === 'revokedShare') return 401;
   if (a.kind === 'site-key') return caller === 'siteKeyA' ? 'ok' : 401;
   const req = { params: { site: sites[site].id, ...ex.params }, query: Object.fromEntries(new URLSearchParams(ex.query ?? '')) } as never;
   const granted = (): readonly Section[] => {
@@ -176,6 +205,7 @@ function expected(route: Route, caller: Caller, site: SiteName, ex: Example): 'o
     if (caller === 'clientA') return site === 'A' ? CLIENT_A : [];
     if (caller === 'clientB') return site === 'B' ? ['traffic', 'sources', 'goals', 'realtime', 'export'] : [];
     if (caller === 'tokenA') return site === 'A' ? TOKEN_A : [];
+    if (caller === 'shareA') return site === 'A' ? SHARE_A : [];
     return site === 'A' ? ['traffic', 'sources', 'goals', 'realtime', 'export'] : []; // siteKeyA
   };
   if (a.kind === 'read') {
@@ -183,7 +213,7 @@ function expected(route: Route, caller: Caller, site: SiteName, ex: Example): 'o
     return g.length > 0 && a.sections(req).every((s) => g.includes(s)) ? 'ok' : 403;
   }
   // Management routes take a session only.
-  if (caller === 'tokenA' || caller === 'siteKeyA') return 401;
+  if (caller === 'tokenA' || caller === 'siteKeyA' || caller === 'shareA') return 401;
   const role = users[caller].role;
   if (!a.roles.includes(role)) return 403;
   if (a.kind === 'session') return 'ok';
@@ -196,14 +226,14 @@ function expected(route: Route, caller: Caller, site: SiteName, ex: Example): 'o
 function sees(caller: Caller, site: SiteName): boolean {
   if (caller === 'owner' || caller === 'admin') return true;
   if (caller === 'clientB') return site === 'B';
-  return site === 'A' && caller !== 'anonymous' && caller !== 'revokedToken';
+  return site === 'A' && caller !== 'anonymous' && caller !== 'revokedToken' && caller !== 'revokedShare';
 }
 
 /** The headers a caller sends: a fresh session for users (with its CSRF token, from the dashboard's origin). */
 async function headersOf(caller: Caller): Promise<Record<string, string>> {
   const base = { 'x-forwarded-for': `198.51.100.${(n % 250) + 1}`, origin: h.collector.url, 'content-type': 'application/json' };
   if (caller === 'anonymous') return base;
-  if (caller === 'tokenA' || caller === 'revokedToken' || caller === 'siteKeyA') return { ...base, authorization: `Bearer ${bearer[caller]}` };
+  if (caller === 'tokenA' || caller === 'revokedToken' || caller === 'siteKeyA' || caller === 'shareA' || caller === 'revokedShare') return { ...base, authorization: `Bearer ${bearer[caller]}` };
   const { token, session } = await logins.start(users[caller]);
   return { ...base, cookie: `cairn_session=${token}`, 'x-csrf-token': session.csrf };
 }
@@ -250,6 +280,7 @@ describe('the route table', () => {
         'POST /api/auth/password',
         'POST /api/auth/reset-request',
         'POST /api/auth/reset',
+        'POST /api/share/token',
         'GET /api/sites',
         'GET /api/sites/:site',
         'GET /api/stats/:site/summary',
@@ -319,6 +350,10 @@ describe('the realtime WebSocket', () => {
       'revokedToken B 401',
       'siteKeyA A 101',
       'siteKeyA B 403',
+      'shareA A 403', // a share link of traffic and goals
+      'shareA B 403',
+      'revokedShare A 401',
+      'revokedShare B 401',
     ]);
   });
 });

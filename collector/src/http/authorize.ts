@@ -19,6 +19,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { sameSecret, type Logins } from '../accounts/logins.ts';
 import { readViewToken, VIEW_TOKEN_PREFIX, type ViewToken } from '../accounts/view-tokens.ts';
 import { hashSiteKey, SITE_KEY_PREFIX } from '../sites/site-keys.ts';
+import { SHARE_PREFIX, shareIsLive } from '../sites/share-links.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import { SECTIONS, type LoginSession, type Section, type Site, type SiteKey, type Store, type User } from '../store/store.ts';
 import { sameOrigin, sessionToken } from './session-cookie.ts';
@@ -110,16 +111,17 @@ export class Authorizer {
       if (bearer.startsWith(VIEW_TOKEN_PREFIX)) {
         const view = readViewToken(this.#secret, bearer, this.#now());
         const key = view ? await this.#store.keys.get(view.key) : null;
-        if (!view || !key || key.revokedAt !== null || key.site !== view.site) throw unauthenticated('this view token is not valid (expired, revoked or altered): ask for a new one');
+        // A share link's tokens die with the link: revoked, or past its expiry.
+        if (!view || !key || !shareIsLive(key, this.#now()) || key.site !== view.site) throw unauthenticated('this view token is not valid (expired, revoked or altered): ask for a new one');
         return { kind: 'view-token', view };
       }
       if (bearer.startsWith(SITE_KEY_PREFIX)) {
         const key = bearer.length <= 100 ? await this.#store.keys.byHash(hashSiteKey(bearer)) : null;
         // The hash was looked up, not compared here; compare it anyway, in constant time.
-        if (!key || key.revokedAt !== null || !sameSecret(key.hash, hashSiteKey(bearer))) throw unauthenticated('this site key is not valid (unknown or revoked)');
+        if (!key || key.revokedAt !== null || key.share || !sameSecret(key.hash, hashSiteKey(bearer))) throw unauthenticated('this site key is not valid (unknown or revoked)');
         return { kind: 'site-key', key };
       }
-      throw unauthenticated('send a view token (cairn_vt_…) or a site key (cairn_sk_…)');
+      throw unauthenticated(bearer.startsWith(SHARE_PREFIX) ? 'a share link opens its page only: exchange it at POST /api/share/token' : 'send a view token (cairn_vt_…) or a site key (cairn_sk_…)');
     }
     const token = sessionToken(req);
     const found = token ? await this.#logins.check(token) : null;

@@ -43,7 +43,7 @@ const REVALIDATE = 'no-cache';
  * The paths the app answers with its page. Keep in sync with widgets/src/app/router.ts; never
  * `/api/…`, `/t.js`, `/widgets.js` or `/healthz`.
  */
-export const isAppPath = (path: string) => /^\/(login|users|audit|account|reset|setup)?$/.test(path) || /^\/sites\/[^/]+(\/settings|\/filtered)?$/.test(path);
+export const isAppPath = (path: string) => /^\/(login|users|audit|account|reset|setup|share)?$/.test(path) || /^\/sites\/[^/]+(\/settings|\/filtered)?$/.test(path);
 
 function file(path: string, cache: string, headers?: Record<string, string>): File {
   const body = readFileSync(path);

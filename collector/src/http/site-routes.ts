@@ -14,7 +14,9 @@ import { SECTIONS, type Section, type Store } from '../store/store.ts';
 import { actorOf, type Authorizer } from './authorize.ts';
 import { CairnError } from '../errors.ts';
 import type { LiveCheck } from '../ingest/live-check.ts';
-import type { Goal, GoalsListAnswer, LiveCheckAnswer, KeysAnswer, NewKeyAnswer, NewSiteAnswer, SiteAnswer, SiteChangeAnswer, SiteDeletionAnswer, SitesAnswer, ViewTokenAnswer } from '../protocol/index.ts';
+import { RateLimiter } from '../rate-limit.ts';
+import { openShareLink, type ShareInput } from '../sites/share-links.ts';
+import type { Goal, GoalsListAnswer, LiveCheckAnswer, NewShareAnswer, SharesAnswer, ShareTokenAnswer, KeysAnswer, NewKeyAnswer, NewSiteAnswer, SiteAnswer, SiteChangeAnswer, SiteDeletionAnswer, SitesAnswer, ViewTokenAnswer } from '../protocol/index.ts';
 import type { Route } from './routes.ts';
 
 const ADMINS = ['owner', 'admin'] as const;
@@ -24,6 +26,8 @@ const SETTINGS = ['name', 'domains', 'allowSubdomains', 'queryKeys', 'timezone',
 export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store: Store; authz: Authorizer; secret: Buffer; live: LiveCheck; now: () => number; clientIp: (req: IncomingMessage) => string }): Route[] {
   const by = (req: IncomingMessage, res: Response): Actor => ({ actor: actorOf(res.locals.principal), ip: deps.clientIp(req) });
   const id = (res: Response) => res.locals.site.id;
+  // Guessing a link's password costs a scrypt each time; this bounds the guesses per address.
+  const shareAttempts = new RateLimiter(30);
   return [
     {
       method: 'get',
@@ -106,6 +110,54 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
         if (!Number.isSafeInteger(after) || after < 0) throw new CairnError(400, 'invalid_query', 'after: the seq of the last entry seen, 0 or more', { field: 'after' });
         const listeningUntil = deps.live.watch(id(res), deps.now());
         res.set('cache-control', 'no-store').json({ listeningUntil, entries: deps.live.after(id(res), after) } satisfies LiveCheckAnswer);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/sites/:site/shares',
+      summary: 'a site\'s share links (read-only links to its dashboard)',
+      access: { kind: 'site', roles: ADMINS },
+      handler: async (_req, res) => {
+        res.json({ shares: await deps.admin.shares(id(res)) } satisfies SharesAnswer);
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/sites/:site/shares',
+      summary: 'make a share link: sections, optional password and expiry (its URL shown once)',
+      access: { kind: 'site', roles: ADMINS },
+      body: '2kb',
+      handler: async (req, res) => {
+        res.status(201).json((await deps.admin.addShare(id(res), (req.body ?? {}) as ShareInput, by(req, res))) satisfies NewShareAnswer);
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/sites/:site/shares/:share',
+      summary: 'revoke a share link (its page shows nothing from the next request on)',
+      access: { kind: 'site', roles: ADMINS },
+      handler: async (req, res) => {
+        await deps.admin.revokeShare(id(res), String(req.params.share), by(req, res));
+        res.status(204).end();
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/share/token',
+      summary: 'exchange a share link (and its password) for a view token of its sections (≤ 1 h)',
+      access: { kind: 'public' },
+      body: '1kb',
+      handler: async (req, res) => {
+        const wait = shareAttempts.take(deps.clientIp(req), 1, deps.now());
+        if (wait > 0) throw new CairnError(429, 'rate_limited', `too many attempts from this address; retry in ${wait} s`, { headers: { 'retry-after': String(wait) } });
+        const { secret, password } = (req.body ?? {}) as { secret?: unknown; password?: unknown };
+        const { token, view } = await openShareLink({ byHash: (h) => deps.store.keys.byHash(h), secret: deps.secret, now: deps.now() }, secret, password);
+        const site = deps.sites.get(view.site);
+        if (!site) throw new CairnError(404, 'share_not_found', 'this share link does not work (any more): its site was deleted');
+        const key = await deps.store.keys.get(view.key);
+        res
+          .set('cache-control', 'no-store')
+          .json({ token, site: { id: site.id, name: site.name }, sections: view.sections, expiresAt: new Date(view.exp).toISOString(), linkExpiresAt: key?.share?.expiresAt ?? null } satisfies ShareTokenAnswer);
       },
     },
     {

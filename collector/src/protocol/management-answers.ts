@@ -4,7 +4,7 @@
  */
 import type { DropReason } from './dropped.ts';
 import type { Goal } from './query.ts';
-import type { AuditEntry, Invitation, KeyView, Section, SiteSetup, SiteView, UserView } from './management.ts';
+import type { AuditEntry, Invitation, KeyView, Section, ShareView, SiteSetup, SiteView, UserView } from './management.ts';
 
 /** `POST /api/auth/login`, `GET /api/auth/me`: who is logged in, and the session's CSRF token for its changes. */
 export interface SessionAnswer {
@@ -141,4 +141,26 @@ export interface LiveCheckEntry {
 export interface LiveCheckAnswer {
   listeningUntil: number;
   entries: LiveCheckEntry[];
+}
+
+/** `GET /api/sites/:site/shares`: a site's share links, revoked ones included, oldest first. */
+export interface SharesAnswer {
+  shares: ShareView[];
+}
+
+/** `POST /api/sites/:site/shares`: the new link, with its URL, shown this once. */
+export interface NewShareAnswer {
+  share: ShareView;
+  url: string;
+}
+
+/** `POST /api/share/token`: a view token for a share link's page, and what it may show. */
+export interface ShareTokenAnswer {
+  token: string;
+  site: { id: string; name: string };
+  sections: Section[];
+  /** ISO time the token expires (an hour at most); ask again before. */
+  expiresAt: string;
+  /** When the link itself stops working (ms), or null. */
+  linkExpiresAt: number | null;
 }

@@ -54,6 +54,23 @@ export interface SiteView {
 }
 
 /** A site key: never the key itself (shown once, when it is made) nor its hash. */
+/** A share link as the API shows it: never its secret, its hash or its password's. */
+export interface ShareView {
+  id: string;
+  site: string;
+  name: string;
+  /** The link's last 4 characters, to tell links apart. */
+  last4: string;
+  createdAt: number;
+  /** When it was revoked (its page shows nothing since), or null. */
+  revokedAt: number | null;
+  /** The sections its page shows. */
+  sections: Section[];
+  hasPassword: boolean;
+  /** When it stops working (ms since the epoch), or null for never. */
+  expiresAt: number | null;
+}
+
 export interface KeyView {
   /** `k_` and 12 random characters: how the API names a key. */
   id: string;

@@ -5,13 +5,14 @@
  */
 import type { AuditLog } from '../accounts/audit.ts';
 import { CairnError } from '../errors.ts';
-import type { NewKeyAnswer, NewSiteAnswer } from '../protocol/management-answers.ts';
+import type { NewKeyAnswer, NewShareAnswer, NewSiteAnswer } from '../protocol/management-answers.ts';
 import type { SiteSetup, SiteView } from '../protocol/management.ts';
 import type { GoalInput } from '../protocol/query.ts';
 import type { Site, Store } from '../store/store.ts';
 import { newGoal } from './goals.ts';
 import { checkSettings, newSite, type NewSiteInput, type SiteSettings } from './new-site.ts';
 import type { SiteDirectory } from './site-directory.ts';
+import { newShareLink, publicShare, shareUrl, type ShareInput } from './share-links.ts';
 import { newSiteKey, publicKey } from './site-keys.ts';
 import { trackerTag } from './tracker-tag.ts';
 
@@ -120,9 +121,40 @@ export class SiteAdmin {
     await this.#audit.record({ ...by, action: 'goal.remove', target: `${id}/${goal}` });
   }
 
+  /** A site's keys (share links are listed apart: `shares`). */
   async keys(id: string) {
     this.site(id);
-    return (await this.#store.keys.list(id)).map(publicKey);
+    return (await this.#store.keys.list(id)).filter((k) => !k.share).map(publicKey);
+  }
+
+  /** A site's share links, revoked and expired ones included, oldest first. */
+  async shares(id: string) {
+    this.site(id);
+    return (await this.#store.keys.list(id)).filter((k) => k.share).map(publicShare);
+  }
+
+  /** A new share link for a site; its URL is in the result, and nowhere else. */
+  async addShare(id: string, input: ShareInput, by: Actor): Promise<NewShareAnswer> {
+    this.site(id);
+    const made = await newShareLink(id, input, this.#now());
+    await this.#store.keys.create(made.key);
+    const share = publicShare(made.key);
+    await this.#audit.record({
+      ...by,
+      action: 'share.create',
+      target: `${id}/${share.id}`,
+      details: { name: share.name, sections: share.sections.join(','), password: share.hasPassword, expiresAt: share.expiresAt },
+    });
+    return { share, url: shareUrl(this.#publicUrl().replace(/\/+$/, ''), made.secret) };
+  }
+
+  /** Revokes a share link: its page, and every view token it gave, show nothing from the next request on. */
+  async revokeShare(id: string, shareId: string, by: Actor): Promise<void> {
+    this.site(id);
+    const key = await this.#store.keys.get(shareId);
+    if (!key?.share || key.site !== id) throw new CairnError(404, 'not_found', `site ${id} has no share link ${shareId}`);
+    if (!(await this.#store.keys.revoke(shareId, this.#now()))) throw new CairnError(409, 'already_revoked', `share link ${shareId} was already revoked`);
+    await this.#audit.record({ ...by, action: 'share.revoke', target: `${id}/${shareId}`, details: { name: key.name } });
   }
 
   /** A new key for a site; its secret is in the result, and nowhere else. */
@@ -138,7 +170,7 @@ export class SiteAdmin {
   async revokeKey(id: string, keyId: string, by: Actor): Promise<void> {
     this.site(id);
     const key = await this.#store.keys.get(keyId);
-    if (!key || key.site !== id) throw new CairnError(404, 'not_found', `site ${id} has no key ${keyId}`);
+    if (!key || key.share || key.site !== id) throw new CairnError(404, 'not_found', `site ${id} has no key ${keyId}`);
     if (!(await this.#store.keys.revoke(keyId, this.#now()))) throw new CairnError(409, 'already_revoked', `key ${keyId} was already revoked`);
     await this.#audit.record({ ...by, action: 'key.revoke', target: `${id}/${keyId}`, details: { name: key.name, last4: key.last4 } });
   }

@@ -2,7 +2,7 @@
  * The one storage interface every adapter implements (ARCHITECTURE.md §6). Services call it;
  * only `store/<adapter>/` imports a database driver.
  */
-import type { AuditEntry, Grant, Role, SiteView } from '../protocol/management.ts';
+import type { AuditEntry, Grant, Role, Section, SiteView } from '../protocol/management.ts';
 import type { Filter, FilterDimension, Goal, Metric } from '../protocol/query.ts';
 
 /** An enriched event as it is stored: no IP, no user agent, nothing that identifies a person. */
@@ -72,6 +72,19 @@ export interface SiteKey {
   createdAt: number;
   /** When it was revoked (it opens nothing since, nor do its view tokens), or null. */
   revokedAt: number | null;
+  /**
+   * Set for a share link's key (sites/share-links.ts): it reads only these sections, through view
+   * tokens it is exchanged for (never as a bearer), with its password, until it expires.
+   */
+  share?: ShareTerms;
+}
+
+export interface ShareTerms {
+  sections: Section[];
+  /** scrypt hash of the link's password, or null for a link without one. */
+  passwordHash: string | null;
+  /** When the link stops opening anything (ms since the epoch), or null. */
+  expiresAt: number | null;
 }
 
 export interface SiteKeyStore {

@@ -236,6 +236,50 @@ describe('the dashboard app', () => {
     await shoot(owner, 'settings');
   });
 
+  it('shares the dashboard: a link with a password shows the numbers and no settings, and nothing once revoked', async () => {
+    const shares = owner.locator('cairn-site-shares');
+    await shares.getByText('No share link yet.').waitFor();
+    await shares.getByLabel('Name').fill('Acme team');
+    await shares.getByLabel('Password').fill('share password 1');
+    await shares.getByRole('button', { name: 'Make the link' }).click();
+    const url = await text(owner, 'cairn-site-shares .secret code');
+    expect(url).toMatch(/\/share#cairn_sh_/);
+    await shares.getByRole('button', { name: 'I copied it' }).click();
+    await shares.getByRole('cell', { name: /^Acme team/ }).waitFor();
+    expect(await axeViolations(owner)).toEqual([]);
+
+    // Someone without an account, on a phone.
+    const visitor = await browser.newContext();
+    const shared = await open(visitor, 375);
+    expected.add('POST /api/share/token 401');
+    await shared.goto(url);
+    await shared.getByLabel('Password').fill('wrong password!');
+    await shared.getByRole('button', { name: 'Open the dashboard' }).click();
+    await shared.getByText('The password is wrong').waitFor();
+    await shared.getByLabel('Password').fill('share password 1');
+    await shared.getByRole('button', { name: 'Open the dashboard' }).click();
+    await shared.getByRole('heading', { name: 'example.com', level: 1 }).waitFor();
+    await shared.waitForFunction(() => {
+      const page = document.querySelector('cairn-app')!.shadowRoot!.querySelector('cairn-share-page')?.shadowRoot;
+      const d = page?.querySelector('cairn-dashboard') as unknown as { state: string } | null;
+      return d?.state === 'ready';
+    });
+    expect(await text(shared, 'cairn-metric .value')).toMatch(/[1-9]/);
+    expect(await shared.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    expect(await shared.getByRole('button', { name: 'Log out' }).count()).toBe(0);
+    expect(await contentWidth(shared)).toBeLessThanOrEqual(375);
+    expect(await axeViolations(shared)).toEqual([]);
+    await shoot(shared, 'shared');
+
+    await shares.getByRole('button', { name: 'Revoke the share link Acme team' }).click();
+    await shares.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await shares.getByText(/Revoked/).waitFor();
+    expected.add('POST /api/share/token 404');
+    await shared.reload();
+    await shared.getByText('this share link does not work', { exact: false }).waitFor();
+    await visitor.close();
+  });
+
   it('checks the installation live: an event stored and one dropped show within 2 s, and the filtered-traffic page explains the drop', async () => {
     const check = owner.locator('cairn-settings-page cairn-live-check');
     await check.getByText('No event yet.').waitFor();

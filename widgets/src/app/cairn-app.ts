@@ -24,6 +24,7 @@ import './pages/site-page.ts';
 import './pages/sites-page.ts';
 import './settings/settings-page.ts';
 import './pages/filtered-page.ts';
+import './pages/share-page.ts';
 import './users/users-page.ts';
 
 const TITLES: Record<Route['page'], string> = {
@@ -37,6 +38,7 @@ const TITLES: Record<Route['page'], string> = {
   account: 'Account',
   reset: 'Choose a password',
   setup: 'Set up Cairn',
+  share: 'Shared dashboard',
   'not-found': 'Page not found',
 };
 
@@ -158,6 +160,8 @@ export class CairnApp extends LitElement {
         return html`<cairn-reset-page></cairn-reset-page>`;
       case 'setup':
         return html`<cairn-setup-page></cairn-setup-page>`;
+      case 'share':
+        return html`<cairn-share-page></cairn-share-page>`;
       case 'sites':
         return html`<cairn-sites-page .user=${user}></cairn-sites-page>`;
       case 'site':

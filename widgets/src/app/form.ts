@@ -18,7 +18,7 @@ export interface FieldOptions {
   /** The error shown under the field (a message), or null. */
   error?: string | null;
   inputmode?: string;
-  min?: number;
+  min?: number | string;
   max?: number;
 }
 

@@ -14,6 +14,7 @@ export type Route =
   | { page: 'account' }
   | { page: 'reset' }
   | { page: 'setup' }
+  | { page: 'share' }
   | { page: 'not-found' };
 
 const SIMPLE: Record<string, Route> = {
@@ -24,10 +25,11 @@ const SIMPLE: Record<string, Route> = {
   '/account': { page: 'account' },
   '/reset': { page: 'reset' },
   '/setup': { page: 'setup' },
+  '/share': { page: 'share' },
 };
 
 /** Pages anyone may open, logged in or not. */
-export const PUBLIC_PAGES = new Set<Route['page']>(['login', 'reset', 'setup']);
+export const PUBLIC_PAGES = new Set<Route['page']>(['login', 'reset', 'setup', 'share']);
 
 /** The route a path names. */
 export function routeOf(path: string): Route {

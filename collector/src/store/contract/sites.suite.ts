@@ -105,6 +105,18 @@ export function describeSitesContract({ fresh, restart }: ContractStores): void 
       expect(await again.keys.list('nope')).toEqual([]);
     });
 
+    it('keep a share link\'s terms (sections, password hash, expiry) and a plain key without any', async () => {
+      const store = await fresh();
+      const plain = keyOf('k_plain', 'site-a', T0);
+      const shared = { ...keyOf('k_share', 'site-a', T0 + 1), share: { sections: ['traffic' as const, 'sources' as const], passwordHash: 'scrypt$x', expiresAt: T0 + 86_400_000 } };
+      const open = { ...keyOf('k_open', 'site-a', T0 + 2), share: { sections: ['traffic' as const], passwordHash: null, expiresAt: null } };
+      for (const k of [plain, shared, open]) await store.keys.create(k);
+      const again = await restart(store);
+      expect(await again.keys.list('site-a')).toEqual([plain, shared, open]);
+      expect(await again.keys.byHash(shared.hash)).toEqual(shared);
+      expect(await again.keys.get('k_plain')).not.toHaveProperty('share');
+    });
+
     it('refuse a second key with the same id or the same hash', async () => {
       const store = await fresh();
       const k = keyOf('k_one', 'site-a', T0);

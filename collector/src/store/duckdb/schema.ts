@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS site_keys (
   id VARCHAR PRIMARY KEY, site VARCHAR NOT NULL, name VARCHAR NOT NULL, hash VARCHAR NOT NULL UNIQUE,
   last4 VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP
 );
+-- Schema 7: a share link's terms (JSON: sections, password hash, expiry); NULL for a plain key.
+ALTER TABLE site_keys ADD COLUMN IF NOT EXISTS share VARCHAR;
 CREATE TABLE IF NOT EXISTS users (
   id VARCHAR PRIMARY KEY, email VARCHAR NOT NULL UNIQUE, name VARCHAR NOT NULL, role VARCHAR NOT NULL,
   password_hash VARCHAR, grants VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, password_changed_at TIMESTAMP

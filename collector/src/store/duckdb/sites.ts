@@ -4,7 +4,7 @@
  * connection, one at a time (`exec`: duckdb-store.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { StoreError, type MetaStore, type Site, type SiteChanges, type SiteKey, type SiteKeyStore, type SiteStore } from '../store.ts';
+import { StoreError, type MetaStore, type Site, type SiteChanges, type ShareTerms, type SiteKey, type SiteKeyStore, type SiteStore } from '../store.ts';
 import { rowsOf, type Exec, type Row } from './connections.ts';
 
 const time = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -82,7 +82,7 @@ async function purgeSite(conn: DuckDBConnection, id: string): Promise<boolean> {
   }
 }
 
-const SELECT_KEY = `SELECT id, site, name, hash, last4, epoch_ms(created_at)::DOUBLE AS created_at, epoch_ms(revoked_at)::DOUBLE AS revoked_at FROM site_keys`;
+const SELECT_KEY = `SELECT id, site, name, hash, last4, epoch_ms(created_at)::DOUBLE AS created_at, epoch_ms(revoked_at)::DOUBLE AS revoked_at, share FROM site_keys`;
 
 const keyOf = (r: Row): SiteKey => ({
   id: String(r.id),
@@ -92,19 +92,15 @@ const keyOf = (r: Row): SiteKey => ({
   last4: String(r.last4),
   createdAt: Number(r.created_at),
   revokedAt: time(r.revoked_at),
+  ...(r.share === null || r.share === undefined ? {} : { share: JSON.parse(String(r.share)) as ShareTerms }),
 });
 
 /** Inserts a key; DuckDB refuses an id or a hash that exists (a Constraint Error). */
 export async function insertKey(conn: DuckDBConnection, k: SiteKey): Promise<void> {
-  await conn.run('INSERT INTO site_keys VALUES (?, ?, ?, ?, ?, epoch_ms(?::BIGINT), epoch_ms(?::BIGINT))', [
-    k.id,
-    k.site,
-    k.name,
-    k.hash,
-    k.last4,
-    k.createdAt,
-    k.revokedAt,
-  ]);
+  await conn.run(
+    'INSERT INTO site_keys (id, site, name, hash, last4, created_at, revoked_at, share) VALUES (?, ?, ?, ?, ?, epoch_ms(?::BIGINT), epoch_ms(?::BIGINT), ?)',
+    [k.id, k.site, k.name, k.hash, k.last4, k.createdAt, k.revokedAt, k.share ? JSON.stringify(k.share) : null],
+  );
 }
 
 async function revokeKey(conn: DuckDBConnection, id: string, at: number): Promise<boolean> {

@@ -17,7 +17,7 @@
  *   `audit` (one document per audited action).
  */
 import type { Goal } from '../../protocol/query.ts';
-import type { AuditEntry, AuditQuery, DropCount, LoginSession, Site, SiteChanges, SiteKey, StoredEvent, User } from '../store.ts';
+import type { AuditEntry, AuditQuery, DropCount, ShareTerms, LoginSession, Site, SiteChanges, SiteKey, StoredEvent, User } from '../store.ts';
 import type { Doc, IndexSpec } from './executor.ts';
 
 /**
@@ -165,6 +165,7 @@ export const keyDoc = (k: SiteKey): Doc => ({
   last4: k.last4,
   createdAt: new Date(k.createdAt),
   revokedAt: dateOrNull(k.revokedAt),
+  ...(k.share ? { share: k.share } : {}),
 });
 
 export const keyOf = (d: Doc): SiteKey => ({
@@ -175,6 +176,7 @@ export const keyOf = (d: Doc): SiteKey => ({
   last4: d.last4 as string,
   createdAt: (d.createdAt as Date).getTime(),
   revokedAt: timeOrNull(d.revokedAt),
+  ...(d.share ? { share: d.share as ShareTerms } : {}),
 });
 
 /** Revokes a key not revoked yet (matches nothing otherwise). */

@@ -8,6 +8,7 @@ import './site-general.ts';
 import './site-goals.ts';
 import './site-keys.ts';
 import './site-live-check.ts';
+import './site-shares.ts';
 import './site-setup.ts';
 
 export class CairnSettingsPage extends SiteAppPage {
@@ -50,6 +51,7 @@ export class CairnSettingsPage extends SiteAppPage {
                   <p><a href="/sites/${encodeURIComponent(a.site.id)}/filtered">Filtered traffic</a>: what the collector received and did not count, by reason.</p>
                   <cairn-site-goals site=${a.site.id}></cairn-site-goals>
                   <cairn-site-keys site=${a.site.id}></cairn-site-keys>
+                  <cairn-site-shares site=${a.site.id}></cairn-site-shares>
                   <cairn-site-delete .site=${a.site}></cairn-site-delete>`
               : html`<p class="muted">Only the owner and admins change a site's settings, goals and keys.</p>`}
           </div>`}`;
