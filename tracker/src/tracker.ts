@@ -38,9 +38,8 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   // No aliases for globals (const doc = document…): gzip codes a repeated `document.` or `Math.`
   // as a back-reference for fewer bytes than the alias declarations cost.
 
-  /** A list setting: words or patterns separated by spaces. */
-  const list = (name: string) => (set[name] || '').split(' ');
-  const off = (f: Feature) => list('disable').includes(f);
+  // List settings are words or patterns separated by spaces.
+  const off = (f: Feature) => set.disable?.split(' ').includes(f);
 
   /** The only way an event is not sent: say why, in debug mode. */
   const ignore = (reason: unknown, name?: string) => set.debug != null && console.warn('cairn: ignored', name, reason);
@@ -92,7 +91,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
           : set.respectDnt != null && (navigator.doNotTrack == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
             ? 'dnt'
             : // One pattern for all: `*` stands for any characters (/admin/*, /*/preview).
-              RegExp(`^(${list('exclude').join('|').replace(/\*/g, '.*')})$`).test(new URL(u).pathname)
+              RegExp(`^(${(set.exclude || '').replaceAll(' ', '|').replace(/\*/g, '.*')})$`).test(new URL(u).pathname)
               ? 'excluded'
               : // A string beacon is text/plain: no CORS preflight, and it survives the page being
                 // closed. Not queued (false: over the browser's quota, which fetch keepalive shares)
@@ -183,7 +182,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     const a = el.closest('a[href]') as HTMLAnchorElement | null;
     if (!a) return;
     const p = a.protocol;
-    const exts = list('downloads').join('|') || 'pdf|zip|rar|7z|gz|dmg|exe|msi|apk|csv|docx?|xlsx?|pptx?|mp[34]';
+    const exts = set.downloads?.replaceAll(' ', '|') || 'pdf|zip|rar|7z|gz|dmg|exe|msi|apk|csv|docx?|xlsx?|pptx?|mp[34]';
     // The event is named after what the link does; `to` is where it goes (for tel: and mailto:,
     // the number or address without ?subject=… and the like).
     const kind =
