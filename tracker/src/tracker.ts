@@ -65,11 +65,13 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   let url = ''; // the page being counted: set by the first pageview, before anything else is sent
   // Engaged time of that page: counted while the tab is shown and the visitor acted in the last
   // 30 s, i.e. up to `until` (0 while the tab is hidden); sent as increments (`d`) with the
-  // deepest scroll reached (`sd`).
+  // scroll depth (`sd`): the deepest the bottom of the window has been (`deep`, px from the top)
+  // against the page's height when it is sent, so that content that came later (late images,
+  // client-rendered content, infinite scroll) counts, and a route the app has yet to render does not.
   let engaged = 0;
   let mark = 0;
   let until = 0;
-  let depth = 0;
+  let deep = 0;
 
   const pageUrl = () => (set.hash != null ? location.href : location.href.split('#')[0]!);
 
@@ -110,8 +112,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     const t = Date.now();
     engaged += Math.max(0, Math.min(t, until) - mark);
     mark = t;
-    // How far down the page the bottom of the window has been, in percent.
-    depth = Math.max(depth, Math.round(Math.min(1, (scrollY + innerHeight) / document.documentElement.scrollHeight) * 100));
+    deep = Math.max(deep, scrollY + innerHeight);
   };
 
   /** The visitor did something, or the page was shown: engaged time counts for the next 30 s. */
@@ -125,7 +126,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     if (!url) return;
     settle();
     // Scrolling is an input, so a deeper scroll comes with engaged time: no time, nothing new.
-    if (engaged) send('engagement', { d: engaged, sd: depth });
+    if (engaged) send('engagement', { d: engaged, sd: Math.round(Math.min(1, deep / document.documentElement.scrollHeight) * 100) });
     engaged = 0;
   };
 
@@ -133,14 +134,14 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   const pageview = () => {
     const u = pageUrl();
     if (u == url) return ignore('same URL', 'pageview');
-    flush();
-    // The first view keeps the document's referrer; SPA views come from the previous page.
-    const r = url || document.referrer;
-    url = u;
-    engaged = depth = 0;
+    // What the page left was read, up to now. The new page starts from nothing: its depth is
+    // measured from the next input on, and when sent, as its app may not have rendered it yet.
     active();
-    // Spread in only when given: t.js has no props(), and its minified code then keeps no `p` at all.
-    send('pageview', { r, ...(props && { p: props() }) });
+    flush();
+    engaged = deep = 0;
+    // The first view keeps the document's referrer; SPA views come from the previous page.
+    // Props spread in only when given: t.js has no props(), and its minified code then keeps no `p`.
+    send('pageview', { r: url || document.referrer, ...(props && { p: props() }) }, (url = u));
   };
 
   const view = safe(pageview);
