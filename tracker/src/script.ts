@@ -10,8 +10,8 @@ import { start } from './tracker.ts';
 const s = document.currentScript as HTMLScriptElement;
 const { dataset } = s;
 const [track] = start(dataset);
-// Calls queued by the snippet, before `window.cairn` is this script's (apply takes their `arguments` as they are).
-window.cairn?.q?.map((args) => track.apply(0, args as Parameters<typeof track>));
+// Calls queued by the snippet, before `window.cairn` is this script's (spread takes their `arguments` as they are).
+window.cairn?.q?.map((args) => track(...(args as Parameters<typeof track>)));
 window.cairn = track as CairnFunction;
 
 if (dataset.vitals != null) {
