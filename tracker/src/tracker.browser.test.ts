@@ -116,6 +116,28 @@ describe('pageviews', () => {
     expect(names()).toEqual(['pageview', 'pageview']);
   });
 
+  it('counts once with t.js on the page twice, and says so in debug mode', async () => {
+    // A theme and a plugin both add the tag; the copy that runs second only warns (in debug mode).
+    const second = `<script defer src="/t.js" data-site="site1" data-api="${site.origin}/api/event" data-debug></script>`;
+    const snippet = `<script>window.cairn=window.cairn||function(){(cairn.q=cairn.q||[]).push(arguments)};cairn('queued')</script>`;
+    const page = await openTab(browser);
+    pages.push(page);
+    const warnings: string[] = [];
+    page.on('console', (m) => m.type() == 'warning' && warnings.push(m.text()));
+    await page.goto(fixture('/twice', { head: snippet, body: second }));
+    await page.evaluate(() => window.cairn('clicked'));
+    await page.evaluate(() => history.pushState({}, '', '/twice/next'));
+    await settle();
+    expect(events().map((e) => [e.n, e.u.replace(site.origin, '')])).toEqual([
+      ['pageview', '/twice'],
+      ['queued', '/twice'],
+      ['clicked', '/twice'],
+      ['engagement', '/twice'],
+      ['pageview', '/twice/next'],
+    ]);
+    expect(warnings).toEqual(['cairn: ignored t.js twice']);
+  });
+
   it('through the npm API, lets a router count its own pages with props read at each pageview', async () => {
     // What @cairn/astro and @cairn/next do: no history patching, pageview() after each route change.
     const url = site.page(
