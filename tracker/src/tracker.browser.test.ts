@@ -461,13 +461,20 @@ describe('what is never counted', () => {
     await site.waitForEvents(1);
   });
 
-  it('sends nothing from localhost unless data-allow-local', async () => {
-    const local = (url: string) => url.replace('example.com', 'localhost');
-    await open(local(fixture('/local')));
-    await settle(500);
-    expect(site.requests).toEqual([]);
-    await open(local(fixture('/local-allowed', { attrs: 'data-allow-local' })));
+  it('sends nothing from localhost or 127.0.0.1 unless data-allow-local', async () => {
+    for (const host of ['localhost', '127.0.0.1']) {
+      await open(fixture('/local').replace('example.com', host));
+      await settle(500);
+      expect(site.requests).toEqual([]);
+    }
+    await open(fixture('/local-allowed', { attrs: 'data-allow-local' }).replace('example.com', 'localhost'));
     expect((await site.waitForEvents<Ev>(1))[0]!.u).toMatch(/^http:\/\/localhost:\d+\/local-allowed$/);
+  });
+
+  it('counts hosts that only begin like a local one', async () => {
+    for (const host of ['localhost.example.com', '127.example.com']) await open(fixture('/not-local').replace('example.com', host));
+    const views = await site.waitForEvents<Ev>(2);
+    expect(views.map((e) => new URL(e.u).hostname).sort()).toEqual(['127.example.com', 'localhost.example.com']);
   });
 
   it('skips excluded paths', async () => {

@@ -86,7 +86,8 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     const api = set.api;
     const why = !set.site || !api
       ? 'config'
-      : set.allowLocal == null && /^(localhost|127\.|\[::1|$)/.test(location.host)
+      : // This machine: localhost, 127.x.x.x, [::1], or no host at all (file:); not localhost.example.com.
+        set.allowLocal == null && /^(localhost|127\.\d+\.\d+\.\d+|\[::1]|)$/.test(location.hostname)
         ? 'local'
         : set.allowAutomation == null && navigator.webdriver
           ? 'automation'
