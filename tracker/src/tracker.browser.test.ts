@@ -248,6 +248,14 @@ describe('clicks and forms', () => {
     expect(JSON.stringify(site.requests)).not.toContain('secret.person');
   });
 
+  it('sends nothing for an element whose data-cairn-event is empty', async () => {
+    const page = await open(fixture('/blank', { body: '<button id="blank" data-cairn-event="" data-cairn-prop-plan="pro">Sign up</button>' }));
+    await site.waitForEvents(1);
+    await page.click('#blank');
+    await settle();
+    expect(names()).toEqual(['pageview']);
+  });
+
   it('switches features off with data-disable and takes its own download extensions', async () => {
     const page = await open(fixture('/quiet', { attrs: 'data-disable="outbound tel form cta" data-downloads="csv"', body: links }));
     await site.waitForEvents(1);

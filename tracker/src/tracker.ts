@@ -176,7 +176,8 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     if ((e as MouseEvent).button > 1) return;
     const el = e.target as Element;
     const cta = el.closest('[data-cairn-event]');
-    if (cta && !off('cta')) {
+    // An empty name is no event (a template that left it blank): nothing to send.
+    if (cta?.getAttribute('data-cairn-event') && !off('cta')) {
       const p: Props = {};
       for (const k of cta.getAttributeNames()) if (k.startsWith('data-cairn-prop-')) p[k.slice(16)] = cta.getAttribute(k)!;
       track(cta.getAttribute('data-cairn-event')!, p);
