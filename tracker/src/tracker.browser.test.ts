@@ -248,6 +248,25 @@ describe('clicks and forms', () => {
     expect(JSON.stringify(site.requests)).not.toContain('secret.person');
   });
 
+  it('counts links inside an SVG like other links', async () => {
+    // An infographic: its links are SVG <a> elements, whose href is an SVGAnimatedString.
+    const svg = `<svg width="300" height="40">
+      <a id="svg-out" href="https://maps.example.net/place?x=1"><rect width="90" height="40" fill="teal"/></a>
+      <a id="svg-pdf" href="files/plan.pdf"><rect x="100" width="90" height="40" fill="navy"/></a>
+      <a id="svg-tel" href="tel:+4930123456"><rect x="200" width="90" height="40" fill="gray"/></a>
+    </svg>`;
+    const page = await open(fixture('/svg/', { body: links + svg }));
+    await site.waitForEvents(1);
+    for (const id of ['svg-pdf', 'svg-tel']) await page.click(`#${id} rect`);
+    await page.click('#svg-out rect', { button: 'middle' });
+    await waitFor('outbound', 1);
+    expect(events().filter((e) => e.n != 'pageview' && e.n != 'engagement').map((e) => [e.n, e.p])).toEqual([
+      ['download', { to: `${site.origin}/svg/files/plan.pdf` }],
+      ['tel', { to: '+4930123456' }],
+      ['outbound', { to: 'https://maps.example.net/place' }],
+    ]);
+  });
+
   it('sends nothing for an element whose data-cairn-event is empty', async () => {
     const page = await open(fixture('/blank', { body: '<button id="blank" data-cairn-event="" data-cairn-prop-plan="pro">Sign up</button>' }));
     await site.waitForEvents(1);

@@ -182,9 +182,12 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
       for (const k of cta.getAttributeNames()) if (k.startsWith('data-cairn-prop-')) p[k.slice(16)] = cta.getAttribute(k)!;
       track(cta.getAttribute('data-cairn-event')!, p);
     }
-    const a = el.closest('a[href]') as HTMLAnchorElement | null;
+    // HTML and SVG links alike (an SVG <a> has no protocol or host: its href is an SVGAnimatedString),
+    // resolved as the browser resolves them, against the document's base URL.
+    const a = el.closest('a[href]');
     if (!a) return;
-    const p = a.protocol;
+    const l = new URL(a.getAttribute('href')!, a.baseURI);
+    const p = l.protocol;
     const exts = set.downloads?.replaceAll(' ', '|') || 'pdf|zip|rar|7z|gz|dmg|exe|msi|apk|csv|docx?|xlsx?|pptx?|mp[34]';
     // The event is named after what the link does; `to` is where it goes (for tel: and mailto:,
     // the number or address without ?subject=… and the like).
@@ -192,13 +195,13 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
       p == 'tel:' || p == 'mailto:'
         ? p.slice(0, -1)
         : p[0] == 'h'
-          ? a.host == location.host
-            ? RegExp(`\\.(${exts})$`, 'i').test(a.pathname) || a.hasAttribute('download')
+          ? l.host == location.host
+            ? RegExp(`\\.(${exts})$`, 'i').test(l.pathname) || a.hasAttribute('download')
               ? 'download'
               : ''
             : 'outbound'
           : '';
-    if (kind && !off(kind as Feature)) track(kind, { to: p[0] == 'h' ? a.origin + a.pathname : a.pathname });
+    if (kind && !off(kind as Feature)) track(kind, { to: p[0] == 'h' ? l.origin + l.pathname : l.pathname });
   });
 
   off('form') ||
