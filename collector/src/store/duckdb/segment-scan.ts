@@ -63,7 +63,14 @@ export async function copyRange(src: string, dst: string, from: number, to: numb
     for (let pos = from; pos < to; ) {
       const { bytesRead } = await input.read(buf, 0, Math.min(buf.length, to - pos), pos);
       if (bytesRead === 0) throw new Error(`${src} ends at ${pos} bytes, ${to} expected`);
-      await output.write(buf, 0, bytesRead, pos - from);
+      // A write may take fewer bytes than asked (a disk about to be full) without an error: the
+      // rest is written again, and the disk's refusal (ENOSPC) is what ends the copy, never a
+      // shorter copy that would read as a cut-off line.
+      for (let done = 0; done < bytesRead; ) {
+        const { bytesWritten } = await output.write(buf, done, bytesRead - done, pos - from + done);
+        if (bytesWritten === 0) throw new Error(`${dst}: no byte could be written at ${pos - from + done}`);
+        done += bytesWritten;
+      }
       pos += bytesRead;
     }
   } finally {
