@@ -100,7 +100,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
                 // closed. Not queued (false: over the browser's quota, which fetch keepalive shares)
                 // or beacons switched off (undefined: a privacy setting): the event is not sent.
                 !navigator.sendBeacon?.(api!, JSON.stringify({ s: set.site!, n: name, u, w: innerWidth, ...extra } satisfies WireEvent)) &&
-                'beacon refused';
+                'no beacon';
     why && ignore(why, name);
   };
 
@@ -134,7 +134,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   /** Counts a pageview of the current URL, once per URL. */
   const pageview = () => {
     const u = pageUrl();
-    if (u == url) return ignore('same URL', 'pageview');
+    if (u == url) return ignore('twice', 'pageview');
     // What the page left was read, up to now. The new page starts from nothing: its depth is
     // measured from the next input on, and when sent, as its app may not have rendered it yet.
     active();
