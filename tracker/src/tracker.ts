@@ -93,8 +93,9 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
           ? 'automation'
           : set.respectDnt != null && (navigator.doNotTrack == '1' || (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)
             ? 'dnt'
-            : // One pattern for all: `*` stands for any characters (/admin/*, /*/preview).
-              RegExp(`^(${(set.exclude || '').replaceAll(' ', '|').replace(/\*/g, '.*')})$`).test(new URL(u).pathname)
+            : // One pattern for all: `*` stands for any characters (/admin/*, /*/preview). Without
+              // data-exclude it is ^(undefined)$, which no path matches (a path begins with /).
+              RegExp(`^(${set.exclude?.replaceAll(' ', '|').replace(/\*/g, '.*')})$`).test(new URL(u).pathname)
               ? 'excluded'
               : // A string beacon is text/plain: no CORS preflight, and it survives the page being
                 // closed. Not queued (false: over the browser's quota, which fetch keepalive shares)
