@@ -267,6 +267,25 @@ describe('clicks and forms', () => {
     ]);
   });
 
+  it('takes the formaction of the button that submitted a form as its action', async () => {
+    const form = `<form id="post" action="/posts" onsubmit="event.preventDefault()">
+      <input name="title" value="Hello"><button id="publish">Publish</button><button id="draft" formaction="/drafts?autosave=0">Save draft</button>
+    </form>`;
+    const page = await open(fixture('/editor', { body: form }));
+    await site.waitForEvents(1);
+    await page.click('#draft');
+    await page.click('#publish');
+    // Enter in the title field: the form's first button submits it.
+    await page.focus('input[name=title]');
+    await page.keyboard.press('Enter');
+    const forms = await waitFor('form', 3);
+    expect(forms.map((e) => e.p)).toEqual([
+      { form: 'post', action: '/drafts' },
+      { form: 'post', action: '/posts' },
+      { form: 'post', action: '/posts' },
+    ]);
+  });
+
   it('sends nothing for an element whose data-cairn-event is empty', async () => {
     const page = await open(fixture('/blank', { body: '<button id="blank" data-cairn-event="" data-cairn-prop-plan="pro">Sign up</button>' }));
     await site.waitForEvents(1);

@@ -209,7 +209,11 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     listen('submit', (e) => {
       // getAttribute: an input named "id", "name" or "action" shadows the form's own properties.
       const attr = (k: string) => (e.target as HTMLFormElement).getAttribute(k);
-      track('form', { form: attr('id') || attr('name') || undefined!, action: new URL(attr('action') || '', location.href).pathname });
+      track('form', {
+        form: attr('id') || attr('name') || undefined!,
+        // The button that submitted the form may send it elsewhere (formaction).
+        action: new URL((e as SubmitEvent).submitter?.getAttribute('formaction') || attr('action') || '', location.href).pathname,
+      });
     });
 
   view();
