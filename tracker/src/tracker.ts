@@ -38,7 +38,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   // No aliases for globals (const doc = document…): gzip codes a repeated `document.` or `Math.`
   // as a back-reference for fewer bytes than the alias declarations cost.
 
-  // List settings are words or patterns separated by spaces.
+  // List settings (disable, exclude, downloads) are words or patterns separated by spaces.
   const off = (f: Feature) => set.disable?.split(' ').includes(f);
 
   /** The only way an event is not sent: say why, in debug mode. */
@@ -109,7 +109,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   // (bytes of UTF-8, not characters): no second, rougher check here.
   const track = (name: string, props?: Props) => send(name, props && { p: props });
 
-  /** Counts engaged time up to now, and the deepest scroll so far. */
+  /** Counts engaged time up to now, and the deepest point the bottom of the window has reached. */
   const settle = () => {
     const t = Date.now();
     engaged += Math.max(0, Math.min(t, until) - mark);
@@ -136,8 +136,8 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   const pageview = () => {
     const u = pageUrl();
     if (u == url) return ignore('twice', 'pageview');
-    // What the page left was read, up to now. The new page starts from nothing: its depth is
-    // measured from the next input on, and when sent, as its app may not have rendered it yet.
+    // The page left is settled and sent first. The new page starts from nothing: its depth counts
+    // from the next input and when it is sent, not now (its app may not have rendered it yet).
     active();
     flush();
     engaged = deep = 0;
@@ -216,6 +216,6 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
       });
     });
 
-  view();
+  view(); // held by send() while the page is prerendered
   return [safe(track), view];
 }
