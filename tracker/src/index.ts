@@ -7,6 +7,7 @@
  *
  * Frameworks that know their routes pass `disable: ['spa']` and call `pageview()` on navigation.
  */
+import type { CairnFunction } from './global.ts';
 import { start, type Feature, type Props, type Settings, type Tracker } from './tracker.ts';
 
 export type { CairnFunction } from './global.ts';
@@ -49,6 +50,12 @@ let tracker: Tracker | undefined;
 /** Configures the tracker, starts the automatic features and counts the first pageview. */
 export function init(options: InitOptions): void {
   if (tracker) return;
+  // A t.js tag already counts this page (a plugin's, besides the app's own init()): a second
+  // tracker would count everything twice, so this one stays idle and track() goes to t.js.
+  if (window.cairn?.t) {
+    if (options.debug) console.warn('cairn: ignored', 'init()', 't.js counts this page already');
+    return;
+  }
   // The options in the form of t.js's `dataset`: a flag set is '', a list is space separated.
   const settings: Settings = {};
   for (const [name, v] of Object.entries(options)) {
@@ -57,12 +64,19 @@ export function init(options: InitOptions): void {
     else if (Array.isArray(v)) settings[name] = v.join(' ');
   }
   tracker = start(settings, options.props);
+  // Calls queued by the snippet go to this tracker, and `window.cairn` is marked as a running
+  // tracker, so that a t.js tag on the same page stays idle (script.ts).
+  const track = tracker[0];
+  window.cairn?.q?.map((args) => track(...(args as Parameters<typeof track>)));
+  (window.cairn = track as CairnFunction).t = 1;
   if (options.vitals) void import('./vitals.ts').then((m) => m.startVitals((metric, value) => tracker![0]('vital', { metric, value })));
 }
 
-/** Sends a custom event (flat props, at most 1 KB serialized); calls before `init()` are dropped. */
+/** Sends a custom event (flat props, at most 1 KB serialized); calls before `init()` are dropped, unless a t.js counts the page. */
 export function track(name: string, props?: Props): void {
-  tracker?.[0](name, props);
+  if (tracker) tracker[0](name, props);
+  // The page's t.js, when it counts the page instead (see init()).
+  else if (window.cairn?.t) window.cairn(name, props);
 }
 
 /** Counts a pageview of the current URL (for routers that tell the tracker themselves). */

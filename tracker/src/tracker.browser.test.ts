@@ -80,6 +80,23 @@ describe('pageviews', () => {
     expect(warnings).toEqual(['cairn: ignored t.js twice']);
   });
 
+  it.each([
+    ['the t.js tag runs first', 'tag-first'],
+    ['init() runs first', 'init-first'],
+  ])('counts once with t.js and the npm init() on one page, when %s', async (_name, order) => {
+    const tag = `<script defer src="/t.js" data-site="site1" data-api="${site.origin}/api/event"></script>`;
+    // Module scripts and defer scripts run in document order, after parsing.
+    const app = `<script type="module">import { init, track } from '/index.js';
+init({ site: 'site1', api: '${site.origin}/api/event', debug: true });
+track('from-app');</script>`;
+    const page = await open(site.page(`/both-${order}`, `<!doctype html><html><head>${order == 'tag-first' ? tag + app : app + tag}</head><body></body></html>`));
+    await page.evaluate(() => window.cairn('from-global'));
+    await settle();
+    const sent = events().map((e) => e.n);
+    expect(sent.filter((n) => n == 'pageview')).toHaveLength(1);
+    expect(sent.sort()).toEqual(['from-app', 'from-global', 'pageview']);
+  });
+
   it('through the npm API, lets a router count its own pages with props read at each pageview', async () => {
     // What @cairn/astro and @cairn/next do: no history patching, pageview() after each route change.
     const url = site.page(
