@@ -57,7 +57,8 @@ final class Admin_Pages {
 		];
 		$post = $hook === 'post.php' ? get_post() : null;
 		if ( $post instanceof \WP_Post && $post->post_status === 'publish' && is_post_type_viewable( $post->post_type ) && use_block_editor_for_post( $post ) ) {
-			$attributes = $this->widget_attributes( [ 'path' => $this->path_of( $post ), 'period' => '30d', 'level' => '3' ] );
+			$path       = $this->path_of( $post );
+			$attributes = $path === null ? $this->no_path_notice() : $this->widget_attributes( [ 'path' => $path, 'period' => '30d', 'level' => '3' ] );
 			wp_enqueue_script( 'cairn-editor', plugins_url( 'assets/editor.js', CAIRN_ANALYTICS_FILE ), [ 'cairn-admin', 'wp-plugins', 'wp-element', 'wp-edit-post' ], CAIRN_ANALYTICS_VERSION, [ 'in_footer' => true ] );
 			wp_localize_script( 'cairn-editor', 'cairnEditor', [
 				'title'      => __( 'Visitors, 30 days', 'cairn-analytics' ),
@@ -87,7 +88,12 @@ final class Admin_Pages {
 	}
 
 	public function render_meta_box( \WP_Post $post ): void {
-		echo $this->element( 'cairn-page-stats', [ 'path' => $this->path_of( $post ), 'period' => '30d', 'level' => '3' ] ); // phpcs:ignore WordPress.Security.EscapeOutput
+		$path = $this->path_of( $post );
+		if ( $path === null ) {
+			echo '<p>' . esc_html( $this->no_path_notice() ) . '</p>';
+			return;
+		}
+		echo $this->element( 'cairn-page-stats', [ 'path' => $path, 'period' => '30d', 'level' => '3' ] ); // phpcs:ignore WordPress.Security.EscapeOutput
 	}
 
 	/** One widget element with api, site and token set, or a notice saying why there is none. */
@@ -119,9 +125,22 @@ final class Admin_Pages {
 			+ [ 'data-cairn-token' => '', 'data-expires-at' => $this->token['expiresAt'] ];
 	}
 
-	/** The path the collector counts a post's views under ('/?p=1' with plain permalinks is '/'). */
-	private function path_of( \WP_Post $post ): string {
-		$path = (string) wp_parse_url( (string) get_permalink( $post ), PHP_URL_PATH );
+	/**
+	 * The path the collector counts a post's views under, or null when the post has none of its
+	 * own: with plain permalinks ('/?p=1') every post is at '/', and the collector counts pages by
+	 * their path, so '/' would show the home page's visitors as the post's.
+	 */
+	private function path_of( \WP_Post $post ): ?string {
+		$url = (string) get_permalink( $post );
+		if ( (string) wp_parse_url( $url, PHP_URL_QUERY ) !== '' ) {
+			return null;
+		}
+		$path = (string) wp_parse_url( $url, PHP_URL_PATH );
 		return $path !== '' ? $path : '/';
+	}
+
+	/** Why a post has no panel of its own, for the editor. */
+	private function no_path_notice(): string {
+		return __( 'Cairn counts pages by their path, and with plain permalinks (?p=123) every post has the home page\'s path. Choose another structure in Settings › Permalinks to see each post\'s visitors here.', 'cairn-analytics' );
 	}
 }

@@ -59,6 +59,25 @@ final class AdminTest extends TestCase {
 		$this->assertArrayNotHasKey( 'cairn-editor', $GLOBALS['wp']['scripts'] );
 	}
 
+	public function test_with_plain_permalinks_a_post_panel_says_why_it_shows_nothing_instead_of_the_home_page(): void {
+		$s                          = $this->configure();
+		$GLOBALS['wp']['caps']      = [ Capability::VIEW ];
+		$GLOBALS['wp']['post']      = new \WP_Post();
+		$GLOBALS['wp']['permalink'] = 'https://blog.example/?p=1';
+		$this->token_answer();
+		( new Admin_Pages( $s, new Token_Client( $s ) ) )->enqueue( 'post.php' );
+		$config = $GLOBALS['wp']['localized']['cairn-editor'][1];
+		$this->assertStringContainsString( 'plain permalinks', $config['error'] );
+		$this->assertSame( [], $config['attributes'] );
+		$this->assertCount( 0, $GLOBALS['wp']['requests'], 'no token is asked for a panel that shows nothing' );
+
+		ob_start();
+		( new Admin_Pages( $s, new Token_Client( $s ) ) )->render_meta_box( $GLOBALS['wp']['post'] );
+		$html = (string) ob_get_clean();
+		$this->assertStringContainsString( 'Settings › Permalinks', $html );
+		$this->assertStringNotContainsString( '<cairn-page-stats', $html );
+	}
+
 	public function test_a_token_error_is_shown_to_admins_in_plain_words_and_vaguely_to_others(): void {
 		$s = $this->configure();
 		wp_respond( 401, '{}' );

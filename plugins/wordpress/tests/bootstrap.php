@@ -104,7 +104,7 @@ function rest_url( string $path = '' ): string { return 'https://blog.example/wp
 function plugins_url( string $path, string $file ): string { return 'https://blog.example/wp-content/plugins/cairn-analytics/' . $path; }
 // The edit screen: the post being edited ($GLOBALS['wp']['post']), and whether the block editor edits it.
 function get_post(): ?WP_Post { return $GLOBALS['wp']['post'] ?? null; }
-function get_permalink( WP_Post $post ): string { return 'https://blog.example/hello-world/'; }
+function get_permalink( WP_Post $post ): string { return $GLOBALS['wp']['permalink'] ?? 'https://blog.example/hello-world/'; }
 function is_post_type_viewable( string $type ): bool { return $type === 'post'; }
 function use_block_editor_for_post( WP_Post $post ): bool { return $GLOBALS['wp']['block_editor'] ?? true; }
 function wp_create_nonce( string $action ): string { return 'nonce-' . $action; }
