@@ -151,13 +151,12 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
         const wait = shareAttempts.take(deps.clientIp(req), 1, deps.now());
         if (wait > 0) throw new CairnError(429, 'rate_limited', `too many attempts from this address; retry in ${wait} s`, { headers: { 'retry-after': String(wait) } });
         const { secret, password } = (req.body ?? {}) as { secret?: unknown; password?: unknown };
-        const { token, view } = await openShareLink({ byHash: (h) => deps.store.keys.byHash(h), secret: deps.secret, now: deps.now() }, secret, password);
+        const { token, view, linkExpiresAt } = await openShareLink({ byHash: (h) => deps.store.keys.byHash(h), secret: deps.secret, now: deps.now() }, secret, password);
         const site = deps.sites.get(view.site);
         if (!site) throw new CairnError(404, 'share_not_found', 'this share link does not work (any more): its site was deleted');
-        const key = await deps.store.keys.get(view.key);
         res
           .set('cache-control', 'no-store')
-          .json({ token, site: { id: site.id, name: site.name }, sections: view.sections, expiresAt: new Date(view.exp).toISOString(), linkExpiresAt: key?.share?.expiresAt ?? null } satisfies ShareTokenAnswer);
+          .json({ token, site: { id: site.id, name: site.name }, sections: view.sections, expiresAt: new Date(view.exp).toISOString(), linkExpiresAt } satisfies ShareTokenAnswer);
       },
     },
     {

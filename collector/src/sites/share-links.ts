@@ -89,7 +89,7 @@ export async function openShareLink(
   deps: { byHash: (hash: string) => Promise<SiteKey | null>; secret: Buffer; now: number },
   secret: unknown,
   password: unknown,
-): Promise<{ token: string; view: ViewToken }> {
+): Promise<{ token: string; view: ViewToken; linkExpiresAt: number | null }> {
   const gone = () => new CairnError(404, 'share_not_found', 'this share link does not work (any more): it was revoked or expired, or is incomplete; ask for a new one');
   if (typeof secret !== 'string' || !secret.startsWith(SHARE_PREFIX) || secret.length > 100) throw gone();
   const key = await deps.byHash(hashSiteKey(secret));
@@ -100,5 +100,5 @@ export async function openShareLink(
   }
   const untilExpiry = key.share.expiresAt === null ? VIEW_TOKEN_MAX_SECONDS : Math.floor((key.share.expiresAt - deps.now) / 1000);
   const seconds = Math.max(1, Math.min(VIEW_TOKEN_MAX_SECONDS, untilExpiry));
-  return issueViewToken(deps.secret, key, key.share.sections, seconds, deps.now);
+  return { ...issueViewToken(deps.secret, key, key.share.sections, seconds, deps.now), linkExpiresAt: key.share.expiresAt };
 }
