@@ -22,6 +22,16 @@ describe('normalizePageUrl', () => {
     expect(page('https://example.com/?plan=pro&Plan=x&q=1', ['plan']).query).toBe('plan=pro');
   });
 
+  it("makes the site's own query keys part of the page, sorted, and leaves campaign tags out", () => {
+    expect(page('https://blog.example/?p=12&utm_source=nl&fbclid=1', ['p', 'page_id']).pathname).toBe('/?p=12');
+    expect(page('https://blog.example/?page_id=2', ['p', 'page_id']).pathname).toBe('/?page_id=2');
+    expect(page('https://example.com/search?q=caf%C3%A9+au+lait&lang=fr', ['q', 'lang']).pathname).toBe('/search?lang=fr&q=caf%C3%A9+au+lait');
+    expect(page('https://example.com/search?lang=fr&q=x', ['q', 'lang']).pathname).toBe(page('https://example.com/search?q=x&lang=fr', ['q', 'lang']).pathname);
+    expect(page('https://example.com/app?v=2#/inbox', ['v']).pathname).toBe('/app?v=2#/inbox');
+    expect(page('https://example.com/?utm_source=nl&ref=ph', ['p']).pathname).toBe('/');
+    expect(page('https://example.com/?p=1').pathname).toBe('/');
+  });
+
   it('lower-cases UTM keys but keeps their values', () => {
     const p = page('https://example.com/?UTM_Source=Google&Utm_Medium=CPC');
     expect(p.query).toBe('utm_source=Google&utm_medium=CPC');

@@ -26,15 +26,23 @@ const decodePath = (p: string) => {
 /**
  * Keeps only utm_*, ref, source and the site's own `queryKeys` of a page URL. A hash is kept
  * only when it is a route (`#/…` or `#!/…`), without its query string.
+ *
+ * The site's own keys name pages (`/?p=1` on a WordPress with plain permalinks, `/search?q=…`),
+ * so they are part of the page's path too, sorted by key so that `?a=1&b=2` and `?b=2&a=1` are one
+ * page; campaign tags are not (`/?utm_source=x` is the page `/`).
  */
 export function normalizePageUrl(url: URL, queryKeys: readonly string[]): PageUrl {
   const kept: [string, string][] = [];
+  const own: [string, string][] = [];
   // Most page URLs have no query string: skip building its parameters.
   if (url.search !== '') {
     for (const [k, v] of url.searchParams) {
       const key = k.toLowerCase();
       if (key.startsWith('utm_') || ALWAYS_KEPT.has(key)) kept.push([key, v.slice(0, MAX_PARAM)]);
-      else if (queryKeys.includes(k)) kept.push([k, v.slice(0, MAX_PARAM)]);
+      else if (queryKeys.includes(k)) {
+        kept.push([k, v.slice(0, MAX_PARAM)]);
+        own.push([k, v.slice(0, MAX_PARAM)]);
+      }
     }
   }
   // The first value of a parameter, as URLSearchParams.get would give it.
@@ -43,7 +51,7 @@ export function normalizePageUrl(url: URL, queryKeys: readonly string[]): PageUr
   const route = /^#!?\//.test(url.hash) ? url.hash.split('?')[0]! : '';
   return {
     hostname: url.hostname.toLowerCase(),
-    pathname: decodePath(url.pathname) + decodePath(route),
+    pathname: decodePath(url.pathname) + (own.length > 0 ? `?${ownQuery(own)}` : '') + decodePath(route),
     query: kept.length > 0 ? new URLSearchParams(kept).toString() : null,
     utm: {
       source: get('utm_source'),
@@ -55,6 +63,10 @@ export function normalizePageUrl(url: URL, queryKeys: readonly string[]): PageUr
     ref: get('ref') ?? get('source'),
   };
 }
+
+/** The site's own parameters of a page, sorted by key (stable: values of one key keep their order). */
+const ownQuery = (own: [string, string][]) =>
+  new URLSearchParams(own.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))).toString();
 
 /** Host and path of a referrer (its query string may carry personal data and is dropped). */
 export function parseReferrer(raw: string | undefined): { host: string; url: string } | null {

@@ -24,7 +24,7 @@ const withBearer = (token: string, path: string, init: RequestInit = {}) =>
   fetch(`${h.collector.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
 const viewToken = async (key: string, body: unknown = {}) => {
   const res = await withBearer(key, '/api/tokens/view', { method: 'POST', body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as { token: string; expiresAt: string; sections: string[]; site: string; error?: { code: string; field?: string } } };
+  return { status: res.status, body: (await res.json()) as { token: string; expiresAt: string; sections: string[]; site: string; queryKeys: string[]; error?: { code: string; field?: string } } };
 };
 
 describe('site keys', () => {
@@ -92,6 +92,21 @@ describe('view tokens', () => {
     expect(await read('summary', `cairn_vt_${payload}.${sig.slice(0, -2)}AA`)).toBe(401);
     clock += 600_000;
     expect(await read('summary')).toBe(401);
+  });
+
+  it("tell a plugin the site's kept query parameters, under which its pages are counted (/?p=12)", async () => {
+    const created = (await owner.call('POST', '/api/sites', { domain: 'plain.example', queryKeys: ['p', 'page_id'] })).body;
+    const id = created.site.id as string;
+    const { body } = await viewToken(created.secret);
+    expect(body).toMatchObject({ site: id, queryKeys: ['p', 'page_id'] });
+    for (const u of ['/?p=12&utm_source=news', '/?p=12', '/?page_id=2', '/?s=private+search', '/']) {
+      expect((await h.post({ s: id, n: 'pageview', u: `https://plain.example${u}` })).status).toBe(202);
+    }
+    await h.collector.store.events.settle();
+    const pages = await withBearer(body.token, `/api/stats/${id}/breakdown/page?period=day&date=${new Date(clock).toISOString().slice(0, 10)}`);
+    const rows = ((await pages.json()) as { rows: { value: string; pageviews: number }[] }).rows;
+    expect(Object.fromEntries(rows.map((r) => [r.value, r.pageviews]))).toEqual({ '/?p=12': 2, '/?page_id=2': 1, '/': 2 });
+    expect((await viewToken(h.siteKey)).body.queryKeys).toEqual([]);
   });
 });
 

@@ -235,7 +235,12 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
           throw new CairnError(400, 'invalid_token_request', `ttl: whole seconds from 1 to ${VIEW_TOKEN_MAX_SECONDS}`, { field: 'ttl' });
         }
         const { token, view } = issueViewToken(deps.secret, p.key, sections as Section[], ttl, deps.now());
-        res.set('cache-control', 'no-store').status(201).json({ token, site: view.site, sections: view.sections, expiresAt: new Date(view.exp).toISOString() } satisfies ViewTokenAnswer);
+        // A plugin learns which query parameters are part of a page's path (`/?p=1`) from here.
+        const queryKeys = deps.sites.get(view.site)?.queryKeys ?? [];
+        res
+          .set('cache-control', 'no-store')
+          .status(201)
+          .json({ token, site: view.site, sections: view.sections, expiresAt: new Date(view.exp).toISOString(), queryKeys } satisfies ViewTokenAnswer);
       },
     },
   ];

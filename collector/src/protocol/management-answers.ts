@@ -105,6 +105,8 @@ export interface ViewTokenAnswer {
   sections: Section[];
   /** ISO 8601. */
   expiresAt: string;
+  /** The site's query parameters that are part of its pages' paths (`p` makes `/?p=1` a page). */
+  queryKeys: string[];
 }
 
 /** `GET /api/audit`: a page of entries, newest first. */

@@ -70,6 +70,8 @@ export interface ViewToken {
   sections: Section[];
   /** ISO 8601. */
   expiresAt: string;
+  /** The site's query parameters that are part of its pages' paths (`p` makes `/?p=1` a page). */
+  queryKeys: string[];
 }
 
 // Written out rather than imported: the published types cannot name the collector, which is no

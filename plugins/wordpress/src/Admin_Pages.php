@@ -58,7 +58,7 @@ final class Admin_Pages {
 		$post = $hook === 'post.php' ? get_post() : null;
 		if ( $post instanceof \WP_Post && $post->post_status === 'publish' && is_post_type_viewable( $post->post_type ) && use_block_editor_for_post( $post ) ) {
 			$path       = $this->path_of( $post );
-			$attributes = $path === null ? $this->no_path_notice() : $this->widget_attributes( [ 'path' => $path, 'period' => '30d', 'level' => '3' ] );
+			$attributes = is_array( $path ) ? $this->no_path_notice( $path ) : $this->widget_attributes( [ 'path' => $path, 'period' => '30d', 'level' => '3' ] );
 			wp_enqueue_script( 'cairn-editor', plugins_url( 'assets/editor.js', CAIRN_ANALYTICS_FILE ), [ 'cairn-admin', 'wp-plugins', 'wp-element', 'wp-edit-post' ], CAIRN_ANALYTICS_VERSION, [ 'in_footer' => true ] );
 			wp_localize_script( 'cairn-editor', 'cairnEditor', [
 				'title'      => __( 'Visitors, 30 days', 'cairn-analytics' ),
@@ -89,8 +89,8 @@ final class Admin_Pages {
 
 	public function render_meta_box( \WP_Post $post ): void {
 		$path = $this->path_of( $post );
-		if ( $path === null ) {
-			echo '<p>' . esc_html( $this->no_path_notice() ) . '</p>';
+		if ( is_array( $path ) ) {
+			echo '<p>' . esc_html( $this->no_path_notice( $path ) ) . '</p>';
 			return;
 		}
 		echo $this->element( 'cairn-page-stats', [ 'path' => $path, 'period' => '30d', 'level' => '3' ] ); // phpcs:ignore WordPress.Security.EscapeOutput
@@ -126,21 +126,52 @@ final class Admin_Pages {
 	}
 
 	/**
-	 * The path the collector counts a post's views under, or null when the post has none of its
-	 * own: with plain permalinks ('/?p=1') every post is at '/', and the collector counts pages by
-	 * their path, so '/' would show the home page's visitors as the post's.
+	 * The path the collector counts a post's views under, or the query parameters the site must
+	 * keep for it to have one. With plain permalinks ('/?p=12') the post's address differs from the
+	 * home page's only by its query string, which the collector keeps (as part of the page's path,
+	 * sorted by key) only for the site's own query keys: the view token says which those are.
+	 *
+	 * @return string|string[] the path, or the missing query keys
 	 */
-	private function path_of( \WP_Post $post ): ?string {
-		$url = (string) get_permalink( $post );
-		if ( (string) wp_parse_url( $url, PHP_URL_QUERY ) !== '' ) {
-			return null;
+	private function path_of( \WP_Post $post ): string|array {
+		$url   = (string) get_permalink( $post );
+		$path  = (string) wp_parse_url( $url, PHP_URL_PATH );
+		$path  = $path !== '' ? $path : '/';
+		$query = (string) wp_parse_url( $url, PHP_URL_QUERY );
+		if ( $query === '' ) {
+			return $path;
 		}
-		$path = (string) wp_parse_url( $url, PHP_URL_PATH );
-		return $path !== '' ? $path : '/';
+		parse_str( $query, $params );
+		$missing = $this->missing_keys( array_keys( $params ), false );
+		// The owner may just have added them: ask the collector again before saying so.
+		if ( $missing !== [] ) {
+			$missing = $this->missing_keys( array_keys( $params ), true );
+		}
+		if ( $missing !== [] ) {
+			return $missing;
+		}
+		ksort( $params, SORT_STRING );
+		return $path . '?' . http_build_query( $params );
+	}
+
+	/** The keys the site does not keep; none when there is no token (its error is shown instead). */
+	private function missing_keys( array $keys, bool $fresh ): array {
+		if ( $fresh ) {
+			$this->token = $this->tokens->get( true );
+		}
+		$this->token ??= $this->tokens->get();
+		if ( is_wp_error( $this->token ) ) {
+			return [];
+		}
+		return array_values( array_diff( $keys, (array) ( $this->token['queryKeys'] ?? [] ) ) );
 	}
 
 	/** Why a post has no panel of its own, for the editor. */
-	private function no_path_notice(): string {
-		return __( 'Cairn counts pages by their path, and with plain permalinks (?p=123) every post has the home page\'s path. Choose another structure in Settings › Permalinks to see each post\'s visitors here.', 'cairn-analytics' );
+	private function no_path_notice( array $missing ): string {
+		return sprintf(
+			/* translators: %s: query parameters such as "p" */
+			__( 'With plain permalinks, posts differ only by their query string (?p=123), which Cairn drops unless the site keeps it. In Cairn, add %s to this site\'s "Query parameters to keep" (Settings › General; p, page_id covers posts and pages), or choose another structure in Settings › Permalinks.', 'cairn-analytics' ),
+			implode( ', ', $missing )
+		);
 	}
 }

@@ -43,6 +43,15 @@ final class Connection_Test {
 			return [ 'ok' => false, 'messages' => $messages ];
 		}
 		$messages[] = sprintf( /* translators: %s: sections */ __( 'The site key works: the dashboard can show %s.', 'cairn-analytics' ), implode( ', ', $token['sections'] ) );
+		// Plain permalinks (?p=123): each post is a page of its own only if the site keeps p and page_id.
+		$missing = array_diff( [ 'p', 'page_id' ], $token['queryKeys'] ?? [] );
+		if ( (string) get_option( 'permalink_structure' ) === '' && $missing !== [] ) {
+			$messages[] = sprintf(
+				/* translators: %s: query parameters such as "p, page_id" */
+				__( 'This site uses plain permalinks (?p=123), so Cairn counts every post and page as the home page. In Cairn, add %s to the site\'s "Query parameters to keep" (Settings › General), or choose another structure in Settings › Permalinks.', 'cairn-analytics' ),
+				implode( ', ', $missing )
+			);
+		}
 		return [ 'ok' => $ok, 'messages' => $messages ];
 	}
 }

@@ -14,7 +14,7 @@ final class Token_Client {
 	public function __construct( private Settings $settings ) {}
 
 	/**
-	 * The current view token: ['token', 'site', 'sections', 'expiresAt'], or a WP_Error whose
+	 * The current view token: ['token', 'site', 'sections', 'expiresAt', 'queryKeys'], or a WP_Error whose
 	 * message says in plain words what is wrong. $fresh skips the cache (a revoked token).
 	 */
 	public function get( bool $fresh = false ): array|\WP_Error {
@@ -68,6 +68,7 @@ final class Token_Client {
 				'site'      => (string) ( $body['site'] ?? $site ),
 				'sections'  => (array) ( $body['sections'] ?? [] ),
 				'expiresAt' => (string) $body['expiresAt'],
+				'queryKeys' => array_map( 'strval', (array) ( $body['queryKeys'] ?? [] ) ),
 			];
 		}
 		return new \WP_Error( 'cairn_token_refused', $this->explain( $status ) );

@@ -59,18 +59,50 @@ final class AdminTest extends TestCase {
 		$this->assertArrayNotHasKey( 'cairn-editor', $GLOBALS['wp']['scripts'] );
 	}
 
-	public function test_with_plain_permalinks_a_post_panel_says_why_it_shows_nothing_instead_of_the_home_page(): void {
+	public function test_with_plain_permalinks_a_post_panel_shows_the_post_under_its_query_string_when_the_site_keeps_it(): void {
 		$s                          = $this->configure();
 		$GLOBALS['wp']['caps']      = [ Capability::VIEW ];
 		$GLOBALS['wp']['post']      = new \WP_Post();
 		$GLOBALS['wp']['permalink'] = 'https://blog.example/?p=1';
-		$this->token_answer();
+		$this->token_answer( query_keys: [ 'p', 'page_id' ] );
 		( new Admin_Pages( $s, new Token_Client( $s ) ) )->enqueue( 'post.php' );
 		$config = $GLOBALS['wp']['localized']['cairn-editor'][1];
-		$this->assertStringContainsString( 'plain permalinks', $config['error'] );
-		$this->assertSame( [], $config['attributes'] );
-		$this->assertCount( 0, $GLOBALS['wp']['requests'], 'no token is asked for a panel that shows nothing' );
+		$this->assertSame( '', $config['error'] );
+		$this->assertSame( '/?p=1', $config['attributes']['path'] );
+		$this->assertCount( 1, $GLOBALS['wp']['requests'] );
 
+		// A page, in a WordPress installed under /blog/, with its parameters sorted as the collector sorts them.
+		$GLOBALS['wp']['permalink'] = 'https://example.com/blog/?page_id=7&lang=fr';
+		$this->token_answer( query_keys: [ 'page_id', 'lang' ] );
+		$pages = new Admin_Pages( $s, new Token_Client( $s ) );
+		ob_start();
+		$pages->render_meta_box( $GLOBALS['wp']['post'] );
+		$this->assertStringContainsString( 'path="/blog/?lang=fr&amp;page_id=7"', (string) ob_get_clean() );
+	}
+
+	public function test_with_plain_permalinks_a_post_panel_says_which_parameters_to_keep_instead_of_showing_the_home_page(): void {
+		$s                          = $this->configure();
+		$GLOBALS['wp']['caps']      = [ Capability::VIEW ];
+		$GLOBALS['wp']['post']      = new \WP_Post();
+		$GLOBALS['wp']['permalink'] = 'https://blog.example/?p=1';
+		// The cached token, then a fresh one (the owner may just have added the key): neither keeps p.
+		$this->token_answer( query_keys: [ 'q' ] );
+		$this->token_answer( query_keys: [ 'q' ] );
+		( new Admin_Pages( $s, new Token_Client( $s ) ) )->enqueue( 'post.php' );
+		$config = $GLOBALS['wp']['localized']['cairn-editor'][1];
+		$this->assertStringContainsString( 'add p to this site\'s "Query parameters to keep"', $config['error'] );
+		$this->assertSame( [], $config['attributes'] );
+		$this->assertCount( 2, $GLOBALS['wp']['requests'] );
+
+		// Kept since the token was cached: the fresh token says so, and the panel shows the post.
+		$this->token_answer( query_keys: [ 'p' ] );
+		ob_start();
+		( new Admin_Pages( $s, new Token_Client( $s ) ) )->render_meta_box( $GLOBALS['wp']['post'] );
+		$this->assertStringContainsString( 'path="/?p=1"', (string) ob_get_clean() );
+
+		$this->token_answer( query_keys: [] );
+		$this->token_answer( query_keys: [] );
+		\Cairn\WordPress\Token_Client::forget();
 		ob_start();
 		( new Admin_Pages( $s, new Token_Client( $s ) ) )->render_meta_box( $GLOBALS['wp']['post'] );
 		$html = (string) ob_get_clean();
@@ -122,6 +154,17 @@ final class AdminTest extends TestCase {
 		$result = ( new Connection_Test( $s, new Token_Client( $s ) ) )->run();
 		$this->assertTrue( $result['ok'] );
 		$this->assertSame( 'The site key works: the dashboard can show traffic, sources, goals, realtime, export.', $result['messages'][1] );
+		// Plain permalinks, and the site keeps neither p nor page_id: every post counts as the home page.
+		$this->assertStringContainsString( 'add p, page_id to the site\'s "Query parameters to keep"', $result['messages'][2] );
+
+		foreach ( [ [ '', [ 'p', 'page_id' ] ], [ '/%postname%/', [] ] ] as [ $structure, $kept ] ) {
+			wp_reset();
+			$s = $this->configure();
+			update_option( 'permalink_structure', $structure );
+			wp_respond( 200, '{"status":"ok","version":"0.4.0"}' );
+			$this->token_answer( query_keys: $kept );
+			$this->assertCount( 2, ( new Connection_Test( $s, new Token_Client( $s ) ) )->run()['messages'], $structure );
+		}
 	}
 
 	public function test_woocommerce_marker_carries_only_revenue_and_currency(): void {

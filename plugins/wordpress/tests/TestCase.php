@@ -20,7 +20,7 @@ abstract class TestCase extends \PHPUnit\Framework\TestCase {
 	}
 
 	/** A 201 from POST /api/tokens/view, expiring $in seconds from now. */
-	protected function token_answer( int $in = 3600, string $token = 'cairn_vt_abc', string $site = 'blog' ): void {
-		wp_respond( 201, json_encode( [ 'token' => $token, 'site' => $site, 'sections' => [ 'traffic', 'sources', 'goals', 'realtime', 'export' ], 'expiresAt' => gmdate( 'Y-m-d\TH:i:s.000\Z', time() + $in ) ] ) );
+	protected function token_answer( int $in = 3600, string $token = 'cairn_vt_abc', string $site = 'blog', array $query_keys = [] ): void {
+		wp_respond( 201, json_encode( [ 'token' => $token, 'site' => $site, 'sections' => [ 'traffic', 'sources', 'goals', 'realtime', 'export' ], 'expiresAt' => gmdate( 'Y-m-d\TH:i:s.000\Z', time() + $in ), 'queryKeys' => $query_keys ] ) );
 	}
 }

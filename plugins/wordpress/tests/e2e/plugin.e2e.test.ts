@@ -147,10 +147,30 @@ describe('in wp-admin', () => {
     const welcome = page.getByRole('dialog', { name: /welcome/i }).getByRole('button', { name: 'Close' });
     if (await welcome.isVisible()) await welcome.click();
     await panel.click();
-    // Plain permalinks (this install's): the post is "/?p=1", whose path is the home page's, so the
-    // panel says why it shows nothing rather than the home page's visitors.
-    await page.locator('.cairn-page-stats-panel .cairn-error', { hasText: 'plain permalinks' }).waitFor({ timeout: 30_000 });
+    // Plain permalinks (this install's): the post is "/?p=1", whose path is the home page's while
+    // the site keeps no "p", so the panel says what to keep rather than show the home page's visitors.
+    await page.locator('.cairn-page-stats-panel .cairn-error', { hasText: 'Query parameters to keep' }).waitFor({ timeout: 30_000 });
     expect(await page.locator('.cairn-page-stats-panel cairn-page-stats').count()).toBe(0);
+    // The owner keeps p and page_id: a visit to /?p=1 is the post's, and its panel shows it.
+    await h.collector.store.sites.update(h.siteId, { queryKeys: ['p', 'page_id'] });
+    await h.collector.sites.reload();
+    const reader = await (await visitorContext()).newPage();
+    const sent = reader.waitForResponse((r) => /\/api\/event/.test(r.url()) && r.request().method() === 'POST');
+    await reader.goto(`${home}/?p=1`);
+    expect((await sent).status()).toBe(202);
+    await reader.context().close();
+    await h.collector.store.events.settle();
+    const post = (await (await fetch(`${h.collector.url}/api/stats/${h.siteId}/summary?period=30d&filters=${encodeURIComponent('[{"dimension":"page","op":"is","values":["/?p=1"]}]')}`, { headers: { authorization: `Bearer ${h.siteKey}` } })).json()) as { metrics: { visitors: number } };
+    expect(post.metrics.visitors).toBeGreaterThan(0);
+    await page.reload();
+    await panel.waitFor({ timeout: 60_000 });
+    if ((await panel.getAttribute('aria-expanded')) !== 'true') await panel.click();
+    await page.waitForFunction(`document.querySelector('.cairn-page-stats-panel cairn-page-stats')?.state === 'ready'`, null, { timeout: 30_000 });
+    expect(await page.evaluate(`document.querySelector('cairn-page-stats').getAttribute('path')`)).toBe('/?p=1');
+    const shown = await page.evaluate(`[...document.querySelector('.cairn-page-stats-panel cairn-page-stats').shadowRoot.querySelectorAll('dl > div')].map((d) => [d.querySelector('dt').textContent.trim(), d.querySelector('.value').textContent.trim()])`);
+    expect(shown).toContainEqual(['Visitors', String(post.metrics.visitors)]);
+    await page.waitForTimeout(1000);
+    await page.locator('.cairn-page-stats-panel').screenshot({ path: '.cache/screenshots/wordpress-editor-panel-plain-permalinks.png' });
     // With a structure that gives each post its own path, the panel shows that path's visitors.
     // (Only the editor is opened: php -S serves no pretty URL, which the panel does not need.)
     await wp.php(`update_option('permalink_structure', '/%postname%/'); echo 'ok';`);

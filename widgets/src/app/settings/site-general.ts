@@ -68,7 +68,7 @@ export class CairnSiteGeneral extends FormPage {
         ${fieldError('domains', domainsError)}
       </div>
       <label class="check"><input type="checkbox" name="allowSubdomains" ?checked=${s.allowSubdomains} />Count subdomains too (blog.${s.domains[0] ?? 'example.com'})</label>
-      ${textField({ name: 'queryKeys', label: 'Query parameters to keep', value: s.queryKeys.join(', '), hint: 'Besides utm_*, ref and source; others are dropped from page addresses.', error: errorOn(this.error, 'queryKeys') })}
+      ${textField({ name: 'queryKeys', label: 'Query parameters to keep', value: s.queryKeys.join(', '), hint: 'Each value is a page of its own (p makes /?p=12 a page: WordPress with plain permalinks). Other parameters are dropped from page addresses; utm_*, ref and source count as campaigns.', error: errorOn(this.error, 'queryKeys') })}
       ${timeZoneField('timezone', s.timezone, errorOn(this.error, 'timezone'), 'Changing it rolls the closed days up again in the new zone.')}
       ${textField({ name: 'retentionMonths', label: 'Keep raw events for (months)', type: 'number', inputmode: 'numeric', min: 1, max: 1200, value: String(s.retentionMonths ?? 25), required: true, hint: 'Daily totals stay after that.', error: errorOn(this.error, 'retentionMonths') })}
       <div class="actions">
