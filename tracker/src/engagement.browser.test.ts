@@ -99,6 +99,20 @@ addEventListener('scroll', () => {
     });
   });
 
+  it('sends none with data-disable="engagement", across SPA navigations and when the tab is hidden', async () => {
+    const page = await open(fixture('/no-engagement', { attrs: 'data-disable="engagement"', body: '<div style="height:5000px">long read</div>' }));
+    await site.waitForEvents(1);
+    await page.keyboard.press('End');
+    await settle(700);
+    await page.evaluate(() => history.pushState({}, '', '/no-engagement/2'));
+    await settle(700);
+    await page.evaluate(() => history.pushState({}, '', '/no-engagement/3'));
+    await site.waitForEvents(3);
+    await hideTab(page);
+    await settle();
+    expect(names()).toEqual(['pageview', 'pageview', 'pageview']);
+  });
+
   it('sends what is left when the tab is closed', async () => {
     const page = await open(fixture('/close'));
     await site.waitForEvents(1);

@@ -72,6 +72,8 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   let mark = 0;
   let until = 0;
   let deep = 0;
+  // How long an input keeps the visitor engaged; 0 when engagement is off: nothing is then counted.
+  const idle = off('engagement') ? 0 : IDLE;
 
   const pageUrl = () => (set.hash != null ? location.href : location.href.split('#')[0]!);
 
@@ -95,7 +97,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
             ? 'dnt'
             : // One pattern for all: `*` stands for any characters (/admin/*, /*/preview). Without
               // data-exclude it is ^(undefined)$, which no path matches (a path begins with /).
-              RegExp(`^(${set.exclude?.replaceAll(' ', '|').replace(/\*/g, '.*')})$`).test(new URL(u).pathname)
+              RegExp(`^(${set.exclude?.replaceAll(' ', '|').replaceAll('*', '.*')})$`).test(new URL(u).pathname)
               ? 'excluded'
               : // A string beacon is text/plain: no CORS preflight, and it survives the page being
                 // closed. Not queued (false: over the browser's quota, which fetch keepalive shares)
@@ -120,7 +122,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   /** The visitor did something, or the page was shown: engaged time counts for the next 30 s. */
   const active = () => {
     settle();
-    until = document.hidden ? 0 : mark + IDLE; // mark: now, as settle() just set it
+    until = document.hidden ? 0 : mark + idle; // mark: now, as settle() just set it
   };
 
   /** Sends the engaged time counted since this page's last engagement event, if any. */
@@ -128,7 +130,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     if (!url) return;
     settle();
     // Scrolling is an input, so a deeper scroll comes with engaged time: no time, nothing new.
-    if (engaged) send('engagement', { d: engaged, sd: Math.round(Math.min(1, deep / document.documentElement.scrollHeight) * 100) });
+    if (engaged) send('engagement', { d: engaged, sd: Math.min(100, Math.round((deep * 100) / document.documentElement.scrollHeight)) });
     engaged = 0;
   };
 
@@ -162,7 +164,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
   // Back/forward cache: the page comes back without loading again; it is a new view.
   listen('pageshow', (e) => (e as PageTransitionEvent).persisted && ((url = ''), pageview()));
 
-  if (!off('engagement')) {
+  if (idle) {
     // Every input counts, unthrottled: browsers fire scroll at most once per frame, and what
     // settle() reads (scroll position, page height) is cheap at that point.
     listen('scroll keydown pointerdown', active);
@@ -170,7 +172,7 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
     listen('visibilitychange', () => (active(), document.hidden && flush()));
     // The page is going: what follows (a visibilitychange) must not count more time.
     listen('pagehide', () => (flush(), (until = 0)));
-    setInterval(safe(() => Date.now() < until && flush()), IDLE);
+    setInterval(safe(() => Date.now() < until && flush()), idle);
   }
 
   listen('click auxclick', (e) => {
@@ -211,8 +213,9 @@ export function start(set: Settings, props?: () => Props | undefined): Tracker {
       const attr = (k: string) => (e.target as HTMLFormElement).getAttribute(k);
       track('form', {
         form: attr('id') || attr('name') || undefined!,
-        // The button that submitted the form may send it elsewhere (formaction).
-        action: new URL((e as SubmitEvent).submitter?.getAttribute('formaction') || attr('action') || '', location.href).pathname,
+        // The button that submitted the form may send it elsewhere (formaction). The page's
+        // address as the base: a Location stands for its href.
+        action: new URL((e as SubmitEvent).submitter?.getAttribute('formaction') || attr('action') || '', location as unknown as string).pathname,
       });
     });
 
