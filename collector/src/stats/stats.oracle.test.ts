@@ -309,6 +309,13 @@ async function checkDashboards(runs: number, queries = queryArb): Promise<void> 
           ['page', 'source', 'entry_page', 'country'],
           querySchema.parse({ period, date: '2026-04-10', compare: n === 1 ? 'previous' : undefined, sort: n === 2 ? 'bounce_rate' : 'visitors', limit: 3, page: 1 + n }) as Query,
         ]),
+      ).concat(
+        // Periods of closed days only, unfiltered and on one page: rollups alone, in one statement.
+        [undefined, '/'].map((page, n): [number, (typeof DIMENSIONS)[number][], Query] => [
+          n,
+          ['page', 'source', 'country', 'device'],
+          querySchema.parse({ period: 'custom', from: '2026-03-20', to: '2026-04-05', interval: 'week', limit: 2, page: 2, filters: page ? [{ dimension: 'page', op: 'is', values: [page] }] : [] }) as Query,
+        ]),
       ),
     },
   );

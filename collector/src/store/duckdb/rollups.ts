@@ -251,29 +251,29 @@ ${tailSql(g)}`;
  * breakdowns of one period and filters), answered by one statement: the raw events they need are
  * read, filtered and joined to their visits once, the groupings sum them together (grouping sets,
  * shared-sums.ts) and add their rolled-up days when they can use rollups, and each is sorted and
- * paged on its own. Rows carry `part`, the index of their spec. Null when rollups alone answer
- * them all (each is then cheap on its own).
+ * paged on its own. Rows carry `part`, the index of their spec. When rollups alone answer them all,
+ * the statement reads only the rollups: one statement rather than one per spec.
  */
-export function sharedSql(specs: readonly StatsSpec[], rolled: ReadonlySet<string>): string | null {
+export function sharedSql(specs: readonly StatsSpec[], rolled: ReadonlySet<string>): string {
   const base = specs[0]!;
   const { days, k } = rolledRun(base, rolled);
   const partial = k > 0 && k < days.length ? rangeOf(days[k]!, base.to, base.tz) : null;
   // Raw events are read over the whole period, or only its days not rolled up when every part
-  // can use rollups (one shared read must cover one range).
+  // can use rollups (one shared read must cover one range), or not at all when none is left.
   const useRollups = k > 0 && specs.every(usesRollups);
-  if (useRollups && !partial) return null;
+  const readsRaw = !useRollups || partial !== null;
   const raw: StatsSpec = { ...base, ...(useRollups ? partial : {}), group: { by: 'none' } };
   const groups = specs.map((s) => s.group);
-  const shared = sharedSumsSql(raw, groups);
+  const shared = readsRaw ? sharedSumsSql(raw, groups) : null;
   const sums = specs.map((spec, i) => {
-    const parts = [shared.parts[i]!];
-    if (useRollups) parts.push(`SELECT ${i}, key, ${SUMS.join(', ')} FROM (${fromRollupsSql(spec, days, k)})`);
+    const parts = shared ? [shared.parts[i]!] : [];
+    if (useRollups) parts.push(`SELECT ${i} AS part, key, ${SUMS.join(', ')} FROM (${fromRollupsSql(spec, days, k)})`);
     return parts.join('\nUNION ALL\n');
   });
   const by = (f: (g: StatsSpec['group']) => string | number | null) =>
     `CASE part ${specs.map((s, i) => `WHEN ${i} THEN ${f(s.group) ?? 'NULL'}`).join(' ')} END`;
   return `
-${visitCtes(raw, { materialized: true, groups })}${shared.ctes}
+${shared ? `${visitCtes(raw, { materialized: true, groups })}${shared.ctes}` : ''}
 SELECT * EXCLUDE (rn) FROM (
   SELECT *, count(*) OVER (PARTITION BY part)::DOUBLE AS total,
     row_number() OVER (PARTITION BY part ORDER BY ${by((g) => (g.by === 'dimension' ? sortSql(g.sort) : null))} DESC NULLS LAST, key) AS rn

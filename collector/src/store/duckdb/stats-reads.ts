@@ -78,11 +78,11 @@ async function queryMany(read: Read, specs: readonly StatsSpec[]): Promise<Stats
   const answers = new Map<StatsSpec, StatsRow[]>();
   await Promise.all(
     groups.map(async (group) => {
-      const sql = group.length > 1 ? sharedSql(group, rolled) : null;
-      if (!sql) {
-        await Promise.all(group.map(async (s) => answers.set(s, await one(s))));
+      if (group.length === 1) {
+        answers.set(group[0]!, await one(group[0]!));
         return;
       }
+      const sql = sharedSql(group, rolled);
       const rows = group.map((): StatsRow[] => []);
       for (const { part, total, ...row } of await read('stats.queryMany', sql)) {
         rows[Number(part)]!.push((group[Number(part)]!.group.by === 'dimension' ? { ...row, total } : row) as unknown as StatsRow);
