@@ -170,7 +170,7 @@ final class Admin_Pages {
 	private function no_path_notice( array $missing ): string {
 		return sprintf(
 			/* translators: %s: query parameters such as "p" */
-			__( 'With plain permalinks, posts differ only by their query string (?p=123), which Cairn drops unless the site keeps it. In Cairn, add %s to this site\'s "Query parameters to keep" (Settings › General; p, page_id covers posts and pages), or choose another structure in Settings › Permalinks.', 'cairn-analytics' ),
+			__( 'With plain permalinks, posts differ only by their query string (?p=123), which Cairn drops unless the site keeps it. In Cairn, add %s to this site\'s "Query parameters to keep" (in the site\'s settings, under Site; p, page_id covers posts and pages), or choose another structure in Settings › Permalinks.', 'cairn-analytics' ),
 			implode( ', ', $missing )
 		);
 	}

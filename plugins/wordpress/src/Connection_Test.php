@@ -48,7 +48,7 @@ final class Connection_Test {
 		if ( (string) get_option( 'permalink_structure' ) === '' && $missing !== [] ) {
 			$messages[] = sprintf(
 				/* translators: %s: query parameters such as "p, page_id" */
-				__( 'This site uses plain permalinks (?p=123), so Cairn counts every post and page as the home page. In Cairn, add %s to the site\'s "Query parameters to keep" (Settings › General), or choose another structure in Settings › Permalinks.', 'cairn-analytics' ),
+				__( 'This site uses plain permalinks (?p=123), so Cairn counts every post and page as the home page. In Cairn, add %s to the site\'s "Query parameters to keep" (in the site\'s settings, under Site), or choose another structure in Settings › Permalinks.', 'cairn-analytics' ),
 				implode( ', ', $missing )
 			);
 		}
