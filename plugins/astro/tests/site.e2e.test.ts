@@ -109,8 +109,12 @@ describe.each([
       // A body over the collector's cap is refused by the endpoint itself, not forwarded.
       expect(await via(`http://127.0.0.1:${site.port}/_c/event`, { host, origin: `http://${host}` }, 'x'.repeat(65_537))).toBe(413);
       expect(await via(`${h.collector.url}/api/event`, { 'x-forwarded-for': '127.0.0.7' })).toBe(202);
+      // A prefetch through the endpoint: Sec-Purpose is forwarded, so the collector drops it.
+      const prefetch = JSON.stringify({ s: h.siteId, n: 'prefetched', u: `${home}/proxy-check` });
+      expect(await via(`http://127.0.0.1:${site.port}/_c/event`, { host, origin: `http://${host}`, 'sec-purpose': 'prefetch' }, prefetch)).toBe(202);
 
       const events = await h.stored();
+      expect(events.filter((e) => e.name === 'prefetched')).toEqual([]);
       const world = events.find((e) => e.name === 'pageview' && e.pathname.startsWith('/blog/world'));
       const direct = events.find((e) => e.name === 'direct');
       const proxied = events.filter((e) => e.name === 'proxied').map((e) => e.visitor);

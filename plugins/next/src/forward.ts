@@ -1,10 +1,24 @@
+import type { FORWARDED_HEADERS, LIMITS } from '@cairn/collector/protocol';
+
 /**
- * The request headers the collector needs to count a visitor right. A plain rewrite would send
- * the Next server's own address: the visitor hash (ARCHITECTURE.md §3) would then merge every
- * visitor into one. Next sets `x-forwarded-for` to the client's address when no proxy in front
- * of it did.
+ * The request headers the collector needs to count a visitor right: the address, and those it
+ * reads for the visitor hash, automated browsers and prefetches (the protocol's
+ * FORWARDED_HEADERS). A plain rewrite would send the Next server's own address: the visitor hash
+ * (ARCHITECTURE.md §3) would then merge every visitor into one. Next sets `x-forwarded-for` to
+ * the client's address when no proxy in front of it did.
  */
-export const FORWARDED: readonly string[] = ['user-agent', 'x-forwarded-for', 'sec-ch-ua', 'sec-ch-ua-mobile', 'sec-ch-ua-platform'];
+const VISITOR_HEADERS = ['user-agent', 'sec-ch-ua', 'sec-purpose', 'purpose'] as const;
+export const FORWARDED: readonly string[] = ['x-forwarded-for', ...VISITOR_HEADERS];
+
+// Written out rather than imported (the collector is no dependency of this package); this check,
+// erased from dist, fails the typecheck of src/ when the list and the protocol's part.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+type _SameHeadersAsProtocol = Holds<Same<(typeof VISITOR_HEADERS)[number], (typeof FORWARDED_HEADERS)[number]>>;
+
+/** The collector's cap on one request (a batch of events): a larger body is refused here, not forwarded. */
+export const MAX_BODY = 65_536;
+type _SameCapAsProtocol = Holds<Same<typeof MAX_BODY, (typeof LIMITS)['batchBytes']>>;
 
 /** Anything with `get(name)`: a Request's headers, or `await headers()` from `next/headers`. */
 export interface HeaderSource {

@@ -5,11 +5,8 @@
  *
  * and withCairn() rewrites `/_c/script.js` and `/_c/event` to it.
  */
-import { forwardedHeaders } from './forward.ts';
+import { forwardedHeaders, MAX_BODY } from './forward.ts';
 import { collectorUrl } from './settings.ts';
-
-/** The collector's own body cap (docs/api/events.md): larger requests are not read. */
-const MAX_BODY = 64 * 1024;
 
 const answer = (status: number, message: string) => new Response(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 const endsWith = (request: Request, file: string) => new URL(request.url).pathname.endsWith(`/${file}`);

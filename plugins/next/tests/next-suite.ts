@@ -215,6 +215,10 @@ export function nextSuite(label: string, install: () => Promise<string>): void {
       expect(await via(`${which().url}/_c/event`)).toBe(202);
       expect(await via(`${h.collector.url}/api/event`, { 'x-forwarded-for': '127.0.0.7' })).toBe(202);
       expect(await via(`${h.collector.url}/api/event`, { 'x-forwarded-for': '127.0.0.8' })).toBe(202);
+      // A prefetch through the proxy: Sec-Purpose is forwarded, so the collector drops it as it would a direct one.
+      const prefetch = JSON.stringify({ s: h.siteId, n: `${name}-prefetch`, u: `${site}/proxy-check` });
+      expect((await from7(`${which().url}/_c/event`, prefetch, { 'sec-purpose': 'prefetch' })).status).toBe(202);
+      expect((await h.stored()).filter((e) => e.name === `${name}-prefetch`)).toEqual([]);
       const visitors = (await h.stored()).filter((e) => e.name === name).map((e) => e.visitor);
       expect(visitors).toHaveLength(3);
       expect(visitors[0]).toBe(visitors[1]);

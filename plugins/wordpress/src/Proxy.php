@@ -13,6 +13,13 @@ final class Proxy {
 	/** The collector's cap on one request (a batch of events): larger bodies are not forwarded. */
 	public const MAX_BODY = 65536;
 	/**
+	 * The visitor's request headers the collector reads besides the address: the user agent (the
+	 * visitor hash, the browser), Sec-CH-UA (automated browsers) and Sec-Purpose/Purpose
+	 * (prefetches, which are not views). The protocol's list (collector/src/protocol/forwarding.json,
+	 * with MAX_BODY); a test keeps them equal.
+	 */
+	public const FORWARDED_HEADERS = [ 'user-agent', 'sec-ch-ua', 'sec-purpose', 'purpose' ];
+	/**
 	 * Proxy path => the collector's script it serves. No ".js" in the paths: servers commonly
 	 * answer *.js from disk only (nginx static locations, `php -S`), so it would never reach PHP.
 	 */
@@ -86,11 +93,17 @@ final class Proxy {
 			return new \WP_REST_Response( [ 'error' => [ 'code' => 'too_large', 'message' => 'An event batch is at most 64 KB.' ] ], 413 );
 		}
 		$headers = [
-			'Content-Type' => $request->get_header( 'content_type' ) === 'application/json' ? 'application/json' : 'text/plain',
-			// The collector derives the (daily, salted) visitor from these two.
+			'Content-Type'    => $request->get_header( 'content_type' ) === 'application/json' ? 'application/json' : 'text/plain',
+			// The collector derives the (daily, salted) visitor from the address and the user agent.
 			'X-Forwarded-For' => $this->visitor_ip(),
-			'User-Agent'      => (string) $request->get_header( 'user_agent' ),
 		];
+		foreach ( self::FORWARDED_HEADERS as $name ) {
+			// WordPress keeps request headers under lower-case names with "_" for "-".
+			$value = $request->get_header( str_replace( '-', '_', $name ) );
+			if ( $value !== null && $value !== '' ) {
+				$headers[ $name ] = (string) $value;
+			}
+		}
 		$response = wp_remote_post( $this->settings->collector_url() . '/api/event', [
 			'timeout' => 5,
 			'headers' => $headers,

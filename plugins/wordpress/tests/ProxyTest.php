@@ -11,17 +11,25 @@ final class ProxyTest extends TestCase {
 		$this->assertSame( [ '/fwd/v1/p', '/fwd/v1/v', '/fwd/v1/e' ], array_keys( $GLOBALS['wp']['routes'] ) );
 	}
 
-	public function test_an_event_is_forwarded_with_the_visitor_ip_and_user_agent(): void {
+	public function test_an_event_is_forwarded_with_the_visitor_ip_and_the_headers_the_collector_reads(): void {
 		wp_respond( 202, '' );
-		$body     = '{"s":"blog","n":"pageview","u":"https://blog.example/"}';
-		$response = ( new Proxy( $this->configure( [ 'proxy' => true ] ) ) )->event( new \WP_REST_Request( '/fwd/v1/e', [ 'user_agent' => 'Mozilla/5.0 Test', 'content_type' => 'text/plain' ], $body ) );
+		$body    = '{"s":"blog","n":"pageview","u":"https://blog.example/"}';
+		$visitor = [ 'user_agent' => 'Mozilla/5.0 Test', 'content_type' => 'text/plain', 'sec_ch_ua' => '"Chromium";v="150"', 'sec_purpose' => 'prefetch', 'purpose' => 'prefetch', 'cookie' => 'wordpress_logged_in=secret', 'accept_language' => 'fr' ];
+		$response = ( new Proxy( $this->configure( [ 'proxy' => true ] ) ) )->event( new \WP_REST_Request( '/fwd/v1/e', $visitor, $body ) );
 		$this->assertSame( 202, $response->get_status() );
 		$request = $GLOBALS['wp']['requests'][0];
 		$this->assertSame( 'https://stats.example.com/api/event', $request['url'] );
-		$this->assertSame( '203.0.113.7', $request['headers']['X-Forwarded-For'] );
-		$this->assertSame( 'Mozilla/5.0 Test', $request['headers']['User-Agent'] );
-		$this->assertSame( 'text/plain', $request['headers']['Content-Type'] );
+		$this->assertSame(
+			[ 'Content-Type' => 'text/plain', 'X-Forwarded-For' => '203.0.113.7', 'user-agent' => 'Mozilla/5.0 Test', 'sec-ch-ua' => '"Chromium";v="150"', 'sec-purpose' => 'prefetch', 'purpose' => 'prefetch' ],
+			$request['headers']
+		);
 		$this->assertSame( $body, $request['body'] );
+	}
+
+	public function test_it_forwards_the_protocols_headers_and_cap(): void {
+		$protocol = json_decode( (string) file_get_contents( dirname( __DIR__, 3 ) . '/collector/src/protocol/forwarding.json' ), true );
+		$this->assertSame( $protocol['headers'], Proxy::FORWARDED_HEADERS );
+		$this->assertSame( $protocol['maxBodyBytes'], Proxy::MAX_BODY );
 	}
 
 	public function test_a_forwarded_header_from_the_visitor_is_not_trusted(): void {

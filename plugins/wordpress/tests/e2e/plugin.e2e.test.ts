@@ -77,7 +77,11 @@ describe('on the public site', () => {
     expect(await via(`${wp.url}/?rest_route=/fwd/v1/e`)).toBe(202);
     expect(await via(`${h.collector.url}/api/event`, { 'x-forwarded-for': '127.0.0.7' })).toBe(202);
     expect(await via(`${h.collector.url}/api/event`, { 'x-forwarded-for': '127.0.0.8' })).toBe(202);
+    // A prefetch through the proxy: it forwards Sec-Purpose, so the collector drops it as it would a direct one.
+    const prefetch = JSON.stringify({ s: h.siteId, n: 'prefetched', u: `${home}/proxy-check` });
+    expect((await postFrom('127.0.0.7', `${wp.url}/?rest_route=/fwd/v1/e`, prefetch, { 'sec-purpose': 'prefetch' })).status).toBe(202);
     await h.collector.store.events.settle();
+    expect((await h.collector.store.events.list(h.siteId)).filter((e) => e.name === 'prefetched')).toEqual([]);
     const visitors = (await h.collector.store.events.list(h.siteId)).filter((e) => e.name === 'proxied').map((e) => e.visitor);
     expect(visitors).toHaveLength(3);
     expect(visitors[0]).toBe(visitors[1]);
