@@ -5,6 +5,8 @@ import { FormPage } from '../form-page.ts';
 import { errorOn, fieldError, formAlert, formError, formValues, placeError, textField, timeZoneField } from '../form.ts';
 import { request } from '../session.ts';
 
+/** An example subdomain of a domain, for the checkbox's label (shop.blog.example, not blog.blog.example). */
+const subdomainOf = (domain: string) => `${domain.startsWith('blog.') ? 'shop' : 'blog'}.${domain}`;
 const FIELDS = ['name', 'domains', 'allowSubdomains', 'queryKeys', 'timezone', 'retentionMonths'];
 
 /** Where the API's messages about site settings belong (it names no field). */
@@ -67,8 +69,8 @@ export class CairnSiteGeneral extends FormPage {
         <p class="hint" id="domains-hint">One a line. Events from other hosts are refused.</p>
         ${fieldError('domains', domainsError)}
       </div>
-      <label class="check"><input type="checkbox" name="allowSubdomains" ?checked=${s.allowSubdomains} />Count subdomains too (blog.${s.domains[0] ?? 'example.com'})</label>
-      ${textField({ name: 'queryKeys', label: 'Query parameters to keep', value: s.queryKeys.join(', '), hint: 'Each value is a page of its own (p makes /?p=12 a page: WordPress with plain permalinks). Other parameters are dropped from page addresses; utm_*, ref and source count as campaigns.', error: errorOn(this.error, 'queryKeys') })}
+      <label class="check"><input type="checkbox" name="allowSubdomains" ?checked=${s.allowSubdomains} />Count subdomains too (${subdomainOf(s.domains[0] ?? 'example.com')})</label>
+      ${textField({ name: 'queryKeys', label: 'Query parameters to keep', value: s.queryKeys.join(', '), hint: 'Kept in page addresses, each value a page of its own: keep p on WordPress with plain permalinks (?p=12). Others are dropped; utm_*, ref and source count as campaigns.', error: errorOn(this.error, 'queryKeys') })}
       ${timeZoneField('timezone', s.timezone, errorOn(this.error, 'timezone'), 'Changing it rolls the closed days up again in the new zone.')}
       ${textField({ name: 'retentionMonths', label: 'Keep raw events for (months)', type: 'number', inputmode: 'numeric', min: 1, max: 1200, value: String(s.retentionMonths ?? 25), required: true, hint: 'Daily totals stay after that.', error: errorOn(this.error, 'retentionMonths') })}
       <div class="actions">
