@@ -1,5 +1,5 @@
-// Builds dist/t.js (the script tag), dist/t-v.js (the Web Vitals chunk) and dist/index.js (ESM
-// for bundlers). Size matters for t.js: see `npm run size`.
+// Builds dist/t.js (the script tag), dist/t-v.js (the Web Vitals chunk), dist/index.js (ESM
+// for bundlers) and dist/server.js (@cairn/tracker/server). Size matters for t.js: see `npm run size`.
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -34,4 +34,6 @@ export default [
   { input: 'src/script.ts', output: { file: 'dist/t.js', format: 'iife', strict: false }, plugins: [ts(), letOnly(), min(true)] },
   { input: 'src/vitals-script.ts', output: { file: 'dist/t-v.js', format: 'iife', strict: false }, plugins: [resolve(), ts(), min()] },
   { input: 'src/index.ts', output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' }, plugins: [resolve(), ts(), min()] },
+  // @cairn/tracker/server: for Node and other server runtimes, not minified (stack traces stay readable).
+  { input: 'src/server.ts', output: { file: 'dist/server.js', format: 'es' }, plugins: [ts()] },
 ];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { botReason } from './bots.ts';
+import { FORWARDED_HEADERS } from '../protocol/forwarding.ts';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
 
@@ -49,5 +50,15 @@ describe('botReason', () => {
     expect(botReason(ua, {})).toBeNull();
     expect(botReason(ua, { 'sec-purpose': 'prefetch' })).toBe('prefetch');
     expect(botReason(ua, {})).toBeNull();
+  });
+});
+
+describe('the headers a proxy forwards (FORWARDED_HEADERS)', () => {
+  it('are the headers the bot checks read, besides the user agent (given on its own)', () => {
+    const read = new Set<string>();
+    const headers = new Proxy({}, { get: (_, name) => (read.add(String(name)), undefined) });
+    const person = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+    expect(botReason(person, headers)).toBeNull();
+    expect(['user-agent', ...read].sort()).toEqual([...FORWARDED_HEADERS].sort());
   });
 });

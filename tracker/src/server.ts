@@ -1,0 +1,297 @@
+/**
+ * `@cairn/tracker/server`: events sent from a server (Node ≥ 20, or any runtime with `fetch`),
+ * for the visitor whose request the server is answering.
+ *
+ *   import { createClient } from '@cairn/tracker/server';
+ *   const cairn = createClient({ collector: 'https://stats.example.com', site: 'SITE_ID' });
+ *   cairn.track('signup', { plan: 'pro' }, { request: req });
+ *
+ * `track()` queues and returns at once. Events are sent in batches (up to 100 a request, after
+ * `flushMs`), one batch per visitor: a request carries one visitor's address and headers, which
+ * the collector reads for the visitor hash, automated browsers and prefetches (the protocol's
+ * FORWARDED_HEADERS). A batch refused for a while (network errors, 5xx, 429) is sent again with
+ * exponential backoff and jitter, honouring Retry-After; every event carries a client id, so a
+ * batch the collector stored but whose answer was lost is not counted twice. The queue is
+ * bounded: when it is full the oldest events go, and `stats()` counts them.
+ */
+import type { FORWARDED_HEADERS, LIMITS } from '@cairn/collector/protocol';
+
+/** Flat props, as the browser tracker sends them. */
+export type Props = Record<string, string | number | boolean>;
+
+/** A Fetch API request (Next, Remix, Hono…) or a Node request (`http`, Express, Nest, Fastify's `raw`). */
+export type RequestLike =
+  | { url: string; headers: { get(name: string): string | null } }
+  | { url?: string; headers: Record<string, string | string[] | undefined>; socket?: { remoteAddress?: string }; protocol?: string };
+
+export interface ClientOptions {
+  /** The collector's address, e.g. `https://stats.example.com`. */
+  collector: string;
+  /** The site id. */
+  site: string;
+  /**
+   * Read the visitor's address from the request's `X-Forwarded-For` (its first entry): only when
+   * a proxy you trust sets it (a load balancer, Vercel, Next). Otherwise the address is the
+   * request's socket's, or `address` given to track().
+   */
+  trustProxy?: boolean;
+  /** Events per request, 1–100. Default 100. */
+  batchSize?: number;
+  /** How long an event waits for others before it is sent, in ms. Default 250. */
+  flushMs?: number;
+  /** Events kept at most while the collector cannot be reached; the oldest go first. Default 10,000. */
+  maxQueue?: number;
+  /** How long a batch is retried before it is given up, in ms. Default 10 minutes. */
+  retryForMs?: number;
+  /** Called for events given up: refused by the collector (4xx), or retried for `retryForMs`. */
+  onError?: (error: Error, events: number) => void;
+  /** The fetch to send with (tests, instrumentation). Default: the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface TrackOptions {
+  /** The visitor's request: its URL is the page, its headers and address the visitor's. */
+  request?: RequestLike;
+  /** The visitor's headers, when there is no request object (Next's `await headers()`). */
+  headers?: { get(name: string): string | null } | Record<string, string | string[] | undefined>;
+  /** The page the event belongs to (absolute URL): taken from the request when not given. */
+  url?: string;
+  /** The visitor's address, when neither the request's socket nor a trusted proxy gives it. */
+  address?: string;
+  /** The event's id (≤ 64 characters): the collector stores an id once. Default: a random one. */
+  id?: string;
+  /** When it happened, ms since the epoch (within the last 24 hours). Default: now. */
+  timestamp?: number;
+}
+
+export interface ClientStats {
+  /** Events waiting to be sent. */
+  queued: number;
+  /** Events the collector acknowledged (stored, or known already). */
+  sent: number;
+  /** Events dropped because the queue was full. */
+  dropped: number;
+  /** Events given up: refused, or retried for too long. */
+  failed: number;
+  /** Requests sent again after a failure. */
+  retries: number;
+}
+
+export interface Client {
+  /** Queues an event; throws only when the call itself is wrong (no URL, closed client). */
+  track(name: string, props?: Props, options?: TrackOptions): void;
+  /** Resolves when every event queued so far was acknowledged or given up. */
+  flush(): Promise<void>;
+  /** Flushes, then stops: later track() calls throw. */
+  close(): Promise<void>;
+  stats(): ClientStats;
+  /** Flushes before the process ends (SIGTERM, SIGINT, beforeExit); returns a function that removes the handlers. */
+  flushOnExit(): () => void;
+}
+
+/** The request headers the collector reads besides the address (checked against the protocol below). */
+const VISITOR_HEADERS = ['user-agent', 'sec-ch-ua', 'sec-purpose', 'purpose'] as const;
+/** The collector's caps on one request. */
+const MAX_BATCH = 100;
+const MAX_BODY = 65_536;
+
+// Written out rather than imported (the collector is no dependency of this package); these checks,
+// erased from dist, fail the typecheck of src/ when the values and the protocol's part.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+type _SameAsProtocol = [
+  Holds<Same<(typeof VISITOR_HEADERS)[number], (typeof FORWARDED_HEADERS)[number]>>,
+  Holds<Same<typeof MAX_BODY, (typeof LIMITS)['batchBytes']>>,
+  Holds<Same<typeof MAX_BATCH, (typeof LIMITS)['batchEvents']>>,
+];
+
+interface Queued {
+  /** The visitor's headers, serialized: events of one visitor share a batch. */
+  visitor: string;
+  headers: Record<string, string>;
+  event: Record<string, unknown>;
+  /** Its JSON, for the body cap. */
+  bytes: number;
+}
+
+const isFetchHeaders = (h: unknown): h is { get(name: string): string | null } => typeof (h as { get?: unknown }).get === 'function';
+
+function headerOf(headers: TrackOptions['headers'], name: string): string | undefined {
+  if (!headers) return undefined;
+  const value = isFetchHeaders(headers) ? headers.get(name) : headers[name];
+  return (Array.isArray(value) ? value[0] : value) || undefined;
+}
+
+/** The page: the given URL, or the request's (a Node request's URL is a path: its Host completes it). */
+function pageOf(options: TrackOptions): string | undefined {
+  if (options.url) return options.url;
+  const req = options.request;
+  if (!req?.url) return undefined;
+  if (/^https?:\/\//.test(req.url)) return req.url;
+  const host = headerOf(req.headers, 'host');
+  if (!host) return undefined;
+  const proto = 'protocol' in req && req.protocol ? req.protocol : (headerOf(req.headers, 'x-forwarded-proto') ?? 'http');
+  return `${proto.split(',')[0]!.trim()}://${host}${req.url}`;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Retry-After in ms: seconds or an HTTP date; null when absent or unreadable. */
+function retryAfterMs(value: string | null, now: number): number | null {
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+export function createClient(options: ClientOptions): Client {
+  const collector = options.collector.replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(collector)) throw new TypeError(`createClient: collector must be an http(s) URL, got ${JSON.stringify(options.collector)}`);
+  if (!options.site) throw new TypeError('createClient: site is required (the site id)');
+  const batchSize = Math.min(MAX_BATCH, Math.max(1, Math.floor(options.batchSize ?? MAX_BATCH)));
+  const flushMs = options.flushMs ?? 250;
+  const maxQueue = Math.max(1, options.maxQueue ?? 10_000);
+  const retryForMs = options.retryForMs ?? 600_000;
+  const send = options.fetch ?? fetch;
+  const stats: Omit<ClientStats, 'queued'> = { sent: 0, dropped: 0, failed: 0, retries: 0 };
+  const queue: Queued[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The sending loop, while it runs; flush() waits for it. */
+  let running: Promise<void> | undefined;
+  let closed = false;
+
+  const schedule = () => {
+    if (timer || running) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void drain();
+    }, flushMs);
+    // A pending flush does not keep the process alive: flushOnExit() or close() sends what is left.
+    (timer as { unref?: () => void }).unref?.();
+  };
+
+  /** The first visitor's events, up to the batch size and the body cap, taken off the queue. */
+  function nextBatch(): Queued[] {
+    const visitor = queue[0]!.visitor;
+    const batch: Queued[] = [];
+    let bytes = 2;
+    for (let i = 0; i < queue.length && batch.length < batchSize; ) {
+      const q = queue[i]!;
+      if (q.visitor === visitor && bytes + q.bytes + 1 <= MAX_BODY) {
+        batch.push(q);
+        bytes += q.bytes + 1;
+        queue.splice(i, 1);
+      } else i++;
+    }
+    return batch;
+  }
+
+  /** Sends one batch until it is acknowledged or given up. */
+  async function deliver(batch: Queued[]): Promise<void> {
+    const body = JSON.stringify(batch.map((q) => q.event));
+    const headers = { 'content-type': 'application/json', ...batch[0]!.headers };
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      let wait: number | null = null;
+      let error: Error;
+      try {
+        const res = await send(`${collector}/api/event`, { method: 'POST', headers, body });
+        if (res.status === 202) {
+          stats.sent += batch.length;
+          await res.body?.cancel();
+          return;
+        }
+        const text = await res.text().catch(() => '');
+        error = new Error(`the collector answered ${res.status}${text ? `: ${text.slice(0, 300)}` : ''}`);
+        if (res.status !== 429 && res.status < 500) {
+          // Refused for what it is (invalid, unknown site, too large): sending it again changes nothing.
+          stats.failed += batch.length;
+          options.onError?.(error, batch.length);
+          return;
+        }
+        wait = retryAfterMs(res.headers.get('retry-after'), Date.now());
+      } catch (err) {
+        error = err instanceof Error ? err : new Error(String(err));
+      }
+      // Exponential backoff from 250 ms to 30 s, with full jitter; Retry-After when given.
+      const delay = wait ?? Math.random() * Math.min(30_000, 250 * 2 ** attempt);
+      if (Date.now() + delay - started > retryForMs) {
+        stats.failed += batch.length;
+        options.onError?.(new Error(`gave up after ${attempt + 1} attempts: ${error.message}`), batch.length);
+        return;
+      }
+      await sleep(delay);
+      stats.retries++;
+    }
+  }
+
+  function drain(): Promise<void> {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    running ??= (async () => {
+      try {
+        while (queue.length > 0) await deliver(nextBatch());
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  }
+
+  const client: Client = {
+    track(name, props, opts = {}) {
+      if (closed) throw new Error('track(): this client was closed');
+      const url = pageOf(opts);
+      if (!url) throw new TypeError('track(): pass { url } (the page the event belongs to) or { request } with its URL and Host header');
+      const from = opts.headers ?? opts.request?.headers;
+      const headers: Record<string, string> = {};
+      for (const name of VISITOR_HEADERS) {
+        const value = headerOf(from, name);
+        if (value) headers[name] = value;
+      }
+      const forwarded = options.trustProxy ? headerOf(from, 'x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+      const socket = opts.request && 'socket' in opts.request ? opts.request.socket?.remoteAddress : undefined;
+      const address = opts.address ?? forwarded ?? socket;
+      if (address) headers['x-forwarded-for'] = address;
+      const event: Record<string, unknown> = { s: options.site, n: name, u: url, id: opts.id ?? crypto.randomUUID(), t: opts.timestamp ?? Date.now() };
+      if (props && Object.keys(props).length > 0) event.p = props;
+      if (queue.length >= maxQueue) {
+        queue.shift();
+        stats.dropped++;
+      }
+      queue.push({ visitor: JSON.stringify(headers), headers, event, bytes: new TextEncoder().encode(JSON.stringify(event)).length });
+      if (queue.length >= batchSize) void drain();
+      else schedule();
+    },
+    async flush() {
+      while (queue.length > 0 || running) await drain();
+    },
+    async close() {
+      closed = true;
+      await client.flush();
+    },
+    stats: () => ({ queued: queue.length, ...stats }),
+    flushOnExit() {
+      const proc = (globalThis as { process?: { on(e: string, f: (...a: unknown[]) => void): void; off(e: string, f: (...a: unknown[]) => void): void; exit(code?: number): void; listenerCount(e: string): number } }).process;
+      if (!proc) return () => undefined;
+      const onExit = () => void client.flush();
+      // A signal ends the process once the queue is sent, unless something else handles it too.
+      const onSignal = (signal: unknown) => {
+        const alone = proc.listenerCount(String(signal)) === 1;
+        void client.flush().finally(() => alone && proc.exit(signal === 'SIGINT' ? 130 : 143));
+      };
+      proc.on('beforeExit', onExit);
+      proc.on('SIGTERM', onSignal);
+      proc.on('SIGINT', onSignal);
+      return () => {
+        proc.off('beforeExit', onExit);
+        proc.off('SIGTERM', onSignal);
+        proc.off('SIGINT', onSignal);
+      };
+    },
+  };
+  return client;
+}
