@@ -43,6 +43,8 @@ export interface ClientOptions {
   maxQueue?: number;
   /** How long a batch is retried before it is given up, in ms. Default 10 minutes. */
   retryForMs?: number;
+  /** Batches sent at once, at most. Default 4. */
+  concurrency?: number;
   /** Called for events given up: refused by the collector (4xx), or retried for `retryForMs`. */
   onError?: (error: Error, events: number) => void;
   /** The fetch to send with (tests, instrumentation). Default: the global fetch. */
@@ -153,6 +155,7 @@ export function createClient(options: ClientOptions): Client {
   const flushMs = options.flushMs ?? 250;
   const maxQueue = Math.max(1, options.maxQueue ?? 10_000);
   const retryForMs = options.retryForMs ?? 600_000;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
   const send = options.fetch ?? fetch;
   const stats: Omit<ClientStats, 'queued'> = { sent: 0, dropped: 0, failed: 0, retries: 0 };
   const queue: Queued[] = [];
@@ -231,9 +234,17 @@ export function createClient(options: ClientOptions): Client {
       clearTimeout(timer);
       timer = undefined;
     }
+    // Up to `concurrency` batches in flight: the collector commits concurrent requests together.
     running ??= (async () => {
+      const active = new Set<Promise<void>>();
       try {
-        while (queue.length > 0) await deliver(nextBatch());
+        while (queue.length > 0 || active.size > 0) {
+          while (queue.length > 0 && active.size < concurrency) {
+            const sent: Promise<void> = deliver(nextBatch()).finally(() => active.delete(sent));
+            active.add(sent);
+          }
+          await Promise.race(active);
+        }
       } finally {
         running = undefined;
       }

@@ -1,0 +1,111 @@
+/**
+ * `npm run bench:sdk`: how many events a second one Node process can send to a local collector
+ * with `@cairn/tracker/server` (batched, BENCH_EVENTS events, default 20,000), beside the same
+ * events sent one request each (BENCH_CONCURRENCY in flight, default 16: what a server does that
+ * posts each event as it happens). Twice: every event from one visitor, and from 1,000 visitors
+ * in turn (a batch holds one visitor's events, so many visitors make smaller batches). The
+ * collector runs in a child process (`cairn start`, rate limits off) on a fresh embedded store;
+ * every acknowledged event is checked in the store afterwards.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '../../tracker/src/server.ts';
+import { addSite } from '../src/sites/add-site.ts';
+import { SiteDirectory } from '../src/sites/site-directory.ts';
+import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+const here = new URL('.', import.meta.url).pathname;
+
+function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      const m = pattern.exec(buf);
+      if (m) {
+        child.stdout!.off('data', onData);
+        resolve(m);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the collector exited with ${code} before it was ready:\n${buf}`)));
+  });
+}
+
+const dataDir = await mkdtemp(join(tmpdir(), 'cairn-bench-sdk-'));
+const setup = await openDuckDbStore({ dataDir });
+const { site } = await addSite(new SiteDirectory(setup), { domain: 'example.com' }, 'http://localhost', Date.now());
+await setup.close();
+const child = spawn(
+  process.execPath,
+  [join(here, '../bin/cairn.ts'), 'start', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--rate-limit-ip', '0', '--rate-limit-site', '0', '--log-level', 'info'],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const collector = `http://127.0.0.1:${(await waitForLine(child, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/))[1]}`;
+child.stdout!.resume(); // its later log lines are not read, and must not fill the pipe
+
+/** The visitor of event i: its address and user agent. */
+const visitorOf = (i: number, visitors: number) => ({ address: `10.0.${Math.floor((i % visitors) / 250)}.${i % visitors % 250}`, headers: { 'user-agent': UA } });
+
+async function batched(name: string, visitors: number): Promise<number> {
+  // A queue that holds the whole run: this loop tracks faster than any collector takes events (a
+  // server tracks as requests come), and the default 10,000 would drop the oldest.
+  const cairn = createClient({ collector, site: site.id, maxQueue: EVENTS });
+  const t = performance.now();
+  for (let i = 0; i < EVENTS; i++) cairn.track(name, { i }, { url: 'https://example.com/checkout', ...visitorOf(i, visitors) });
+  await cairn.close();
+  const s = cairn.stats();
+  if (s.sent !== EVENTS) throw new Error(`${name}: ${s.sent} of ${EVENTS} sent (${JSON.stringify(s)})`);
+  return EVENTS / ((performance.now() - t) / 1000);
+}
+
+async function oneByOne(name: string, visitors: number): Promise<number> {
+  let next = 0;
+  const t = performance.now();
+  const worker = async () => {
+    while (next < EVENTS) {
+      const i = next++;
+      const { address, headers } = visitorOf(i, visitors);
+      const body = JSON.stringify({ s: site.id, n: name, u: 'https://example.com/checkout', p: { i }, id: crypto.randomUUID() });
+      const res = await fetch(`${collector}/api/event`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address, ...headers }, body });
+      if (res.status !== 202) throw new Error(`${name}: HTTP ${res.status}`);
+      await res.body?.cancel();
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return EVENTS / ((performance.now() - t) / 1000);
+}
+
+// Warm-up (JIT, connections, the first journal segment), then each way in turn.
+await batched('warm-up', 1);
+await oneByOne('warm-up-single', 1);
+const rows: [string, number, number][] = [];
+for (const visitors of [1, 1000]) {
+  const b = await batched(`batched-${visitors}`, visitors);
+  const o = await oneByOne(`single-${visitors}`, visitors);
+  rows.push([visitors === 1 ? 'one visitor' : `${visitors.toLocaleString('en-US')} visitors in turn`, b, o]);
+  console.error(`${visitors} visitor(s): batched ${Math.round(b)} events/s, one request each ${Math.round(o)} events/s`);
+}
+await new Promise<void>((resolve) => {
+  child.once('exit', () => resolve());
+  child.kill('SIGTERM');
+});
+
+const check = await openDuckDbStore({ dataDir });
+const stored = (await check.events.list(site.id)).length;
+await check.close();
+await rm(dataDir, { recursive: true, force: true });
+const expected = EVENTS * 6;
+if (stored !== expected) throw new Error(`${stored} events stored, ${expected} acknowledged`);
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+console.log(`\nSDK benchmark: ${EVENTS.toLocaleString('en-US')} events a run, to a local collector (embedded store, durable 202), ${process.version}\n`);
+console.log(`| events from | @cairn/tracker/server, batched (events/s) | one request each, ${CONCURRENCY} in flight (events/s) | ratio |`);
+console.log('|---|---:|---:|---:|');
+for (const [label, b, o] of rows) console.log(`| ${label} | ${fmt(b)} | ${fmt(o)} | ${(b / o).toFixed(1)}× |`);
+console.log(`\nall ${fmt(stored)} acknowledged events are in the store; target: batching ≥ 10× one request each`);
