@@ -7,7 +7,7 @@
  * collector runs in a child process (`cairn start`, rate limits off) on a fresh embedded store;
  * every acknowledged event is checked in the store afterwards.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,27 +15,12 @@ import { createClient } from '../../tracker/src/server.ts';
 import { addSite } from '../src/sites/add-site.ts';
 import { SiteDirectory } from '../src/sites/site-directory.ts';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
+import { stop, waitForLine } from './child-process.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 const here = new URL('.', import.meta.url).pathname;
-
-function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const onData = (d: Buffer) => {
-      buf += d.toString();
-      const m = pattern.exec(buf);
-      if (m) {
-        child.stdout!.off('data', onData);
-        resolve(m);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the collector exited with ${code} before it was ready:\n${buf}`)));
-  });
-}
 
 const dataDir = await mkdtemp(join(tmpdir(), 'cairn-bench-sdk-'));
 const setup = await openDuckDbStore({ dataDir });
@@ -91,10 +76,7 @@ for (const visitors of [1, 1000]) {
   rows.push([visitors === 1 ? 'one visitor' : `${visitors.toLocaleString('en-US')} visitors in turn`, b, o]);
   console.error(`${visitors} visitor(s): batched ${Math.round(b)} events/s, one request each ${Math.round(o)} events/s`);
 }
-await new Promise<void>((resolve) => {
-  child.once('exit', () => resolve());
-  child.kill('SIGTERM');
-});
+await stop(child);
 
 const check = await openDuckDbStore({ dataDir });
 const stored = (await check.events.list(site.id)).length;
