@@ -2,14 +2,15 @@
  * @cairn/tracker/server against a real collector over HTTP: batches land once; a collector
  * restarted mid-stream, with the answer to a stored batch lost on the way, still ends with every
  * event stored exactly once; a 429's Retry-After is honoured; a full queue drops its oldest
- * events and says so; a server event belongs to the visitor whose request it answers.
+ * events and says so; a server event belongs to the visitor whose request it answers; view
+ * tokens minted once and reused; forward() as a first-party proxy.
  */
 import { once } from 'node:events';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROME_UA, startHarness, type Harness } from '@cairn/collector/testing';
-import { createClient } from './server.ts';
+import { createClient, forward } from './server.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -137,5 +138,68 @@ describe('createClient().track()', () => {
     expect(server).toMatchObject({ hostname: 'shop.example', pathname: '/signup' });
     expect(propsOf(server!)).toEqual({ plan: 'pro' });
     expect(server!.visitor).toBe(browser!.visitor);
+  });
+});
+
+describe('createClient().viewToken()', () => {
+  it('mints a read-only token from the site key once, and hands it out again until it nears its expiry', async () => {
+    let minted = 0;
+    const counting: typeof fetch = (input, init) => (String(input).endsWith('/api/tokens/view') && minted++, fetch(input, init));
+    const cairn = createClient({ collector: h.collector.url, site: h.siteId, key: h.siteKey, fetch: counting });
+    const [a, b] = await Promise.all([cairn.viewToken(), cairn.viewToken()]);
+    expect(a).toEqual(b);
+    expect(await cairn.viewToken()).toEqual(a);
+    expect(minted).toBe(1);
+    expect(a).toMatchObject({ site: h.siteId, sections: ['traffic', 'sources', 'goals', 'realtime', 'export'], queryKeys: [] });
+    const read = await fetch(`${h.collector.url}/api/stats/${h.siteId}/summary`, { headers: { authorization: `Bearer ${a.token}` } });
+    expect(read.status).toBe(200);
+    // Other sections are another token; one that lives 5 minutes or less is never handed out again.
+    const short = await cairn.viewToken({ sections: ['traffic'], ttl: 300 });
+    expect(short.sections).toEqual(['traffic']);
+    expect((await cairn.viewToken({ sections: ['traffic'], ttl: 300 })).token).not.toBe(short.token);
+    expect(minted).toBe(3);
+  });
+
+  it('says in plain words why there is none', async () => {
+    await expect(createClient({ collector: h.collector.url, site: h.siteId }).viewToken()).rejects.toThrow(/no key/);
+    await expect(createClient({ collector: h.collector.url, site: h.siteId, key: 'cairn_sk_wrong' }).viewToken()).rejects.toThrow(/refused the site key/);
+    await expect(createClient({ collector: h.collector.url, site: 'another-site', key: h.siteKey }).viewToken()).rejects.toThrow(/belongs to site/);
+    await expect(createClient({ collector: 'http://127.0.0.1:9', site: h.siteId, key: h.siteKey }).viewToken()).rejects.toThrow(/could not be reached/);
+  });
+});
+
+describe('forward()', () => {
+  const event = (n: string) => JSON.stringify({ s: h.siteId, n, u: 'https://shop.example/cart' });
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    new Request('https://shop.example/_c/event', { method: 'POST', headers: { 'content-type': 'text/plain', 'user-agent': CHROME_UA, ...headers }, body });
+
+  it('sends the tracker’s events on as the visitor, and drops what the collector drops', async () => {
+    expect((await forward(post(event('forwarded')), { collector: h.collector.url, address: '127.0.0.12' })).status).toBe(202);
+    // Behind a trusted proxy that set X-Forwarded-For (Next), that address is the visitor's.
+    expect((await forward(post(event('forwarded-xff'), { 'x-forwarded-for': '127.0.0.12' }), { collector: h.collector.url, trustProxy: true })).status).toBe(202);
+    // Not trusted: a visitor's own X-Forwarded-For is not passed on.
+    expect((await forward(post(event('forwarded-untrusted'), { 'x-forwarded-for': '127.0.0.12' }), { collector: h.collector.url, address: '127.0.0.13' })).status).toBe(202);
+    expect((await forward(post(event('forwarded-prefetch'), { 'sec-purpose': 'prefetch' }), { collector: h.collector.url, address: '127.0.0.12' })).status).toBe(202);
+    expect((await h.post({ s: h.siteId, n: 'direct-12', u: 'https://shop.example/cart' }, { 'x-forwarded-for': '127.0.0.12' })).status).toBe(202);
+    const [direct] = await named('direct-12');
+    expect((await named('forwarded'))[0]!.visitor).toBe(direct!.visitor);
+    expect((await named('forwarded-xff'))[0]!.visitor).toBe(direct!.visitor);
+    expect((await named('forwarded-untrusted'))[0]!.visitor).not.toBe(direct!.visitor);
+    expect(await named('forwarded-prefetch')).toEqual([]);
+  });
+
+  it('passes the collector’s refusals back, refuses a body over the cap itself, and serves the script', async () => {
+    const refused = await forward(post(JSON.stringify({ s: 'no-such-site', n: 'x', u: 'https://shop.example/' })), { collector: h.collector.url });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: { code: expect.any(String) } });
+    let asked = 0;
+    const counting: typeof fetch = (input, init) => (asked++, fetch(input, init));
+    expect((await forward(post('x'.repeat(65_537)), { collector: h.collector.url, fetch: counting })).status).toBe(413);
+    expect(asked).toBe(0);
+    const script = await forward(new Request('https://shop.example/_c/script.js'), { collector: h.collector.url });
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    expect(await script.text()).toBe(await (await fetch(`${h.collector.url}/t.js`)).text());
+    expect((await forward(post(event('down')), { collector: 'http://127.0.0.1:9' })).status).toBe(502);
   });
 });

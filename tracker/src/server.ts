@@ -14,7 +14,7 @@
  * batch the collector stored but whose answer was lost is not counted twice. The queue is
  * bounded: when it is full the oldest events go, and `stats()` counts them.
  */
-import type { FORWARDED_HEADERS, LIMITS } from '@cairn/collector/protocol';
+import type { FORWARDED_HEADERS, LIMITS, SECTIONS, ViewTokenAnswer } from '@cairn/collector/protocol';
 
 /** Flat props, as the browser tracker sends them. */
 export type Props = Record<string, string | number | boolean>;
@@ -29,6 +29,8 @@ export interface ClientOptions {
   collector: string;
   /** The site id. */
   site: string;
+  /** A site key of the site (server-side only, never sent to a browser): for viewToken(). */
+  key?: string;
   /**
    * Read the visitor's address from the request's `X-Forwarded-For` (its first entry): only when
    * a proxy you trust sets it (a load balancer, Vercel, Next). Otherwise the address is the
@@ -89,7 +91,29 @@ export interface Client {
   stats(): ClientStats;
   /** Flushes before the process ends (SIGTERM, SIGINT, beforeExit); returns a function that removes the handlers. */
   flushOnExit(): () => void;
+  /**
+   * A view token for the dashboard widgets, from the site key: read-only, this site, at most an
+   * hour (docs/api/sites.md). Kept until five minutes before it expires; calls at the same time
+   * share one request.
+   */
+  viewToken(options?: { sections?: Section[]; ttl?: number }): Promise<ViewToken>;
 }
+
+/** What a view token may open of a site. */
+export type Section = 'traffic' | 'sources' | 'goals' | 'realtime' | 'export';
+
+export interface ViewToken {
+  token: string;
+  site: string;
+  sections: Section[];
+  /** ISO 8601. */
+  expiresAt: string;
+  /** The site's query parameters that are part of its pages' paths (`p` makes `/?p=1` a page). */
+  queryKeys: string[];
+}
+
+/** A view token is handed out again only while it has this long to live. */
+const TOKEN_MARGIN_MS = 5 * 60_000;
 
 /** The request headers the collector reads besides the address (checked against the protocol below). */
 const VISITOR_HEADERS = ['user-agent', 'sec-ch-ua', 'sec-purpose', 'purpose'] as const;
@@ -105,6 +129,8 @@ type _SameAsProtocol = [
   Holds<Same<(typeof VISITOR_HEADERS)[number], (typeof FORWARDED_HEADERS)[number]>>,
   Holds<Same<typeof MAX_BODY, (typeof LIMITS)['batchBytes']>>,
   Holds<Same<typeof MAX_BATCH, (typeof LIMITS)['batchEvents']>>,
+  Holds<Same<Section, (typeof SECTIONS)[number]>>,
+  Holds<Same<ViewToken, ViewTokenAnswer>>,
 ];
 
 interface Queued {
@@ -252,7 +278,47 @@ export function createClient(options: ClientOptions): Client {
     return running;
   }
 
+  const tokens = new Map<string, Promise<ViewToken>>();
+
+  async function mintToken(body: { sections?: Section[]; ttl?: number }): Promise<ViewToken> {
+    if (!options.key) throw new Error('viewToken(): createClient() was given no key (a site key of the site, kept on the server)');
+    let res: Response;
+    try {
+      res = await send(`${collector}/api/tokens/view`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${options.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    } catch (err) {
+      throw new Error(`viewToken(): the collector at ${collector} could not be reached (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+    }
+    if (res.status !== 201) {
+      const why =
+        res.status === 401
+          ? 'it refused the site key: the key is wrong or was revoked'
+          : res.status === 403
+            ? 'the site was deleted'
+            : res.status === 404
+              ? `${collector} answers, but not like a Cairn collector (no /api/tokens/view)`
+              : `it answered ${res.status}: ${(await res.text().catch(() => '')).slice(0, 300)}`;
+      throw new Error(`viewToken(): no view token: ${why}`);
+    }
+    const token = (await res.json()) as ViewToken;
+    if (token.site !== options.site) throw new Error(`viewToken(): the site key belongs to site "${token.site}", not "${options.site}"`);
+    return token;
+  }
+
   const client: Client = {
+    viewToken(opts = {}) {
+      const cacheKey = JSON.stringify([opts.sections ?? null, opts.ttl ?? null]);
+      const cached = tokens.get(cacheKey);
+      const fresh = cached?.then((t) => (Date.parse(t.expiresAt) - Date.now() > TOKEN_MARGIN_MS ? t : null)).catch(() => null);
+      const token = (async () => (await fresh) ?? mintToken(opts))();
+      // Only a token is kept: a refusal is asked again next time.
+      tokens.set(cacheKey, token);
+      token.catch(() => tokens.get(cacheKey) === token && tokens.delete(cacheKey));
+      return token;
+    },
     track(name, props, opts = {}) {
       if (closed) throw new Error('track(): this client was closed');
       const url = pageOf(opts);
@@ -305,4 +371,67 @@ export function createClient(options: ClientOptions): Client {
     },
   };
   return client;
+}
+
+export interface ForwardOptions {
+  /** The collector's address, e.g. `https://stats.example.com`. */
+  collector: string;
+  /** The visitor's address (Astro's `clientAddress`, a Node request's `socket.remoteAddress`). */
+  address?: string;
+  /**
+   * Pass on the request's `X-Forwarded-For` as it is, when a proxy you trust set it (Next sets it
+   * to the client's address). Otherwise only `address` is sent, and without either the collector
+   * counts every visitor as this server.
+   */
+  trustProxy?: boolean;
+  /** The script a GET serves: `t.js` (default) or `t-v.js` (the Web Vitals chunk). */
+  script?: 't.js' | 't-v.js';
+  /** The fetch to send with. Default: the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** Answer headers passed back: what the tracker, a cache and a person debugging need. */
+const RETURNED = ['content-type', 'retry-after', 'cache-control', 'etag'];
+
+/**
+ * A first-party proxy in one call: `forward(request, { collector })` answers a GET with the
+ * collector's tracker script and a POST with the collector's answer to the events in its body,
+ * sent on with the visitor's address and exactly the headers the collector reads. A body over the
+ * collector's cap (64 KB) is refused here (413) without being read further.
+ *
+ *   // app/_c/[file]/route.ts, a Hono route, a Worker…
+ *   export const POST = (request: Request) => forward(request, { collector, trustProxy: true });
+ */
+export async function forward(request: Request, options: ForwardOptions): Promise<Response> {
+  const collector = options.collector.replace(/\/+$/, '');
+  const send = options.fetch ?? fetch;
+  const answer = (status: number, message: string) => new Response(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
+  const passBack = (res: Response) => {
+    const headers = new Headers();
+    for (const name of RETURNED) {
+      const value = res.headers.get(name);
+      if (value) headers.set(name, value);
+    }
+    return new Response(res.body, { status: res.status, headers });
+  };
+  try {
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      return passBack(await send(`${collector}/${options.script ?? 't.js'}`, { method: request.method }));
+    }
+    if (request.method !== 'POST') return new Response('Method not allowed', { status: 405, headers: { allow: 'GET, POST' } });
+    if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY) return answer(413, 'An event batch is at most 64 KB.');
+    const body = await request.arrayBuffer();
+    if (body.byteLength > MAX_BODY) return answer(413, 'An event batch is at most 64 KB.');
+    const headers = new Headers({ 'content-type': request.headers.get('content-type') ?? 'text/plain' });
+    for (const name of VISITOR_HEADERS) {
+      const value = request.headers.get(name);
+      if (value) headers.set(name, value);
+    }
+    const forwarded = options.trustProxy ? request.headers.get('x-forwarded-for') : null;
+    const address = options.address ?? forwarded;
+    if (address) headers.set('x-forwarded-for', address);
+    return passBack(await send(`${collector}/api/event`, { method: 'POST', headers, body }));
+  } catch {
+    return answer(502, 'The collector could not be reached.');
+  }
 }
