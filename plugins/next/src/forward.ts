@@ -1,4 +1,4 @@
-import type { FORWARDED_HEADERS, LIMITS } from '@cairn/collector/protocol';
+import type { FORWARDED_HEADERS } from '@cairn/collector/protocol';
 
 /**
  * The request headers the collector needs to count a visitor right: the address, and those it
@@ -15,10 +15,6 @@ export const FORWARDED: readonly string[] = ['x-forwarded-for', ...VISITOR_HEADE
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Holds<T extends true> = T;
 type _SameHeadersAsProtocol = Holds<Same<(typeof VISITOR_HEADERS)[number], (typeof FORWARDED_HEADERS)[number]>>;
-
-/** The collector's cap on one request (a batch of events): a larger body is refused here, not forwarded. */
-export const MAX_BODY = 65_536;
-type _SameCapAsProtocol = Holds<Same<typeof MAX_BODY, (typeof LIMITS)['batchBytes']>>;
 
 /** Anything with `get(name)`: a Request's headers, or `await headers()` from `next/headers`. */
 export interface HeaderSource {
