@@ -4,6 +4,7 @@
  * that `<Dashboard />` can hold. The site key is read here, on the server, and nowhere else.
  */
 import type { SECTIONS, ViewTokenAnswer } from '@cairn/collector/protocol';
+import { createClient, type Client } from '@cairn/tracker/server';
 import { forwardedHeaders, type HeaderSource } from './forward.ts';
 import { collectorUrl, settings } from './settings.ts';
 
@@ -81,33 +82,26 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Holds<T extends true> = T;
 type _SameAsProtocol = [Holds<Same<Section, (typeof SECTIONS)[number]>>, Holds<Same<ViewToken, ViewTokenAnswer>>];
 
-/** A token is handed out again only while it has this long to live. */
-const MARGIN_MS = 5 * 60_000;
-const cache = new Map<string, ViewToken>();
+/** One SDK client per collector, site and key: it keeps the tokens it minted. */
+const clients = new Map<string, Client>();
 
 /**
  * A view token for `<Dashboard />`, from the site key in `CAIRN_SITE_KEY` (server environment,
- * never `NEXT_PUBLIC_`): read-only, one site, at most an hour (docs/api/sites.md). Kept in memory
- * until five minutes before it expires.
+ * never `NEXT_PUBLIC_`): read-only, one site, at most an hour (docs/api/sites.md). Minted by
+ * `viewToken()` of `@cairn/tracker/server`: kept in memory until five minutes before it expires.
  */
 export async function viewToken(options: { sections?: Section[]; ttl?: number } = {}): Promise<ViewToken> {
   const key = process.env.CAIRN_SITE_KEY;
   if (!key) fail('viewToken()', 'CAIRN_SITE_KEY is not set. Put the site key in the server environment (not with a NEXT_PUBLIC_ prefix: it must never reach the browser).');
-  const cacheKey = JSON.stringify([key, options.sections, options.ttl]);
-  const cached = cache.get(cacheKey);
-  if (cached && Date.parse(cached.expiresAt) - Date.now() > MARGIN_MS) return cached;
-
-  const res = await fetch(`${collectorUrl('viewToken()')}/api/tokens/view`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(options),
-    cache: 'no-store',
-  });
-  if (res.status !== 201) {
-    const why = res.status === 401 ? 'the site key is wrong or was revoked' : res.status === 403 ? 'the site was deleted' : await res.text();
-    fail('viewToken()', `the collector refused a view token (${res.status}): ${why}.`);
+  const collector = collectorUrl('viewToken()');
+  const { site } = settings();
+  if (!site) fail('viewToken()', "no site id. Wrap next.config with withCairn(config, { collector, site }) from '@cairn/next/config'.");
+  const id = JSON.stringify([collector, site, key]);
+  let client = clients.get(id);
+  if (!client) clients.set(id, (client = createClient({ collector, site, key, fetch: (input, init) => fetch(input, { ...init, cache: 'no-store' }) })));
+  try {
+    return await client.viewToken(options);
+  } catch (err) {
+    fail('viewToken()', (err as Error).message.replace(/^viewToken\(\): /, ''));
   }
-  const token = (await res.json()) as ViewToken;
-  cache.set(cacheKey, token);
-  return token;
 }
