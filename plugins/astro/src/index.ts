@@ -56,7 +56,7 @@ export default function cairn(input: CairnOptions): AstroIntegration {
               {
                 name: '@cairn/astro:config',
                 resolveId: (id: string) => (id === VIRTUAL ? `\0${VIRTUAL}` : undefined),
-                load: (id: string) => (id === `\0${VIRTUAL}` ? `export default ${JSON.stringify({ collector: api, events })};` : undefined),
+                load: (id: string) => (id === `\0${VIRTUAL}` ? `export default ${JSON.stringify({ collector: api })};` : undefined),
               },
             ],
             // The proxy imports the virtual module above: it must go through Vite, not Node.

@@ -3,8 +3,6 @@ declare module 'virtual:@cairn/astro/config' {
   const config: {
     /** The collector's address (`api`). */
     collector: string;
-    /** The collector's event endpoint. */
-    events: string;
   };
   export default config;
 }
