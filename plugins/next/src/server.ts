@@ -3,12 +3,13 @@
  * event as the visitor who made the request; `viewToken()` exchanges the site key for a view token
  * that `<Dashboard />` can hold. The site key is read here, on the server, and nowhere else.
  */
-import type { SECTIONS, ViewTokenAnswer } from '@cairn/collector/protocol';
-import { createClient, type Client } from '@cairn/tracker/server';
+import { createClient, type Client, type Section, type ViewToken } from '@cairn/tracker/server';
 import { forwardedHeaders, type HeaderSource } from './forward.ts';
 import { collectorUrl, settings } from './settings.ts';
 
 export type { HeaderSource } from './forward.ts';
+/** The view token and its sections, as @cairn/tracker/server has them (checked there against the collector's protocol). */
+export type { Section, ViewToken } from '@cairn/tracker/server';
 /** Flat props of an event: string, number or boolean values, at most 1 KB serialized. */
 export type Props = Record<string, string | number | boolean>;
 
@@ -61,26 +62,6 @@ export async function track(name: string, props?: Props, options: TrackOptions =
     return { id, status: 0 };
   }
 }
-
-/** What a view token may open of a site. */
-export type Section = 'traffic' | 'sources' | 'goals' | 'realtime' | 'export';
-
-export interface ViewToken {
-  token: string;
-  site: string;
-  sections: Section[];
-  /** ISO 8601. */
-  expiresAt: string;
-  /** The site's query parameters that are part of its pages' paths (`p` makes `/?p=1` a page). */
-  queryKeys: string[];
-}
-
-// Written out rather than imported: the published types cannot name the collector, which is no
-// dependency of this package. These checks (erased from dist) fail the typecheck of src/ when
-// they and the collector's protocol part.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Holds<T extends true> = T;
-type _SameAsProtocol = [Holds<Same<Section, (typeof SECTIONS)[number]>>, Holds<Same<ViewToken, ViewTokenAnswer>>];
 
 /** One SDK client per collector, site and key: it keeps the tokens it minted. */
 const clients = new Map<string, Client>();
