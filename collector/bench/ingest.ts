@@ -14,13 +14,10 @@
  */
 import autocannon from 'autocannon';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { addSite } from '../src/sites/add-site.ts';
-import { SiteDirectory } from '../src/sites/site-directory.ts';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
-import { stop, waitForLine } from './child-process.ts';
+import { startCollector, stop, waitForLine } from './child-process.ts';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -98,16 +95,8 @@ const body = (site: string) =>
 // The ceiling and the collector (on a fresh embedded store with one site), side by side.
 const bare = spawn(process.execPath, [join(here, 'bare-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
 const bareUrl = `http://127.0.0.1:${(await waitForLine(bare, /listening (\d+)/))[1]}/api/event`;
-const dataDir = await mkdtemp(join(tmpdir(), 'cairn-bench-'));
-const setup = await openDuckDbStore({ dataDir });
-const { site } = await addSite(new SiteDirectory(setup), { domain: 'example.com' }, 'http://localhost', Date.now());
-await setup.close();
-const collector = spawn(
-  process.execPath,
-  [join(here, '../bin/cairn.ts'), 'start', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--rate-limit-ip', '0', '--rate-limit-site', '0', '--log-level', 'info'],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const cairnUrl = `http://127.0.0.1:${(await waitForLine(collector, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/))[1]}/api/event`;
+const { child: collector, url: collectorUrl, dataDir, site } = await startCollector('cairn-bench-');
+const cairnUrl = `${collectorUrl}/api/event`;
 
 // Warm-up (JIT, caches, the first journal segment), then alternating rounds.
 await load(bareUrl, body('bench'), 2);

@@ -7,32 +7,16 @@
  * collector runs in a child process (`cairn start`, rate limits off) on a fresh embedded store;
  * every acknowledged event is checked in the store afterwards.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { createClient } from '../../tracker/src/server.ts';
-import { addSite } from '../src/sites/add-site.ts';
-import { SiteDirectory } from '../src/sites/site-directory.ts';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
-import { stop, waitForLine } from './child-process.ts';
+import { startCollector, stop } from './child-process.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
-const here = new URL('.', import.meta.url).pathname;
 
-const dataDir = await mkdtemp(join(tmpdir(), 'cairn-bench-sdk-'));
-const setup = await openDuckDbStore({ dataDir });
-const { site } = await addSite(new SiteDirectory(setup), { domain: 'example.com' }, 'http://localhost', Date.now());
-await setup.close();
-const child = spawn(
-  process.execPath,
-  [join(here, '../bin/cairn.ts'), 'start', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--rate-limit-ip', '0', '--rate-limit-site', '0', '--log-level', 'info'],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const collector = `http://127.0.0.1:${(await waitForLine(child, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/))[1]}`;
-child.stdout!.resume(); // its later log lines are not read, and must not fill the pipe
+const { child, url: collector, dataDir, site } = await startCollector('cairn-bench-sdk-');
 
 /** The visitor of event i: its address and user agent. */
 const visitorOf = (i: number, visitors: number) => ({ address: `10.0.${Math.floor((i % visitors) / 250)}.${i % visitors % 250}`, headers: { 'user-agent': UA } });

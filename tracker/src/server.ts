@@ -115,8 +115,12 @@ export interface ViewToken {
 /** A view token is handed out again only while it has this long to live. */
 const TOKEN_MARGIN_MS = 5 * 60_000;
 
-/** The request headers the collector reads besides the address (checked against the protocol below). */
-const VISITOR_HEADERS = ['user-agent', 'sec-ch-ua', 'sec-purpose', 'purpose'] as const;
+/**
+ * The visitor's request headers the collector reads besides the address: the user agent (visitor
+ * hash, browser), Sec-CH-UA (automated browsers), Sec-Purpose and Purpose (prefetches). Checked
+ * below against the protocol's FORWARDED_HEADERS; proxies pass on exactly these.
+ */
+export const VISITOR_HEADERS = ['user-agent', 'sec-ch-ua', 'sec-purpose', 'purpose'] as const;
 /** The collector's caps on one request. */
 const MAX_BATCH = 100;
 const MAX_BODY = 65_536;

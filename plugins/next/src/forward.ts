@@ -1,20 +1,13 @@
-import type { FORWARDED_HEADERS } from '@cairn/collector/protocol';
+import { VISITOR_HEADERS } from '@cairn/tracker/server';
 
 /**
  * The request headers the collector needs to count a visitor right: the address, and those it
- * reads for the visitor hash, automated browsers and prefetches (the protocol's
- * FORWARDED_HEADERS). A plain rewrite would send the Next server's own address: the visitor hash
- * (ARCHITECTURE.md §3) would then merge every visitor into one. Next sets `x-forwarded-for` to
- * the client's address when no proxy in front of it did.
+ * reads for the visitor hash, automated browsers and prefetches (@cairn/tracker/server's list,
+ * checked there against the collector's protocol). A plain rewrite would send the Next server's
+ * own address: the visitor hash (ARCHITECTURE.md §3) would then merge every visitor into one.
+ * Next sets `x-forwarded-for` to the client's address when no proxy in front of it did.
  */
-const VISITOR_HEADERS = ['user-agent', 'sec-ch-ua', 'sec-purpose', 'purpose'] as const;
 export const FORWARDED: readonly string[] = ['x-forwarded-for', ...VISITOR_HEADERS];
-
-// Written out rather than imported (the collector is no dependency of this package); this check,
-// erased from dist, fails the typecheck of src/ when the list and the protocol's part.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Holds<T extends true> = T;
-type _SameHeadersAsProtocol = Holds<Same<(typeof VISITOR_HEADERS)[number], (typeof FORWARDED_HEADERS)[number]>>;
 
 /** Anything with `get(name)`: a Request's headers, or `await headers()` from `next/headers`. */
 export interface HeaderSource {
