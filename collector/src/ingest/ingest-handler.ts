@@ -2,7 +2,8 @@
  * `POST /api/event` (ARCHITECTURE.md §2), served by a plain node:http handler in front of
  * Express: Express's routing and middleware would cost most of the throughput on this path.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { botMatch, botReason } from '../enrich/bots.ts';
 import type { Enricher } from '../enrich/enrich-event.ts';
@@ -12,6 +13,7 @@ import { LIMITS, type WireEvent } from '../protocol/event.ts';
 import { hostBelongsToSite, type SiteDirectory } from '../sites/site-directory.ts';
 import { StoreError, type Site, type StoredEvent } from '../store/store.ts';
 import type { DropCounter } from './drop-counter.ts';
+import type { EventKeys } from './event-keys.ts';
 import { ClientIdWindow } from './dedupe.ts';
 import type { GroupCommit } from './group-commit.ts';
 import type { LiveCheck } from './live-check.ts';
@@ -29,6 +31,7 @@ export interface IngestDeps {
   live: LiveCheck;
   ipLimiter: RateLimiter;
   siteLimiter: RateLimiter;
+  keys: EventKeys;
   clientIp: (req: IncomingMessage) => string;
   now: () => number;
   log: Logger;
@@ -97,13 +100,45 @@ function resolveSites(events: readonly WireEvent[], sites: SiteDirectory, now: n
   });
 }
 
-function checkRateLimits(deps: IngestDeps, ip: string, sites: readonly { site: Site }[], now: number): void {
+/** Who an event is counted for: the visitor's address, user agent and the headers bots are told by. */
+interface Visitor {
+  ip: string;
+  userAgent: string | undefined;
+  headers: IncomingHttpHeaders;
+}
+
+/**
+ * The visitor of each event: the request's, or for an event with `v` the one a server names,
+ * which only a site key of the event's site may do.
+ */
+function visitorsOf(events: readonly WireEvent[], request: Visitor, keySite: string | null): Visitor[] {
+  return events.map((ev, i) => {
+    if (!ev.v) return request;
+    const at = events.length > 1 ? `[${i}].` : '';
+    if (keySite === null) throw new CairnError(401, 'unauthenticated', `${at}v: an event names its visitor only with its site's key: Authorization: Bearer cairn_sk_…`, { field: `${at}v` });
+    if (keySite !== ev.s) throw new CairnError(403, 'forbidden', `${at}v: the site key is not one of site "${ev.s}"`, { field: `${at}v` });
+    if (!isIP(ev.v.a)) throw new CairnError(400, 'invalid_event', `${at}v.a: not an IPv4 or IPv6 address`, { field: `${at}v.a` });
+    const headers = ev.v.h ?? {};
+    return { ip: ev.v.a, userAgent: headers['user-agent'], headers };
+  });
+}
+
+function checkRateLimits(deps: IngestDeps, visitors: readonly Visitor[], sites: readonly { site: Site }[], now: number): void {
   const limited = (wait: number, what: string) =>
     new CairnError(429, 'rate_limited', `too many events from this ${what}; retry in ${wait} s`, {
       headers: { 'retry-after': String(wait) },
     });
-  const ipWait = deps.ipLimiter.take(ip, sites.length, now);
-  if (ipWait > 0) throw limited(ipWait, 'address');
+  if (visitors.every((v) => v === visitors[0])) {
+    const ipWait = deps.ipLimiter.take(visitors[0]!.ip, sites.length, now);
+    if (ipWait > 0) throw limited(ipWait, 'address');
+  } else {
+    const perIp = new Map<string, number>();
+    for (const { ip } of visitors) perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+    for (const [ip, n] of perIp) {
+      const wait = deps.ipLimiter.take(ip, n, now);
+      if (wait > 0) throw limited(wait, 'address');
+    }
+  }
   if (sites.length === 1) {
     const wait = deps.siteLimiter.take(sites[0]!.site.id, 1, now);
     if (wait > 0) throw limited(wait, 'site');
@@ -167,39 +202,38 @@ function countRefused(deps: IngestDeps, events: readonly Partial<WireEvent>[], e
 async function ingest(deps: IngestDeps, req: IncomingMessage): Promise<void> {
   const now = deps.now();
   const text = await readBody(req, LIMITS.batchBytes);
-  const ip = deps.clientIp(req);
+  const request: Visitor = { ip: deps.clientIp(req), userAgent: req.headers['user-agent'], headers: req.headers };
+  // Only a server names its events' visitors, with its site key; browsers send no Authorization.
+  const keySite = req.headers.authorization === undefined ? null : await deps.keys.siteOf(req.headers.authorization, now);
   let events: WireEvent[] | undefined;
   let sites: { site: Site; url: URL }[];
+  let visitors: Visitor[];
   try {
     events = parseEvents(text);
     sites = resolveSites(events, deps.sites, now);
-    checkRateLimits(deps, ip, sites, now);
+    visitors = visitorsOf(events, request, keySite);
+    checkRateLimits(deps, visitors, sites, now);
   } catch (err) {
     if (err instanceof CairnError) countRefused(deps, events ?? claimedEvents(text), err, now);
     throw err;
   }
 
-  const userAgent = req.headers['user-agent'];
-  const bot = botReason(userAgent, req.headers);
-  if (bot) {
-    events.forEach((ev, i) => {
-      const { site, url } = sites[i]!;
-      deps.drops.count(site.id, bot, now);
-      if (deps.live.watching(site.id, now)) {
-        deps.live.record(site.id, { at: now, outcome: bot, name: ev.n, host: url.hostname, page: url.pathname, detail: botMatch(userAgent, bot) });
-      }
-    });
-    return;
-  }
+  // Bots are told by the visitor's headers: the request's, or those a server passed on.
+  const bots = new Map<Visitor, ReturnType<typeof botReason>>();
+  for (const v of visitors) if (!bots.has(v)) bots.set(v, botReason(v.userAgent, v.headers));
+  if (bots.get(request) && visitors.every((v) => v === request)) return dropBots(deps, events, sites, visitors, bots, now);
 
   const salts = deps.enricher.saltsReady(now) ?? (await deps.enricher.saltsFor(now));
-  const facts = { ip, userAgent: userAgent!, now };
+  const facts = new Map<Visitor, { ip: string; userAgent: string; now: number }>();
   const rows: StoredEvent[] = [];
   const newIds: string[] = [];
   const earlier: Promise<void>[] = [];
   const watched: [string, Omit<LiveCheckEntry, 'seq' | 'label'>][] = [];
   events.forEach((ev, i) => {
     const { site, url } = sites[i]!;
+    const visitor = visitors[i]!;
+    const bot = bots.get(visitor);
+    if (bot) return dropBot(deps, ev, sites[i]!, visitor, bot, now);
     if (ev.id !== undefined) {
       const key = ClientIdWindow.key(site.id, ev.id);
       const seen = newIds.includes(key) ? 'stored' : deps.dedupe.lookup(key);
@@ -213,7 +247,9 @@ async function ingest(deps: IngestDeps, req: IncomingMessage): Promise<void> {
       }
       newIds.push(key);
     }
-    const row = deps.enricher.enrich(ev, url, site, facts, salts, ev.t ?? now);
+    let known = facts.get(visitor);
+    if (!known) facts.set(visitor, (known = { ip: visitor.ip, userAgent: visitor.userAgent!, now }));
+    const row = deps.enricher.enrich(ev, url, site, known, salts, ev.t ?? now);
     rows.push(row);
     if (deps.live.watching(site.id, now)) {
       watched.push([site.id, {
@@ -234,6 +270,18 @@ async function ingest(deps: IngestDeps, req: IncomingMessage): Promise<void> {
   // Shown as stored once they are: a failed write answers 503, and the tracker sends them again.
   for (const [site, entry] of watched) deps.live.record(site, entry);
   if (earlier.length > 0) await Promise.all(earlier);
+}
+
+/** Counts a bot's event under its site, and shows it to a live installation check. */
+function dropBot(deps: IngestDeps, ev: WireEvent, { site, url }: { site: Site; url: URL }, visitor: Visitor, bot: NonNullable<ReturnType<typeof botReason>>, now: number): void {
+  deps.drops.count(site.id, bot, now);
+  if (deps.live.watching(site.id, now)) {
+    deps.live.record(site.id, { at: now, outcome: bot, name: ev.n, host: url.hostname, page: url.pathname, detail: botMatch(visitor.userAgent, bot) });
+  }
+}
+
+function dropBots(deps: IngestDeps, events: readonly WireEvent[], sites: readonly { site: Site; url: URL }[], visitors: readonly Visitor[], bots: ReadonlyMap<Visitor, ReturnType<typeof botReason>>, now: number): void {
+  events.forEach((ev, i) => dropBot(deps, ev, sites[i]!, visitors[i]!, bots.get(visitors[i]!)!, now));
 }
 
 /** The request handler for `/api/event`. */

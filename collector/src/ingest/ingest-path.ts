@@ -15,6 +15,7 @@ import { RateLimiter } from '../rate-limit.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import type { Store } from '../store/store.ts';
 import { DropCounter } from './drop-counter.ts';
+import { EventKeys } from './event-keys.ts';
 import { LiveCheck } from './live-check.ts';
 import { ClientIdWindow, DEDUPE_WINDOW_MS } from './dedupe.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -41,6 +42,7 @@ export async function openIngestPath(deps: {
   const ipLimiter = new RateLimiter(config.rateLimitIp);
   const siteLimiter = new RateLimiter(config.rateLimitSite);
   const counts = newIngestCounts();
+  const keys = new EventKeys((hash) => store.keys.byHash(hash));
   const handler = createIngestHandler({
     sites: deps.sites,
     enricher: new Enricher({ salts: deps.salts, sessions, geo: deps.geo }),
@@ -50,6 +52,7 @@ export async function openIngestPath(deps: {
     live,
     ipLimiter,
     siteLimiter,
+    keys,
     clientIp: clientIpResolver(config.trustedProxies),
     now,
     log: deps.log,
@@ -59,6 +62,7 @@ export async function openIngestPath(deps: {
     { name: 'visits', sweep: (t) => sessions.sweep(t) },
     { name: 'client ids', sweep: (t) => dedupe.sweep(t) },
     { name: 'rate limits', sweep: (t) => (ipLimiter.sweep(t), siteLimiter.sweep(t)) },
+    { name: 'site keys', sweep: (t) => keys.sweep(t) },
     { name: 'drop counts', sweep: () => drops.flush() },
     { name: 'live checks', sweep: (t) => live.sweep(t) },
   ];

@@ -3,6 +3,7 @@
  * and the plugins import these types with `import type`; only the collector runs the schemas.
  */
 import { z } from 'zod';
+import { FORWARDED_HEADERS, type ForwardedHeader } from './forwarding.ts';
 
 /** Size caps of the ingest endpoint, in bytes of UTF-8. */
 export const LIMITS = {
@@ -15,6 +16,8 @@ export const LIMITS = {
   propKeyLength: 64,
   clientIdLength: 64,
   referrerLength: 8 * 1024,
+  /** A visitor header a server passes on in an event (`v.h`). */
+  headerLength: 1024,
 } as const;
 
 /** Keys that could reach an object's prototype if a consumer ever merged props into an object. */
@@ -62,6 +65,8 @@ const httpUrl = (what: string) =>
     })
     .regex(HTTP_URL, `${what} must be an absolute http(s) URL`);
 
+const visitorHeader = (name: string) => text().max(LIMITS.headerLength, `${name} is at most ${LIMITS.headerLength} characters`).optional();
+
 /** One event as the tracker or a server SDK sends it. Unknown fields are rejected, not ignored. */
 export const wireEventSchema = z.strictObject({
   s: z.string().regex(SITE_ID, 'site id: 1–64 letters, digits, "-" or "_"'),
@@ -81,6 +86,14 @@ export const wireEventSchema = z.strictObject({
     .max(LIMITS.clientIdLength, `client event id is at most ${LIMITS.clientIdLength} characters`)
     .optional(),
   t: z.number().int().positive().optional(),
+  // The visitor, for an event a server sends on a visitor's behalf: accepted only with the site's
+  // key (Authorization: Bearer cairn_sk_…), so one request carries events of many visitors.
+  v: z
+    .strictObject({
+      a: z.string().min(2).max(45, 'the visitor address is an IPv4 or IPv6 address'),
+      h: z.strictObject(Object.fromEntries(FORWARDED_HEADERS.map((name) => [name, visitorHeader(name)])) as Record<ForwardedHeader, ReturnType<typeof visitorHeader>>).optional(),
+    })
+    .optional(),
 });
 
 /** One event on the wire. */
