@@ -12,12 +12,13 @@ const here = new URL('.', import.meta.url).pathname;
 
 /**
  * `cairn start` in a child process on a fresh embedded store with one site (example.com), rate
- * limits off, on 127.0.0.1; resolves once it listens, with its address (`url`, no trailing slash).
+ * limits off, on 127.0.0.1; resolves once it listens, with its address (`url`, no trailing slash)
+ * and the site's key.
  */
-export async function startCollector(prefix: string): Promise<{ child: ChildProcess; url: string; dataDir: string; site: Site }> {
+export async function startCollector(prefix: string): Promise<{ child: ChildProcess; url: string; dataDir: string; site: Site; key: string }> {
   const dataDir = await mkdtemp(join(tmpdir(), prefix));
   const setup = await openDuckDbStore({ dataDir });
-  const { site } = await addSite(new SiteDirectory(setup), { domain: 'example.com' }, 'http://localhost', Date.now());
+  const { site, key } = await addSite(new SiteDirectory(setup), { domain: 'example.com' }, 'http://localhost', Date.now());
   await setup.close();
   const child = spawn(
     process.execPath,
@@ -26,7 +27,7 @@ export async function startCollector(prefix: string): Promise<{ child: ChildProc
   );
   const url = `http://127.0.0.1:${(await waitForLine(child, /"url":"http:\/\/127\.0\.0\.1:(\d+)"/))[1]}`;
   child.stdout!.resume(); // its later log lines are not read, and must not fill the pipe
-  return { child, url, dataDir, site };
+  return { child, url, dataDir, site, key };
 }
 
 /** Resolves with the first match of `pattern` in the child's stdout; rejects if it exits first. */

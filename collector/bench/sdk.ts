@@ -2,8 +2,9 @@
  * `npm run bench:sdk`: how many events a second one Node process can send to a local collector
  * with `@cairn/tracker/server` (batched, BENCH_EVENTS events, default 20,000), beside the same
  * events sent one request each (BENCH_CONCURRENCY in flight, default 16: what a server does that
- * posts each event as it happens). Twice: every event from one visitor, and from 1,000 visitors
- * in turn (a batch holds one visitor's events, so many visitors make smaller batches). The
+ * posts each event as it happens). Every event from one visitor, then from 1,000 visitors in
+ * turn: without the site key a batch holds one visitor's events (so many visitors make smaller
+ * batches), with it each event names its visitor and a batch holds any (docs/api/events.md). The
  * collector runs in a child process (`cairn start`, rate limits off) on a fresh embedded store;
  * every acknowledged event is checked in the store afterwards.
  */
@@ -16,15 +17,15 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 
-const { child, url: collector, dataDir, site } = await startCollector('cairn-bench-sdk-');
+const { child, url: collector, dataDir, site, key } = await startCollector('cairn-bench-sdk-');
 
 /** The visitor of event i: its address and user agent. */
 const visitorOf = (i: number, visitors: number) => ({ address: `10.0.${Math.floor((i % visitors) / 250)}.${i % visitors % 250}`, headers: { 'user-agent': UA } });
 
-async function batched(name: string, visitors: number): Promise<number> {
+async function batched(name: string, visitors: number, withKey: boolean): Promise<number> {
   // A queue that holds the whole run: this loop tracks faster than any collector takes events (a
   // server tracks as requests come), and the default 10,000 would drop the oldest.
-  const cairn = createClient({ collector, site: site.id, maxQueue: EVENTS });
+  const cairn = createClient({ collector, site: site.id, maxQueue: EVENTS, ...(withKey ? { key } : {}) });
   const t = performance.now();
   for (let i = 0; i < EVENTS; i++) cairn.track(name, { i }, { url: 'https://example.com/checkout', ...visitorOf(i, visitors) });
   await cairn.close();
@@ -51,14 +52,16 @@ async function oneByOne(name: string, visitors: number): Promise<number> {
 }
 
 // Warm-up (JIT, connections, the first journal segment), then each way in turn.
-await batched('warm-up', 1);
+await batched('warm-up', 1, false);
+await batched('warm-up-key', 1000, true);
 await oneByOne('warm-up-single', 1);
 const rows: [string, number, number][] = [];
-for (const visitors of [1, 1000]) {
-  const b = await batched(`batched-${visitors}`, visitors);
-  const o = await oneByOne(`single-${visitors}`, visitors);
-  rows.push([visitors === 1 ? 'one visitor' : `${visitors.toLocaleString('en-US')} visitors in turn`, b, o]);
-  console.error(`${visitors} visitor(s): batched ${Math.round(b)} events/s, one request each ${Math.round(o)} events/s`);
+for (const [visitors, withKey] of [[1, false], [1000, false], [1000, true]] as const) {
+  const b = await batched(`batched-${visitors}-${withKey}`, visitors, withKey);
+  const o = await oneByOne(`single-${visitors}-${withKey}`, visitors);
+  const label = `${visitors === 1 ? 'one visitor' : `${visitors.toLocaleString('en-US')} visitors in turn`}, ${withKey ? 'with the site key (events name their visitor)' : 'no key'}`;
+  rows.push([label, b, o]);
+  console.error(`${label}: batched ${Math.round(b)} events/s, one request each ${Math.round(o)} events/s`);
 }
 await stop(child);
 
@@ -66,7 +69,7 @@ const check = await openDuckDbStore({ dataDir });
 const stored = (await check.events.list(site.id)).length;
 await check.close();
 await rm(dataDir, { recursive: true, force: true });
-const expected = EVENTS * 6;
+const expected = EVENTS * 9;
 if (stored !== expected) throw new Error(`${stored} events stored, ${expected} acknowledged`);
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

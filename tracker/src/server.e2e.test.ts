@@ -141,6 +141,61 @@ describe('createClient().track()', () => {
   });
 });
 
+describe('createClient({ key }).track()', () => {
+  it('sends events of many visitors in one request, each counted for its own visitor', async () => {
+    const sizes: number[] = [];
+    const counting: typeof fetch = (input, init) => (sizes.push((JSON.parse(String(init?.body)) as unknown[]).length), fetch(input, init));
+    const cairn = createClient({ collector: h.collector.url, site: h.siteId, key: h.siteKey, fetch: counting });
+    const visitors = ['127.0.1.1', '127.0.1.2', '127.0.1.3'];
+    for (let i = 0; i < 90; i++) cairn.track('keyed', { i }, { url: page, headers: visitor, address: visitors[i % 3] });
+    await cairn.close();
+    expect(sizes).toEqual([90]);
+    const stored = await named('keyed');
+    expect(stored).toHaveLength(90);
+    // Each visitor's browser, straight to the collector from its address: the same visitor hash.
+    for (const address of visitors) expect((await h.post({ s: h.siteId, n: `browser-${address}`, u: page }, { 'x-forwarded-for': address })).status).toBe(202);
+    const after = await h.stored();
+    visitors.forEach((address, v) => {
+      const browser = after.find((e) => e.name === `browser-${address}`)!;
+      const own = stored.filter((e) => Number(propsOf(e).i) % 3 === v);
+      expect(new Set(own.map((e) => e.visitor))).toEqual(new Set([browser.visitor]));
+    });
+  });
+
+  it('gives up events the collector refuses for a wrong key, and says why', async () => {
+    const errors: string[] = [];
+    const cairn = createClient({ collector: h.collector.url, site: h.siteId, key: `cairn_sk_${'x'.repeat(43)}`, onError: (e) => errors.push(e.message) });
+    cairn.track('wrong-key', {}, { url: page, headers: visitor, address: '127.0.1.9' });
+    await cairn.close();
+    expect(errors).toEqual([expect.stringMatching(/^the collector answered 401: .*not valid/)]);
+    expect(await named('wrong-key')).toEqual([]);
+  });
+});
+
+describe('createClient().send()', () => {
+  it('resolves with the collector’s answer: 202 once stored, the refusal, or 0 when it could not be reached', async () => {
+    const cairn = createClient({ collector: h.collector.url, site: h.siteId, flushMs: 60_000 });
+    // Sent at once, not after flushMs; one send() waiting beside queued events takes them along.
+    cairn.track('queued-before-send', {}, { url: page, headers: visitor });
+    const sending = cairn.send('sent-now', { plan: 'pro' }, { url: page, headers: visitor, id: 'send-1' });
+    expect(cairn.stats().queued).toBe(0);
+    expect(await sending).toEqual({ id: 'send-1', status: 202 });
+    expect(await named('sent-now')).toMatchObject([{ clientId: 'send-1' }]);
+    expect(await named('queued-before-send')).toHaveLength(1);
+    // Sent again with its id (a retried action): acknowledged, stored once.
+    expect(await cairn.send('sent-now', { plan: 'pro' }, { url: page, headers: visitor, id: 'send-1' })).toEqual({ id: 'send-1', status: 202 });
+    expect(await named('sent-now')).toHaveLength(1);
+
+    expect(await cairn.send('x'.repeat(200), {}, { url: page, headers: visitor })).toMatchObject({ status: 400 });
+    await cairn.close();
+
+    const nowhere = createClient({ collector: 'http://127.0.0.1:9', site: h.siteId, retryForMs: 300 });
+    const lost = await nowhere.send('lost', {}, { url: page, headers: visitor });
+    expect(lost).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 0 });
+    expect(nowhere.stats()).toMatchObject({ failed: 1 });
+  });
+});
+
 describe('createClient().viewToken()', () => {
   it('mints a read-only token from the site key once, and hands it out again until it nears its expiry', async () => {
     let minted = 0;

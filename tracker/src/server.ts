@@ -7,9 +7,11 @@
  *   cairn.track('signup', { plan: 'pro' }, { request: req });
  *
  * `track()` queues and returns at once. Events are sent in batches (up to 100 a request, after
- * `flushMs`), one batch per visitor: a request carries one visitor's address and headers, which
- * the collector reads for the visitor hash, automated browsers and prefetches (the protocol's
- * FORWARDED_HEADERS). A batch refused for a while (network errors, 5xx, 429) is sent again with
+ * `flushMs`). The collector reads each event's visitor (address and the protocol's
+ * FORWARDED_HEADERS) for the visitor hash, automated browsers and prefetches: with the site `key`,
+ * every event names its visitor (`v`, docs/api/events.md) and a batch holds events of any
+ * visitors; without it, a request carries one visitor's address and headers, so a batch holds one
+ * visitor's events. A batch refused for a while (network errors, 5xx, 429) is sent again with
  * exponential backoff and jitter, honouring Retry-After; every event carries a client id, so a
  * batch the collector stored but whose answer was lost is not counted twice. The queue is
  * bounded: when it is full the oldest events go, and `stats()` counts them.
@@ -29,7 +31,11 @@ export interface ClientOptions {
   collector: string;
   /** The site id. */
   site: string;
-  /** A site key of the site (server-side only, never sent to a browser): for viewToken(). */
+  /**
+   * A site key of the site (server-side only, never sent to a browser): for viewToken(), and so
+   * that one request carries events of many visitors (each event names its visitor; the collector
+   * then needs no trusted-proxy entry for this server).
+   */
   key?: string;
   /**
    * Read the visitor's address from the request's `X-Forwarded-For` (its first entry): only when
@@ -81,9 +87,27 @@ export interface ClientStats {
   retries: number;
 }
 
+/** What became of an event sent with `send()`. */
+export interface Sent {
+  /** The event's client id (the one given, or a new one). */
+  id: string;
+  /**
+   * The collector's last answer: 202 when stored (or deliberately ignored, such as a bot's);
+   * a 4xx when refused; 0 when it could not be reached for `retryForMs`, or the event was dropped
+   * from a full queue.
+   */
+  status: number;
+}
+
 export interface Client {
   /** Queues an event; throws only when the call itself is wrong (no URL, closed client). */
   track(name: string, props?: Props, options?: TrackOptions): void;
+  /**
+   * Sends an event now and resolves when the collector has answered it (or it was given up):
+   * for serverless functions and actions that must finish their work before they return. Sent
+   * with whatever else is queued, retried like `track()`'s events.
+   */
+  send(name: string, props?: Props, options?: TrackOptions): Promise<Sent>;
   /** Resolves when every event queued so far was acknowledged or given up. */
   flush(): Promise<void>;
   /** Flushes, then stops: later track() calls throw. */
@@ -112,6 +136,24 @@ export interface ViewToken {
   queryKeys: string[];
 }
 
+/** Why viewToken() has no token, for callers that word it their own way. */
+export class ViewTokenError extends Error {
+  /** `no_key`: none given; `unreachable`; `refused`: the key is wrong or revoked (401); `deleted`: the site (403); `not_cairn`: no such route (404); `other_site`: the key is another site's; `failed`: any other answer. */
+  readonly reason: 'no_key' | 'unreachable' | 'refused' | 'deleted' | 'not_cairn' | 'other_site' | 'failed';
+  /** The collector's answer, when it gave one. */
+  readonly status: number | undefined;
+  /** For `other_site`: the site the key belongs to. */
+  readonly site: string | undefined;
+
+  constructor(reason: ViewTokenError['reason'], message: string, extra: { status?: number; site?: string; cause?: unknown } = {}) {
+    super(message, { cause: extra.cause });
+    this.name = 'ViewTokenError';
+    this.reason = reason;
+    this.status = extra.status;
+    this.site = extra.site;
+  }
+}
+
 /** A view token is handed out again only while it has this long to live. */
 const TOKEN_MARGIN_MS = 5 * 60_000;
 
@@ -138,12 +180,14 @@ type _SameAsProtocol = [
 ];
 
 interface Queued {
-  /** The visitor's headers, serialized: events of one visitor share a batch. */
+  /** The request's visitor, serialized: events with the same share a batch ('' when each event names its own). */
   visitor: string;
   headers: Record<string, string>;
   event: Record<string, unknown>;
   /** Its JSON, for the body cap. */
   bytes: number;
+  /** Called with the collector's last answer, for send(). */
+  settle?: (status: number) => void;
 }
 
 const isFetchHeaders = (h: unknown): h is { get(name: string): string | null } => typeof (h as { get?: unknown }).get === 'function';
@@ -225,13 +269,17 @@ export function createClient(options: ClientOptions): Client {
     const body = JSON.stringify(batch.map((q) => q.event));
     const headers = { 'content-type': 'application/json', ...batch[0]!.headers };
     const started = Date.now();
+    let status = 0;
+    const settle = () => batch.forEach((q) => q.settle?.(status));
     for (let attempt = 0; ; attempt++) {
       let wait: number | null = null;
       let error: Error;
       try {
         const res = await send(`${collector}/api/event`, { method: 'POST', headers, body });
+        status = res.status;
         if (res.status === 202) {
           stats.sent += batch.length;
+          settle();
           await res.body?.cancel();
           return;
         }
@@ -240,17 +288,20 @@ export function createClient(options: ClientOptions): Client {
         if (res.status !== 429 && res.status < 500) {
           // Refused for what it is (invalid, unknown site, too large): sending it again changes nothing.
           stats.failed += batch.length;
+          settle();
           options.onError?.(error, batch.length);
           return;
         }
         wait = retryAfterMs(res.headers.get('retry-after'), Date.now());
       } catch (err) {
-        error = err instanceof Error ? err : new Error(String(err));
+        error = new Error(`the collector at ${collector} could not be reached (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+        status = 0;
       }
       // Exponential backoff from 250 ms to 30 s, with full jitter; Retry-After when given.
       const delay = wait ?? Math.random() * Math.min(30_000, 250 * 2 ** attempt);
       if (Date.now() + delay - started > retryForMs) {
         stats.failed += batch.length;
+        settle();
         options.onError?.(new Error(`gave up after ${attempt + 1} attempts: ${error.message}`), batch.length);
         return;
       }
@@ -285,7 +336,10 @@ export function createClient(options: ClientOptions): Client {
   const tokens = new Map<string, Promise<ViewToken>>();
 
   async function mintToken(body: { sections?: Section[]; ttl?: number }): Promise<ViewToken> {
-    if (!options.key) throw new Error('viewToken(): createClient() was given no key (a site key of the site, kept on the server)');
+    const fail = (reason: ViewTokenError['reason'], message: string, extra: { status?: number; site?: string; cause?: unknown } = {}): never => {
+      throw new ViewTokenError(reason, `viewToken(): ${message}`, extra);
+    };
+    if (!options.key) fail('no_key', 'createClient() was given no key (a site key of the site, kept on the server)');
     let res: Response;
     try {
       res = await send(`${collector}/api/tokens/view`, {
@@ -294,22 +348,49 @@ export function createClient(options: ClientOptions): Client {
         body: JSON.stringify(body),
       });
     } catch (err) {
-      throw new Error(`viewToken(): the collector at ${collector} could not be reached (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+      return fail('unreachable', `the collector at ${collector} could not be reached (${err instanceof Error ? err.message : String(err)})`, { cause: err });
     }
-    if (res.status !== 201) {
-      const why =
-        res.status === 401
-          ? 'it refused the site key: the key is wrong or was revoked'
-          : res.status === 403
-            ? 'the site was deleted'
-            : res.status === 404
-              ? `${collector} answers, but not like a Cairn collector (no /api/tokens/view)`
-              : `it answered ${res.status}: ${(await res.text().catch(() => '')).slice(0, 300)}`;
-      throw new Error(`viewToken(): no view token: ${why}`);
-    }
-    const token = (await res.json()) as ViewToken;
-    if (token.site !== options.site) throw new Error(`viewToken(): the site key belongs to site "${token.site}", not "${options.site}"`);
+    const { status } = res;
+    if (status === 401) fail('refused', 'no view token: it refused the site key: the key is wrong or was revoked', { status });
+    if (status === 403) fail('deleted', 'no view token: the site was deleted', { status });
+    if (status === 404) fail('not_cairn', `no view token: ${collector} answers, but not like a Cairn collector (no /api/tokens/view)`, { status });
+    if (status !== 201) fail('failed', `no view token: it answered ${status}: ${(await res.text().catch(() => '')).slice(0, 300)}`, { status });
+    const token = (await res.json().catch(() => null)) as ViewToken | null;
+    if (typeof token?.token !== 'string') return fail('failed', `no view token: ${collector} answered 201 without one`, { status });
+    if (token.site !== options.site) fail('other_site', `the site key belongs to site "${token.site}", not "${options.site}"`, { site: token.site });
     return token;
+  }
+
+  const keyHeaders = options.key ? { authorization: `Bearer ${options.key}` } : undefined;
+
+  /** Validates an event and queues it; answers its id. */
+  function enqueue(caller: string, name: string, props: Props | undefined, opts: TrackOptions, settle?: (status: number) => void): string {
+    if (closed) throw new Error(`${caller}: this client was closed`);
+    const url = pageOf(opts);
+    if (!url) throw new TypeError(`${caller}: pass { url } (the page the event belongs to) or { request } with its URL and Host header`);
+    const from = opts.headers ?? opts.request?.headers;
+    const headers: Record<string, string> = {};
+    for (const name of VISITOR_HEADERS) {
+      const value = headerOf(from, name);
+      if (value) headers[name] = value;
+    }
+    const forwarded = options.trustProxy ? headerOf(from, 'x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+    const socket = opts.request && 'socket' in opts.request ? opts.request.socket?.remoteAddress : undefined;
+    const address = opts.address ?? forwarded ?? socket;
+    const id = opts.id ?? crypto.randomUUID();
+    const event: Record<string, unknown> = { s: options.site, n: name, u: url, id, t: opts.timestamp ?? Date.now() };
+    if (props && Object.keys(props).length > 0) event.p = props;
+    // With the key, the event names its visitor and goes in any batch; else the request does.
+    const named = Boolean(keyHeaders && address);
+    if (named) event.v = { a: address, h: headers };
+    else if (address) headers['x-forwarded-for'] = address;
+    if (queue.length >= maxQueue) {
+      queue.shift()!.settle?.(0);
+      stats.dropped++;
+    }
+    const request = named ? keyHeaders! : headers;
+    queue.push({ visitor: named ? '' : JSON.stringify(headers), headers: request, event, bytes: new TextEncoder().encode(JSON.stringify(event)).length, settle });
+    return id;
   }
 
   const client: Client = {
@@ -324,28 +405,15 @@ export function createClient(options: ClientOptions): Client {
       return token;
     },
     track(name, props, opts = {}) {
-      if (closed) throw new Error('track(): this client was closed');
-      const url = pageOf(opts);
-      if (!url) throw new TypeError('track(): pass { url } (the page the event belongs to) or { request } with its URL and Host header');
-      const from = opts.headers ?? opts.request?.headers;
-      const headers: Record<string, string> = {};
-      for (const name of VISITOR_HEADERS) {
-        const value = headerOf(from, name);
-        if (value) headers[name] = value;
-      }
-      const forwarded = options.trustProxy ? headerOf(from, 'x-forwarded-for')?.split(',')[0]?.trim() : undefined;
-      const socket = opts.request && 'socket' in opts.request ? opts.request.socket?.remoteAddress : undefined;
-      const address = opts.address ?? forwarded ?? socket;
-      if (address) headers['x-forwarded-for'] = address;
-      const event: Record<string, unknown> = { s: options.site, n: name, u: url, id: opts.id ?? crypto.randomUUID(), t: opts.timestamp ?? Date.now() };
-      if (props && Object.keys(props).length > 0) event.p = props;
-      if (queue.length >= maxQueue) {
-        queue.shift();
-        stats.dropped++;
-      }
-      queue.push({ visitor: JSON.stringify(headers), headers, event, bytes: new TextEncoder().encode(JSON.stringify(event)).length });
+      enqueue('track()', name, props, opts);
       if (queue.length >= batchSize) void drain();
       else schedule();
+    },
+    send(name, props, opts = {}) {
+      return new Promise<Sent>((resolve) => {
+        const id = enqueue('send()', name, props, opts, (status) => resolve({ id, status }));
+        void drain();
+      });
     },
     async flush() {
       while (queue.length > 0 || running) await drain();

@@ -13,12 +13,3 @@ export const FORWARDED: readonly string[] = ['x-forwarded-for', ...VISITOR_HEADE
 export interface HeaderSource {
   get(name: string): string | null;
 }
-
-export function forwardedHeaders(from: HeaderSource, contentType: string): Headers {
-  const headers = new Headers({ 'content-type': contentType });
-  for (const name of FORWARDED) {
-    const value = from.get(name);
-    if (value) headers.set(name, value);
-  }
-  return headers;
-}

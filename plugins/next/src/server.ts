@@ -4,7 +4,7 @@
  * that `<Dashboard />` can hold. The site key is read here, on the server, and nowhere else.
  */
 import { createClient, type Client, type Section, type ViewToken } from '@cairn/tracker/server';
-import { forwardedHeaders, type HeaderSource } from './forward.ts';
+import type { HeaderSource } from './forward.ts';
 import { collectorUrl, settings } from './settings.ts';
 
 export type { HeaderSource } from './forward.ts';
@@ -35,10 +35,41 @@ function fail(caller: string, message: string): never {
   throw new Error(`[@cairn/next] ${caller}: ${message}`);
 }
 
+/** One SDK client per collector, site and key: it batches concurrent events and keeps the tokens it minted. */
+const clients = new Map<string, Client>();
+
+/** How long track() retries an unreachable or overloaded collector before it answers status 0. */
+const RETRY_FOR_MS = 5_000;
+
+function clientFor(caller: string, key?: string): Client {
+  const collector = collectorUrl(caller);
+  const { site } = settings();
+  if (!site) fail(caller, "no site id. Wrap next.config with withCairn(config, { collector, site }) from '@cairn/next/config'.");
+  const id = JSON.stringify([collector, site, key ?? null]);
+  let client = clients.get(id);
+  if (!client) {
+    client = createClient({
+      collector,
+      site,
+      key,
+      // Next sets X-Forwarded-For to the visitor's address (or keeps the one a proxy in front set).
+      trustProxy: true,
+      // An action waits for its event: a collector that cannot be reached costs it seconds, not minutes.
+      retryForMs: RETRY_FOR_MS,
+      onError: (err) => console.warn(`[@cairn/next] track(): ${err.message}`),
+      fetch: (input, init) => fetch(input, { ...init, cache: 'no-store' }),
+    });
+    clients.set(id, client);
+  }
+  return client;
+}
+
 /**
  * Sends an event from the server, as the visitor of `request` (their address and user agent), with
- * a timestamp and a client event id. Misuse throws; an unreachable collector only yields status 0,
- * so analytics never breaks the action that tracks.
+ * a timestamp and a client event id, through `send()` of `@cairn/tracker/server` (batched with
+ * events sent at the same time; retried for a few seconds on network errors, 5xx and 429). Misuse
+ * throws; an unreachable collector only yields status 0, so analytics never breaks the action that
+ * tracks. Not to delay the answer, call it inside `after()` from `next/server`.
  */
 export async function track(name: string, props?: Props, options: TrackOptions = {}): Promise<TrackResult> {
   if (typeof name !== 'string' || name.length < 1 || name.length > 120) fail('track()', `the event name must be 1–120 characters (got ${JSON.stringify(name)}).`);
@@ -48,23 +79,8 @@ export async function track(name: string, props?: Props, options: TrackOptions =
   if (!url) fail('track()', 'pass { request } (a Route Handler), { headers: await headers() } (a Server Action) or { url }.');
   const id = options.id ?? crypto.randomUUID();
   if (id.length > 64) fail('track()', 'the id is at most 64 characters.');
-  const { site } = settings();
-  if (!site) fail('track()', 'no site id. Wrap next.config with withCairn(config, { collector, site }).');
-
-  const headers = forwardedHeaders(from ?? new Headers(), 'application/json');
-  const body = JSON.stringify({ s: site, n: name, u: url, ...(props ? { p: props } : {}), id, t: Date.now() });
-  try {
-    const res = await fetch(`${collectorUrl('track()')}/api/event`, { method: 'POST', headers, body, cache: 'no-store' });
-    if (res.status !== 202) console.warn(`[@cairn/next] track(): the collector answered ${res.status} to "${name}": ${await res.text()}`);
-    return { id, status: res.status };
-  } catch (err) {
-    console.warn(`[@cairn/next] track(): the collector is unreachable (${(err as Error).message}); "${name}" was not sent.`);
-    return { id, status: 0 };
-  }
+  return clientFor('track()').send(name, props, { headers: from ?? new Headers(), url, id });
 }
-
-/** One SDK client per collector, site and key: it keeps the tokens it minted. */
-const clients = new Map<string, Client>();
 
 /**
  * A view token for `<Dashboard />`, from the site key in `CAIRN_SITE_KEY` (server environment,
@@ -74,14 +90,8 @@ const clients = new Map<string, Client>();
 export async function viewToken(options: { sections?: Section[]; ttl?: number } = {}): Promise<ViewToken> {
   const key = process.env.CAIRN_SITE_KEY;
   if (!key) fail('viewToken()', 'CAIRN_SITE_KEY is not set. Put the site key in the server environment (not with a NEXT_PUBLIC_ prefix: it must never reach the browser).');
-  const collector = collectorUrl('viewToken()');
-  const { site } = settings();
-  if (!site) fail('viewToken()', "no site id. Wrap next.config with withCairn(config, { collector, site }) from '@cairn/next/config'.");
-  const id = JSON.stringify([collector, site, key]);
-  let client = clients.get(id);
-  if (!client) clients.set(id, (client = createClient({ collector, site, key, fetch: (input, init) => fetch(input, { ...init, cache: 'no-store' }) })));
   try {
-    return await client.viewToken(options);
+    return await clientFor('viewToken()', key).viewToken(options);
   } catch (err) {
     fail('viewToken()', (err as Error).message.replace(/^viewToken\(\): /, ''));
   }
