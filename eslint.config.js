@@ -19,6 +19,14 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // Fixture apps are written as their framework's users write them: Nest's constructor injection
+    // needs value imports of the injected classes (emitDecoratorMetadata), and the app tells the
+    // test it listens on stdout.
+    files: ['tracker/fixtures/**'],
+    languageOptions: { parserOptions: { experimentalDecorators: true, emitDecoratorMetadata: true } },
+    rules: { 'no-console': 'off' },
+  },
+  {
     // Tool configurations that their tools load as CommonJS (.dependency-cruiser.cjs).
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },

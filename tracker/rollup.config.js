@@ -1,5 +1,7 @@
 // Builds dist/t.js (the script tag), dist/t-v.js (the Web Vitals chunk), dist/index.js (ESM
-// for bundlers) and dist/server.js (@cairn/tracker/server). Size matters for t.js: see `npm run size`.
+// for bundlers) with dist/react.js (@cairn/tracker/react, which shares index.js's tracker), and
+// dist/server.js (@cairn/tracker/server) with dist/nestjs.js (@cairn/tracker/nestjs, on server.js).
+// Size matters for t.js: see `npm run size`.
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -33,7 +35,19 @@ const min = (tight = false) =>
 export default [
   { input: 'src/script.ts', output: { file: 'dist/t.js', format: 'iife', strict: false }, plugins: [ts(), letOnly(), min(true)] },
   { input: 'src/vitals-script.ts', output: { file: 'dist/t-v.js', format: 'iife', strict: false }, plugins: [resolve(), ts(), min()] },
-  { input: 'src/index.ts', output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' }, plugins: [resolve(), ts(), min()] },
-  // @cairn/tracker/server: for Node and other server runtimes, not minified (stack traces stay readable).
-  { input: 'src/server.ts', output: { file: 'dist/server.js', format: 'es' }, plugins: [ts()] },
+  // The peers (react) stay imports: the app's own copy is the one used.
+  {
+    input: { index: 'src/index.ts', react: 'src/react.ts' },
+    external: ['react'],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+    plugins: [resolve(), ts(), min()],
+  },
+  // @cairn/tracker/server and /nestjs: for Node and other server runtimes, not minified (stack
+  // traces stay readable); the Nest packages and rxjs are the app's own.
+  {
+    input: { server: 'src/server.ts', nestjs: 'src/nestjs.ts' },
+    external: [/^@nestjs\//, /^rxjs/, 'reflect-metadata'],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+    plugins: [ts()],
+  },
 ];
