@@ -127,7 +127,8 @@ const queryArb: fc.Arbitrary<Query> = fc
 /**
  * Queries filtered on one value of one dimension (what filter rollups answer): a page, popular or
  * not, a country, a device, an event name…, or a value that never occurs; half of them over the
- * last 30 days (most of them rolled up, today not).
+ * last 30 days (most of them rolled up, today not). On a country, device, browser or OS, a third
+ * are `is not` the value (filter rollups answer those by subtraction).
  */
 const oneValueQueryArb: fc.Arbitrary<Query> = fc
   .tuple(
@@ -139,8 +140,12 @@ const oneValueQueryArb: fc.Arbitrary<Query> = fc
         .chain((d) => fc.constantFrom(...valuesOf(d)).map((v) => [d, v] as const)),
     ),
     fc.boolean(),
+    fc.integer({ min: 0, max: 2 }),
   )
-  .map(([q, [dimension, value], recent]) => ({ ...q, ...(recent ? { period: '30d' as const } : {}), filters: [{ dimension, op: 'is' as const, values: [value] }] }));
+  .map(([q, [dimension, value], recent, not]) => {
+    const op = not === 0 && ['country', 'device', 'browser', 'os'].includes(dimension) ? ('is_not' as const) : ('is' as const);
+    return { ...q, ...(recent ? { period: '30d' as const } : {}), filters: [{ dimension, op, values: [value] }] };
+  });
 
 function specOf(site: Site, r: Range, q: Query, group: StatsSpec['group']): StatsSpec {
   return { site: site.id, tz: site.timezone, from: r.from, to: r.to, startUtc: r.startUtc, endUtc: r.endUtc, filters: q.filters, group };

@@ -12,6 +12,11 @@
  * make many rows). The value's totals and series are its row in the day's rollup of that
  * dimension, which equals them.
  *
+ * They answer `dimension is not value` too, for a dimension whose value is the same for all of a
+ * visitor's events in a day (VISITOR_DIMENSIONS: what the visitor hash is made of, the address
+ * and the browser, decides it): the visitors, visits and events of a day then split between its
+ * values, so every sum of "not US" is the day's sum less the sum of US.
+ *
  * Prop rollups are rows of the day's rollup under `prop:<key>` for the day's prop keys (at most
  * PROP_ROLLUP_MAX_KEYS, each of at most PROP_ROLLUP_MAX_VALUES values); rollup_days lists them.
  * A key absent on a day that lists every key of its events (`props_complete`) has no rows there:
@@ -60,11 +65,22 @@ export const FILTER_ROLLUP_BREAKDOWNS = ['page', 'source', 'country', 'device', 
 /** Filter values with fewer visitors on a day are left out of its filter rollups (by default). */
 export const FILTER_ROLLUP_MIN_VISITORS = 10;
 
-/** The filter of a spec that filter rollups can answer: its only filter, `dimension is value`. */
-export function filterOf(spec: StatsSpec): { dimension: FilterDimension; value: string } | null {
+/**
+ * Dimensions whose value is the same for all events of a visitor in a day: the visitor hash is
+ * made of the address (which decides the country) and the user agent (the device, browser, OS).
+ */
+export const VISITOR_DIMENSIONS: readonly FilterDimension[] = ['country', 'device', 'browser', 'os'];
+
+/**
+ * The filter of a spec that filter rollups can answer, its only one: `dimension is value`, or
+ * `dimension is not values` on a dimension of VISITOR_DIMENSIONS (answered by subtraction).
+ */
+export function filterOf(spec: StatsSpec): { dimension: FilterDimension; op: 'is' | 'is_not'; values: string[] } | null {
   const [f, ...others] = spec.filters;
-  if (!f || others.length > 0 || f.op !== 'is' || f.values.length !== 1) return null;
-  return (FILTER_ROLLUP_FILTERS as readonly string[]).includes(f.dimension) ? { dimension: f.dimension, value: f.values[0]! } : null;
+  if (!f || others.length > 0 || !(FILTER_ROLLUP_FILTERS as readonly string[]).includes(f.dimension)) return null;
+  if (f.op === 'is' && f.values.length === 1) return { dimension: f.dimension, op: 'is', values: f.values };
+  if (f.op === 'is_not' && VISITOR_DIMENSIONS.includes(f.dimension)) return { dimension: f.dimension, op: 'is_not', values: f.values };
+  return null;
 }
 
 /** Whether a spec can be answered from rollups (rollup-days.ts's rollupable) or filter rollups. */
@@ -99,7 +115,7 @@ export function rolledDaysSql(spec: StatsSpec): string {
       ? ''
       : ` AND r.filter_min IS NOT NULL AND list_contains(string_split(r.filters, ','), ${literal(filter.dimension)}) AND NOT EXISTS (
           SELECT 1 FROM rollups p WHERE p.site = r.site AND p.day = r.day AND p.dimension = ${literal(filter.dimension)}
-            AND p.value = ${literal(filter.value)} AND p.visitors < r.filter_min)`;
+            AND p.value IN (${filter.values.map(literal).join(', ')}) AND p.visitors < r.filter_min)`;
   const prop = propOf(spec);
   const propCovered = prop === null ? '' : ` AND (r.props_complete OR list_contains(r.prop_keys, ${literal(prop)}))`;
   return `SELECT strftime(r.day, '%Y-%m-%d') AS d FROM rollup_days r
@@ -192,27 +208,48 @@ export async function rollDay(
   }
 }
 
+/** Whether a spec's sums from rollups are differences (`is not`): keys whose sums all cancel out are then no rows. */
+export const subtracts = (spec: StatsSpec) => filterOf(spec)?.op === 'is_not';
+
+/** The key of a rollup row for a grouping by none or time. */
+function dayKeySql(g: StatsSpec['group']): string {
+  if (g.by !== 'time') return `''`;
+  if (g.interval === 'month') return `strftime(day, '%Y-%m')`;
+  return `strftime(${g.interval === 'week' ? `date_trunc('week', day)` : 'day'}, '%Y-%m-%d')`;
+}
+
 /** Sums per key of a spec's first `k` days, from the rollups (the filter rollups, with a filter). */
 function fromRollupsSql(spec: StatsSpec, days: string[], k: number): string {
   const g = spec.group;
   const filter = filterOf(spec);
   const where = `site = ${literal(spec.site)} AND day BETWEEN ${literal(days[0]!)}::DATE AND ${literal(days[k - 1]!)}::DATE`;
+  if (filter?.op === 'is_not') {
+    // The day's sums less those of the values left out (a visitor's events all have one value).
+    const values = filter.values.map(literal).join(', ');
+    const plus = SUMS.map((s) => `${s}::DOUBLE AS ${s}`).join(', ');
+    const minus = SUMS.map((s) => `-(${s}::DOUBLE) AS ${s}`).join(', ');
+    if (g.by === 'dimension' && g.dimension === filter.dimension) {
+      return `SELECT value AS key, ${plus} FROM rollups WHERE ${where} AND dimension = ${literal(g.dimension)} AND value NOT IN (${values})`;
+    }
+    if (g.by === 'dimension') {
+      return `SELECT value AS key, ${plus} FROM rollups WHERE ${where} AND dimension = ${literal(g.dimension)}
+    UNION ALL
+    SELECT value AS key, ${minus} FROM filter_rollups
+    WHERE ${where} AND filter = ${literal(filter.dimension)} AND fvalue IN (${values}) AND dimension = ${literal(g.dimension)}`;
+    }
+    return `SELECT ${dayKeySql(g)} AS key, ${plus} FROM rollups WHERE ${where} AND dimension = ''
+    UNION ALL
+    SELECT ${dayKeySql(g)} AS key, ${minus} FROM rollups WHERE ${where} AND dimension = ${literal(filter.dimension)} AND value IN (${values})`;
+  }
   if (filter !== null && g.by === 'dimension' && g.dimension !== filter.dimension) {
     return `SELECT value AS key, ${SUMS.join(', ')} FROM filter_rollups
-    WHERE ${where} AND filter = ${literal(filter.dimension)} AND fvalue = ${literal(filter.value)} AND dimension = ${literal(g.dimension)}`;
+    WHERE ${where} AND filter = ${literal(filter.dimension)} AND fvalue = ${literal(filter.values[0]!)} AND dimension = ${literal(g.dimension)}`;
   }
-  const key =
-    g.by === 'none'
-      ? `''`
-      : g.by === 'time'
-        ? g.interval === 'month'
-          ? `strftime(day, '%Y-%m')`
-          : `strftime(${g.interval === 'week' ? `date_trunc('week', day)` : 'day'}, '%Y-%m-%d')`
-        : 'value';
+  const key = g.by === 'dimension' ? 'value' : dayKeySql(g);
   // Filtered on a value, its totals, series and breakdown by its own dimension are its rows in the rollup of that dimension.
   const dimension = filter !== null ? filter.dimension : g.by === 'dimension' ? g.dimension : '';
   const rows = `SELECT ${key} AS key, ${SUMS.join(', ')} FROM rollups
-    WHERE ${where} AND dimension = ${literal(dimension)}${filter !== null ? ` AND value = ${literal(filter.value)}` : ''}`;
+    WHERE ${where} AND dimension = ${literal(dimension)}${filter !== null ? ` AND value = ${literal(filter.values[0]!)}` : ''}`;
   const prop = propOf(spec);
   if (prop === null) return rows;
   // A day without the key (its rollup lists every key it had): all its events are under (none).
@@ -222,6 +259,9 @@ function fromRollupsSql(spec: StatsSpec, days: string[], k: number): string {
     WHERE ${where} AND dimension = '' AND day IN (
       SELECT day FROM rollup_days WHERE ${where} AND NOT list_contains(prop_keys, ${literal(prop)}))`;
 }
+
+/** A key whose sums all cancel out had no events left by an `is not` filter: no row, as from raw events. */
+const NOT_ALL_ZERO = `(${SUMS.map((s) => `sum(${s}) <> 0`).join(' OR ')})`;
 
 /**
  * The SQL for a rollupable spec: rolled days (a run from the first day on) from rollups, the rest
@@ -241,7 +281,7 @@ SELECT key,${g.by === 'dimension' ? ' count(*) OVER ()::DOUBLE AS total,' : ''} 
 FROM (
   SELECT key, ${SUMS.map((s) => `sum(${s})::DOUBLE AS ${s}`).join(', ')}
   FROM (${parts.join('\nUNION ALL\n')})
-  GROUP BY key
+  GROUP BY key${subtracts(spec) ? `\n  HAVING ${NOT_ALL_ZERO}` : ''}
 )
 ${tailSql(g)}`;
 }
@@ -280,7 +320,7 @@ SELECT * EXCLUDE (rn) FROM (
   FROM (
     SELECT part, key, ${SUMS.map((s) => `sum(${s})::DOUBLE AS ${s}`).join(', ')}
     FROM (${sums.join('\nUNION ALL\n')})
-    GROUP BY part, key
+    GROUP BY part, key${useRollups && specs.some(subtracts) ? `\n    HAVING ${NOT_ALL_ZERO}` : ''}
   )
 )
 WHERE rn > ${by((g) => (g.by === 'dimension' ? g.offset : 0))} AND rn <= ${by((g) => (g.by === 'dimension' ? g.offset + g.limit : 1e15))}
