@@ -1,6 +1,6 @@
 /**
  * `npm run bench:sdk`: how many events a second one Node process can send to a local collector
- * with `@cairn/tracker/server` (batched, BENCH_EVENTS events, default 20,000), beside the same
+ * with `@cairn/tracker/server` (batched, BENCH_EVENTS events, default 50,000), beside the same
  * events sent one request each (BENCH_CONCURRENCY in flight, default 16: what a server does that
  * posts each event as it happens). Every event from one visitor, then from 1,000 visitors in
  * turn: without the site key a batch holds one visitor's events (so many visitors make smaller
@@ -13,7 +13,7 @@ import { createClient } from '../../tracker/src/server.ts';
 import { openDuckDbStore } from '../src/store/duckdb/duckdb-store.ts';
 import { startCollector, stop } from './child-process.ts';
 
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 

@@ -232,7 +232,7 @@ export function createClient(options: ClientOptions): Client {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
   const send = options.fetch ?? fetch;
   const stats: Omit<ClientStats, 'queued'> = { sent: 0, dropped: 0, failed: 0, retries: 0 };
-  const queue: Queued[] = [];
+  let queue: Queued[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   /** The sending loop, while it runs; flush() waits for it. */
   let running: Promise<void> | undefined;
@@ -253,14 +253,25 @@ export function createClient(options: ClientOptions): Client {
     const visitor = queue[0]!.visitor;
     const batch: Queued[] = [];
     let bytes = 2;
-    for (let i = 0; i < queue.length && batch.length < batchSize; ) {
+    let i = 0;
+    // The events in front, while they fit (all of them, with the key): taken off in one splice.
+    for (; i < queue.length && batch.length < batchSize; i++) {
       const q = queue[i]!;
-      if (q.visitor === visitor && bytes + q.bytes + 1 <= MAX_BODY) {
+      if (q.visitor !== visitor || bytes + q.bytes + 1 > MAX_BODY) break;
+      batch.push(q);
+      bytes += q.bytes + 1;
+    }
+    queue.splice(0, i);
+    if (batch.length === batchSize || queue.length === 0 || visitor === '') return batch;
+    // The visitor's later events, behind other visitors': one pass that keeps the others in order.
+    const rest: Queued[] = [];
+    for (const q of queue) {
+      if (batch.length < batchSize && q.visitor === visitor && bytes + q.bytes + 1 <= MAX_BODY) {
         batch.push(q);
         bytes += q.bytes + 1;
-        queue.splice(i, 1);
-      } else i++;
+      } else rest.push(q);
     }
+    queue = rest;
     return batch;
   }
 

@@ -155,6 +155,15 @@ describe('the hand-written fast path', () => {
         fc.dictionary(fc.constantFrom('plan', 'seats', 'é', '😀', 'constructor', 'prototype'), fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), fc.boolean()), { maxKeys: 3 }),
         fc.oneof(fc.dictionary(fc.oneof(str(64), fc.constantFrom('plan', 'constructor')), value, { maxKeys: 4 }), fc.dictionary(str(3), str(600), { maxKeys: 3 }), value),
       ),
+      v: mostly(
+        fc.record({ a: fc.constantFrom('10.0.0.1', '2001:db8::1'), h: fc.dictionary(fc.constantFrom('user-agent', 'sec-ch-ua', 'sec-purpose', 'purpose'), fc.string({ maxLength: 40 }), { maxKeys: 4 }) }, { requiredKeys: ['a'] }),
+        fc.oneof(
+          fc.record({ a: fc.oneof(str(50), fc.constantFrom('', '1')) }),
+          fc.record({ a: fc.constant('10.0.0.1'), h: fc.dictionary(fc.constantFrom('user-agent', 'cookie', 'x-forwarded-for', '__proto__'), fc.oneof(str(1100), value), { maxKeys: 2 }) }),
+          fc.record({ a: fc.constant('10.0.0.1'), x: value }),
+          value,
+        ),
+      ),
     },
     { requiredKeys: ['s', 'n', 'u'] },
   );
@@ -189,5 +198,11 @@ describe('the hand-written fast path', () => {
     expect(plainEvent({ s: 'site-1', n: 'pageview', u: 'https://example.com/a?utm_source=x', r: 'https://www.google.com/', w: 1440 })).toBe(true);
     expect(plainEvent({ s: 'site-1', n: 'engagement', u: 'https://example.com/', d: 12_000, sd: 75 })).toBe(true);
     expect(plainEvent({ s: 'site-1', n: 'Signup', u: 'https://example.com/', p: { plan: 'pro', seats: 3, trial: false }, id: 'ev-1' })).toBe(true);
+  });
+
+  it('takes the events @cairn/tracker/server sends with a site key (each names its visitor)', () => {
+    const v = { a: '203.0.113.9', h: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64)', 'sec-ch-ua': '"Chromium";v="130"' } };
+    expect(plainEvent({ s: 'site-1', n: 'signup', u: 'https://example.com/', id: 'ev-2', t: 1_765_000_000_000, v })).toBe(true);
+    expect(plainEvent({ s: 'site-1', n: 'signup', u: 'https://example.com/', v: { ...v, h: { cookie: 'x' } } })).toBe(false);
   });
 });

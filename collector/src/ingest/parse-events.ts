@@ -1,6 +1,7 @@
 /** Body text → validated wire events, or an CairnError naming what is wrong and where. */
 import type { z } from 'zod';
 import { FORBIDDEN_KEYS, fitsUtf8, HTTP_URL, LIMITS, PRINTABLE, SITE_ID, wireEventSchema, type WireEvent } from '../protocol/event.ts';
+import { FORWARDED_HEADERS } from '../protocol/forwarding.ts';
 import { CairnError } from '../errors.ts';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -62,6 +63,19 @@ function plainProps(p: unknown): boolean {
   return fitsUtf8(JSON.stringify(p), LIMITS.propsBytes);
 }
 
+const VISITOR_HEADERS: ReadonlySet<string> = new Set(FORWARDED_HEADERS);
+
+/** A server's visitor (`v`): an address of a plausible length and the headers the protocol lists. */
+function plainVisitor(v: unknown): boolean {
+  if (!isPlainObject(v) || typeof v.a !== 'string' || v.a.length < 2 || v.a.length > 45) return false;
+  for (const k in v) {
+    if (k === 'a') continue;
+    if (k !== 'h' || !isPlainObject(v.h)) return false;
+    for (const name in v.h) if (!VISITOR_HEADERS.has(name) || !isText(v.h[name], LIMITS.headerLength)) return false;
+  }
+  return true;
+}
+
 export function plainEvent(ev: Record<string, unknown>): ev is WireEvent {
   for (const k in ev) {
     const v = ev[k];
@@ -75,6 +89,7 @@ export function plainEvent(ev: Record<string, unknown>): ev is WireEvent {
       : k === 'sd' ? int(v, 0, 100)
       : k === 'id' ? isText(v, LIMITS.clientIdLength)
       : k === 't' ? int(v, 1, Number.MAX_SAFE_INTEGER)
+      : k === 'v' ? plainVisitor(v)
       : k === 'p' && plainProps(v);
     if (!ok) return false;
   }
