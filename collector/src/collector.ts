@@ -93,7 +93,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     // With port 0 (tests, benchmarks) the default public URL can only be known once listening.
     let publicUrl = config.publicUrl;
     const services = await openServices({ store, config, log, now, publicUrl: () => publicUrl });
-    const { sites, salts, audit, logins, secret, mailer, siteAdmin, userAdmin, stats, rollups, loginLimits } = services;
+    const { sites, salts, audit, logins, secret, mailer, siteAdmin, userAdmin, integrations, stats, rollups, loginLimits } = services;
     await salts.forDay(utcDay(now()));
     await salts.destroyExpired(now());
     const ingest = await openIngestPath({ store, sites, salts, geo, config, now, log });
@@ -103,7 +103,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const clientIp = clientIpResolver(config.trustedProxies);
     const auth = { logins, audit, clientIp, now, secureCookies: config.publicUrl.startsWith('https:'), publicHost: new URL(config.publicUrl).host, secret };
     const authz = new Authorizer({ store, logins, secret, now, sites, publicHost: auth.publicHost });
-    const { app, routes } = createApp({ store, log, version: VERSION, tracker, widgets, dashboard, sites, stats, auth, authz, admin: siteAdmin, secret, users: userAdmin, ingest: ingest.counts, live: ingest.live });
+    const { app, routes } = createApp({ store, log, version: VERSION, tracker, widgets, dashboard, sites, stats, auth, authz, admin: siteAdmin, secret, users: userAdmin, integrations, ingest: ingest.counts, live: ingest.live });
     const http = createHttpServer(ingest.handler, app);
     stopHttp = () => void http.close();
     const hub = new RealtimeHub({ authz, sites, stats, clientIp, log, ...(options.realtimeRecheckMs ? { recheckMs: options.realtimeRecheckMs } : {}) });

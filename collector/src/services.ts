@@ -14,6 +14,7 @@ import { DailySalts } from './enrich/daily-salts.ts';
 import { createMailer, type Mailer } from './mail/mailer.ts';
 import { RollupJob } from './rollup/rollup-job.ts';
 import { SiteAdmin } from './sites/site-admin.ts';
+import { IntegrationKeys } from './sites/integration-keys.ts';
 import { SiteDirectory } from './sites/site-directory.ts';
 import { StatsService } from './stats/stats-service.ts';
 import type { Store } from './store/store.ts';
@@ -30,6 +31,7 @@ export interface Services {
   mailer: Mailer;
   siteAdmin: SiteAdmin;
   userAdmin: UserAdmin;
+  integrations: IntegrationKeys;
   stats: StatsService;
   rollups: RollupJob;
   /** Login attempts per client address and per account. */
@@ -63,6 +65,7 @@ export async function openServices(deps: {
     mailer,
     loginLimits,
     siteAdmin: new SiteAdmin({ sites, store, audit, publicUrl, now }),
+    integrations: new IntegrationKeys({ store, audit, now }),
     userAdmin: new UserAdmin({
       store,
       sites,

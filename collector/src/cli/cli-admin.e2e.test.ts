@@ -137,6 +137,33 @@ describe('site keys and deletion', () => {
   });
 });
 
+describe('integration keys', () => {
+  test('integration add, list and revoke: a key that creates a site through a running collector, then opens nothing', async ({ dir, run, start }) => {
+    const added = await run(['integration', 'add', '--name', 'Shopify app', '--data-dir', dir]);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    const id = /^Integration key (ik_\S+) made: Shopify app\.$/m.exec(added.stdout)?.[1] ?? '';
+    const secret = /^Integration key: (cairn_ik_[\w-]{43})$/m.exec(added.stdout)?.[1] ?? '';
+    expect(id).not.toBe('');
+    expect(secret).not.toBe('');
+    expect(added.stdout).toContain('It is shown this once; Cairn keeps only a hash of it.');
+    const listed = await run(['integration', 'list', '--data-dir', dir]);
+    expect(listed.stdout).toMatch(new RegExp(`^${id} +Shopify app +cairn_ik_…${secret.slice(-4)} +\\d{4}-\\d{2}-\\d{2} +active$`, 'm'));
+    expect(listed.stdout).not.toContain(secret);
+
+    const server = await start(['start', '--data-dir', dir, ...SERVE]);
+    const create = () => fetch(`${server.url}/api/sites`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ domain: 'shop.example' }) });
+    expect((await create()).status).toBe(201);
+    expect((await run(['integration', 'revoke', id, '--data-dir', dir])).stdout).toBe(
+      `Integration key ${id} revoked: it and every view token made with it stop working at once. The sites it created stay, managed by the owner and admins.\n`,
+    );
+    expect((await create()).status).toBe(401);
+    expect((await run(['integration', 'list', '--data-dir', dir])).stdout).toMatch(new RegExp(`^${id} .* revoked \\d{4}-\\d{2}-\\d{2}$`, 'm'));
+    const none = await run(['integration', 'revoke', 'ik_nope', '--data-dir', dir]);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toContain('no integration key "ik_nope"');
+  });
+});
+
 describe('usage and errors', () => {
   test.for([
     { cmd: 'site add "not a domain!"', code: 1, stderr: /^cairn: "not a domain!" is not a domain name\n$/ },

@@ -1,6 +1,6 @@
 /**
  * The command table: every `cairn` command, in the order `cairn help` lists them (as
- * http/routes.ts is for routes). The management commands (site, goal, key, user, gdpr, rollup)
+ * http/routes.ts is for routes). The management commands (site, goal, key, integration, user, gdpr, rollup)
  * each make their requests to the admin app (admin-call.ts), whether or not a collector runs;
  * start, health and seed do what only they can.
  */
@@ -10,6 +10,7 @@ import { gdprCommands } from './gdpr-commands.ts';
 import { goalCommands } from './goal-commands.ts';
 import { healthCommand } from './health-command.ts';
 import { keyCommands } from './key-commands.ts';
+import { integrationCommands } from './integration-commands.ts';
 import { rollupCommand } from './rollup-command.ts';
 import { seedCommand } from './seed-command.ts';
 import { siteCommands } from './site-commands.ts';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   ...siteCommands,
   ...goalCommands,
   ...keyCommands,
+  ...integrationCommands,
   ...userCommands,
   ...gdprCommands,
   healthCommand,
@@ -34,6 +36,7 @@ const GROUP_NEEDS: Record<string, string> = {
   site: 'site needs a subcommand: add, set, list, delete or restore',
   goal: 'goal needs a command: cairn goal add|list|remove <site>',
   key: 'key needs a command: cairn key list|add|revoke <site>',
+  integration: 'integration needs a command: cairn integration list|add|revoke',
   user: 'user needs a command: cairn user add|list|password',
   gdpr: 'gdpr needs a command: cairn gdpr export|delete <site> --prop <key>=<id>',
 };

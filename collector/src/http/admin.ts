@@ -4,6 +4,7 @@
  * while the server holds the DuckDB file (one writer process), and by the command line itself,
  * over the store it opens, when no collector runs (cli/admin-call.ts). Never exposed over TCP.
  */
+import type { IntegrationKeys } from '../sites/integration-keys.ts';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { AuditLog } from '../accounts/audit.ts';
 import type { NewUserInput } from '../accounts/users.ts';
@@ -29,6 +30,7 @@ export function createAdminApp(deps: {
   store: Store;
   admin: SiteAdmin;
   users: UserAdmin;
+  integrations: IntegrationKeys;
   publicUrl: string;
   now: () => number;
   log: Logger;
@@ -75,6 +77,17 @@ export function createAdminApp(deps: {
   });
   app.delete('/sites/:site/keys/:key', async (req, res) => {
     await deps.admin.revokeKey(req.params.site, req.params.key, CLI);
+    res.status(204).end();
+  });
+  app.get('/integrations', async (_req, res) => {
+    res.json({ keys: await deps.integrations.list() });
+  });
+  app.post('/integrations', async (req, res) => {
+    const { name } = (req.body ?? {}) as { name?: unknown };
+    res.status(201).json(await deps.integrations.create(typeof name === 'string' ? name : '', CLI));
+  });
+  app.delete('/integrations/:key', async (req, res) => {
+    await deps.integrations.revoke(req.params.key, CLI);
     res.status(204).end();
   });
   app.get('/users', async (_req, res) => {

@@ -18,6 +18,8 @@ import { statsRoutes } from './stats-routes.ts';
 import type { DashboardApp } from './dashboard-app.ts';
 import type { TrackerAssets } from './tracker-assets.ts';
 import { userRoutes } from './user-routes.ts';
+import { integrationRoutes } from './integration-routes.ts';
+import type { IntegrationKeys } from '../sites/integration-keys.ts';
 import type { SiteAdmin } from '../sites/site-admin.ts';
 import type { UserAdmin } from '../accounts/user-admin.ts';
 
@@ -27,6 +29,7 @@ export interface AppDeps {
   authz: Authorizer;
   admin: SiteAdmin;
   users: UserAdmin;
+  integrations: IntegrationKeys;
   /** The installation's token secret (view tokens, password links). */
   secret: Buffer;
   log: Logger;
@@ -51,6 +54,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...auditRoutes({ store }),
     ...siteRoutes({ admin: deps.admin, sites, store, authz, secret, live: deps.live, now: auth.now, clientIp: auth.clientIp }),
     ...userRoutes({ users: deps.users, clientIp: auth.clientIp }),
+    ...integrationRoutes({ integrations: deps.integrations, clientIp: auth.clientIp }),
     ...statsRoutes({ stats: deps.stats, audit: auth.audit, clientIp: auth.clientIp }),
     ...healthRoutes({ store, version: deps.version, ingest: deps.ingest }),
   ];

@@ -16,13 +16,14 @@ import { addUser } from '../accounts/users.ts';
 import { newGoal } from '../sites/goals.ts';
 import { newShareLink } from '../sites/share-links.ts';
 import { newSiteKey } from '../sites/site-keys.ts';
+import { newIntegrationKey } from '../sites/integration-keys.ts';
 import type { Section, User } from '../store/store.ts';
 import { startMailbox, type Mailbox } from '../testing/mailbox.ts';
 import { startHarness, type Harness } from '../testing/harness.ts';
 import { addSite } from '../sites/add-site.ts';
 import type { Route } from './routes.ts';
 
-const CALLERS = ['anonymous', 'clientA', 'clientB', 'admin', 'owner', 'tokenA', 'revokedToken', 'siteKeyA', 'shareA', 'revokedShare'] as const;
+const CALLERS = ['anonymous', 'clientA', 'clientB', 'admin', 'owner', 'tokenA', 'revokedToken', 'siteKeyA', 'shareA', 'revokedShare', 'integrationA', 'revokedIntegration'] as const;
 type Caller = (typeof CALLERS)[number];
 type SiteName = 'A' | 'B';
 
@@ -40,7 +41,10 @@ let secret: Buffer;
 const sites = {} as Record<SiteName, SiteRef>;
 const users = {} as Record<'owner' | 'admin' | 'clientA' | 'clientB', User>;
 const PASSWORD = 'matrix password 123';
-const bearer = {} as Record<'tokenA' | 'revokedToken' | 'siteKeyA' | 'shareA' | 'revokedShare', string>;
+const BEARERS = ['tokenA', 'revokedToken', 'siteKeyA', 'shareA', 'revokedShare', 'integrationA', 'revokedIntegration'] as const;
+const bearer = {} as Record<(typeof BEARERS)[number], string>;
+/** Callers whose credential was revoked: nothing but public routes. */
+const REVOKED: readonly Caller[] = ['anonymous', 'revokedToken', 'revokedShare', 'revokedIntegration'];
 /** The sections of site A that the limited callers were given. */
 const CLIENT_A: Section[] = ['traffic'];
 const TOKEN_A: Section[] = ['traffic', 'realtime'];
@@ -99,6 +103,16 @@ beforeAll(async () => {
   const revoked = await share(['traffic', 'sources', 'goals', 'realtime', 'export']);
   bearer.revokedShare = revoked.token;
   await h.collector.store.keys.revoke(revoked.id, now);
+
+  // An app server's integration key that created site A (and so manages it), and a revoked one.
+  const integration = newIntegrationKey('Shopify app', now);
+  await h.collector.store.keys.create(integration.key);
+  await h.collector.sites.update(sites.A.id, { integration: integration.key.id });
+  bearer.integrationA = integration.secret;
+  const gone = newIntegrationKey('Old app', now);
+  await h.collector.store.keys.create(gone.key);
+  await h.collector.store.keys.revoke(gone.key.id, now);
+  bearer.revokedIntegration = gone.secret;
 });
 afterAll(async () => {
   await h?.stop();
@@ -173,6 +187,14 @@ const EXAMPLES: Record<string, (site: SiteRef) => Promise<Example> | Example> = 
     return { params: { key: key.id } };
   },
   'POST /api/tokens/view': () => ({ body: { sections: ['traffic'] } }),
+  'POST /api/sites/:site/tokens/view': () => ({ body: { sections: ['traffic'], ttl: 600 } }),
+  'GET /api/integrations': () => ({}),
+  'POST /api/integrations': () => ({ body: { name: 'matrix app' } }),
+  'DELETE /api/integrations/:key': async () => {
+    const { key } = newIntegrationKey('to revoke', Date.now());
+    await h.collector.store.keys.create(key);
+    return { params: { key: key.id } };
+  },
   'GET /api/users': () => ({}),
   'POST /api/users': () => ({ body: { email: `new-${unique()}@example.com`, role: 'client', grants: [] } }),
   'PATCH /api/users/:user': async () => ({ params: { user: (await throwaway()).id }, body: { name: 'Renamed' } }),
@@ -197,8 +219,9 @@ const hasSite = (r: Route) => r.path.includes(':site');
 function expected(route: Route, caller: Caller, site: SiteName, ex: Example): 'ok' | number {
   const a = route.access;
   if (a.kind === 'public') return ex.expect ?? 'ok';
-  if (caller === 'anonymous' || caller === 'revokedToken' || caller === 'revokedShare') return 401;
+  if (REVOKED.includes(caller)) return 401;
   if (a.kind === 'site-key') return caller === 'siteKeyA' ? 'ok' : 401;
+  if (a.kind === 'integration') return caller !== 'integrationA' ? 401 : site === 'A' ? 'ok' : 403;
   const req = { params: { site: sites[site].id, ...ex.params }, query: Object.fromEntries(new URLSearchParams(ex.query ?? '')) } as never;
   const granted = (): readonly Section[] => {
     if (caller === 'owner' || caller === 'admin') return ['traffic', 'sources', 'goals', 'realtime', 'export'];
@@ -206,15 +229,20 @@ function expected(route: Route, caller: Caller, site: SiteName, ex: Example): 'o
     if (caller === 'clientB') return site === 'B' ? ['traffic', 'sources', 'goals', 'realtime', 'export'] : [];
     if (caller === 'tokenA') return site === 'A' ? TOKEN_A : [];
     if (caller === 'shareA') return site === 'A' ? SHARE_A : [];
-    return site === 'A' ? ['traffic', 'sources', 'goals', 'realtime', 'export'] : []; // siteKeyA
+    return site === 'A' ? ['traffic', 'sources', 'goals', 'realtime', 'export'] : []; // siteKeyA, integrationA (it created A)
   };
   if (a.kind === 'read') {
     const g = granted();
     return g.length > 0 && a.sections(req).every((s) => g.includes(s)) ? 'ok' : 403;
   }
+  // An integration key: the management routes open to integrations, on the sites it created.
+  if (caller === 'integrationA') {
+    if (!a.integrations) return 401;
+    return a.kind === 'session' || site === 'A' ? 'ok' : 403;
+  }
   // Management routes take a session only.
   if (caller === 'tokenA' || caller === 'siteKeyA' || caller === 'shareA') return 401;
-  const role = users[caller].role;
+  const role = users[caller as keyof typeof users].role;
   if (!a.roles.includes(role)) return 403;
   if (a.kind === 'session') return 'ok';
   if (a.deleted && role === 'client') return 403;
@@ -226,15 +254,15 @@ function expected(route: Route, caller: Caller, site: SiteName, ex: Example): 'o
 function sees(caller: Caller, site: SiteName): boolean {
   if (caller === 'owner' || caller === 'admin') return true;
   if (caller === 'clientB') return site === 'B';
-  return site === 'A' && caller !== 'anonymous' && caller !== 'revokedToken' && caller !== 'revokedShare';
+  return site === 'A' && !REVOKED.includes(caller);
 }
 
 /** The headers a caller sends: a fresh session for users (with its CSRF token, from the dashboard's origin). */
 async function headersOf(caller: Caller): Promise<Record<string, string>> {
   const base = { 'x-forwarded-for': `198.51.100.${(n % 250) + 1}`, origin: h.collector.url, 'content-type': 'application/json' };
   if (caller === 'anonymous') return base;
-  if (caller === 'tokenA' || caller === 'revokedToken' || caller === 'siteKeyA' || caller === 'shareA' || caller === 'revokedShare') return { ...base, authorization: `Bearer ${bearer[caller]}` };
-  const { token, session } = await logins.start(users[caller]);
+  if ((BEARERS as readonly string[]).includes(caller)) return { ...base, authorization: `Bearer ${bearer[caller as (typeof BEARERS)[number]]}` };
+  const { token, session } = await logins.start(users[caller as keyof typeof users]);
   return { ...base, cookie: `cairn_session=${token}`, 'x-csrf-token': session.csrf };
 }
 
@@ -289,6 +317,81 @@ describe('the route table', () => {
         'GET /api/stats/:site/vitals',
       ].sort(),
     );
+  });
+});
+
+describe('an integration key', () => {
+  it('declares what the integration key that created site A may do there', async () => {
+    const allowed: string[] = [];
+    for (const r of h.collector.routes) {
+      const ex = await EXAMPLES[keyOf(r)]!(sites.A);
+      if (r.access.kind !== 'public' && expected(r, 'integrationA', 'A', ex) === 'ok') allowed.push(keyOf(r));
+      await ex.after?.();
+    }
+    expect(allowed.sort()).toEqual(
+      [
+        'GET /api/sites',
+        'POST /api/sites',
+        'GET /api/sites/:site',
+        'PATCH /api/sites/:site',
+        'DELETE /api/sites/:site',
+        'GET /api/sites/:site/live-check',
+        'GET /api/sites/:site/goals',
+        'POST /api/sites/:site/goals',
+        'DELETE /api/sites/:site/goals/:goal',
+        'POST /api/sites/:site/tokens/view',
+        'GET /api/stats/:site/summary',
+        'GET /api/stats/:site/timeseries',
+        'GET /api/stats/:site/dashboard',
+        'GET /api/stats/:site/breakdown/:dimension',
+        'GET /api/stats/:site/goals',
+        'GET /api/stats/:site/funnel',
+        'GET /api/stats/:site/vitals',
+        'GET /api/stats/:site/realtime',
+        'GET /api/stats/:site/export',
+      ].sort(),
+    );
+  });
+
+  it('is made by an admin, creates sites and mints their view tokens, lists only its sites, is audited, and stops when revoked', async () => {
+    const owner = await headersOf('owner');
+    const made = await fetch(`${h.collector.url}/api/integrations`, { method: 'POST', headers: owner, body: JSON.stringify({ name: 'Webflow app' }) });
+    expect(made.status).toBe(201);
+    const { key, secret: ik } = (await made.json()) as { key: { id: string; last4: string }; secret: string };
+    expect(ik).toMatch(/^cairn_ik_/);
+    expect(ik.endsWith(key.last4)).toBe(true);
+    const listedKeys = await (await fetch(`${h.collector.url}/api/integrations`, { headers: owner })).text();
+    expect(listedKeys).toContain(key.id);
+    expect(listedKeys).not.toContain(ik);
+
+    const auth = { authorization: `Bearer ${ik}`, 'content-type': 'application/json' };
+    const created = await fetch(`${h.collector.url}/api/sites`, { method: 'POST', headers: auth, body: JSON.stringify({ domain: `shop-${unique()}.example.com` }) });
+    expect(created.status).toBe(201);
+    const { site } = (await created.json()) as { site: { id: string; integration?: string } };
+    expect(site.integration).toBe(key.id);
+    const listed = (await (await fetch(`${h.collector.url}/api/sites`, { headers: auth })).json()) as { sites: { id: string }[] };
+    expect(listed.sites.map((s) => s.id)).toEqual([site.id]);
+    // Another integration's site and a site of the dashboard are not its own.
+    expect((await fetch(`${h.collector.url}/api/sites/${sites.A.id}`, { headers: auth })).status).toBe(403);
+
+    const minted = await fetch(`${h.collector.url}/api/sites/${site.id}/tokens/view`, { method: 'POST', headers: auth, body: JSON.stringify({ sections: ['traffic'] }) });
+    expect(minted.status).toBe(201);
+    const { token } = (await minted.json()) as { token: string };
+    const read = () => fetch(`${h.collector.url}/api/stats/${site.id}/summary?period=7d`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await read()).status).toBe(200);
+    // Its secret is no site key, and a site key opens no integration route.
+    expect((await fetch(`${h.collector.url}/api/tokens/view`, { method: 'POST', headers: auth, body: '{}' })).status).toBe(401);
+    expect((await fetch(`${h.collector.url}/api/sites/${sites.A.id}/tokens/view`, { method: 'POST', headers: { ...auth, authorization: `Bearer ${h.siteKey}` }, body: '{}' })).status).toBe(401);
+
+    const audit = (await (await fetch(`${h.collector.url}/api/audit`, { headers: owner })).json()) as { entries: { actor: string | null; action: string; target: string }[] };
+    expect(audit.entries.find((e) => e.action === 'site.create' && e.target === site.id)).toMatchObject({ actor: `integration:${key.id}` });
+    expect(audit.entries.find((e) => e.action === 'integration.create' && e.target === key.id)).toMatchObject({ actor: users.owner.id });
+
+    expect((await fetch(`${h.collector.url}/api/integrations/${key.id}`, { method: 'DELETE', headers: owner })).status).toBe(204);
+    expect((await fetch(`${h.collector.url}/api/sites`, { headers: auth })).status).toBe(401);
+    expect((await read()).status).toBe(401);
+    // The site stays, for the owner and admins.
+    expect((await fetch(`${h.collector.url}/api/sites/${site.id}`, { headers: owner })).status).toBe(200);
   });
 });
 
@@ -354,6 +457,10 @@ describe('the realtime WebSocket', () => {
       'shareA B 403',
       'revokedShare A 401',
       'revokedShare B 401',
+      'integrationA A 101', // it created site A
+      'integrationA B 403',
+      'revokedIntegration A 401',
+      'revokedIntegration B 401',
     ]);
   });
 });

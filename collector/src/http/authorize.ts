@@ -10,15 +10,20 @@
  *   it expires or its site key is revoked;
  * - a **site key** (`Authorization: Bearer cairn_sk_…`), held by a plugin's server: reads its site
  *   and exchanges itself for view tokens;
+ * - an **integration key** (`Authorization: Bearer cairn_ik_…`), held by an app's server (Shopify,
+ *   Webflow): creates sites, and reads and manages the sites it created, on the routes that say so
+ *   (`integrations: true`), and mints view tokens for them;
  * - or nobody.
  * Tokens and keys are accepted by the stats and realtime routes (and keys by the exchange) only;
- * management routes want a session, and their state-changing requests its CSRF token too.
+ * management routes want a session, and their state-changing requests its CSRF token too, except
+ * those open to integration keys (a bearer key is not sent by a browser on its own: no CSRF).
  */
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { sameSecret, type Logins } from '../accounts/logins.ts';
 import { readViewToken, VIEW_TOKEN_PREFIX, type ViewToken } from '../accounts/view-tokens.ts';
 import { hashSiteKey, SITE_KEY_PREFIX } from '../sites/site-keys.ts';
+import { INTEGRATION_KEY_PREFIX, isIntegrationKey } from '../sites/integration-keys.ts';
 import { SHARE_PREFIX, shareIsLive } from '../sites/share-links.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import { SECTIONS, type LoginSession, type Section, type Site, type SiteKey, type Store, type User } from '../store/store.ts';
@@ -29,7 +34,8 @@ export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'user'; user: User; session: LoginSession; token: string }
   | { kind: 'view-token'; view: ViewToken }
-  | { kind: 'site-key'; key: SiteKey };
+  | { kind: 'site-key'; key: SiteKey }
+  | { kind: 'integration'; key: SiteKey };
 
 export type Role = User['role'];
 
@@ -37,14 +43,16 @@ export type Role = User['role'];
 export type Access =
   /** Anyone (health, login, password links): the handler does its own checks. */
   | { kind: 'public' }
-  /** A logged-in user with one of these roles. */
-  | { kind: 'session'; roles: readonly Role[] }
-  /** A logged-in user with one of these roles who may see `:site` (in these sections, for clients). */
-  | { kind: 'site'; roles: readonly Role[]; sections?: (req: Request) => readonly Section[]; deleted?: boolean }
+  /** A logged-in user with one of these roles (or an integration key, with `integrations`). */
+  | { kind: 'session'; roles: readonly Role[]; integrations?: boolean }
+  /** A logged-in user with one of these roles who may see `:site` (in these sections, for clients); with `integrations`, also the integration key that created it. */
+  | { kind: 'site'; roles: readonly Role[]; sections?: (req: Request) => readonly Section[]; deleted?: boolean; integrations?: boolean }
   /** A reader of `:site`'s stats in these sections: a user, a view token or a site key. */
   | { kind: 'read'; sections: (req: Request) => readonly Section[] }
   /** A site key (its site is the one it opens). */
-  | { kind: 'site-key' };
+  | { kind: 'site-key' }
+  /** An integration key that created `:site`. */
+  | { kind: 'integration' };
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -61,6 +69,7 @@ const noSuchSite = () => new CairnError(403, 'forbidden', 'you may not see this 
 export function actorOf(p: Principal): string | null {
   if (p.kind === 'user') return p.user.id;
   if (p.kind === 'site-key') return `key:${p.key.id}`;
+  if (p.kind === 'integration') return `integration:${p.key.id}`;
   if (p.kind === 'view-token') return `key:${p.view.key}`;
   return null;
 }
@@ -75,6 +84,8 @@ export function grantedSections(p: Principal, site: Site): readonly Section[] {
       return p.view.site === site.id ? p.view.sections : [];
     case 'site-key':
       return p.key.site === site.id ? SECTIONS : [];
+    case 'integration':
+      return site.integration === p.key.id ? SECTIONS : [];
     default:
       return [];
   }
@@ -111,17 +122,24 @@ export class Authorizer {
       if (bearer.startsWith(VIEW_TOKEN_PREFIX)) {
         const view = readViewToken(this.#secret, bearer, this.#now());
         const key = view ? await this.#store.keys.get(view.key) : null;
+        // Minted by a site key of its site, or by the integration key that created its site.
+        const minter = key && (key.site === view?.site || (isIntegrationKey(key) && this.#sites.find(view!.site)?.integration === key.id));
         // A share link's tokens die with the link: revoked, or past its expiry.
-        if (!view || !key || !shareIsLive(key, this.#now()) || key.site !== view.site) throw unauthenticated('this view token is not valid (expired, revoked or altered): ask for a new one');
+        if (!view || !key || !shareIsLive(key, this.#now()) || !minter) throw unauthenticated('this view token is not valid (expired, revoked or altered): ask for a new one');
         return { kind: 'view-token', view };
       }
       if (bearer.startsWith(SITE_KEY_PREFIX)) {
         const key = bearer.length <= 100 ? await this.#store.keys.byHash(hashSiteKey(bearer)) : null;
         // The hash was looked up, not compared here; compare it anyway, in constant time.
-        if (!key || key.revokedAt !== null || key.share || !sameSecret(key.hash, hashSiteKey(bearer))) throw unauthenticated('this site key is not valid (unknown or revoked)');
+        if (!key || key.revokedAt !== null || key.share || key.site === '' || !sameSecret(key.hash, hashSiteKey(bearer))) throw unauthenticated('this site key is not valid (unknown or revoked)');
         return { kind: 'site-key', key };
       }
-      throw unauthenticated(bearer.startsWith(SHARE_PREFIX) ? 'a share link opens its page only: exchange it at POST /api/share/token' : 'send a view token (cairn_vt_…) or a site key (cairn_sk_…)');
+      if (bearer.startsWith(INTEGRATION_KEY_PREFIX)) {
+        const key = bearer.length <= 100 ? await this.#store.keys.byHash(hashSiteKey(bearer)) : null;
+        if (!key || key.revokedAt !== null || !isIntegrationKey(key) || !sameSecret(key.hash, hashSiteKey(bearer))) throw unauthenticated('this integration key is not valid (unknown or revoked)');
+        return { kind: 'integration', key };
+      }
+      throw unauthenticated(bearer.startsWith(SHARE_PREFIX) ? 'a share link opens its page only: exchange it at POST /api/share/token' : 'send a view token (cairn_vt_…), a site key (cairn_sk_…) or an integration key (cairn_ik_…)');
     }
     const token = sessionToken(req);
     const found = token ? await this.#logins.check(token) : null;
@@ -162,8 +180,17 @@ export class Authorizer {
         res.locals.site = site;
         return next();
       }
+      if (access.kind === 'integration') {
+        if (p.kind !== 'integration') throw unauthenticated('send the integration key that created the site: Authorization: Bearer cairn_ik_…');
+        res.locals.site = this.siteFor(p, String(req.params.site), []);
+        return next();
+      }
       if (access.kind === 'read') {
         res.locals.site = this.siteFor(p, String(req.params.site), access.sections(req));
+        return next();
+      }
+      if (p.kind === 'integration' && access.integrations) {
+        if (access.kind === 'site') res.locals.site = this.siteFor(p, String(req.params.site), access.sections?.(req) ?? []);
         return next();
       }
       // Management: a session only, whatever else the request carries.

@@ -3,6 +3,7 @@
  * framing), a body limit on every route of the table, no stack traces in answers, and
  * X-Forwarded-For believed only from trusted proxies.
  */
+import { newIntegrationKey } from '../sites/integration-keys.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser } from '../accounts/users.ts';
 import { logIn, type DashboardClient } from '../testing/dashboard-client.ts';
@@ -45,13 +46,18 @@ describe('security headers', () => {
 describe('request bodies', () => {
   it('are limited on every route of the table, to at most 16 KB', async () => {
     const failures: string[] = [];
+    // The integration key that created the site, for the routes only it may call.
+    const integration = newIntegrationKey('hardening', Date.now());
+    await h.collector.store.keys.create(integration.key);
+    await h.collector.sites.update(h.siteId, { integration: integration.key.id });
     for (const route of h.collector.routes) {
       const limit = bytes(route.body ?? '1kb');
       if (limit > 16 * 1024) failures.push(`${route.method} ${route.path} reads up to ${route.body}`);
       if (route.method === 'get') continue;
       const path = route.path.replace(/:site/, h.siteId).replace(/:(\w+)/g, 'x');
       // Whoever may call the route: a body is read only once the caller is let in.
-      const headers: Record<string, string> = route.access.kind === 'site-key' ? { authorization: `Bearer ${h.siteKey}` } : {};
+      const bearer = route.access.kind === 'site-key' ? h.siteKey : route.access.kind === 'integration' ? integration.secret : null;
+      const headers: Record<string, string> = bearer ? { authorization: `Bearer ${bearer}` } : {};
       const res = await owner.call(route.method.toUpperCase(), path, { pad: 'x'.repeat(limit + 1) }, headers);
       if (res.status !== 413) failures.push(`${route.method} ${route.path}: ${res.status} for ${limit + 1} bytes`);
     }

@@ -4,13 +4,13 @@
  * goals and their keys; and the exchange of a site key for a view token (`POST /api/tokens/view`).
  */
 import type { IncomingMessage } from 'node:http';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { issueViewToken, VIEW_TOKEN_MAX_SECONDS } from '../accounts/view-tokens.ts';
 import type { GoalInput } from '../protocol/query.ts';
 import type { NewSiteInput, SiteSettings } from '../sites/new-site.ts';
 import { publicSite, type Actor, type SiteAdmin } from '../sites/site-admin.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
-import { SECTIONS, type Section, type Store } from '../store/store.ts';
+import { SECTIONS, type Section, type SiteKey, type Store } from '../store/store.ts';
 import { actorOf, type Authorizer } from './authorize.ts';
 import { CairnError } from '../errors.ts';
 import type { LiveCheck } from '../ingest/live-check.ts';
@@ -32,8 +32,8 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
     {
       method: 'get',
       path: '/api/sites',
-      summary: 'the sites one may see (and, for admins, the deleted ones awaiting their purge)',
-      access: { kind: 'session', roles: EVERYONE },
+      summary: 'the sites one may see (and, for admins, the deleted ones awaiting their purge); an integration key, those it created',
+      access: { kind: 'session', roles: EVERYONE, integrations: true },
       handler: (_req, res) => {
         const p = res.locals.principal;
         const sites = deps.sites.list().flatMap((site) => {
@@ -47,20 +47,22 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
     {
       method: 'post',
       path: '/api/sites',
-      summary: 'register a site (returns its first key, once)',
-      access: { kind: 'session', roles: ADMINS },
+      summary: 'register a site (returns its first key, once); an integration key becomes the site\'s manager',
+      access: { kind: 'session', roles: ADMINS, integrations: true },
       body: '8kb',
       handler: async (req, res) => {
         const input = (req.body ?? {}) as Partial<NewSiteInput>;
         if (typeof input.domain !== 'string') throw new CairnError(400, 'invalid_site', 'domain is required', { field: 'domain' });
-        res.status(201).json((await deps.admin.create(input as NewSiteInput, by(req, res))) satisfies NewSiteAnswer);
+        const p = res.locals.principal;
+        const integration = p.kind === 'integration' ? p.key.id : undefined;
+        res.status(201).json((await deps.admin.create(input as NewSiteInput, by(req, res), integration)) satisfies NewSiteAnswer);
       },
     },
     {
       method: 'get',
       path: '/api/sites/:site',
       summary: 'a site, its tracker tag and plugin set-up values',
-      access: { kind: 'site', roles: EVERYONE },
+      access: { kind: 'site', roles: EVERYONE, integrations: true },
       handler: (_req, res) => {
         const site = res.locals.site;
         res.json({ site: publicSite(site), sections: [...deps.authz.sectionsOn(res.locals.principal, site)], setup: deps.admin.setup(site) } satisfies SiteAnswer);
@@ -70,7 +72,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       method: 'patch',
       path: '/api/sites/:site',
       summary: 'rename a site, change its domains, time zone, retention…',
-      access: { kind: 'site', roles: ADMINS },
+      access: { kind: 'site', roles: ADMINS, integrations: true },
       body: '8kb',
       handler: async (req, res) => {
         const body = (req.body ?? {}) as Record<string, unknown>;
@@ -83,7 +85,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       method: 'delete',
       path: '/api/sites/:site',
       summary: 'delete a site (send {"confirm": "<site id>"}); purged after 7 days unless restored',
-      access: { kind: 'site', roles: ADMINS },
+      access: { kind: 'site', roles: ADMINS, integrations: true },
       body: '1kb',
       handler: async (req, res) => {
         const { confirm } = (req.body ?? {}) as { confirm?: unknown };
@@ -104,7 +106,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       method: 'get',
       path: '/api/sites/:site/live-check',
       summary: 'the live installation check: events of the next minutes, stored or dropped and why',
-      access: { kind: 'site', roles: ADMINS },
+      access: { kind: 'site', roles: ADMINS, integrations: true },
       handler: (req, res) => {
         const after = Number(req.query.after ?? 0);
         if (!Number.isSafeInteger(after) || after < 0) throw new CairnError(400, 'invalid_query', 'after: the seq of the last entry seen, 0 or more', { field: 'after' });
@@ -163,7 +165,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       method: 'get',
       path: '/api/sites/:site/goals',
       summary: 'a site\'s goals',
-      access: { kind: 'site', roles: EVERYONE, sections: () => ['goals'] },
+      access: { kind: 'site', roles: EVERYONE, sections: () => ['goals'], integrations: true },
       handler: async (_req, res) => {
         res.json({ goals: await deps.store.goals.list(id(res)) } satisfies GoalsListAnswer);
       },
@@ -172,7 +174,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       method: 'post',
       path: '/api/sites/:site/goals',
       summary: 'add a goal',
-      access: { kind: 'site', roles: ADMINS },
+      access: { kind: 'site', roles: ADMINS, integrations: true },
       body: '4kb',
       handler: async (req, res) => {
         res.status(201).json((await deps.admin.addGoal(id(res), (req.body ?? {}) as GoalInput, by(req, res))) satisfies Goal);
@@ -182,7 +184,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       method: 'delete',
       path: '/api/sites/:site/goals/:goal',
       summary: 'remove a goal',
-      access: { kind: 'site', roles: ADMINS },
+      access: { kind: 'site', roles: ADMINS, integrations: true },
       handler: async (req, res) => {
         await deps.admin.removeGoal(id(res), String(req.params.goal), by(req, res));
         res.status(204).end();
@@ -227,21 +229,39 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       handler: (req, res) => {
         const p = res.locals.principal;
         if (p.kind !== 'site-key') throw new CairnError(401, 'unauthenticated', 'send the site key');
-        const { sections = SECTIONS, ttl = VIEW_TOKEN_MAX_SECONDS } = (req.body ?? {}) as { sections?: unknown; ttl?: unknown };
-        if (!Array.isArray(sections) || sections.length === 0 || !sections.every((s) => (SECTIONS as readonly unknown[]).includes(s))) {
-          throw new CairnError(400, 'invalid_token_request', `sections: some of ${SECTIONS.join(', ')}`, { field: 'sections' });
-        }
-        if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > VIEW_TOKEN_MAX_SECONDS) {
-          throw new CairnError(400, 'invalid_token_request', `ttl: whole seconds from 1 to ${VIEW_TOKEN_MAX_SECONDS}`, { field: 'ttl' });
-        }
-        const { token, view } = issueViewToken(deps.secret, p.key, sections as Section[], ttl, deps.now());
-        // A plugin learns which query parameters are part of a page's path (`/?p=1`) from here.
-        const queryKeys = deps.sites.get(view.site)?.queryKeys ?? [];
-        res
-          .set('cache-control', 'no-store')
-          .status(201)
-          .json({ token, site: view.site, sections: view.sections, expiresAt: new Date(view.exp).toISOString(), queryKeys } satisfies ViewTokenAnswer);
+        mintViewToken(req, res, p.key);
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/sites/:site/tokens/view',
+      summary: 'an integration key mints a view token for a site it created (read-only, ≤ 1 h)',
+      access: { kind: 'integration' },
+      body: '1kb',
+      handler: (req, res) => {
+        const p = res.locals.principal;
+        if (p.kind !== 'integration') throw new CairnError(401, 'unauthenticated', 'send the integration key');
+        // Signed for the site, under the integration key: revoking the key ends its tokens.
+        mintViewToken(req, res, { ...p.key, site: id(res) });
       },
     },
   ];
+
+  /** Answers a view token of `key`'s site, with the sections and lifetime the body asks for. */
+  function mintViewToken(req: Request, res: Response, key: SiteKey): void {
+    const { sections = SECTIONS, ttl = VIEW_TOKEN_MAX_SECONDS } = (req.body ?? {}) as { sections?: unknown; ttl?: unknown };
+    if (!Array.isArray(sections) || sections.length === 0 || !sections.every((s) => (SECTIONS as readonly unknown[]).includes(s))) {
+      throw new CairnError(400, 'invalid_token_request', `sections: some of ${SECTIONS.join(', ')}`, { field: 'sections' });
+    }
+    if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > VIEW_TOKEN_MAX_SECONDS) {
+      throw new CairnError(400, 'invalid_token_request', `ttl: whole seconds from 1 to ${VIEW_TOKEN_MAX_SECONDS}`, { field: 'ttl' });
+    }
+    const { token, view } = issueViewToken(deps.secret, key, sections as Section[], ttl, deps.now());
+    // A plugin learns which query parameters are part of a page's path (`/?p=1`) from here.
+    const queryKeys = deps.sites.get(view.site)?.queryKeys ?? [];
+    res
+      .set('cache-control', 'no-store')
+      .status(201)
+      .json({ token, site: view.site, sections: view.sections, expiresAt: new Date(view.exp).toISOString(), queryKeys } satisfies ViewTokenAnswer);
+  }
 }

@@ -4,7 +4,7 @@
  */
 import type { DropReason } from './dropped.ts';
 import type { Goal } from './query.ts';
-import type { AuditEntry, Invitation, KeyView, Section, ShareView, SiteSetup, SiteView, UserView } from './management.ts';
+import type { AuditEntry, IntegrationKeyView, Invitation, KeyView, Section, ShareView, SiteSetup, SiteView, UserView } from './management.ts';
 
 /** `POST /api/auth/login`, `GET /api/auth/me`: who is logged in, and the session's CSRF token for its changes. */
 export interface SessionAnswer {
@@ -95,6 +95,17 @@ export interface KeysAnswer {
 /** `POST /api/sites/:site/keys`: the key, whose secret is shown here only. */
 export interface NewKeyAnswer {
   key: KeyView;
+  secret: string;
+}
+
+/** `GET /api/integrations`. */
+export interface IntegrationKeysAnswer {
+  keys: IntegrationKeyView[];
+}
+
+/** `POST /api/integrations`: the key, whose secret is shown here only. */
+export interface NewIntegrationKeyAnswer {
+  key: IntegrationKeyView;
   secret: string;
 }
 

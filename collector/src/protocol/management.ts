@@ -51,6 +51,21 @@ export interface SiteView {
   synthetic?: boolean;
   /** When its deletion was asked for (it is purged 7 days later unless restored), or null. */
   deletedAt: number | null;
+  /** The integration key that created it (`ik_…`), which may manage it; absent for a site made in the dashboard or the CLI. */
+  integration?: string;
+}
+
+/** An integration key (account-level, for an app's server): never the key itself nor its hash. */
+export interface IntegrationKeyView {
+  /** `ik_` and 12 random characters. */
+  id: string;
+  /** What it is for ("Shopify app"). */
+  name: string;
+  /** The key's last 4 characters, to tell keys apart. */
+  last4: string;
+  createdAt: number;
+  /** When it was revoked (it opens nothing since, nor do its view tokens), or null. */
+  revokedAt: number | null;
 }
 
 /** A site key: never the key itself (shown once, when it is made) nor its hash. */

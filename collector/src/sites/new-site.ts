@@ -90,7 +90,7 @@ export function checkNewSite(input: NewSiteInput): { domain: string; timezone: s
 }
 
 /** Builds a site and its first key; the caller stores both and shows the secret once. */
-export function newSite(input: NewSiteInput, now: number): { site: Site; key: SiteKey; secret: string } {
+export function newSite(input: NewSiteInput, now: number, integration?: string): { site: Site; key: SiteKey; secret: string } {
   const { domain, timezone } = checkNewSite(input);
   const id = newSiteId();
   const site: Site = {
@@ -103,6 +103,7 @@ export function newSite(input: NewSiteInput, now: number): { site: Site; key: Si
     createdAt: now,
     retentionMonths: input.retentionMonths ?? 25,
     deletedAt: null,
+    ...(integration ? { integration } : {}),
   };
   return { site, ...newSiteKey(id, 'Site key', now) };
 }

@@ -59,9 +59,12 @@ export class SiteAdmin {
     return { siteId: site.id, collectorUrl, tag: trackerTag(collectorUrl, site.id) };
   }
 
-  /** Registers a site with its first key; the key's secret is in the result, and nowhere else. */
-  async create(input: NewSiteInput, by: Actor): Promise<NewSiteAnswer> {
-    const made = newSite(input, this.#now());
+  /**
+   * Registers a site with its first key; the key's secret is in the result, and nowhere else.
+   * `integration`: the integration key creating it, which may then manage it.
+   */
+  async create(input: NewSiteInput, by: Actor, integration?: string): Promise<NewSiteAnswer> {
+    const made = newSite(input, this.#now(), integration);
     await this.#sites.create(made.site, made.key);
     await this.#audit.record({ ...by, action: 'site.create', target: made.site.id, details: { domain: made.site.domains[0]! } });
     return { site: publicSite(made.site), key: publicKey(made.key), secret: made.secret, ...this.setup(made.site) };

@@ -53,15 +53,16 @@ export interface Site extends Omit<SiteView, 'deletedAt'> {
 }
 
 /** What can be changed on a site once it exists. */
-export type SiteChanges = Partial<Pick<Site, 'name' | 'domains' | 'allowSubdomains' | 'queryKeys' | 'timezone' | 'retentionMonths' | 'deletedAt'>>;
+export type SiteChanges = Partial<Pick<Site, 'name' | 'domains' | 'allowSubdomains' | 'queryKeys' | 'timezone' | 'retentionMonths' | 'deletedAt' | 'integration'>>;
 
 /**
  * A site key: the long-lived secret a plugin's server holds (ARCHITECTURE.md §4). Only its hash
  * is stored; the key itself is shown once, when it is created.
  */
 export interface SiteKey {
-  /** `k_` and 12 random characters: how the API names a key (revocation, view tokens). */
+  /** `k_` and 12 random characters: how the API names a key (revocation, view tokens); `ik_…` for an integration key. */
   id: string;
+  /** Its site; '' for an integration key (sites/integration-keys.ts), which belongs to no site but to the installation. */
   site: string;
   /** What it is for ("WordPress plugin"). */
   name: string;

@@ -20,6 +20,18 @@ export function describeSitesContract({ fresh, restart }: ContractStores): void 
       expect(await again.sites.list()).toEqual([{ ...b, retentionMonths: 6 }, { ...a, timezone: 'Asia/Tokyo' }]);
     });
 
+    it('keep the integration key that created one, across restarts (and none for the others)', async () => {
+      const store = await fresh();
+      const made = siteNamed('site-i', T0, { integration: 'ik_shopify' });
+      await store.sites.create(made);
+      await store.sites.create(siteNamed('site-plain', T0 + 1));
+      const again = await restart(store);
+      expect(await again.sites.list()).toEqual([made, siteNamed('site-plain', T0 + 1)]);
+      expect((await again.sites.list())[1]).not.toHaveProperty('integration');
+      expect(await again.sites.update('site-plain', { integration: 'ik_webflow' })).toBe(true);
+      expect((await (await restart(again)).sites.list())[1]).toEqual({ ...siteNamed('site-plain', T0 + 1), integration: 'ik_webflow' });
+    });
+
     it('refuse a second site with the same id', async () => {
       const store = await fresh();
       await store.sites.create(siteNamed('site-a', T0));
@@ -115,6 +127,20 @@ export function describeSitesContract({ fresh, restart }: ContractStores): void 
       expect(await again.keys.list('site-a')).toEqual([plain, shared, open]);
       expect(await again.keys.byHash(shared.hash)).toEqual(shared);
       expect(await again.keys.get('k_plain')).not.toHaveProperty('share');
+    });
+
+    it('keep integration keys (of no site: site \'\') apart from every site\'s keys', async () => {
+      const store = await fresh();
+      const integration = keyOf('ik_one', '', T0);
+      const site = keyOf('k_site', 'site-a', T0 + 1);
+      await store.keys.create(integration);
+      await store.keys.create(site);
+      const again = await restart(store);
+      expect(await again.keys.list('')).toEqual([integration]);
+      expect(await again.keys.list('site-a')).toEqual([site]);
+      expect(await again.keys.byHash(integration.hash)).toEqual(integration);
+      expect(await again.keys.revoke('ik_one', T0 + 5)).toBe(true);
+      expect(await again.keys.get('ik_one')).toEqual({ ...integration, revokedAt: T0 + 5 });
     });
 
     it('refuse a second key with the same id or the same hash', async () => {

@@ -57,6 +57,8 @@ ALTER TABLE sites ADD COLUMN IF NOT EXISTS retention_months INTEGER DEFAULT 25;
 ALTER TABLE sites ADD COLUMN IF NOT EXISTS synthetic BOOLEAN DEFAULT false;
 ALTER TABLE sites ADD COLUMN IF NOT EXISTS name VARCHAR;
 ALTER TABLE sites ADD COLUMN IF NOT EXISTS deleted_at TIMESTAMP;
+-- The integration key that created the site (it may manage it), or NULL.
+ALTER TABLE sites ADD COLUMN IF NOT EXISTS integration VARCHAR;
 -- Schema 4: a site's keys (only their hashes), revoked ones kept.
 CREATE TABLE IF NOT EXISTS site_keys (
   id VARCHAR PRIMARY KEY, site VARCHAR NOT NULL, name VARCHAR NOT NULL, hash VARCHAR NOT NULL UNIQUE,

@@ -10,7 +10,7 @@ import { rowsOf, type Exec, type Row } from './connections.ts';
 const time = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 const SELECT_SITE = `SELECT id, name, to_json(domains)::VARCHAR AS domains, allow_subdomains, to_json(query_keys)::VARCHAR AS query_keys,
-  timezone, epoch_ms(created_at)::DOUBLE AS created_at, retention_months, synthetic, epoch_ms(deleted_at)::DOUBLE AS deleted_at FROM sites`;
+  timezone, epoch_ms(created_at)::DOUBLE AS created_at, retention_months, synthetic, epoch_ms(deleted_at)::DOUBLE AS deleted_at, integration FROM sites`;
 
 const siteOf = (r: Row): Site => ({
   id: String(r.id),
@@ -23,13 +23,14 @@ const siteOf = (r: Row): Site => ({
   retentionMonths: Number(r.retention_months),
   synthetic: Boolean(r.synthetic),
   deletedAt: time(r.deleted_at),
+  ...(r.integration ? { integration: String(r.integration) } : {}),
 });
 
 async function insertSite(conn: DuckDBConnection, site: Site): Promise<void> {
   // key_hash: '' since keys have their own table (schema.ts).
   await conn.run(
-    `INSERT INTO sites (id, name, domains, allow_subdomains, query_keys, timezone, key_hash, created_at, retention_months, synthetic, deleted_at)
-     VALUES (?, ?, ?::VARCHAR[], ?, ?::VARCHAR[], ?, '', epoch_ms(?::BIGINT), ?, ?, epoch_ms(?::BIGINT))`,
+    `INSERT INTO sites (id, name, domains, allow_subdomains, query_keys, timezone, key_hash, created_at, retention_months, synthetic, deleted_at, integration)
+     VALUES (?, ?, ?::VARCHAR[], ?, ?::VARCHAR[], ?, '', epoch_ms(?::BIGINT), ?, ?, epoch_ms(?::BIGINT), ?)`,
     [
       site.id,
       site.name,
@@ -41,6 +42,7 @@ async function insertSite(conn: DuckDBConnection, site: Site): Promise<void> {
       site.retentionMonths ?? 25,
       site.synthetic ?? false,
       site.deletedAt ?? null,
+      site.integration ?? null,
     ],
   );
 }
@@ -60,6 +62,7 @@ async function updateSite(conn: DuckDBConnection, id: string, changes: SiteChang
   if (changes.timezone !== undefined) set('timezone', changes.timezone);
   if (changes.retentionMonths !== undefined) set('retention_months', changes.retentionMonths);
   if (changes.deletedAt !== undefined) set('deleted_at', changes.deletedAt, 'epoch_ms(?::BIGINT)');
+  if (changes.integration !== undefined) set('integration', changes.integration);
   if (sets.length === 0) return (await rowsOf(conn, 'SELECT 1 FROM sites WHERE id = ?', [id])).length > 0;
   const r = await conn.run(`UPDATE sites SET ${sets.join(', ')} WHERE id = ?`, [...params, id]);
   return Number(r.rowsChanged) > 0;

@@ -121,6 +121,7 @@ export const siteDoc = (s: Site): Doc => ({
   retentionMonths: s.retentionMonths ?? 25,
   synthetic: s.synthetic ?? false,
   deletedAt: dateOrNull(s.deletedAt),
+  ...(s.integration ? { integration: s.integration } : {}),
 });
 
 export const siteOf = (d: Doc): Site => ({
@@ -134,6 +135,7 @@ export const siteOf = (d: Doc): Site => ({
   retentionMonths: d.retentionMonths as number,
   synthetic: d.synthetic as boolean,
   deletedAt: timeOrNull(d.deletedAt),
+  ...(typeof d.integration === 'string' ? { integration: d.integration } : {}),
 });
 
 /** `$set` of the fields `changes` names (deletedAt as a date, or null). */
