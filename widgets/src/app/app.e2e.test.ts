@@ -343,6 +343,27 @@ describe('the dashboard app', () => {
     await shoot(owner, 'users');
   });
 
+  it('makes an integration key for an app server, shows it once, and revokes it', async () => {
+    const keys = owner.locator('cairn-integration-keys');
+    await keys.getByLabel('Name').fill('Shopify app');
+    await keys.getByRole('button', { name: 'Make the key' }).click();
+    const secret = await text(owner, 'cairn-integration-keys .secret code');
+    expect(secret).toMatch(/^cairn_ik_[\w-]{43}$/);
+    // It opens the API for what it creates: a site of its own.
+    const made = await fetch(`${base}/api/sites`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ domain: 'shop.example.net' }) });
+    expect(made.status).toBe(201);
+    await keys.getByRole('button', { name: 'I copied it' }).click();
+    expect(await axeViolations(owner)).toEqual([]);
+    await shoot(owner, 'integration-keys');
+    await keys.getByRole('button', { name: 'Revoke the key Shopify app' }).click();
+    await keys.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await keys.getByText(/^Revoked /).waitFor();
+    expect((await fetch(`${base}/api/sites`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
+    await owner.reload();
+    await keys.getByRole('cell', { name: `…${secret.slice(-4)}`, exact: true }).waitFor();
+    expect(await owner.evaluate(() => document.querySelector('cairn-app')!.shadowRoot!.innerHTML.includes('cairn_ik_'))).toBe(false);
+  });
+
   it('lets the client set a password through the link, log in, and see only what was granted', async () => {
     const context = await browser.newContext();
     try {

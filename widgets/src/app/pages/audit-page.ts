@@ -11,7 +11,7 @@ const ACTIONS = [
   'password.change', 'password.change-limited', 'password.reset-request', 'password.reset-limited', 'password.reset', 'invitation.accept', 'password.set',
   'user.create', 'user.update', 'user.remove', 'user.invite',
   'site.create', 'site.update', 'site.delete', 'site.restore', 'site.purge',
-  'goal.create', 'goal.remove', 'key.create', 'key.revoke',
+  'goal.create', 'goal.remove', 'key.create', 'key.revoke', 'share.create', 'share.revoke', 'integration.create', 'integration.revoke',
   'export', 'gdpr.export', 'gdpr.delete',
 ];
 

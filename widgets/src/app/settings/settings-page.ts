@@ -6,7 +6,7 @@ import { isAdmin } from '../types.ts';
 import './site-delete.ts';
 import './site-general.ts';
 import './site-goals.ts';
-import './site-keys.ts';
+import './key-list.ts';
 import './site-live-check.ts';
 import './site-shares.ts';
 import './site-setup.ts';

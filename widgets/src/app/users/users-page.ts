@@ -5,6 +5,7 @@ import { AppPage } from '../app-page.ts';
 import { request } from '../session.ts';
 import { SECTION_LABELS } from '../types.ts';
 import { invitationNotice } from './invitation-notice.ts';
+import '../settings/key-list.ts';
 import './invite-form.ts';
 import './user-editor.ts';
 
@@ -25,6 +26,10 @@ export class CairnUsersPage extends AppPage {
     css`
       cairn-invite-form {
         margin-bottom: 24px;
+      }
+      cairn-integration-keys {
+        display: block;
+        margin-top: 32px;
       }
       ul.users {
         list-style: none;
@@ -176,7 +181,8 @@ export class CairnUsersPage extends AppPage {
     return html`<h1 tabindex="-1">Users & access</h1>
       ${this.error ? html`<p class="notice bad" role="alert">${this.error}</p>` : nothing}
       <cairn-invite-form .user=${this.user} .sites=${this.sites}></cairn-invite-form>
-      ${this.users === null ? html`<p class="muted" role="status">Loading…</p>` : html`<ul class="users">${this.users.map((u) => this.#user(u))}</ul>`}`;
+      ${this.users === null ? html`<p class="muted" role="status">Loading…</p>` : html`<ul class="users">${this.users.map((u) => this.#user(u))}</ul>`}
+      <cairn-integration-keys></cairn-integration-keys>`;
   }
 }
 
