@@ -1,4 +1,5 @@
 /** Starts a real collector on a temporary data directory for end-to-end tests. */
+import { newIntegrationKey } from '../sites/integration-keys.ts';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -99,6 +100,13 @@ export async function startHarness(
   h.siteId = added.site.id;
   h.siteKey = added.key;
   return h;
+}
+
+/** A new integration key (docs/api/integrations.md) of the harness's collector: its secret, as an app server holds it. */
+export async function integrationKey(h: Harness, name = 'Test app'): Promise<string> {
+  const made = newIntegrationKey(name, Date.now());
+  await h.collector.store.keys.create(made.key);
+  return made.secret;
 }
 
 /** Every file under `dir`, with its bytes. */
