@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Starts the Cairn Shopify app server, configured by the environment (docs/shopify.md).
+import { startApp } from '../src/app.ts';
+import { checkCollector } from '../src/check-collector.ts';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+try {
+  const config = loadConfig();
+  const problem = await checkCollector(config);
+  if (problem?.fatal) {
+    process.stderr.write(`[@cairn/shopify] cannot start: ${problem.message}\n`);
+    process.exit(1);
+  }
+  if (problem) process.stderr.write(`[@cairn/shopify] warning: ${problem.message}\n`);
+  const app = await startApp(config);
+  process.stdout.write(`[@cairn/shopify] listening on port ${new URL(app.url).port}, public URL ${config.appUrl}\n`);
+  const stop = () => void app.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+} catch (err) {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : `[@cairn/shopify] ${(err as Error).stack ?? err}`}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,61 @@
+/** The app server: OAuth install, the embedded API behind session tokens, webhooks. */
+import express, { Router } from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cairnClient } from './cairn-client.ts';
+import type { ShopifyAppConfig } from './config.ts';
+import { errorHandler, HttpError } from './http-error.ts';
+import { createLog, type Log } from './log.ts';
+import { oauthRoutes } from './oauth.ts';
+import { sessionTokens } from './session-token.ts';
+import { fileShopStore } from './shop-store.ts';
+import { webhookRoutes } from './webhooks.ts';
+
+export interface AppOptions {
+  log?: Log;
+  now?: () => number;
+}
+
+/** The Express app for `config`. */
+export function createApp(config: ShopifyAppConfig, opts: AppOptions = {}): express.Express {
+  const log = opts.log ?? createLog();
+  const now = opts.now ?? Date.now;
+  const shops = fileShopStore(config.dataDir, config.encryptionKey);
+  const cairn = cairnClient(config.collector, config.integrationKey);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  // Webhooks first: they need the raw body, before any JSON parser.
+  app.use(webhookRoutes({ config, shops, cairn, log, now }));
+  app.use(oauthRoutes({ config, shops, cairn, log, now }));
+
+  const api = Router();
+  api.use(sessionTokens(config, shops));
+  api.get('/view-token', async (req, res) => {
+    const record = req.shopRecord!;
+    if (!record.siteId) throw new HttpError(409, 'no_site', 'The shop has no Cairn site yet: reinstall the app.');
+    const minted = await cairn.viewToken(record.siteId);
+    res.set('cache-control', 'no-store').json({ token: minted.token, expiresAt: minted.expiresAt, sections: minted.sections, siteId: record.siteId, collectorUrl: config.collector });
+  });
+  app.use('/api', api);
+
+  app.get('/', (_req, res) => {
+    res.type('text/plain').send('Cairn for Shopify is running. Open the app from your Shopify admin.');
+  });
+  app.use(errorHandler(log));
+  return app;
+}
+
+/** Starts the app on `config.port`; resolves once it listens. */
+export async function startApp(config: ShopifyAppConfig, opts: AppOptions & { host?: string } = {}): Promise<{ url: string; close(): Promise<void> }> {
+  const app = createApp(config, opts);
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, opts.host ?? '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

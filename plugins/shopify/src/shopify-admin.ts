@@ -1,0 +1,49 @@
+/**
+ * The two Shopify endpoints the app calls, as shopify.dev documents them: the OAuth authorization
+ * code exchange and one Admin GraphQL query. `origin` is `https://{shop}` (a stub in tests).
+ */
+import { HttpError } from './http-error.ts';
+
+/** The Admin API version the app's query is written against. */
+export const ADMIN_API_VERSION = '2025-10';
+
+export interface ShopInfo {
+  name: string;
+  myshopifyDomain: string;
+  primaryDomain?: { host: string } | null;
+}
+
+/** `POST /admin/oauth/access_token`: no `grant_options[]=per-user` was asked, so the token is offline. */
+export async function exchangeCode(origin: string, input: { apiKey: string; apiSecret: string; code: string }): Promise<{ accessToken: string; scope: string }> {
+  const res = await shopifyFetch(`${origin}/admin/oauth/access_token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ client_id: input.apiKey, client_secret: input.apiSecret, code: input.code }),
+  });
+  if (!res.ok) throw new HttpError(502, 'shopify_refused', `Shopify refused the authorization code: ${res.status}`);
+  const body = (await res.json()) as { access_token?: string; scope?: string; associated_user?: unknown };
+  if (!body.access_token) throw new HttpError(502, 'shopify_refused', 'Shopify answered without an access token');
+  if (body.associated_user) throw new HttpError(502, 'shopify_refused', 'Shopify answered an online token; the app needs an offline one');
+  return { accessToken: body.access_token, scope: body.scope ?? '' };
+}
+
+/** The shop's name and domains, from the Admin GraphQL API. */
+export async function fetchShop(origin: string, accessToken: string): Promise<ShopInfo> {
+  const res = await shopifyFetch(`${origin}/admin/api/${ADMIN_API_VERSION}/graphql.json`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-shopify-access-token': accessToken },
+    body: JSON.stringify({ query: '{ shop { name myshopifyDomain primaryDomain { host } } }' }),
+  });
+  if (!res.ok) throw new HttpError(502, 'shopify_refused', `Shopify's Admin API answered ${res.status}`);
+  const body = (await res.json()) as { data?: { shop?: ShopInfo }; errors?: unknown };
+  if (!body.data?.shop) throw new HttpError(502, 'shopify_refused', `Shopify's Admin API answered no shop: ${JSON.stringify(body.errors ?? body).slice(0, 200)}`);
+  return body.data.shop;
+}
+
+async function shopifyFetch(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
+  } catch (cause) {
+    throw new HttpError(502, 'shopify_unreachable', `Shopify could not be reached: ${(cause as Error).message}`);
+  }
+}

@@ -1,0 +1,105 @@
+// The install flow against a real collector and a stub of Shopify's documented OAuth endpoints.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY, beginInstall, callbackUrl, install, OTHER_SHOP, SHOP, startFixture, type Fixture } from './fixture.ts';
+
+let f: Fixture;
+beforeAll(async () => (f = await startFixture()));
+afterAll(() => f?.stop());
+
+const sites = async () => (await f.h.collector.store.sites.list()).filter((s) => s.domains.some((d) => d !== 'example.com'));
+
+describe('GET /auth', () => {
+  it('redirects to the shop’s authorize page with the app’s key, scopes, callback and a state kept in a cookie', async () => {
+    const { res, state, cookie } = await beginInstall(f);
+    expect(res.status).toBe(302);
+    const to = new URL(res.headers.get('location')!);
+    expect(to.origin + to.pathname).toBe(`https://${SHOP}/admin/oauth/authorize`);
+    expect(Object.fromEntries(to.searchParams)).toEqual({ client_id: API_KEY, scope: 'read_themes', redirect_uri: 'https://cairn-app.example/auth/callback', state });
+    expect(state.length).toBeGreaterThanOrEqual(20);
+    expect(cookie).toContain(state);
+    expect(res.headers.get('set-cookie')).toMatch(/HttpOnly/i);
+    expect((await beginInstall(f)).state).not.toBe(state);
+  });
+
+  it.each(['evil.example.com', 'shop.myshopify.com.evil.example', 'a/b.myshopify.com', ''])('refuses the shop %j', async (shop) => {
+    const res = await fetch(`${f.app.url}/auth?shop=${encodeURIComponent(shop)}`, { redirect: 'manual' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('bad_shop');
+  });
+});
+
+describe('GET /auth/callback', () => {
+  it('installs: an offline token stored encrypted, the shop’s site made on the collector, then into the embedded app', async () => {
+    const res = await install(f);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(`https://${SHOP}/admin/apps/${API_KEY}`);
+
+    const token = f.stub.tokens.get(SHOP)!;
+    expect(token).toMatch(/^shpat_/);
+    const files = await readdir(join(f.config.dataDir, 'shops'));
+    expect(files).toEqual([`${SHOP}.json`]);
+    const text = await readFile(join(f.config.dataDir, 'shops', files[0]!), 'utf8');
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(token.slice(6, 20));
+    const record = JSON.parse(text) as { token: { iv: string; tag: string; data: string }; siteId: string };
+    expect(record.token.iv).toBeTruthy();
+
+    const [site] = await sites();
+    expect(site).toMatchObject({ id: record.siteId, name: 'Dune Coffee', domains: ['dunecoffee.example'] });
+    expect(f.stub.calls).toContain('POST /admin/api/2025-10/graphql.json');
+  });
+
+  it('reuses the shop’s site on a reinstall, and uses the myshopify domain when that is the primary one', async () => {
+    const before = (await sites()).length;
+    expect((await install(f)).status).toBe(302);
+    expect((await sites()).length).toBe(before);
+
+    expect((await install(f, OTHER_SHOP)).status).toBe(302);
+    expect((await sites()).find((s) => s.name === 'Plain Shop')?.domains).toEqual([OTHER_SHOP]);
+  });
+
+  const fresh = async () => {
+    const { state, cookie } = await beginInstall(f);
+    return { cookie, query: { code: f.stub.code(SHOP), shop: SHOP, state, timestamp: String(Math.floor(Date.now() / 1000)) } };
+  };
+  const refused = async (url: string, cookie: string, status: number, code: string) => {
+    const before = f.stub.calls.length;
+    const res = await fetch(url, { redirect: 'manual', headers: { cookie } });
+    expect(res.status).toBe(status);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    expect(f.stub.calls.length).toBe(before); // nothing asked of Shopify
+  };
+
+  it('refuses a tampered HMAC (a changed parameter, or a signature made with another secret)', async () => {
+    const { query, cookie } = await fresh();
+    await refused(callbackUrl(f, query, { code: 'another-code' }), cookie, 401, 'bad_hmac');
+    await refused(callbackUrl(f, query, { hmac: 'a'.repeat(64) }), cookie, 401, 'bad_hmac');
+    await refused(`${f.app.url}/auth/callback?${new URLSearchParams(query)}`, cookie, 401, 'bad_hmac');
+  });
+
+  it('refuses a state that does not match the cookie, or no cookie', async () => {
+    const { query, cookie } = await fresh();
+    await refused(callbackUrl(f, { ...query, state: 'forged-state-value-1234' }), cookie, 403, 'bad_state');
+    await refused(callbackUrl(f, query), '', 403, 'bad_state');
+    const other = await beginInstall(f, OTHER_SHOP); // a state started for another shop
+    await refused(callbackUrl(f, { ...query, state: other.state }), other.cookie, 403, 'bad_state');
+  });
+
+  it('refuses a shop that is not a myshopify.com hostname, even correctly signed', async () => {
+    const { query, cookie } = await fresh();
+    await refused(callbackUrl(f, { ...query, shop: 'evil.example.com' }), cookie, 400, 'bad_shop');
+  });
+
+  it('refuses a stale timestamp', async () => {
+    const { query, cookie } = await fresh();
+    await refused(callbackUrl(f, { ...query, timestamp: String(Math.floor(Date.now() / 1000) - 3600) }), cookie, 401, 'stale_request');
+  });
+
+  it('accepts a valid callback once, and refuses it replayed', async () => {
+    const { query, cookie } = await fresh();
+    expect((await fetch(callbackUrl(f, query), { redirect: 'manual', headers: { cookie } })).status).toBe(302);
+    await refused(callbackUrl(f, query), cookie, 403, 'state_used');
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * A local stand-in for the two Shopify endpoints the app calls, built from shopify.dev (Shopify is
+ * unreachable here): the OAuth authorization code exchange (`POST /admin/oauth/access_token`, a
+ * single-use code for the app's client id and secret → `{ access_token, scope }`) and the Admin
+ * GraphQL `shop` query (`X-Shopify-Access-Token` required, else 401). Served under `/{shop}/…`.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StubShop {
+  name: string;
+  primaryDomain?: string;
+}
+
+export interface ShopifyStub {
+  url: string;
+  /** `https://{shop}` for the app: this stub, under the shop's path. */
+  origin(shop: string): string;
+  /** A fresh authorization code, as Shopify puts in the callback after the merchant approves. */
+  code(shop: string): string;
+  /** Access tokens issued, by shop. */
+  tokens: Map<string, string>;
+  /** Every request the stub answered: `METHOD /path`. */
+  calls: string[];
+  close(): Promise<void>;
+}
+
+export async function startShopifyStub(app: { apiKey: string; apiSecret: string }, shops: Record<string, StubShop>): Promise<ShopifyStub> {
+  const codes = new Map<string, string>();
+  const tokens = new Map<string, string>();
+  const calls: string[] = [];
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, string>) : {};
+    const [, shop = '', ...rest] = (req.url ?? '').split('/');
+    const path = `/${rest.join('/')}`;
+    calls.push(`${req.method} ${path}`);
+    const send = (status: number, answer: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    if (!shops[shop]) return send(404, { errors: 'Not Found' });
+
+    if (req.method === 'POST' && path === '/admin/oauth/access_token') {
+      if (body.client_id !== app.apiKey || body.client_secret !== app.apiSecret) return send(400, { error: 'invalid_client' });
+      if (!body.code || codes.get(body.code) !== shop) return send(400, { error: 'invalid_request', error_description: 'The authorization code was not found or was already used' });
+      codes.delete(body.code);
+      const token = `shpat_${randomBytes(16).toString('hex')}`;
+      tokens.set(shop, token);
+      return send(200, { access_token: token, scope: 'read_themes' });
+    }
+    if (req.method === 'POST' && /^\/admin\/api\/\d{4}-\d{2}\/graphql\.json$/.test(path)) {
+      if (!req.headers['x-shopify-access-token'] || req.headers['x-shopify-access-token'] !== tokens.get(shop)) {
+        return send(401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
+      }
+      const info = shops[shop]!;
+      return send(200, { data: { shop: { name: info.name, myshopifyDomain: shop, primaryDomain: { host: info.primaryDomain ?? shop } } } });
+    }
+    send(404, { errors: 'Not Found' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    origin: (shop) => `${url}/${shop}`,
+    code(shop) {
+      const code = randomBytes(8).toString('hex');
+      codes.set(code, shop);
+      return code;
+    },
+    tokens,
+    calls,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
