@@ -13,10 +13,11 @@ try {
   }
   if (problem) process.stderr.write(`[@cairn/shopify] warning: ${problem.message}\n`);
   const app = await startApp(config);
-  process.stdout.write(`[@cairn/shopify] listening on port ${new URL(app.url).port}, public URL ${config.appUrl}\n`);
+  // Before saying it listens: whoever reads that line may stop it at once.
   const stop = () => void app.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.stdout.write(`[@cairn/shopify] listening on port ${new URL(app.url).port}, public URL ${config.appUrl}\n`);
 } catch (err) {
   process.stderr.write(`${err instanceof ConfigError ? err.message : `[@cairn/shopify] ${(err as Error).stack ?? err}`}\n`);
   process.exit(1);

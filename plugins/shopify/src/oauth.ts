@@ -8,7 +8,7 @@ import { checkState, newState, readCookie, STATE_COOKIE } from './oauth-state.ts
 import { verifyQueryHmac } from './query-hmac.ts';
 import { isShopHostname } from './shop-hostname.ts';
 import type { ShopStore } from './shop-store.ts';
-import { exchangeCode, fetchShop } from './shopify-admin.ts';
+import { exchangeCode, fetchShop, setEmbedMetafields } from './shopify-admin.ts';
 
 /** How old the callback's `timestamp` may be: long enough for a slow redirect, short enough to refuse an old link. */
 const CALLBACK_MAX_AGE_S = 5 * 60;
@@ -59,6 +59,8 @@ export function oauthRoutes(deps: { config: ShopifyAppConfig; shops: ShopStore; 
       siteId = site.id;
       await shops.put({ ...(await shops.get(shop))!, siteId });
     }
+    // What the theme app embed puts in the tracker tag (again on a reinstall: the collector may have moved).
+    await setEmbedMetafields(origin, accessToken, { siteId, collectorUrl: config.collector });
     log('info', 'shop installed', { shop, site: siteId, reused: siteId === previous?.siteId });
     res.redirect(302, `https://${shop}/admin/apps/${encodeURIComponent(config.apiKey)}`);
   });

@@ -1,6 +1,7 @@
 /**
- * The two Shopify endpoints the app calls, as shopify.dev documents them: the OAuth authorization
- * code exchange and one Admin GraphQL query. `origin` is `https://{shop}` (a stub in tests).
+ * The Shopify endpoints the app calls, as shopify.dev documents them: the OAuth authorization code
+ * exchange and the Admin GraphQL API (the shop's name and domains; the app's own metafields that
+ * the theme app embed reads). `origin` is `https://{shop}` (a stub in tests).
  */
 import { HttpError } from './http-error.ts';
 
@@ -38,6 +39,36 @@ export async function fetchShop(origin: string, accessToken: string): Promise<Sh
   const body = (await res.json()) as { data?: { shop?: ShopInfo }; errors?: unknown };
   if (!body.data?.shop) throw new HttpError(502, 'shopify_refused', `Shopify's Admin API answered no shop: ${JSON.stringify(body.errors ?? body).slice(0, 200)}`);
   return body.data.shop;
+}
+
+/** An Admin GraphQL request; its `data`, or a 502 naming Shopify's errors. */
+async function graphql<T>(origin: string, accessToken: string, query: string, variables?: Record<string, unknown>): Promise<T> {
+  const res = await shopifyFetch(`${origin}/admin/api/${ADMIN_API_VERSION}/graphql.json`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-shopify-access-token': accessToken },
+    body: JSON.stringify({ query, ...(variables ? { variables } : {}) }),
+  });
+  if (!res.ok) throw new HttpError(502, 'shopify_refused', `Shopify's Admin API answered ${res.status}`);
+  const body = (await res.json()) as { data?: T; errors?: unknown };
+  if (!body.data || body.errors) throw new HttpError(502, 'shopify_refused', `Shopify's Admin API answered: ${JSON.stringify(body.errors ?? body).slice(0, 200)}`);
+  return body.data;
+}
+
+/**
+ * Writes the app-data metafields the theme app embed reads (`app.metafields.cairn.site_id`,
+ * `app.metafields.cairn.collector_url`): metafields of the app's own installation, which only the
+ * app can write and its theme extension read (no extra access scope).
+ */
+export async function setEmbedMetafields(origin: string, accessToken: string, values: { siteId: string; collectorUrl: string }): Promise<void> {
+  const { currentAppInstallation } = await graphql<{ currentAppInstallation: { id: string } }>(origin, accessToken, '{ currentAppInstallation { id } }');
+  const field = (key: string, value: string) => ({ ownerId: currentAppInstallation.id, namespace: 'cairn', key, type: 'single_line_text_field', value });
+  const { metafieldsSet } = await graphql<{ metafieldsSet: { userErrors: { field?: string[]; message: string }[] } }>(
+    origin,
+    accessToken,
+    'mutation SetCairn($metafields: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $metafields) { metafields { key } userErrors { field message } } }',
+    { metafields: [field('site_id', values.siteId), field('collector_url', values.collectorUrl)] },
+  );
+  if (metafieldsSet.userErrors.length > 0) throw new HttpError(502, 'shopify_refused', `Shopify refused the app's metafields: ${metafieldsSet.userErrors.map((e) => e.message).join('; ')}`);
 }
 
 async function shopifyFetch(url: string, init: RequestInit): Promise<Response> {

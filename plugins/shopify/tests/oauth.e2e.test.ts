@@ -49,6 +49,8 @@ describe('GET /auth/callback', () => {
     const [site] = await sites();
     expect(site).toMatchObject({ id: record.siteId, name: 'Dune Coffee', domains: ['dunecoffee.example'] });
     expect(f.stub.calls).toContain('POST /admin/api/2025-10/graphql.json');
+    // What the theme app embed reads to write the tracker tag: the site and the collector.
+    expect(f.stub.metafields.get(SHOP)).toEqual({ 'cairn.site_id': record.siteId, 'cairn.collector_url': f.config.collector });
   });
 
   it('reuses the shop’s site on a reinstall, and uses the myshopify domain when that is the primary one', async () => {

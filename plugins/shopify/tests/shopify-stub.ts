@@ -1,8 +1,10 @@
 /**
- * A local stand-in for the two Shopify endpoints the app calls, built from shopify.dev (Shopify is
+ * A local stand-in for the Shopify endpoints the app calls, built from shopify.dev (Shopify is
  * unreachable here): the OAuth authorization code exchange (`POST /admin/oauth/access_token`, a
  * single-use code for the app's client id and secret → `{ access_token, scope }`) and the Admin
- * GraphQL `shop` query (`X-Shopify-Access-Token` required, else 401). Served under `/{shop}/…`.
+ * GraphQL API (`X-Shopify-Access-Token` required, else 401): the `shop` query, the
+ * `currentAppInstallation` query and the `metafieldsSet` mutation (owner: that installation).
+ * Served under `/{shop}/…`.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -23,6 +25,8 @@ export interface ShopifyStub {
   tokens: Map<string, string>;
   /** Every request the stub answered: `METHOD /path`. */
   calls: string[];
+  /** The app-data metafields set, by shop: `namespace.key` → value. */
+  metafields: Map<string, Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -30,10 +34,11 @@ export async function startShopifyStub(app: { apiKey: string; apiSecret: string 
   const codes = new Map<string, string>();
   const tokens = new Map<string, string>();
   const calls: string[] = [];
+  const metafields = new Map<string, Record<string, string>>();
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, string>) : {};
+    const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, string> & { query?: string; variables?: { metafields?: { ownerId: string; namespace: string; key: string; type: string; value: string }[] } }) : {};
     const [, shop = '', ...rest] = (req.url ?? '').split('/');
     const path = `/${rest.join('/')}`;
     calls.push(`${req.method} ${path}`);
@@ -52,6 +57,14 @@ export async function startShopifyStub(app: { apiKey: string; apiSecret: string 
       if (!req.headers['x-shopify-access-token'] || req.headers['x-shopify-access-token'] !== tokens.get(shop)) {
         return send(401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
       }
+      const installation = `gid://shopify/AppInstallation/${shop.length}`;
+      if (body.query?.includes('currentAppInstallation')) return send(200, { data: { currentAppInstallation: { id: installation } } });
+      if (body.query?.includes('metafieldsSet')) {
+        const fields = body.variables?.metafields ?? [];
+        const userErrors = fields.filter((f) => f.ownerId !== installation || f.type !== 'single_line_text_field').map(() => ({ field: ['metafields'], message: 'Owner or type is invalid' }));
+        if (userErrors.length === 0) metafields.set(shop, { ...metafields.get(shop), ...Object.fromEntries(fields.map((f) => [`${f.namespace}.${f.key}`, f.value])) });
+        return send(200, { data: { metafieldsSet: { metafields: fields.map((f) => ({ key: f.key })), userErrors } } });
+      }
       const info = shops[shop]!;
       return send(200, { data: { shop: { name: info.name, myshopifyDomain: shop, primaryDomain: { host: info.primaryDomain ?? shop } } } });
     }
@@ -69,6 +82,7 @@ export async function startShopifyStub(app: { apiKey: string; apiSecret: string 
     },
     tokens,
     calls,
+    metafields,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
