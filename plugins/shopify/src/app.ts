@@ -1,4 +1,5 @@
 /** The app server: OAuth install, the embedded API behind session tokens, webhooks. */
+import { embedDeepLink, embedEnabled } from './shopify-admin.ts';
 import express, { Router } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,6 +38,14 @@ export function createApp(config: ShopifyAppConfig, opts: AppOptions = {}): expr
     if (!record.siteId) throw new HttpError(409, 'no_site', 'The shop has no Cairn site yet: reinstall the app.');
     const minted = await cairn.viewToken(record.siteId);
     res.set('cache-control', 'no-store').json({ token: minted.token, expiresAt: minted.expiresAt, sections: minted.sections, siteId: record.siteId, collectorUrl: config.collector });
+  });
+  // Whether the tracker is on the storefront: the app embed turned on in the published theme.
+  api.get('/embed', async (req, res) => {
+    const record = req.shopRecord!;
+    const token = shops.token(record);
+    if (!token) throw new HttpError(403, 'not_installed', 'The app is not installed on this shop: install it again.');
+    const enabled = await embedEnabled(config.shopOrigin(record.shop), token);
+    res.set('cache-control', 'no-store').json({ enabled, enableUrl: embedDeepLink(record.shop, config.apiKey) });
   });
   app.use('/api', api);
 

@@ -71,6 +71,32 @@ export async function setEmbedMetafields(origin: string, accessToken: string, va
   if (metafieldsSet.userErrors.length > 0) throw new HttpError(502, 'shopify_refused', `Shopify refused the app's metafields: ${metafieldsSet.userErrors.map((e) => e.message).join('; ')}`);
 }
 
+/** The app embed block's handle: `blocks/cairn.liquid` of the theme app extension. */
+export const EMBED_HANDLE = 'cairn';
+
+/**
+ * Whether the shop's published theme has the app's embed turned on: its `config/settings_data.json`
+ * lists app embeds under `current.blocks`, each `{ type: "shopify://apps/<app>/blocks/<handle>/<id>",
+ * disabled }` (a theme that never had it turned on does not list it). `null` when there is no
+ * published theme or no such file.
+ */
+export async function embedEnabled(origin: string, accessToken: string): Promise<boolean | null> {
+  const data = await graphql<{ themes: { nodes: { files: { nodes: { body: { content?: string } }[] } }[] } }>(
+    origin,
+    accessToken,
+    '{ themes(first: 1, roles: [MAIN]) { nodes { files(filenames: ["config/settings_data.json"]) { nodes { body { ... on OnlineStoreThemeFileBodyText { content } } } } } } }',
+  );
+  const content = data.themes.nodes[0]?.files.nodes[0]?.body.content;
+  if (content === undefined) return null;
+  // Shopify writes a comment above the JSON of theme settings files.
+  const settings = JSON.parse(content.replace(/^\s*\/\*[\s\S]*?\*\//, '')) as { current?: { blocks?: Record<string, { type?: string; disabled?: boolean }> } | string };
+  const blocks = typeof settings.current === 'object' ? Object.values(settings.current.blocks ?? {}) : [];
+  return blocks.some((b) => new RegExp(`^shopify://apps/[^/]+/blocks/${EMBED_HANDLE}/`).test(b.type ?? '') && b.disabled !== true);
+}
+
+/** The theme editor of the published theme, open on App embeds with the app's embed to turn on (shopify.dev: deep linking). */
+export const embedDeepLink = (shop: string, apiKey: string) => `https://${shop}/admin/themes/current/editor?context=apps&activateAppId=${encodeURIComponent(apiKey)}/${EMBED_HANDLE}`;
+
 async function shopifyFetch(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });

@@ -66,3 +66,24 @@ describe('session tokens', () => {
     expect((await viewToken(sessionToken({ dest: `https://${SHOP}` }))).status).toBe(200);
   });
 });
+
+describe('GET /api/embed', () => {
+  /** A theme's settings file as Shopify writes it: a comment, then the JSON, app embeds under current.blocks. */
+  const settings = (blocks: Record<string, { type: string; disabled: boolean }>) =>
+    `/*\n * IMPORTANT: The contents of this file are auto-generated.\n */\n${JSON.stringify({ current: { blocks, sections: {} }, presets: {} })}`;
+  const embed = async () => (await (await fetch(`${f.app.url}/api/embed`, { headers: { authorization: `Bearer ${sessionToken()}` } })).json()) as { enabled: boolean | null; enableUrl: string };
+
+  it('says whether the published theme has the app embed on, with the theme editor link that turns it on', async () => {
+    const link = `https://${SHOP}/admin/themes/current/editor?context=apps&activateAppId=test-api-key/cairn`;
+    // No published theme, or a theme that never had it.
+    expect(await embed()).toEqual({ enabled: null, enableUrl: link });
+    f.stub.settingsData.set(SHOP, settings({ '1234': { type: 'shopify://apps/other-app/blocks/chat/0a1b', disabled: false } }));
+    expect(await embed()).toEqual({ enabled: false, enableUrl: link });
+    f.stub.settingsData.set(SHOP, settings({ '987': { type: 'shopify://apps/cairn/blocks/cairn/5f6e-77aa', disabled: true } }));
+    expect((await embed()).enabled).toBe(false);
+    f.stub.settingsData.set(SHOP, settings({ '987': { type: 'shopify://apps/cairn/blocks/cairn/5f6e-77aa', disabled: false } }));
+    expect((await embed()).enabled).toBe(true);
+    // A session token is needed, as on every embedded request.
+    expect((await fetch(`${f.app.url}/api/embed`)).status).toBe(401);
+  });
+});

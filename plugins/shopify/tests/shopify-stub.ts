@@ -3,7 +3,8 @@
  * unreachable here): the OAuth authorization code exchange (`POST /admin/oauth/access_token`, a
  * single-use code for the app's client id and secret → `{ access_token, scope }`) and the Admin
  * GraphQL API (`X-Shopify-Access-Token` required, else 401): the `shop` query, the
- * `currentAppInstallation` query and the `metafieldsSet` mutation (owner: that installation).
+ * `currentAppInstallation` query and the `metafieldsSet` mutation (owner: that installation), and
+ * the published theme's `config/settings_data.json` (`themes(roles: [MAIN]) { … files … }`).
  * Served under `/{shop}/…`.
  */
 import { randomBytes } from 'node:crypto';
@@ -27,6 +28,8 @@ export interface ShopifyStub {
   calls: string[];
   /** The app-data metafields set, by shop: `namespace.key` → value. */
   metafields: Map<string, Record<string, string>>;
+  /** The published theme's `config/settings_data.json` text, by shop (none: no published theme). */
+  settingsData: Map<string, string>;
   close(): Promise<void>;
 }
 
@@ -35,6 +38,7 @@ export async function startShopifyStub(app: { apiKey: string; apiSecret: string 
   const tokens = new Map<string, string>();
   const calls: string[] = [];
   const metafields = new Map<string, Record<string, string>>();
+  const settingsData = new Map<string, string>();
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -59,6 +63,11 @@ export async function startShopifyStub(app: { apiKey: string; apiSecret: string 
       }
       const installation = `gid://shopify/AppInstallation/${shop.length}`;
       if (body.query?.includes('currentAppInstallation')) return send(200, { data: { currentAppInstallation: { id: installation } } });
+      if (body.query?.includes('themes(')) {
+        const content = settingsData.get(shop);
+        const nodes = content === undefined ? [] : [{ files: { nodes: [{ body: { content } }] } }];
+        return send(200, { data: { themes: { nodes } } });
+      }
       if (body.query?.includes('metafieldsSet')) {
         const fields = body.variables?.metafields ?? [];
         const userErrors = fields.filter((f) => f.ownerId !== installation || f.type !== 'single_line_text_field').map(() => ({ field: ['metafields'], message: 'Owner or type is invalid' }));
@@ -83,6 +92,7 @@ export async function startShopifyStub(app: { apiKey: string; apiSecret: string 
     tokens,
     calls,
     metafields,
+    settingsData,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
