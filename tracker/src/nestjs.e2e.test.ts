@@ -10,13 +10,13 @@ import { execFile, spawn } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROME_UA, startHarness, type Harness } from '@cairn/collector/testing';
 import { prepareFixture, REPO_ROOT } from '../../scripts/fixture-project.ts';
 import { killOnExit } from '../../scripts/kill-on-exit.ts';
+import { freePort } from '../../scripts/free-port.ts';
 
 const run = promisify(execFile);
 
@@ -40,14 +40,6 @@ function call(base: string, method: string, path: string, from: string, body?: u
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
 }
 
 const SOURCE = 'tracker/fixtures/nest-app';

@@ -5,11 +5,11 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { prepareFixture, REPO_ROOT } from '../../../scripts/fixture-project.ts';
 import { killOnExit } from '../../../scripts/kill-on-exit.ts';
+import { freePort } from '../../../scripts/free-port.ts';
 
 const run = promisify(execFile);
 
@@ -54,14 +54,6 @@ export async function astroBuild(dir: string, env: Record<string, string>): Prom
     const e = err as Error & { stdout?: string; stderr?: string };
     throw new Error(`astro build failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`, { cause: err });
   }
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export interface Server {

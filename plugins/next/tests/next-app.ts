@@ -7,11 +7,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { prepareFixture, REPO_ROOT } from '../../../scripts/fixture-project.ts';
 import { killOnExit } from '../../../scripts/kill-on-exit.ts';
+import { freePort } from '../../../scripts/free-port.ts';
 
 const run = promisify(execFile);
 
@@ -71,14 +71,6 @@ export async function buildApp(dir: string, env: Record<string, string>): Promis
   }).catch((err: Error & { stdout?: string; stderr?: string }) => {
     throw new Error(`next build failed in ${dir}:\n${err.stdout ?? ''}\n${err.stderr ?? err.message}`);
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
 }
 
 /** `next start` with `env` (the site key is given here only: never at build time). */

@@ -26,12 +26,12 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, realpathSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { killOnExit } from '../../../../scripts/kill-on-exit.ts';
 import { ensureWordPressTree, linkTree } from './wordpress-cache.ts';
+import { freePort } from '../../../../scripts/free-port.ts';
 
 const VERSION = '6.5';
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -249,17 +249,6 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<strin
     execFile(cmd, args, { env, encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`[wordpress] ${cmd} ${args.join(' ')} failed: ${stderr || stdout || err.message}`));
       else resolvePromise(stdout);
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolvePromise(port));
     });
   });
 }

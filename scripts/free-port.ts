@@ -1,0 +1,13 @@
+/** A TCP port free on 127.0.0.1 right now, for a test's child server (framework apps, PHP) that must be told its port. */
+import { createServer } from 'node:net';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
