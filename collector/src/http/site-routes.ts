@@ -194,7 +194,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       method: 'get',
       path: '/api/sites/:site/keys',
       summary: 'a site\'s keys (last 4 characters only)',
-      access: { kind: 'site', roles: ADMINS },
+      access: { kind: 'site', roles: ADMINS, integrations: true },
       handler: async (_req, res) => {
         res.json({ keys: await deps.admin.keys(id(res)) } satisfies KeysAnswer);
       },
@@ -203,7 +203,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       method: 'post',
       path: '/api/sites/:site/keys',
       summary: 'make a site key (shown once)',
-      access: { kind: 'site', roles: ADMINS },
+      access: { kind: 'site', roles: ADMINS, integrations: true },
       body: '1kb',
       handler: async (req, res) => {
         const { name } = (req.body ?? {}) as { name?: unknown };
@@ -214,7 +214,7 @@ export function siteRoutes(deps: { admin: SiteAdmin; sites: SiteDirectory; store
       method: 'delete',
       path: '/api/sites/:site/keys/:key',
       summary: 'revoke a site key and its view tokens',
-      access: { kind: 'site', roles: ADMINS },
+      access: { kind: 'site', roles: ADMINS, integrations: true },
       handler: async (req, res) => {
         await deps.admin.revokeKey(id(res), String(req.params.key), by(req, res));
         res.status(204).end();
