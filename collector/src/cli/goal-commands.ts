@@ -8,10 +8,10 @@ const goalsPath = (site: string) => `/sites/${encodeURIComponent(site)}/goals`;
 export const goalCommands: Command[] = [
   {
     name: 'goal add',
-    usage: 'cairn goal add <site> --page <pattern> | --event <name> [--name <label>] [--revenue <prop>]',
+    usage: 'cairn goal add <site> --page <pattern> | --event <name> [--name <label>] [--revenue <prop> [--currency <prop>]]',
     summary: ['add a goal (page patterns use * for any characters)'],
     args: [needsSite('goal add')],
-    options: { page: { type: 'string' }, event: { type: 'string' }, name: { type: 'string' }, revenue: { type: 'string' } },
+    options: { page: { type: 'string' }, event: { type: 'string' }, name: { type: 'string' }, revenue: { type: 'string' }, currency: { type: 'string' } },
     async run({ args: [site], flags, admin }) {
       const page = text(flags, 'page');
       const event = text(flags, 'event');
@@ -21,8 +21,9 @@ export const goalCommands: Command[] = [
         match: page ?? event,
         name: text(flags, 'name'),
         revenue: text(flags, 'revenue'),
+        currency: text(flags, 'currency'),
       });
-      console.log(`Goal ${goal.id} added to ${site}: ${goal.name}${goal.revenue ? ` (revenue from prop "${goal.revenue}")` : ''}.`);
+      console.log(`Goal ${goal.id} added to ${site}: ${goal.name}${goal.revenue ? ` (revenue from prop "${goal.revenue}"${goal.currency ? `, per currency of prop "${goal.currency}"` : ''})` : ''}.`);
     },
   },
   {
@@ -33,7 +34,7 @@ export const goalCommands: Command[] = [
     async run({ args: [site], admin }) {
       const { goals } = await admin.request<GoalsListAnswer>('GET', goalsPath(site!));
       if (goals.length === 0) return console.log(`No goals for ${site}. Add one: cairn goal add ${site} --page /thanks  (or --event signup)`);
-      for (const g of goals) console.log(`${g.id}  ${g.kind.padEnd(5)}  ${g.match}  ${g.name}${g.revenue ? `  revenue: ${g.revenue}` : ''}`);
+      for (const g of goals) console.log(`${g.id}  ${g.kind.padEnd(5)}  ${g.match}  ${g.name}${g.revenue ? `  revenue: ${g.revenue}` : ''}${g.currency ? `  currency: ${g.currency}` : ''}`);
     },
   },
   {

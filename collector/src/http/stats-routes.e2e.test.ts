@@ -107,6 +107,42 @@ describe('goals', () => {
     expect((await admin('DELETE', `/sites/${h.siteId}/goals/${id}`))?.status).toBe(204);
     expect((await admin('DELETE', `/sites/${h.siteId}/goals/${id}`))?.status).toBe(404);
   });
+
+  it('sums a revenue goal per currency, never adding one currency to another', async () => {
+    const admin = (method: string, path: string, body?: unknown) => adminRequest(h.collector.adminSocket, method, path, body);
+    // A currency prop needs a revenue prop to go with.
+    expect((await admin('POST', `/sites/${h.siteId}/goals`, { kind: 'event', match: 'order', currency: 'currency' }))?.status).toBe(400);
+    const made = await admin('POST', `/sites/${h.siteId}/goals`, { kind: 'event', match: 'order', name: 'Order', revenue: 'value', currency: 'currency' });
+    expect(made?.status).toBe(201);
+    expect(made?.body).toMatchObject({ revenue: 'value', currency: 'currency' });
+    const goalId = (made!.body as { id: string }).id;
+    type Row = { name: string; conversions: number; revenue?: number; currency?: string | null; revenues?: { currency: string | null; amount: number }[] };
+    const order = async () => ((await (await get('goals?period=30d')).json()) as { goals: Row[] }).goals.find((g) => g.name === 'Order')!;
+
+    // No orders yet: nothing in any currency.
+    expect(await order()).toMatchObject({ conversions: 0, revenue: 0, revenues: [] });
+
+    const [base] = [...synthesize({ site: h.siteId, start: Date.UTC(2026, 2, 10), days: 1, visitorsPerDay: 5, seed: 9 })];
+    const orderOf = (i: number, props: Record<string, unknown>) => ({ ...base!, ts: Date.UTC(2026, 2, 10, 15, i), name: 'order', session: 900 + i, visitor: `${i}`.padStart(32, 'f'), props: JSON.stringify(props) });
+    await h.collector.store.events.append([orderOf(1, { value: 20.5, currency: 'EUR' }), orderOf(2, { value: '9.5', currency: 'EUR' })]);
+    await h.collector.store.events.settle();
+    // One currency: the sum, with its code.
+    expect(await order()).toMatchObject({ conversions: 2, revenue: 30, currency: 'EUR', revenues: [{ currency: 'EUR', amount: 30 }] });
+
+    await h.collector.store.events.append([orderOf(3, { value: 100, currency: 'USD' }), orderOf(4, { value: 7 })]);
+    await h.collector.store.events.settle();
+    // Two currencies and an order without one: three amounts, no total.
+    const mixed = await order();
+    expect(mixed.conversions).toBe(4);
+    expect(mixed.revenues).toEqual([
+      { currency: 'USD', amount: 100 },
+      { currency: 'EUR', amount: 30 },
+      { currency: null, amount: 7 },
+    ]);
+    expect(mixed).not.toHaveProperty('revenue');
+    expect(mixed).not.toHaveProperty('currency');
+    expect((await admin('DELETE', `/sites/${h.siteId}/goals/${goalId}`))?.status).toBe(204);
+  });
 });
 
 describe('realtime', () => {

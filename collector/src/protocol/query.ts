@@ -75,6 +75,11 @@ export const goalSchema = z.strictObject({
   match: z.string().min(1).max(2048),
   /** A numeric prop of the goal's events to sum as revenue (e.g. `amount`). */
   revenue: z.string().min(1).max(64).optional(),
+  /**
+   * With `revenue`: the prop naming each event's currency (an ISO 4217 code, e.g. `currency`).
+   * Revenue is then summed per currency, never across currencies.
+   */
+  currency: z.string().min(1).max(64).optional(),
 });
 export type GoalInput = z.infer<typeof goalSchema>;
 export interface Goal extends GoalInput {

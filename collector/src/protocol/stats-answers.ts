@@ -57,7 +57,21 @@ export interface GoalRow {
   completions: number;
   /** Converted visitors ÷ visitors, %. */
   conversion_rate: number;
+  /**
+   * For a revenue goal: the sum of its revenue prop. For a goal that names a currency prop, only
+   * when its events had one currency in the period (then in `currency`); see `revenues`.
+   */
   revenue?: number;
+  /** The ISO 4217 code of `revenue`, for a goal with a currency prop; null: events without one. */
+  currency?: string | null;
+  /** For a goal with a currency prop: its revenue per currency, largest first; never added up. */
+  revenues?: CurrencyAmount[];
+}
+
+/** An amount of money in one currency (`null`: events that named no currency). */
+export interface CurrencyAmount {
+  currency: string | null;
+  amount: number;
 }
 
 export interface GoalsAnswer {

@@ -11,6 +11,7 @@ export function newGoal(input: GoalInput): Goal {
     throw new CairnError(400, 'invalid_goal', `${issue.path.join('.') || 'goal'}: ${issue.message}`);
   }
   const g = parsed.data;
+  if (g.currency && !g.revenue) throw new CairnError(400, 'invalid_goal', 'currency: names the prop holding each event\'s currency, and needs revenue, the prop holding its amount');
   if (g.kind === 'page' && !g.match.startsWith('/')) throw new CairnError(400, 'invalid_goal', 'match: a page goal is a path pattern starting with /, e.g. /thanks or /order/*/done');
   // Prefixed: a bare base64url id may start with "-", which a command line takes for a flag.
   return { ...g, id: `g_${randomBytes(6).toString('base64url')}`, name: g.name ?? (g.kind === 'page' ? `Visit ${g.match}` : g.match) };

@@ -3,7 +3,7 @@
  * period and its comparison, and turns sums into the metrics the API returns.
  */
 import { VITALS, type Vital, type Dimension, type Filter, type FilterDimension, type FunnelStep, type Goal, type Metrics, type Query } from '../protocol/query.ts';
-import type { BreakdownAnswer, DashboardAnswer, FunnelAnswer, GoalsAnswer, RealtimeAnswer, SummaryAnswer, TimeseriesAnswer, VitalsAnswer } from '../protocol/stats-answers.ts';
+import type { BreakdownAnswer, CurrencyAmount, DashboardAnswer, FunnelAnswer, GoalsAnswer, RealtimeAnswer, SummaryAnswer, TimeseriesAnswer, VitalsAnswer } from '../protocol/stats-answers.ts';
 import type { Site, StatsRow, StatsSpec, Store } from '../store/store.ts';
 import { bucketsOf, comparisonOf, resolvePeriod, type Interval } from './period.ts';
 import type { Range } from '../time.ts';
@@ -23,6 +23,22 @@ export function metricsOf(r: Omit<StatsRow, 'key'>): Metrics {
     visit_duration: Math.round(per(r.duration) / 1000),
     scroll_depth: r.scroll_n > 0 ? Math.round(r.scroll_sum / r.scroll_n) : null,
   };
+}
+
+/** How a dimension's missing value reads (store/duckdb/stats-sql.ts, the MongoDB pipeline). */
+const NONE = '(none)';
+/** Currencies listed per revenue goal; a shop sells in a few, Shopify supports some 130. */
+const MAX_CURRENCIES = 200;
+const cents = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * A goal's revenue fields from its amounts per currency: `revenues` always; `revenue` (with its
+ * `currency`) only when there is one currency to speak of, so that no client adds up two.
+ */
+function oneCurrency(revenues: CurrencyAmount[]): { revenues: CurrencyAmount[]; revenue?: number; currency?: string | null } {
+  if (revenues.length === 0) return { revenues, revenue: 0 };
+  if (revenues.length === 1) return { revenues, revenue: revenues[0]!.amount, currency: revenues[0]!.currency };
+  return { revenues };
 }
 
 export const EMPTY: Omit<StatsRow, 'key'> = { visitors: 0, visits: 0, pageviews: 0, events: 0, bounces: 0, visit_pageviews: 0, duration: 0, scroll_sum: 0, scroll_n: 0 };
@@ -180,7 +196,8 @@ export class StatsService {
   /**
    * Conversions of every goal of the site: visitors who completed it (summed per day, like
    * visitors), visits that completed it, completions (pageviews or events), the conversion rate
-   * (converted visitors ÷ visitors, %) and, for goals with a revenue prop, its sum.
+   * (converted visitors ÷ visitors, %) and, for goals with a revenue prop, its sum — per
+   * currency when the goal names a currency prop: amounts in different currencies are never added.
    */
   async goals(site: Site, q: Query): Promise<GoalsAnswer> {
     const { range } = this.#ranges(site, q);
@@ -192,7 +209,10 @@ export class StatsService {
     const rows = await Promise.all(
       goals.map(async (g) => {
         const spec = { ...this.#spec(site, range, { ...q, filters: [...q.filters, ...goalFilters(g)] }, { by: 'none' as const }), revenueProp: g.revenue };
-        const r = (await this.#store.stats.query(spec))[0] ?? { ...EMPTY, revenue: 0 };
+        const [r = { ...EMPTY, revenue: 0 }, revenues] = await Promise.all([
+          this.#store.stats.query(g.currency ? { ...spec, revenueProp: undefined } : spec).then((rows) => rows[0]),
+          g.currency ? this.#revenuesByCurrency({ ...spec, group: { by: 'dimension', dimension: `prop:${g.currency}`, sort: 'events', limit: MAX_CURRENCIES, offset: 0 } }) : undefined,
+        ]);
         return {
           id: g.id,
           name: g.name,
@@ -202,11 +222,20 @@ export class StatsService {
           conversions: r.visits,
           completions: g.kind === 'page' ? r.pageviews : r.events,
           conversion_rate: visitors > 0 ? Math.round((r.visitors / visitors) * 1000) / 10 : 0,
-          ...(g.revenue ? { revenue: Math.round((r.revenue ?? 0) * 100) / 100 } : {}),
+          ...(revenues ? oneCurrency(revenues) : g.revenue ? { revenue: cents(r.revenue ?? 0) } : {}),
         };
       }),
     );
     return { period: period(range), visitors, goals: rows };
+  }
+
+  /** A goal's revenue per currency, the largest amount first; events without a currency under `null`. */
+  async #revenuesByCurrency(spec: StatsSpec): Promise<CurrencyAmount[]> {
+    const rows = await this.#store.stats.query(spec);
+    return rows
+      .filter((row) => row.events > 0 || row.pageviews > 0)
+      .map((row) => ({ currency: row.key === NONE ? null : row.key, amount: cents(row.revenue ?? 0) }))
+      .sort((a, b) => b.amount - a.amount || String(a.currency).localeCompare(String(b.currency)));
   }
 
   /**

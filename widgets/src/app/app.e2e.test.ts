@@ -207,7 +207,7 @@ describe('the dashboard app', () => {
     await owner.getByText('No goal yet.').waitFor();
     expect(await axeViolations(owner)).toEqual([]);
 
-    expected.add(`POST /api/sites/${h.siteId}/goals 400`);
+    expected.add(`POST /api/sites/${h.siteId}/goals 400`); // twice: no leading slash, a currency without revenue
     await owner.getByLabel('Page path').fill('pricing');
     await owner.getByRole('button', { name: 'Add the goal' }).click();
     expect(await text(owner, 'cairn-site-goals #match-error')).toContain('starting with /');
@@ -215,6 +215,18 @@ describe('the dashboard app', () => {
     await owner.locator('cairn-site-goals').getByLabel('Name').fill('Saw pricing');
     await owner.getByRole('button', { name: 'Add the goal' }).click();
     await owner.getByRole('cell', { name: 'Saw pricing', exact: true }).waitFor();
+    // A revenue goal whose events say their currency: a currency without a revenue property is refused beside its field.
+    const goals = owner.locator('cairn-site-goals');
+    await goals.getByLabel('Kind').selectOption('event');
+    await goals.getByLabel('Event name').fill('order');
+    await goals.getByLabel('Name (optional)').fill('Order');
+    await goals.getByLabel('Currency property').fill('currency');
+    await owner.getByRole('button', { name: 'Add the goal' }).click();
+    expect(await text(owner, 'cairn-site-goals #currency-error')).toContain('needs revenue');
+    await goals.getByLabel('Revenue property').fill('value');
+    await owner.getByRole('button', { name: 'Add the goal' }).click();
+    await owner.getByRole('cell', { name: 'Order', exact: true }).waitFor();
+    expect(await goals.getByRole('row', { name: /Order/ }).textContent()).toContain('revenue: value, currency: currency');
 
     await owner.locator('cairn-site-keys').getByLabel('Name').fill('WordPress plugin');
     await owner.getByRole('button', { name: 'Make the key' }).click();

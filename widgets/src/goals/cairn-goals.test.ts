@@ -5,7 +5,7 @@
  * as `cairn goal add` and `cairn site add` do.
  */
 import { request } from 'node:http';
-import type { GoalsAnswer } from '@cairn/collector/protocol';
+import type { GoalRow, GoalsAnswer } from '@cairn/collector/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, startFixture, visit, type Fixture } from '../testing/fixture.ts';
 
@@ -28,7 +28,7 @@ function admin<T>(method: string, path: string, body: unknown): Promise<T> {
   });
 }
 
-const send = async (n: string, ip: string, p?: Record<string, number>) => {
+const send = async (n: string, ip: string, p?: Record<string, number | string>) => {
   const res = await f.h.post({ s: f.h.siteId, n, u: 'https://example.com/pricing', ...(p ? { p } : {}) }, { 'x-forwarded-for': ip });
   if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
 };
@@ -45,10 +45,14 @@ beforeAll(async () => {
   await send('purchase', '198.51.0.10', { amount: 49.5 });
   await send('purchase', '198.51.0.11', { amount: 20 });
   await send('purchase', '198.51.0.11', { amount: 10.25 });
+  // Orders in two currencies (the Shopify app's Purchase goal): never added together.
+  await send('order', '198.51.0.10', { value: 30, currency: 'EUR' });
+  await send('order', '198.51.0.11', { value: 12.5, currency: 'USD' });
   await f.h.collector.store.events.settle();
   await admin('POST', `/sites/${f.h.siteId}/goals`, { kind: 'event', match: 'signup', name: 'Sign-up' });
   await admin('POST', `/sites/${f.h.siteId}/goals`, { kind: 'page', match: '/thanks/*', name: 'Order page' });
   await admin('POST', `/sites/${f.h.siteId}/goals`, { kind: 'event', match: 'purchase', revenue: 'amount' });
+  await admin('POST', `/sites/${f.h.siteId}/goals`, { kind: 'event', match: 'order', name: 'Order', revenue: 'value', currency: 'currency' });
   const made = await admin<{ site: { id: string }; secret: string }>('POST', '/sites', { domain: 'no-goals.example' });
   const res = await fetch(`${f.h.collector.url}/api/tokens/view`, { method: 'POST', headers: { authorization: `Bearer ${made.secret}` } });
   emptySite = { id: made.site.id, token: ((await res.json()) as { token: string }).token };
@@ -86,13 +90,16 @@ describe('<cairn-goals>', () => {
     const page = await f.open(await tag(`<cairn-goals api="API" site="SITE" token="TOKEN" currency="EUR"></cairn-goals>`));
     await ready(page);
     const a = await f.api<GoalsAnswer>('goals?period=30d');
-    const euro = (n: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'EUR' }).format(n);
-    expect(await rows(page)).toEqual(a.goals.map((g) => [g.name, String(g.visitors), String(g.conversions), `${g.conversion_rate}%`, g.revenue === undefined ? '–' : euro(g.revenue)]));
+    const money = (n: number, currency = 'EUR') => new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(n);
+    const revenue = (g: GoalRow) => (g.revenues ? g.revenues.map((r) => money(r.amount, r.currency!)).join('') : g.revenue === undefined ? '–' : money(g.revenue));
+    expect(await rows(page)).toEqual(a.goals.map((g) => [g.name, String(g.visitors), String(g.conversions), `${g.conversion_rate}%`, revenue(g)]));
     // The seeded events, so that an empty answer on both sides cannot pass.
     expect(await rows(page)).toEqual([
       ['Sign-up', '3', '3', `${Math.round((3 / 11) * 1000) / 10}%`, '–'],
       ['Order page', '2', '2', `${Math.round((2 / 11) * 1000) / 10}%`, '–'],
       ['purchase', '2', '2', `${Math.round((2 / 11) * 1000) / 10}%`, '€79.75'],
+      // One line per currency, the largest amount first, each in its own currency.
+      ['Order', '2', '2', `${Math.round((2 / 11) * 1000) / 10}%`, '€30.00$12.50'],
     ]);
     const note = await page.evaluate(() => document.querySelector('cairn-goals')!.shadowRoot!.querySelector('.note')!.textContent);
     expect(note).toContain(`${a.visitors} visitors`);
@@ -106,7 +113,9 @@ describe('<cairn-goals>', () => {
     const a = await f.api<GoalsAnswer>(`goals?period=30d&filters=${encodeURIComponent(JSON.stringify(filters))}`);
     expect(a.goals[1]!.visitors).toBe(0);
     await page.waitForFunction(() => document.querySelector('cairn-goals')!.shadowRoot!.querySelectorAll('tbody tr')[1]?.querySelector('td')?.textContent?.trim() === '0');
-    expect(await rows(page)).toEqual(a.goals.map((g) => [g.name, String(g.visitors), String(g.conversions), `${g.conversion_rate}%`, g.revenue === undefined ? '–' : String(g.revenue)]));
+    const revenue = (g: GoalRow) =>
+      g.revenues ? g.revenues.map((r) => new Intl.NumberFormat('en-US', { style: 'currency', currency: r.currency! }).format(r.amount)).join('') : g.revenue === undefined ? '–' : String(g.revenue);
+    expect(await rows(page)).toEqual(a.goals.map((g) => [g.name, String(g.visitors), String(g.conversions), `${g.conversion_rate}%`, revenue(g)]));
   });
 
   it('says how to add goals when the site has none', async () => {

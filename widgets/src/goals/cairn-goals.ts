@@ -1,11 +1,12 @@
 /**
  * The site's goals in the period: visitors who completed each, its conversions (visits), its
- * conversion rate with a bar, and its revenue for goals that sum one.
+ * conversion rate with a bar, and its revenue for goals that sum one — per currency for goals
+ * whose events name their currency.
  *
  * @summary `<cairn-goals api="https://stats.example.com" site="…" token="…" period="30d" level="2">`
  * @attr heading - overrides the heading ("Goals")
  * @attr level - the heading's level in the host page's outline (2)
- * @attr currency - an ISO 4217 code (EUR, USD…) to show revenue as money; plain numbers without it
+ * @attr currency - an ISO 4217 code (EUR, USD…) to show revenue as money; plain numbers without it (a goal with a currency prop shows each amount in its own currency)
  * @attr theme - light (default), dark, or auto (follows the system)
  * @csspart table - the goals table
  * @csspart row - one goal's row
@@ -65,6 +66,10 @@ export class CairnGoals extends HeadedElement<GoalsAnswer> {
       code {
         font-size: 0.95em;
       }
+      .amount {
+        display: block;
+        white-space: nowrap;
+      }
     `,
   ];
 
@@ -84,19 +89,33 @@ export class CairnGoals extends HeadedElement<GoalsAnswer> {
     return a.goals.length === 0;
   }
 
-  #revenue(n: number): string {
-    if (this.currency) {
+  /** `n` as money in `currency` (an ISO 4217 code), or as a plain number without one. */
+  #money(n: number, currency: string | null): string {
+    if (currency) {
       try {
-        return new Intl.NumberFormat(undefined, { style: 'currency', currency: this.currency }).format(n);
+        return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(n);
       } catch {
-        // An unknown currency code: show the plain number rather than nothing.
+        // An unknown currency code: the number and the code rather than nothing.
+        return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(n)} ${currency}`;
       }
     }
     return new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(n);
   }
 
+  /**
+   * A goal's revenue: one amount, or, for a goal whose events name their currency, one line per
+   * currency in that currency (amounts in different currencies are never added up).
+   */
+  #revenue(g: GoalRow) {
+    if (g.revenues) {
+      if (g.revenues.length === 0) return this.#money(0, this.currency);
+      return g.revenues.map((r) => html`<span class="amount">${r.currency === null ? `${this.#money(r.amount, null)} (no currency)` : this.#money(r.amount, r.currency)}</span>`);
+    }
+    return g.revenue === undefined ? '–' : this.#money(g.revenue, this.currency);
+  }
+
   #table(a: GoalsAnswer) {
-    const withRevenue = a.goals.some((g) => g.revenue !== undefined);
+    const withRevenue = a.goals.some((g) => g.revenue !== undefined || g.revenues !== undefined);
     const top = Math.max(0.1, ...a.goals.map((g) => g.conversion_rate));
     const row = (g: GoalRow) => html`<tr part="row">
       <th scope="row">
@@ -108,7 +127,7 @@ export class CairnGoals extends HeadedElement<GoalsAnswer> {
       <td>${formatNumber(g.visitors, true)}</td>
       <td>${formatNumber(g.conversions, true)}</td>
       <td>${g.conversion_rate}%</td>
-      ${withRevenue ? html`<td>${g.revenue === undefined ? '–' : this.#revenue(g.revenue)}</td>` : null}
+      ${withRevenue ? html`<td>${this.#revenue(g)}</td>` : null}
     </tr>`;
     return html`<p class="note muted" id="note">Conversion rate: the share of the period's ${formatNumber(a.visitors, true)} visitors who completed the goal.</p>
       <table part="table" aria-labelledby="heading" aria-describedby="note">

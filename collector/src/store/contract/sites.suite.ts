@@ -176,10 +176,10 @@ export function describeSitesContract({ fresh, restart }: ContractStores): void 
       await store.goals.create('site-a', { id: 'g1', name: 'Order', kind: 'page', match: '/thanks/*', revenue: 'amount' });
       await store.goals.create('site-b', { id: 'g1', name: 'Other site', kind: 'event', match: 'x' });
       await new Promise((r) => setTimeout(r, 5));
-      await store.goals.create('site-a', { id: 'g0', name: 'Signup', kind: 'event', match: 'signup' });
+      await store.goals.create('site-a', { id: 'g0', name: 'Signup', kind: 'event', match: 'signup', revenue: 'value', currency: 'currency' });
       expect(await store.goals.list('site-a')).toEqual([
         { id: 'g1', name: 'Order', kind: 'page', match: '/thanks/*', revenue: 'amount' },
-        { id: 'g0', name: 'Signup', kind: 'event', match: 'signup' },
+        { id: 'g0', name: 'Signup', kind: 'event', match: 'signup', revenue: 'value', currency: 'currency' },
       ]);
       expect(await store.goals.remove('site-a', 'g1')).toBe(true);
       expect(await store.goals.remove('site-a', 'g1')).toBe(false);

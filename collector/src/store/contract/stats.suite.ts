@@ -85,6 +85,25 @@ export function describeStatsContract({ fresh, harness }: ContractStores): void 
       expect((await store.stats.queryMany(specs)).map(same)).toEqual(specs.map((s) => same(expected(s))));
     });
 
+    it('sum a revenue prop per value of another (a goal\'s currencies), the missing value as (none)', async () => {
+      const store = await fresh();
+      await store.sites.create(site);
+      const currencyOf = (i: number) => (i % 5 === 0 ? undefined : i % 2 ? 'USD' : 'EUR');
+      const vitals = rows.filter((e) => e.name === 'vital').map((e, i) => ({ ...e, props: JSON.stringify({ ...(JSON.parse(e.props!) as object), currency: currencyOf(i) }) }));
+      await store.events.append(vitals);
+      await store.events.settle();
+      const spec = { ...specOf({ by: 'dimension', dimension: 'prop:currency', sort: 'events', limit: 10, offset: 0 }, [{ dimension: 'event', op: 'is', values: ['vital'] }]), revenueProp: 'value' };
+      const want = new Map<string, number>();
+      for (const [i, e] of vitals.entries()) {
+        if (e.ts < spec.startUtc || e.ts >= spec.endUtc) continue;
+        const key = currencyOf(i) ?? '(none)';
+        want.set(key, (want.get(key) ?? 0) + (JSON.parse(e.props) as { value: number }).value);
+      }
+      const got = await store.stats.query(spec);
+      expect(new Map(got.map((r) => [r.key, r.revenue]))).toEqual(want);
+      expect(want.size).toBe(3);
+    });
+
     it('answer as the reference does for random questions (periods, filters, groupings, sorts)', async () => {
       const store = await loaded();
       const values = (d: string): string[] => {

@@ -9,13 +9,20 @@ import { rowsOf, type Exec } from './connections.ts';
 
 /** A site's goals, in the order they were created. */
 async function listGoals(conn: DuckDBConnection, site: string): Promise<Goal[]> {
-  const rows = await rowsOf(conn, 'SELECT id, name, kind, match, revenue FROM goals WHERE site = ? ORDER BY created_at, id', [site]);
-  return rows.map((r) => ({ id: String(r.id), name: String(r.name), kind: r.kind as Goal['kind'], match: String(r.match), ...(r.revenue ? { revenue: String(r.revenue) } : {}) }));
+  const rows = await rowsOf(conn, 'SELECT id, name, kind, match, revenue, currency FROM goals WHERE site = ? ORDER BY created_at, id', [site]);
+  return rows.map((r) => ({
+    id: String(r.id),
+    name: String(r.name),
+    kind: r.kind as Goal['kind'],
+    match: String(r.match),
+    ...(r.revenue ? { revenue: String(r.revenue) } : {}),
+    ...(r.currency ? { currency: String(r.currency) } : {}),
+  }));
 }
 
 /** Inserts a goal; DuckDB refuses an id the site already has. */
 async function insertGoal(conn: DuckDBConnection, site: string, g: Goal): Promise<void> {
-  await conn.run('INSERT INTO goals (site, id, name, kind, match, revenue) VALUES (?, ?, ?, ?, ?, ?)', [site, g.id, g.name, g.kind, g.match, g.revenue ?? null]);
+  await conn.run('INSERT INTO goals (site, id, name, kind, match, revenue, currency) VALUES (?, ?, ?, ?, ?, ?, ?)', [site, g.id, g.name, g.kind, g.match, g.revenue ?? null, g.currency ?? null]);
 }
 
 /** Deletes a goal; false when the site had none by that id. */

@@ -3,6 +3,7 @@
  * Cairn is refused untouched, and one written by an older Cairn is upgraded in place, once.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { afterThisTest, tempFolder } from '../../testing/after-each-test.ts';
@@ -188,6 +189,28 @@ describe('schema', () => {
     const third = await openStore(dataDir);
     expect(await third.dropCounts.list('site-a')).toEqual(moved);
     await third.close();
+  });
+
+  it('opens again after a crash right after it added a column to an older directory (no ALTER left in the write-ahead log)', async () => {
+    const dataDir = await tempDir();
+    const store = await openStore(dataDir);
+    await store.goals.create('site-a', { id: 'g1', name: 'Order', kind: 'event', match: 'order', revenue: 'value' });
+    await store.close();
+    // A directory from before goals had a currency.
+    const instance = await DuckDBInstance.create(join(dataDir, 'cairn.duckdb'));
+    const conn = await instance.connect();
+    await conn.run('ALTER TABLE goals DROP COLUMN currency');
+    conn.closeSync();
+    instance.closeSync();
+    // Another process opens it (adding the column) and is killed before it closes.
+    const script = `const { openDuckDbStore } = await import(${JSON.stringify(new URL('./duckdb-store.ts', import.meta.url).href)});
+      await openDuckDbStore({ dataDir: ${JSON.stringify(dataDir)}, loadIntervalMs: ${NO_TIMER} });
+      process.kill(process.pid, 'SIGKILL');`;
+    const crashed = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
+
+    const again = await openStore(dataDir);
+    expect(await again.goals.list('site-a')).toEqual([{ id: 'g1', name: 'Order', kind: 'event', match: 'order', revenue: 'value' }]);
   });
 
   it('records the schema version on first open', async () => {

@@ -12,6 +12,10 @@ async function schemaVersion(conn: DuckDBConnection): Promise<number | null> {
 export async function migrate(conn: DuckDBConnection): Promise<void> {
   // Tables and columns added by later schemas are created here (IF NOT EXISTS): what is left is data.
   await conn.run(SCHEMA_SQL);
+  // Written to the database file now, not left in the write-ahead log: DuckDB fails to replay an
+  // ALTER TABLE … ADD COLUMN on a table with a `DEFAULT now()` column (goals) after a crash
+  // ("GetDefaultDatabase with no default database set"), and the store would not open again.
+  await conn.run('CHECKPOINT');
   const found = await schemaVersion(conn);
   if (found === null) {
     await conn.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);

@@ -81,8 +81,12 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE TABLE IF NOT EXISTS goals (
   site VARCHAR NOT NULL, id VARCHAR NOT NULL, name VARCHAR NOT NULL, kind VARCHAR NOT NULL,
   match VARCHAR NOT NULL, revenue VARCHAR, created_at TIMESTAMP NOT NULL DEFAULT now(),
+  currency VARCHAR,
   PRIMARY KEY (site, id)
 );
+-- The prop naming a revenue goal's currency (revenue is then summed per currency), or NULL.
+-- (migrate.ts checkpoints after these statements: DuckDB cannot replay this ALTER from its WAL.)
+ALTER TABLE goals ADD COLUMN IF NOT EXISTS currency VARCHAR;
 -- Events dropped at ingest per site, UTC day and reason (schema 7; bots only, as bot_counts, before).
 CREATE TABLE IF NOT EXISTS drop_counts (
   site VARCHAR NOT NULL, day DATE NOT NULL, reason VARCHAR NOT NULL, count UBIGINT NOT NULL,

@@ -196,12 +196,13 @@ export const goalDoc = (site: string, g: Goal, createdAt: number): Doc => ({
   kind: g.kind,
   match: g.match,
   ...(g.revenue ? { revenue: g.revenue } : {}),
+  ...(g.currency ? { currency: g.currency } : {}),
   createdAt: new Date(createdAt),
 });
 
 export const goalOf = (d: Doc): Goal => {
   const { id } = d._id as { id: string };
-  return { id, name: d.name as string, kind: d.kind as Goal['kind'], match: d.match as string, ...(d.revenue ? { revenue: d.revenue as string } : {}) };
+  return { id, name: d.name as string, kind: d.kind as Goal['kind'], match: d.match as string, ...(d.revenue ? { revenue: d.revenue as string } : {}), ...(d.currency ? { currency: d.currency as string } : {}) };
 };
 
 export const dropCountUpsert = (c: DropCount) => ({ filter: { _id: { site: c.site, day: c.day, reason: c.reason } }, update: { $inc: { count: c.count } } });

@@ -5,7 +5,7 @@ import { FormPage } from '../form-page.ts';
 import { errorOn, formAlert, formError, formValues, placeError, textField } from '../form.ts';
 import { request } from '../session.ts';
 
-const FIELDS = ['kind', 'match', 'name', 'revenue'];
+const FIELDS = ['kind', 'match', 'name', 'revenue', 'currency'];
 const RULES: [string, RegExp][] = FIELDS.map((f) => [f, new RegExp(`^${f}:`, 'i')]);
 
 export class CairnSiteGoals extends FormPage {
@@ -67,7 +67,7 @@ export class CairnSiteGoals extends FormPage {
     this.busy = true;
     this.error = null;
     try {
-      await request('POST', this.#path, { kind: v.kind, match: v.match, ...(v.name ? { name: v.name } : {}), ...(v.revenue ? { revenue: v.revenue } : {}) });
+      await request('POST', this.#path, { kind: v.kind, match: v.match, ...(v.name ? { name: v.name } : {}), ...(v.revenue ? { revenue: v.revenue } : {}), ...(v.currency ? { currency: v.currency } : {}) });
       form.reset();
       this.kind = 'page';
       await this.#load();
@@ -92,7 +92,7 @@ export class CairnSiteGoals extends FormPage {
     return html`<tr>
       <td>${g.name}</td>
       <td>${g.kind === 'page' ? 'Page visited' : 'Custom event'}</td>
-      <td><code>${g.match}</code>${g.revenue ? html`<br /><span class="muted">revenue: ${g.revenue}</span>` : nothing}</td>
+      <td><code>${g.match}</code>${g.revenue ? html`<br /><span class="muted">revenue: ${g.revenue}${g.currency ? `, currency: ${g.currency}` : ''}</span>` : nothing}</td>
       <td>
         ${this.confirming === g.id
           ? html`<div class="actions" role="group" aria-label="Remove ${g.name}?">
@@ -134,6 +134,7 @@ export class CairnSiteGoals extends FormPage {
           : textField({ name: 'match', label: 'Event name', required: true, hint: 'As the site sends it, e.g. signup.', error: errorOn(this.error, 'match') })}
         ${textField({ name: 'name', label: 'Name', hint: 'What the dashboard calls it.', error: errorOn(this.error, 'name') })}
         ${textField({ name: 'revenue', label: 'Revenue property', hint: 'A numeric property of the event to sum, e.g. amount.', error: errorOn(this.error, 'revenue') })}
+        ${textField({ name: 'currency', label: 'Currency property', hint: 'If the events say their currency (EUR, USD…) in a property, e.g. currency: revenue is then summed per currency, never across.', error: errorOn(this.error, 'currency') })}
         <div><button class="primary" type="submit" ?disabled=${this.busy}>${this.busy ? 'Adding…' : 'Add the goal'}</button></div>
       </form>
     </section>`;
