@@ -105,6 +105,28 @@ describe('<cairn-goals>', () => {
     expect(note).toContain(`${a.visitors} visitors`);
   });
 
+  it('puts each goal on its own lines when narrow: the name readable, each number under its label, nothing wider than the widget', async () => {
+    const page = await f.open(await tag(`<h1>Stats</h1><div style="width:340px"><cairn-goals api="API" site="SITE" token="TOKEN" currency="EUR"></cairn-goals></div>`));
+    await ready(page);
+    const layout = await page.evaluate(() => {
+      const root = document.querySelector('cairn-goals')!.shadowRoot!;
+      const host = document.querySelector('cairn-goals')!.getBoundingClientRect();
+      const row = root.querySelectorAll('tbody tr')[3]!;
+      return {
+        nameWidth: row.querySelector('.name')!.getBoundingClientRect().width,
+        // What sticks out of the widget (the headers are hidden for the eyes, kept for screen readers).
+        over: [...root.querySelectorAll('table, tbody tr, tbody th, td')].filter((e) => e.getBoundingClientRect().right > host.right + 0.5).map((e) => e.outerHTML.slice(0, 60)),
+        labels: [...row.querySelectorAll('td')].map((td) => getComputedStyle(td, '::before').content),
+      };
+    });
+    expect(layout.nameWidth).toBeGreaterThan(300);
+    expect(layout.over).toEqual([]);
+    expect(layout.labels).toEqual(['"Visitors" / ""', '"Conversions" / ""', '"Conversion rate" / ""', '"Revenue" / ""']);
+    // The table keeps its headers for screen readers.
+    expect(await page.getByRole('columnheader', { name: 'Conversion rate' }).count()).toBe(1);
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
   it('reads the goals again when the filters change', async () => {
     const page = await f.open(await tag(`<cairn-goals api="API" site="SITE" token="TOKEN"></cairn-goals>`));
     await ready(page);

@@ -70,6 +70,45 @@ export class CairnGoals extends HeadedElement<GoalsAnswer> {
         display: block;
         white-space: nowrap;
       }
+      /* Narrow (a phone, a CMS sidebar): each goal on its own lines, its name above its numbers,
+         each number under its column's name; five columns side by side would squeeze the names
+         to a letter a line. */
+      :host {
+        container-type: inline-size;
+      }
+      @container (max-width: 30rem) {
+        thead {
+          position: absolute;
+          width: 1px;
+          height: 1px;
+          overflow: hidden;
+          clip-path: inset(50%);
+        }
+        tbody tr {
+          display: grid;
+          grid-template-columns: repeat(auto-fit, minmax(5.5em, 1fr));
+          column-gap: 12px;
+          padding: 4px 0 8px;
+        }
+        tbody tr + tr {
+          border-top: 1px solid var(--_border);
+        }
+        tbody th {
+          grid-column: 1 / -1;
+          width: auto;
+        }
+        td {
+          text-align: left;
+          padding-left: 8px;
+        }
+        td::before {
+          /* The column's name, for the eyes: screen readers have the table's headers. */
+          content: attr(data-label) / '';
+          display: block;
+          color: var(--_muted);
+          font-size: 0.8em;
+        }
+      }
     `,
   ];
 
@@ -124,10 +163,10 @@ export class CairnGoals extends HeadedElement<GoalsAnswer> {
           ${g.name !== g.match ? html`<span class="match">${g.kind === 'page' ? 'Page' : 'Event'} ${g.match}</span>` : null}
         </span>
       </th>
-      <td>${formatNumber(g.visitors, true)}</td>
-      <td>${formatNumber(g.conversions, true)}</td>
-      <td>${g.conversion_rate}%</td>
-      ${withRevenue ? html`<td>${this.#revenue(g)}</td>` : null}
+      <td data-label="Visitors">${formatNumber(g.visitors, true)}</td>
+      <td data-label="Conversions">${formatNumber(g.conversions, true)}</td>
+      <td data-label="Conversion rate">${g.conversion_rate}%</td>
+      ${withRevenue ? html`<td data-label="Revenue">${this.#revenue(g)}</td>` : null}
     </tr>`;
     return html`<p class="note muted" id="note">Conversion rate: the share of the period's ${formatNumber(a.visitors, true)} visitors who completed the goal.</p>
       <table part="table" aria-labelledby="heading" aria-describedby="note">
