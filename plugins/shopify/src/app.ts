@@ -8,6 +8,9 @@ import type { ShopifyAppConfig } from './config.ts';
 import { errorHandler, HttpError } from './http-error.ts';
 import { createLog, type Log } from './log.ts';
 import { oauthRoutes } from './oauth.ts';
+import { appProxyRoutes } from './app-proxy.ts';
+import { adminPageRoutes } from './admin-page.ts';
+import { extensionCors, productStatsRoute } from './product-stats.ts';
 import { sessionTokens } from './session-token.ts';
 import { fileShopStore } from './shop-store.ts';
 import { webhookRoutes } from './webhooks.ts';
@@ -30,8 +33,12 @@ export function createApp(config: ShopifyAppConfig, opts: AppOptions = {}): expr
   // Webhooks first: they need the raw body, before any JSON parser.
   app.use(webhookRoutes({ config, shops, cairn, log, now }));
   app.use(oauthRoutes({ config, shops, cairn, log, now }));
+  // The App Proxy: Shopify-signed storefront requests (own 64 KB body limit), before the /api router.
+  app.use(appProxyRoutes({ config, shops, cairn, log, now }));
 
   const api = Router();
+  // Admin UI extensions' preflight carries no session token: answered before the check.
+  api.use('/product-stats', extensionCors);
   api.use(sessionTokens(config, shops));
   api.get('/view-token', async (req, res) => {
     const record = req.shopRecord!;
@@ -47,11 +54,10 @@ export function createApp(config: ShopifyAppConfig, opts: AppOptions = {}): expr
     const enabled = await embedEnabled(config.shopOrigin(record.shop), token);
     res.set('cache-control', 'no-store').json({ enabled, enableUrl: embedDeepLink(record.shop, config.apiKey) });
   });
+  api.get('/product-stats', productStatsRoute(config));
   app.use('/api', api);
 
-  app.get('/', (_req, res) => {
-    res.type('text/plain').send('Cairn for Shopify is running. Open the app from your Shopify admin.');
-  });
+  app.use(adminPageRoutes({ config, shops }));
   app.use(errorHandler(log));
   return app;
 }

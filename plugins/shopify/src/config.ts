@@ -34,7 +34,12 @@ export class ConfigError extends Error {
   }
 }
 
-export const SCOPES = ['read_themes'];
+/**
+ * The access scopes, in this one place (shopify.app.toml's `[access_scopes]` must say the same; a
+ * test compares them): `read_themes` checks that the theme embed is on; `write_pixels` and
+ * `read_customer_events` install the web pixel; `write_app_proxy` is what an app proxy requires.
+ */
+export const SCOPES = ['read_themes', 'write_pixels', 'read_customer_events', 'write_app_proxy'];
 
 /** Reads and checks every setting, reporting all problems at once. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ShopifyAppConfig {

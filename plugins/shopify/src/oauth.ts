@@ -7,8 +7,10 @@ import type { Log } from './log.ts';
 import { checkState, newState, readCookie, STATE_COOKIE } from './oauth-state.ts';
 import { verifyQueryHmac } from './query-hmac.ts';
 import { isShopHostname } from './shop-hostname.ts';
+import { ensureProxyKey, ensureRevenueGoals } from './shop-setup.ts';
 import type { ShopStore } from './shop-store.ts';
 import { exchangeCode, fetchShop, setEmbedMetafields } from './shopify-admin.ts';
+import { connectWebPixel } from './web-pixel.ts';
 
 /** How old the callback's `timestamp` may be: long enough for a slow redirect, short enough to refuse an old link. */
 const CALLBACK_MAX_AGE_S = 5 * 60;
@@ -55,13 +57,23 @@ export function oauthRoutes(deps: { config: ShopifyAppConfig; shops: ShopStore; 
     let siteId = previous?.siteId && (await cairn.getSite(previous.siteId)) ? previous.siteId : undefined;
     if (!siteId) {
       const info = await fetchShop(origin, accessToken);
-      const site = await cairn.createSite({ domain: info.primaryDomain?.host || info.myshopifyDomain || shop, name: info.name || shop });
+      const primary = info.primaryDomain?.host || info.myshopifyDomain || shop;
+      const site = await cairn.createSite({ domain: primary, name: info.name || shop, ...(info.ianaTimezone ? { timezone: info.ianaTimezone } : {}) });
+      // The storefront answers on its myshopify.com address too (checkout may as well): both count.
+      const myshopify = info.myshopifyDomain || shop;
+      if (myshopify !== primary) await cairn.setDomains(site.id, [primary, myshopify]);
       siteId = site.id;
       await shops.put({ ...(await shops.get(shop))!, siteId });
     }
     // What the theme app embed puts in the tracker tag (again on a reinstall: the collector may have moved).
     await setEmbedMetafields(origin, accessToken, { siteId, collectorUrl: config.collector });
-    log('info', 'shop installed', { shop, site: siteId, reused: siteId === previous?.siteId });
+    // The App Proxy's site key (a new one when the stored one is missing or was revoked) and the
+    // funnel's revenue goals: both made once, so a reinstall makes nothing new.
+    const withKey = await ensureProxyKey(cairn, shops, (await shops.get(shop))!);
+    const goalsMade = await ensureRevenueGoals(cairn, siteId);
+    // The web pixel (checkout events) with the same site and collector; updated on a reinstall.
+    const pixel = await connectWebPixel(origin, accessToken, { siteId, collectorUrl: config.collector });
+    log('info', 'shop installed', { shop, site: siteId, reused: siteId === previous?.siteId, newProxyKey: withKey.proxyKey?.id !== previous?.proxyKey?.id, goalsMade, webPixel: pixel.action });
     res.redirect(302, `https://${shop}/admin/apps/${encodeURIComponent(config.apiKey)}`);
   });
 

@@ -15,6 +15,11 @@ export interface ShopRecord {
   scope?: string;
   installedAt?: string;
   uninstalledAt?: string;
+  /**
+   * The site key the App Proxy forwards the storefront's events with (named "Shopify app proxy"
+   * on the collector): its id and site, and its secret encrypted as the token is.
+   */
+  proxyKey?: { id: string; site: string; secret: Sealed };
 }
 
 export interface ShopStore {
@@ -25,6 +30,10 @@ export interface ShopStore {
   sealToken(shop: string, token: string): Sealed;
   /** The access token of an installed shop, or undefined. */
   token(record: ShopRecord): string | undefined;
+  /** Encrypts another secret of the shop (its proxy site key) as tokens are: the shop as associated data. */
+  sealSecret(shop: string, secret: string): Sealed;
+  /** The proxy site key's secret, or undefined when the shop has none. */
+  proxyKeySecret(record: ShopRecord): string | undefined;
 }
 
 /** A store in `dir/shops/`; `key` is the 32-byte encryption key. */
@@ -55,5 +64,7 @@ export function fileShopStore(dir: string, key: Buffer): ShopStore {
     },
     sealToken: (shop, token) => seal(key, token, shop.toLowerCase()),
     token: (record) => (record.token ? open(key, record.token, record.shop.toLowerCase()) : undefined),
+    sealSecret: (shop, secret) => seal(key, secret, shop.toLowerCase()),
+    proxyKeySecret: (record) => (record.proxyKey ? open(key, record.proxyKey.secret, record.shop.toLowerCase()) : undefined),
   };
 }

@@ -12,6 +12,8 @@ export interface ShopInfo {
   name: string;
   myshopifyDomain: string;
   primaryDomain?: { host: string } | null;
+  /** The shop's time zone (`Europe/Berlin`): its Cairn site's days start at its midnight. */
+  ianaTimezone?: string | null;
 }
 
 /** `POST /admin/oauth/access_token`: no `grant_options[]=per-user` was asked, so the token is offline. */
@@ -33,7 +35,7 @@ export async function fetchShop(origin: string, accessToken: string): Promise<Sh
   const res = await shopifyFetch(`${origin}/admin/api/${ADMIN_API_VERSION}/graphql.json`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-shopify-access-token': accessToken },
-    body: JSON.stringify({ query: '{ shop { name myshopifyDomain primaryDomain { host } } }' }),
+    body: JSON.stringify({ query: '{ shop { name myshopifyDomain primaryDomain { host } ianaTimezone } }' }),
   });
   if (!res.ok) throw new HttpError(502, 'shopify_refused', `Shopify's Admin API answered ${res.status}`);
   const body = (await res.json()) as { data?: { shop?: ShopInfo }; errors?: unknown };

@@ -29,7 +29,7 @@ const problems = (env: Record<string, string>) => {
 describe('loadConfig', () => {
   it('reads a good environment: trailing slashes dropped, the key as 32 bytes (hex or base64)', () => {
     const config = loadConfig(GOOD);
-    expect(config).toMatchObject({ appUrl: 'https://app.example', collector: 'https://stats.example', port: 8080, scopes: ['read_themes'] });
+    expect(config).toMatchObject({ appUrl: 'https://app.example', collector: 'https://stats.example', port: 8080, scopes: ['read_themes', 'write_pixels', 'read_customer_events', 'write_app_proxy'] });
     expect(config.encryptionKey.length).toBe(32);
     expect(loadConfig({ ...GOOD, CAIRN_SHOPIFY_ENCRYPTION_KEY: randomBytes(32).toString('base64') }).encryptionKey.length).toBe(32);
     expect(config.shopOrigin('a.myshopify.com')).toBe('https://a.myshopify.com');

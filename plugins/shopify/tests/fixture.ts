@@ -24,7 +24,7 @@ export interface Fixture {
 export async function startFixture(): Promise<Fixture> {
   const h = await startHarness();
   const stub = await startShopifyStub({ apiKey: API_KEY, apiSecret: API_SECRET }, {
-    [SHOP]: { name: 'Dune Coffee', primaryDomain: 'dunecoffee.example' },
+    [SHOP]: { name: 'Dune Coffee', primaryDomain: 'dunecoffee.example', timezone: 'Europe/Berlin' },
     [OTHER_SHOP]: { name: 'Plain Shop' },
   });
   const dataDir = await tempDir('cairn-shopify-');
@@ -116,4 +116,67 @@ export function webhook(f: Fixture, topic: string, body: unknown, opts: { shop?:
     },
     body: opts.tamper ? raw.replace('}', ',"x":1}') : raw,
   });
+}
+
+/** The site the app made for `shop` on the collector (looked up by the shop's name). */
+export async function siteOf(f: Fixture, name = 'Dune Coffee'): Promise<string> {
+  return (await f.h.collector.store.sites.list()).find((s) => s.name === name)!.id;
+}
+
+/**
+ * A small shop's day, as the theme embed and the web pixel send it (the pixel's event names and
+ * props and its cleaned checkout addresses): six visitors, two products. What it adds up to is
+ * `SEEDED` below.
+ */
+export async function seedShopEvents(f: Fixture, site: string, host = 'dunecoffee.example'): Promise<void> {
+  const hat = { product_id: '123', product: 'Felt hat', variant_id: '9001', currency: 'EUR' };
+  const scarf = { product_id: '456', product: 'Wool scarf', variant_id: '9002', currency: 'EUR' };
+  type Step = [name: string, path: string, props?: Record<string, string | number>];
+  const visit = (...steps: Step[]): Step[] => [['pageview', '/'], ...steps];
+  const visitors: Step[][] = [
+    visit(['product_viewed', '/products/felt-hat', { ...hat, value: 45 }], ['product_added_to_cart', '/products/felt-hat', { ...hat, quantity: 1, value: 45 }],
+      ['checkout_started', '/checkouts/information', { value: 45, currency: 'EUR', items: 1 }], ['checkout_completed', '/checkouts/thank-you', { value: 45, currency: 'EUR', items: 1 }],
+      ['product_purchased', '/checkouts/thank-you', { ...hat, quantity: 1, value: 45 }]),
+    visit(['product_viewed', '/products/felt-hat', { ...hat, value: 45 }], ['product_added_to_cart', '/products/felt-hat', { ...hat, quantity: 1, value: 45 }],
+      ['checkout_started', '/checkouts/information', { value: 45, currency: 'EUR', items: 1 }]),
+    visit(['product_viewed', '/products/felt-hat', { ...hat, value: 45 }], ['product_viewed', '/products/wool-scarf', { ...scarf, value: 30 }],
+      ['product_added_to_cart', '/products/felt-hat', { ...hat, quantity: 2, value: 90 }], ['checkout_started', '/checkouts/information', { value: 90, currency: 'EUR', items: 2 }],
+      ['checkout_completed', '/checkouts/thank-you', { value: 90, currency: 'EUR', items: 2 }], ['product_purchased', '/checkouts/thank-you', { ...hat, quantity: 2, value: 90 }]),
+    visit(['product_viewed', '/products/felt-hat', { ...hat, value: 45 }]),
+    visit(['product_viewed', '/products/wool-scarf', { ...scarf, currency: 'USD', value: 35.5 }], ['product_added_to_cart', '/products/wool-scarf', { ...scarf, currency: 'USD', quantity: 1, value: 35.5 }],
+      ['checkout_started', '/checkouts/information', { value: 35.5, currency: 'USD', items: 1 }], ['checkout_completed', '/checkouts/thank-you', { value: 35.5, currency: 'USD', items: 1 }],
+      ['product_purchased', '/checkouts/thank-you', { ...scarf, currency: 'USD', quantity: 1, value: 35.5 }]),
+    visit(),
+  ];
+  for (const [i, steps] of visitors.entries()) {
+    for (const [n, path, p] of steps) {
+      const res = await f.h.post({ s: site, n, u: `https://${host}${path}`, ...(p ? { p } : {}) }, { 'x-forwarded-for': `203.0.113.${i + 10}` });
+      if (res.status !== 202) throw new Error(`the collector refused a seeded ${n}: ${res.status} ${await res.text()}`);
+      // The funnel takes each step from the events after the previous one: keep them apart in time.
+      await new Promise((r) => setTimeout(r, 3));
+    }
+  }
+  await f.h.stored(site);
+}
+
+/** What `seedShopEvents` adds up to. */
+export const SEEDED = {
+  visits: 6,
+  funnel: [5, 4, 4, 3],
+  revenue: { EUR: 135, USD: 35.5 },
+  orders: 3,
+  hat: { gid: 'gid://shopify/Product/123', viewers: 4, addToCarts: 3, unitsSold: 3, orders: 2 },
+  scarf: { gid: 'gid://shopify/Product/456', viewers: 2, addToCarts: 1, unitsSold: 1, orders: 1 },
+};
+
+/**
+ * The `signature` Shopify adds to an app proxy request (shopify.dev "Authenticate app proxies"),
+ * written out here apart from the app's code: each parameter once as `name=value` (repeated ones'
+ * values joined by `,`), sorted, concatenated without separator, hex HMAC-SHA256 with `secret`.
+ */
+export function signProxyQuery(params: [string, string][], secret = API_SECRET): string {
+  const grouped: Record<string, string[]> = {};
+  for (const [name, value] of params) (grouped[name] ??= []).push(value);
+  const message = Object.entries(grouped).map(([name, values]) => `${name}=${values.join(',')}`).sort().join('');
+  return createHmac('sha256', secret).update(message).digest('hex');
 }

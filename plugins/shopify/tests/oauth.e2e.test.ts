@@ -2,6 +2,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cairnClient } from '../src/cairn-client.ts';
+import { SCOPES } from '../src/config.ts';
+import { PROXY_KEY_NAME, REVENUE_GOALS } from '../src/shop-setup.ts';
+import { fileShopStore, type ShopRecord } from '../src/shop-store.ts';
 import { API_KEY, beginInstall, callbackUrl, install, OTHER_SHOP, SHOP, startFixture, type Fixture } from './fixture.ts';
 
 let f: Fixture;
@@ -16,7 +20,7 @@ describe('GET /auth', () => {
     expect(res.status).toBe(302);
     const to = new URL(res.headers.get('location')!);
     expect(to.origin + to.pathname).toBe(`https://${SHOP}/admin/oauth/authorize`);
-    expect(Object.fromEntries(to.searchParams)).toEqual({ client_id: API_KEY, scope: 'read_themes', redirect_uri: 'https://cairn-app.example/auth/callback', state });
+    expect(Object.fromEntries(to.searchParams)).toEqual({ client_id: API_KEY, scope: SCOPES.join(','), redirect_uri: 'https://cairn-app.example/auth/callback', state });
     expect(state.length).toBeGreaterThanOrEqual(20);
     expect(cookie).toContain(state);
     expect(res.headers.get('set-cookie')).toMatch(/HttpOnly/i);
@@ -47,10 +51,13 @@ describe('GET /auth/callback', () => {
     expect(record.token.iv).toBeTruthy();
 
     const [site] = await sites();
-    expect(site).toMatchObject({ id: record.siteId, name: 'Dune Coffee', domains: ['dunecoffee.example'] });
+    // The shop's time zone; its primary domain first, its myshopify.com address counted too.
+    expect(site).toMatchObject({ id: record.siteId, name: 'Dune Coffee', domains: ['dunecoffee.example', SHOP], timezone: 'Europe/Berlin' });
     expect(f.stub.calls).toContain('POST /admin/api/2025-10/graphql.json');
     // What the theme app embed reads to write the tracker tag: the site and the collector.
     expect(f.stub.metafields.get(SHOP)).toEqual({ 'cairn.site_id': record.siteId, 'cairn.collector_url': f.config.collector });
+    // The web pixel, turned on with the same site and collector.
+    expect(JSON.parse(f.stub.webPixels.get(SHOP)!.settings)).toEqual({ siteId: record.siteId, collectorUrl: f.config.collector });
   });
 
   it('reuses the shop’s site on a reinstall, and uses the myshopify domain when that is the primary one', async () => {
@@ -59,7 +66,7 @@ describe('GET /auth/callback', () => {
     expect((await sites()).length).toBe(before);
 
     expect((await install(f, OTHER_SHOP)).status).toBe(302);
-    expect((await sites()).find((s) => s.name === 'Plain Shop')?.domains).toEqual([OTHER_SHOP]);
+    expect((await sites()).find((s) => s.name === 'Plain Shop')).toMatchObject({ domains: [OTHER_SHOP], timezone: 'UTC' });
   });
 
   const fresh = async () => {
@@ -103,5 +110,62 @@ describe('GET /auth/callback', () => {
     const { query, cookie } = await fresh();
     expect((await fetch(callbackUrl(f, query), { redirect: 'manual', headers: { cookie } })).status).toBe(302);
     await refused(callbackUrl(f, query), cookie, 403, 'state_used');
+  });
+});
+
+describe('what the install makes for the App Proxy and the funnel', () => {
+  const cairn = () => cairnClient(f.config.collector, f.config.integrationKey);
+  const record = async () => JSON.parse(await readFile(join(f.config.dataDir, 'shops', `${SHOP}.json`), 'utf8')) as ShopRecord;
+  const proxyKeys = async (site: string) => (await cairn().siteKeys(site)).filter((k) => k.name === PROXY_KEY_NAME);
+  const funnelGoals = async (site: string) => (await cairn().goals(site)).filter((g) => REVENUE_GOALS.some((r) => r.kind === g.kind && r.match === g.match));
+
+  it('makes the "Shopify app proxy" site key once, its secret sealed in the shop record, and the three revenue goals once', async () => {
+    expect((await install(f)).status).toBe(302);
+    const first = await record();
+    const site = first.siteId!;
+    const keys = await proxyKeys(site);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ id: first.proxyKey!.id, site, revokedAt: null });
+    const secret = fileShopStore(f.config.dataDir, f.config.encryptionKey).proxyKeySecret(first)!;
+    expect(secret).toMatch(/^cairn_sk_/);
+    expect(JSON.stringify(first)).not.toContain(secret.slice(9, 24));
+    // The secret is a working key of the shop's site.
+    const token = await fetch(`${f.config.collector}/api/tokens/view`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(token.status).toBe(201);
+    expect(((await token.json()) as { site: string }).site).toBe(site);
+
+    const goals = await funnelGoals(site);
+    expect(goals.map(({ kind, match, name, revenue, currency }) => ({ kind, match, name, revenue, currency }))).toEqual([
+      { kind: 'event', match: 'product_added_to_cart', name: 'Add to cart', revenue: undefined, currency: undefined },
+      { kind: 'event', match: 'checkout_started', name: 'Checkout started', revenue: undefined, currency: undefined },
+      { kind: 'event', match: 'checkout_completed', name: 'Purchase', revenue: 'value', currency: 'currency' },
+    ]);
+
+    // Reinstalled: the same key, the same goals, nothing new.
+    expect((await install(f)).status).toBe(302);
+    expect((await record()).proxyKey).toEqual(first.proxyKey);
+    expect(await proxyKeys(site)).toEqual(keys);
+    expect(await funnelGoals(site)).toEqual(goals);
+  });
+
+  it('makes a new key when the stored one was revoked, and only the goal that was deleted', async () => {
+    const before = await record();
+    const site = before.siteId!;
+    const revoke = await fetch(`${f.config.collector}/api/sites/${site}/keys/${before.proxyKey!.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${f.config.integrationKey}` } });
+    expect(revoke.status).toBe(204);
+    const purchase = (await funnelGoals(site)).find((g) => g.match === 'checkout_completed')!;
+    const removed = await fetch(`${f.config.collector}/api/sites/${site}/goals/${purchase.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${f.config.integrationKey}` } });
+    expect(removed.status).toBe(204);
+
+    expect((await install(f)).status).toBe(302);
+    const after = await record();
+    expect(after.proxyKey!.id).not.toBe(before.proxyKey!.id);
+    expect((await proxyKeys(site)).map((k) => [k.id, Boolean(k.revokedAt)])).toEqual([
+      [before.proxyKey!.id, true],
+      [after.proxyKey!.id, false],
+    ]);
+    const goals = await funnelGoals(site);
+    expect(goals.map((g) => g.match).sort()).toEqual(['checkout_completed', 'checkout_started', 'product_added_to_cart']);
+    expect(goals.find((g) => g.match === 'checkout_completed')!.id).not.toBe(purchase.id);
   });
 });

@@ -4,16 +4,23 @@
  * single-use code for the app's client id and secret → `{ access_token, scope }`) and the Admin
  * GraphQL API (`X-Shopify-Access-Token` required, else 401): the `shop` query, the
  * `currentAppInstallation` query and the `metafieldsSet` mutation (owner: that installation), and
- * the published theme's `config/settings_data.json` (`themes(roles: [MAIN]) { … files … }`).
+ * the published theme's `config/settings_data.json` (`themes(roles: [MAIN]) { … files … }`);
+ * the app's web pixel (`webPixel`: "No web pixel was found for this app." while there is none;
+ * `webPixelCreate` (TAKEN when one exists), `webPixelUpdate` (NOT_FOUND for another id), their
+ * `settings` a JSON string refused as INVALID_SETTINGS unless its keys are the `[settings.fields.*]`
+ * of extensions/cairn-pixel/shopify.extension.toml, all strings).
  * Served under `/{shop}/…`.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface StubShop {
   name: string;
   primaryDomain?: string;
+  /** `shop.ianaTimezone`; none: the field is null. */
+  timezone?: string;
 }
 
 export interface ShopifyStub {
@@ -30,6 +37,8 @@ export interface ShopifyStub {
   metafields: Map<string, Record<string, string>>;
   /** The published theme's `config/settings_data.json` text, by shop (none: no published theme). */
   settingsData: Map<string, string>;
+  /** The app's web pixel, by shop: its id and `settings` JSON string. */
+  webPixels: Map<string, { id: string; settings: string }>;
   close(): Promise<void>;
 }
 
@@ -39,6 +48,8 @@ export async function startShopifyStub(app: { apiKey: string; apiSecret: string 
   const calls: string[] = [];
   const metafields = new Map<string, Record<string, string>>();
   const settingsData = new Map<string, string>();
+  const webPixels = new Map<string, { id: string; settings: string }>();
+  const pixelFields = [...readFileSync(new URL('../extensions/cairn-pixel/shopify.extension.toml', import.meta.url), 'utf8').matchAll(/^\[settings\.fields\.(\w+)\]/gm)].map((m) => m[1]!).sort();
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -74,8 +85,31 @@ export async function startShopifyStub(app: { apiKey: string; apiSecret: string 
         if (userErrors.length === 0) metafields.set(shop, { ...metafields.get(shop), ...Object.fromEntries(fields.map((f) => [`${f.namespace}.${f.key}`, f.value])) });
         return send(200, { data: { metafieldsSet: { metafields: fields.map((f) => ({ key: f.key })), userErrors } } });
       }
+      const pixelMutation = /\b(webPixelCreate|webPixelUpdate)\(/.exec(body.query ?? '')?.[1];
+      if (pixelMutation) {
+        const input = body.variables as unknown as { id?: string; webPixel?: { settings?: unknown } };
+        const existing = webPixels.get(shop);
+        const refuse = (code: string, message: string) => send(200, { data: { [pixelMutation]: { webPixel: null, userErrors: [{ code, field: ['webPixel', 'settings'], message }] } } });
+        if (pixelMutation === 'webPixelCreate' && existing) return refuse('TAKEN', 'Web pixel is taken.');
+        if (pixelMutation === 'webPixelUpdate' && existing?.id !== input.id) return refuse('NOT_FOUND', 'Web pixel does not exist.');
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(String(input.webPixel?.settings));
+        } catch {
+          return refuse('INVALID_CONFIGURATION_JSON', 'Settings are not valid JSON.');
+        }
+        const values = Object.entries((parsed ?? {}) as Record<string, unknown>);
+        if (values.map(([k]) => k).sort().join() !== pixelFields.join() || values.some(([, v]) => typeof v !== 'string')) return refuse('INVALID_SETTINGS', 'Settings do not match the settings definition.');
+        const pixel = { id: existing?.id ?? `gid://shopify/WebPixel/${shop.length}`, settings: String(input.webPixel?.settings) };
+        webPixels.set(shop, pixel);
+        return send(200, { data: { [pixelMutation]: { webPixel: pixel, userErrors: [] } } });
+      }
+      if (body.query?.includes('webPixel')) {
+        const pixel = webPixels.get(shop);
+        return send(200, pixel ? { data: { webPixel: pixel } } : { data: { webPixel: null }, errors: [{ message: 'No web pixel was found for this app.', path: ['webPixel'] }] });
+      }
       const info = shops[shop]!;
-      return send(200, { data: { shop: { name: info.name, myshopifyDomain: shop, primaryDomain: { host: info.primaryDomain ?? shop } } } });
+      return send(200, { data: { shop: { name: info.name, myshopifyDomain: shop, primaryDomain: { host: info.primaryDomain ?? shop }, ianaTimezone: info.timezone ?? null } } });
     }
     send(404, { errors: 'Not Found' });
   });
@@ -93,6 +127,7 @@ export async function startShopifyStub(app: { apiKey: string; apiSecret: string 
     calls,
     metafields,
     settingsData,
+    webPixels,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

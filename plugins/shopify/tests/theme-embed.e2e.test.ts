@@ -44,8 +44,8 @@ let home: string;
 
 beforeAll(async () => {
   [h, browser] = await Promise.all([startHarness({ domain: 'shop.example' }), launchChromium({ automationHidden: true })]);
-  // What the app server stores on installation, and one feature setting the merchant changed.
-  const head = await renderEmbed({ metafields: { site_id: h.siteId, collector_url: h.collector.url }, settings: { exclude: '/cart' } });
+  // What the app server stores on installation, the direct connection (the App Proxy has its own e2e: app-proxy.e2e.test.ts), and one feature setting the merchant changed.
+  const head = await renderEmbed({ metafields: { site_id: h.siteId, collector_url: h.collector.url }, settings: { connection: 'direct', exclude: '/cart' } });
   const liquid = new Liquid();
   shop = createServer(async (req, res) => {
     const page = PAGES[new URL(req.url ?? '/', 'http://x').pathname];
