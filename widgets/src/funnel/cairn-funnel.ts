@@ -131,13 +131,14 @@ export class CairnFunnel extends HeadedElement<FunnelAnswer> {
     return a.visits === 0;
   }
 
+  /** Each step by its name; a step named only by its pattern or event also says which it is. */
   #list(a: FunnelAnswer) {
     const first = a.steps[0]?.visits ?? 0;
     return html`<ol part="list" aria-labelledby="heading">
       ${a.steps.map((s, i) => {
         const share = first > 0 ? (s.visits / first) * 100 : 0;
         return html`<li part="step">
-          <div class="name"><span class="n">${i + 1}.</span> <span>${s.name} <span class="muted">(${s.kind === 'page' ? 'page' : 'event'})</span></span></div>
+          <div class="name"><span class="n">${i + 1}.</span> <span>${s.name}${s.name === s.match ? html` <span class="muted">(${s.kind === 'page' ? 'page' : 'event'})</span>` : null}</span></div>
           <div class="track" aria-hidden="true"><div class="fill" part="bar" style="--share:${share.toFixed(1)}%"></div></div>
           <div class="numbers">
             <span class="visits">${formatNumber(s.visits, true)} ${s.visits === 1 ? 'visit' : 'visits'}</span> ·
