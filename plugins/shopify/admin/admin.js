@@ -162,7 +162,7 @@ function render(embed) {
   const byEvent = (name) => JSON.stringify([{ dimension: 'event', op: 'is', values: [name] }]);
   const ecommerce = [
     widget('cairn-funnel', { heading: 'From product view to purchase', steps: JSON.stringify(FUNNEL), period }),
-    widget('cairn-breakdown', { heading: 'Top products by orders', dimension: 'prop:product', metric: 'events', filters: byEvent('product_purchased'), limit: 5, period }),
+    widget('cairn-breakdown', { heading: 'Top products by orders', dimension: 'prop:product', metric: 'events', 'metric-label': 'Orders', filters: byEvent('product_purchased'), limit: 5, period }),
     widget('cairn-breakdown', { heading: 'Most viewed products', dimension: 'prop:product', metric: 'visitors', filters: byEvent('product_viewed'), limit: 5, period }),
   ];
   const dashboard = widget('cairn-dashboard', { period, level: 3 });

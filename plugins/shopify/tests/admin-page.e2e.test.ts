@@ -114,6 +114,7 @@ describe('the admin page in Chromium, App Bridge stubbed', () => {
     const top = page.locator('cairn-breakdown[heading="Top products by orders"]');
     const rows = await top.evaluate((el) => [...el.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => tr.textContent!.replace(/\s+/g, ' ').trim()));
     expect(rows).toEqual(['Felt hat 2', 'Wool scarf 1']);
+    expect(await top.evaluate((el) => el.shadowRoot!.querySelectorAll('thead th')[1]!.textContent!.trim())).toBe('Orders');
 
     // The dashboard below reads the same site: six visitors.
     expect(await textOf(page, 'cairn-dashboard')).toMatch(/Visitors 6 /);

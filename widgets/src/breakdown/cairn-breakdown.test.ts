@@ -50,6 +50,16 @@ describe('<cairn-metric> and <cairn-breakdown>', () => {
     expect(await page.evaluate(() => document.querySelector('cairn-breakdown')!.shadowRoot!.querySelectorAll('tbody b').length)).toBe(0);
   });
 
+  it('name their number column after the metric, or as the host says', async () => {
+    const page = await f.open(
+      await tag(`<cairn-breakdown api="API" site="SITE" token="TOKEN" dimension="page" metric="pageviews"></cairn-breakdown>
+      <cairn-breakdown api="API" site="SITE" token="TOKEN" dimension="page" metric="pageviews" metric-label="Page loads"></cairn-breakdown>`),
+    );
+    await page.waitForFunction(() => [...document.querySelectorAll('cairn-breakdown')].every((e) => (e as unknown as { state: string }).state === 'ready'));
+    const headings = await page.evaluate(() => [...document.querySelectorAll('cairn-breakdown')].map((e) => e.shadowRoot!.querySelectorAll('thead th')[1]!.textContent!.trim()));
+    expect(headings).toEqual(['Pageviews', 'Page loads']);
+  });
+
   it('ask to filter by a value, on click and with the keyboard', async () => {
     const page = await f.open(await tag(`<cairn-breakdown api="API" site="SITE" token="TOKEN" dimension="sources"></cairn-breakdown>`));
     await page.evaluate(() => {

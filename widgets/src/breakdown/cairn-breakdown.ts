@@ -5,6 +5,7 @@
  * @summary `<cairn-breakdown api="…" site="…" token="…" dimension="pages" period="30d" limit="10">`
  * @attr dimension - page, entry_page, exit_page, source, referrer, utm_*, country, device, browser, os, event, prop:<key> (or pages, sources, countries…)
  * @attr metric - the column shown and sorted by: visitors (default), visits, pageviews, events
+ * @attr metric-label - the column's heading, when the metric counts something more particular ("Orders" for events that are orders)
  * @attr limit - values shown (10); "Show more" adds as many
  * @attr level - the heading's level in the host page's outline (2)
  * @event cairn-filter-change - the user chose a value: `event.filters` is the filters with it
@@ -36,7 +37,7 @@ const ALIASES: Record<string, string> = {
 export const canonicalDimension = (d: string) => ALIASES[d] ?? d;
 
 export class CairnBreakdown extends HeadedElement<BreakdownAnswer> {
-  static override properties = { ...HeadedElement.properties, dimension: { type: String }, metric: { type: String }, limit: { type: Number } };
+  static override properties = { ...HeadedElement.properties, dimension: { type: String }, metric: { type: String }, metricLabel: { type: String, attribute: 'metric-label' }, limit: { type: Number } };
   static override styles = [
     theme,
     figureTable,
@@ -88,12 +89,15 @@ export class CairnBreakdown extends HeadedElement<BreakdownAnswer> {
 
   declare dimension: string;
   declare metric: Metric;
+  /** Overrides the metric column's heading. */
+  declare metricLabel: string | null;
   declare limit: number;
 
   constructor() {
     super();
     this.dimension = 'page';
     this.metric = 'visitors';
+    this.metricLabel = null;
     this.limit = 10;
   }
 
@@ -128,7 +132,7 @@ export class CairnBreakdown extends HeadedElement<BreakdownAnswer> {
             <thead>
               <tr>
                 <th scope="col"><span class="sr-only">${heading}</span></th>
-                <th scope="col">${METRIC_LABELS[this.metric]}</th>
+                <th scope="col">${this.metricLabel || METRIC_LABELS[this.metric]}</th>
               </tr>
             </thead>
             <tbody>
