@@ -198,6 +198,43 @@ export const page = css`
   }
   .table-wrap {
     overflow-x: auto;
+    container-type: inline-size;
+  }
+  /* A table marked .stacked, in a narrow card (a phone): each row becomes a block, each cell under
+     its column's name (data-label), so that no button ends up past the card's edge. */
+  @container (max-width: 34rem) {
+    table.stacked thead {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+    }
+    table.stacked tr {
+      display: grid;
+      grid-template-columns: 1fr 1fr;
+      column-gap: 12px;
+      padding: 8px 0;
+      border-bottom: 1px solid var(--_border);
+    }
+    table.stacked td {
+      border-bottom: 0;
+      padding: 2px 0;
+      overflow-wrap: anywhere;
+    }
+    table.stacked td:first-child,
+    table.stacked td.wide {
+      grid-column: 1 / -1;
+    }
+    table.stacked td[data-label]::before {
+      content: attr(data-label) / '';
+      display: block;
+      color: var(--_muted);
+      font-size: 0.8em;
+    }
+    table.stacked td:first-child {
+      font-weight: 550;
+    }
   }
   table {
     width: 100%;

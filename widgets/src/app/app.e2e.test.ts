@@ -367,6 +367,18 @@ describe('the dashboard app', () => {
     await keys.getByRole('button', { name: 'I copied it' }).click();
     expect(await axeViolations(owner)).toEqual([]);
     await shoot(owner, 'integration-keys');
+    // On a phone each key is a block in its card: its Revoke button inside the card, nothing to scroll sideways.
+    const phone = await open(owner.context(), 375);
+    await phone.goto(`${base}/users`);
+    const revoke = phone.locator('cairn-integration-keys').getByRole('button', { name: 'Revoke the key Shopify app' });
+    await revoke.waitFor();
+    expect(await contentWidth(phone)).toBeLessThanOrEqual(375);
+    const card = (await phone.locator('cairn-integration-keys section.card').boundingBox())!;
+    const button = (await revoke.boundingBox())!;
+    expect(button.x + button.width).toBeLessThanOrEqual(card.x + card.width);
+    expect(await axeViolations(phone)).toEqual([]);
+    await shoot(phone, 'integration-keys');
+    await phone.close();
     await keys.getByRole('button', { name: 'Revoke the key Shopify app' }).click();
     await keys.getByRole('button', { name: 'Revoke', exact: true }).click();
     await keys.getByText(/^Revoked /).waitFor();

@@ -99,10 +99,10 @@ abstract class CairnKeyList extends FormPage {
   #row(k: AnyKey) {
     return html`<tr>
       <td>${k.name}</td>
-      <td><code>${k.last4 ? `…${k.last4}` : '—'}</code></td>
-      <td>${formatTime(k.createdAt)}</td>
-      <td>${k.revokedAt ? html`<span class="muted">Revoked ${formatTime(k.revokedAt)}</span>` : 'Active'}</td>
-      <td>
+      <td data-label="Key"><code>${k.last4 ? `…${k.last4}` : '—'}</code></td>
+      <td data-label="Made">${formatTime(k.createdAt)}</td>
+      <td data-label="Status" class="wide">${k.revokedAt ? html`<span class="muted">Revoked ${formatTime(k.revokedAt)}</span>` : 'Active'}</td>
+      <td class="wide">
         ${k.revokedAt
           ? nothing
           : this.confirming === k.id
@@ -139,7 +139,7 @@ abstract class CairnKeyList extends FormPage {
       ${keys === null
         ? html`<p class="muted">Loading…</p>`
         : html`<div class="table-wrap">
-            <table>
+            <table class="stacked">
               <thead><tr><th scope="col">Name</th><th scope="col">Key</th><th scope="col">Made</th><th scope="col">Status</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
               <tbody>${keys.map((k) => this.#row(k))}</tbody>
             </table>

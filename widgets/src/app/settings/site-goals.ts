@@ -91,9 +91,9 @@ export class CairnSiteGoals extends FormPage {
   #row(g: Goal) {
     return html`<tr>
       <td>${g.name}</td>
-      <td>${g.kind === 'page' ? 'Page visited' : 'Custom event'}</td>
-      <td><code>${g.match}</code>${g.revenue ? html`<br /><span class="muted">revenue: ${g.revenue}${g.currency ? `, currency: ${g.currency}` : ''}</span>` : nothing}</td>
-      <td>
+      <td data-label="Kind">${g.kind === 'page' ? 'Page visited' : 'Custom event'}</td>
+      <td data-label="Matches"><code>${g.match}</code>${g.revenue ? html`<br /><span class="muted">revenue: ${g.revenue}${g.currency ? `, currency: ${g.currency}` : ''}</span>` : nothing}</td>
+      <td class="wide">
         ${this.confirming === g.id
           ? html`<div class="actions" role="group" aria-label="Remove ${g.name}?">
               <button type="button" class="danger" @click=${() => void this.#remove(g)}>Remove</button>
@@ -114,7 +114,7 @@ export class CairnSiteGoals extends FormPage {
         : goals.length === 0
           ? html`<p class="muted">No goal yet. A goal counts the visitors who reach a page or send an event.</p>`
           : html`<div class="table-wrap">
-              <table>
+              <table class="stacked">
                 <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Matches</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
                 <tbody>${goals.map((g) => this.#row(g))}</tbody>
               </table>

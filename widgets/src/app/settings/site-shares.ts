@@ -105,10 +105,10 @@ export class CairnSiteShares extends FormPage {
     const live = !s.revokedAt && !(s.expiresAt && s.expiresAt <= Date.now());
     return html`<tr>
       <td>${s.name} <code class="muted">…${s.last4}</code></td>
-      <td>${s.sections.join(', ')}${s.hasPassword ? html`<br /><span class="muted">with a password</span>` : nothing}</td>
-      <td>${formatTime(s.createdAt)}</td>
-      <td>${this.#status(s)}</td>
-      <td>
+      <td data-label="Shows">${s.sections.join(', ')}${s.hasPassword ? html`<br /><span class="muted">with a password</span>` : nothing}</td>
+      <td data-label="Made">${formatTime(s.createdAt)}</td>
+      <td data-label="Status" class="wide">${this.#status(s)}</td>
+      <td class="wide">
         ${!live
           ? nothing
           : this.confirming === s.id
@@ -148,7 +148,7 @@ export class CairnSiteShares extends FormPage {
         : shares.length === 0
           ? html`<p>No share link yet.</p>`
           : html`<div class="table-wrap">
-              <table>
+              <table class="stacked">
                 <thead><tr><th scope="col">Name</th><th scope="col">Shows</th><th scope="col">Made</th><th scope="col">Status</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
                 <tbody>${shares.map((s) => this.#row(s))}</tbody>
               </table>
