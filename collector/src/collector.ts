@@ -16,7 +16,8 @@ import { loadDashboardApp } from './http/dashboard-app.ts';
 import { listen } from './http/listen.ts';
 import type { Route } from './http/routes.ts';
 import { createHttpServer } from './http/server.ts';
-import { loadTrackerAssets, loadWidgetAssets } from './http/tracker-assets.ts';
+import { loadTrackerAssets, loadWidgetAssets, type TrackerBuild } from './http/tracker-assets.ts';
+import { openTrackerVersions } from './http/tracker-versions.ts';
 import { routeUpgrades } from './http/upgrades.ts';
 import { openIngestPath } from './ingest/ingest-path.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -42,6 +43,8 @@ export interface CollectorOptions {
   store?: Store;
   /** How often open realtime connections' credentials are checked again (tests shorten it). */
   realtimeRecheckMs?: number;
+  /** A tracker build served instead of `@cairn/tracker`'s, or null for none (tests: an upgrade without rebuilding). */
+  trackerBuild?: TrackerBuild | null;
 }
 
 export interface Collector {
@@ -98,12 +101,14 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     await salts.destroyExpired(now());
     const ingest = await openIngestPath({ store, sites, salts, geo, config, now, log });
 
-    const [tracker, widgets, dashboard] = [loadTrackerAssets(), loadWidgetAssets(), loadDashboardApp()];
+    const [tracker, widgets, dashboard] = [loadTrackerAssets(options.trackerBuild), loadWidgetAssets(), loadDashboardApp()];
+    // Every version this data directory has served stays at its versioned URL (hosts pin them with SRI).
+    const trackerVersions = openTrackerVersions({ dir: join(resolve(config.dataDir), 'tracker'), build: tracker.files as TrackerBuild | null, problem: tracker.problem, log });
     for (const assets of [tracker, widgets, dashboard]) if (assets.problem) log.warn(assets.problem);
     const clientIp = clientIpResolver(config.trustedProxies);
     const auth = { logins, audit, clientIp, now, secureCookies: config.publicUrl.startsWith('https:'), publicHost: new URL(config.publicUrl).host, secret };
     const authz = new Authorizer({ store, logins, secret, now, sites, publicHost: auth.publicHost });
-    const { app, routes } = createApp({ store, log, version: VERSION, tracker, widgets, dashboard, sites, stats, auth, authz, admin: siteAdmin, secret, users: userAdmin, integrations, ingest: ingest.counts, live: ingest.live });
+    const { app, routes } = createApp({ store, log, version: VERSION, tracker, trackerVersions, publicUrl: () => publicUrl, widgets, dashboard, sites, stats, auth, authz, admin: siteAdmin, secret, users: userAdmin, integrations, ingest: ingest.counts, live: ingest.live });
     const http = createHttpServer(ingest.handler, app);
     stopHttp = () => void http.close();
     const hub = new RealtimeHub({ authz, sites, stats, clientIp, log, ...(options.realtimeRecheckMs ? { recheckMs: options.realtimeRecheckMs } : {}) });

@@ -17,6 +17,8 @@ import { siteRoutes } from './site-routes.ts';
 import { statsRoutes } from './stats-routes.ts';
 import type { DashboardApp } from './dashboard-app.ts';
 import type { TrackerAssets } from './tracker-assets.ts';
+import { trackerRoutes } from './tracker-routes.ts';
+import type { TrackerVersions } from './tracker-versions.ts';
 import { userRoutes } from './user-routes.ts';
 import { integrationRoutes } from './integration-routes.ts';
 import type { IntegrationKeys } from '../sites/integration-keys.ts';
@@ -35,6 +37,10 @@ export interface AppDeps {
   log: Logger;
   version: string;
   tracker: TrackerAssets;
+  /** The tracker at versioned URLs (`/t/<version>/t.js`), and `GET /api/tracker`. */
+  trackerVersions: TrackerVersions;
+  /** Where browsers reach this collector (known once it listens, with port 0). */
+  publicUrl: () => string;
   widgets: TrackerAssets;
   /** The dashboard app's page and files (http/dashboard-app.ts). */
   dashboard: DashboardApp;
@@ -57,6 +63,7 @@ export function apiRoutes(deps: AppDeps): Route[] {
     ...integrationRoutes({ integrations: deps.integrations, clientIp: auth.clientIp }),
     ...statsRoutes({ stats: deps.stats, audit: auth.audit, clientIp: auth.clientIp }),
     ...healthRoutes({ store, version: deps.version, ingest: deps.ingest }),
+    ...trackerRoutes({ versions: deps.trackerVersions, publicUrl: deps.publicUrl }),
   ];
 }
 
@@ -68,6 +75,7 @@ export function createApp(deps: AppDeps): { app: Express; routes: Route[] } {
   app.disable('etag');
   // The tracker first: any site loads it (its own CORS and cache headers, no page policy).
   app.use(deps.tracker.handler);
+  app.use(deps.trackerVersions.handler);
   app.use(deps.widgets.handler);
   app.use(securityHeaders());
   app.use(deps.dashboard.handler);
