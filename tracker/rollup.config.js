@@ -1,6 +1,7 @@
 // Builds dist/t.js (the script tag), dist/t-v.js (the Web Vitals chunk), dist/index.js (ESM
 // for bundlers) with dist/react.js (@cairn/tracker/react, which shares index.js's tracker), and
-// dist/server.js (@cairn/tracker/server) with dist/nestjs.js (@cairn/tracker/nestjs, on server.js).
+// dist/server.js (@cairn/tracker/server) with dist/nestjs.js (@cairn/tracker/nestjs, on server.js)
+// and dist/integration.js (@cairn/tracker/integration, the integration-key API for app servers).
 // Size matters for t.js: see `npm run size`.
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -42,10 +43,10 @@ export default [
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     plugins: [resolve(), ts(), min()],
   },
-  // @cairn/tracker/server and /nestjs: for Node and other server runtimes, not minified (stack
+  // @cairn/tracker/server, /nestjs and /integration: for Node and other server runtimes, not minified (stack
   // traces stay readable); the Nest packages and rxjs are the app's own.
   {
-    input: { server: 'src/server.ts', nestjs: 'src/nestjs.ts' },
+    input: { server: 'src/server.ts', nestjs: 'src/nestjs.ts', integration: 'src/integration.ts' },
     external: [/^@nestjs\//, /^rxjs/, 'reflect-metadata'],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     plugins: [ts()],

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Starts the Cairn Webflow app server, configured by the environment (docs/webflow.md).
+import { checkCollector } from '@cairn/tracker/integration';
 import { startApp } from '../src/app.ts';
-import { checkCollector } from '../src/check-collector.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 
 try {
   const config = loadConfig();
-  const problem = await checkCollector(config);
+  // An unreachable collector is a warning (it may start later); a refused key stops the start.
+  const problem = await checkCollector({ collector: config.collector, key: config.integrationKey, keyName: 'CAIRN_INTEGRATION_KEY', integrationName: 'Webflow app' });
   if (problem?.fatal) {
     process.stderr.write(`[@cairn/webflow] cannot start: ${problem.message}\n`);
     process.exit(1);

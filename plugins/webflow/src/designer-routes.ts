@@ -82,7 +82,7 @@ export function designerRoutes(deps: AppDeps, opts: DesignerOptions = {}): Route
   router.post('/designer/view-token', async (req, res) => {
     const { siteId } = await check(req.body);
     const record = await installed(siteId);
-    const minted = await mintViewToken(deps.config.collector, deps.config.integrationKey, record.cairnSiteId);
+    const minted = await deps.cairn.viewToken(record.cairnSiteId);
     res.set('cache-control', 'no-store').json({
       token: minted.token,
       expiresAt: minted.expiresAt,
@@ -103,18 +103,3 @@ export function designerRoutes(deps: AppDeps, opts: DesignerOptions = {}): Route
   return router;
 }
 
-/** `POST /api/sites/:site/tokens/view` with the integration key (docs/api/integrations.md). */
-async function mintViewToken(collector: string, key: string, site: string): Promise<{ token: string; expiresAt: string }> {
-  let res: Response;
-  try {
-    res = await fetch(`${collector}/api/sites/${encodeURIComponent(site)}/tokens/view`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: '{}',
-    });
-  } catch (cause) {
-    throw new HttpError(502, 'collector_unreachable', `The Cairn collector at ${collector} could not be reached: ${(cause as Error).message}`);
-  }
-  if (res.status !== 201) throw new HttpError(502, 'collector_refused', `The Cairn collector refused to mint a view token: ${res.status} ${(await res.text()).slice(0, 200)}`);
-  return (await res.json()) as { token: string; expiresAt: string };
-}
