@@ -44,10 +44,10 @@ export default [
     plugins: [resolve(), ts(), min()],
   },
   // @cairn/tracker/server, /nestjs and /integration: for Node and other server runtimes, not minified (stack
-  // traces stay readable); the Nest packages and rxjs are the app's own.
+  // traces stay readable); the Nest packages and rxjs are the app's own, node: built-ins the runtime's.
   {
     input: { server: 'src/server.ts', nestjs: 'src/nestjs.ts', integration: 'src/integration.ts' },
-    external: [/^@nestjs\//, /^rxjs/, 'reflect-metadata'],
+    external: [/^@nestjs\//, /^rxjs/, 'reflect-metadata', /^node:/],
     output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     plugins: [ts()],
   },

@@ -1,8 +1,13 @@
 /**
  * @cairn/tracker/integration: the collector's integration-key API (docs/api/integrations.md) for
  * an app's server that sets Cairn up for others (the Shopify and Webflow apps), over HTTP only.
- * Every failure is one `IntegrationError` saying in plain words what was being done.
+ * Every failure is one `IntegrationError` saying in plain words what was being done. Also what
+ * such servers share besides: the environment check at start (`checkAppEnv`, app-env.ts) and
+ * their secrets at rest (`sealSecret`/`openSecret`, seal-secret.ts).
  */
+
+export { AppEnvError, checkAppEnv, type AppEnvChecker, type AppServerEnv } from './app-env.ts';
+export { openSecret, sealSecret, type Sealed } from './seal-secret.ts';
 
 /** A site the key created. */
 export interface IntegrationSite {

@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openSecret, sealSecret, type Sealed } from '@cairn/tracker/integration';
 import { isShopHostname } from './shop-hostname.ts';
-import { open, seal, type Sealed } from './seal.ts';
 
 /** What is kept about a shop: never its customers, only the app's own access and the Cairn site. */
 export interface ShopRecord {
@@ -62,9 +62,9 @@ export function fileShopStore(dir: string, key: Buffer): ShopStore {
     async remove(shop) {
       await rm(path(shop), { force: true });
     },
-    sealToken: (shop, token) => seal(key, token, shop.toLowerCase()),
-    token: (record) => (record.token ? open(key, record.token, record.shop.toLowerCase()) : undefined),
-    sealSecret: (shop, secret) => seal(key, secret, shop.toLowerCase()),
-    proxyKeySecret: (record) => (record.proxyKey ? open(key, record.proxyKey.secret, record.shop.toLowerCase()) : undefined),
+    sealToken: (shop, token) => sealSecret(key, token, shop.toLowerCase()),
+    token: (record) => (record.token ? openSecret(key, record.token, record.shop.toLowerCase()) : undefined),
+    sealSecret: (shop, secret) => sealSecret(key, secret, shop.toLowerCase()),
+    proxyKeySecret: (record) => (record.proxyKey ? openSecret(key, record.proxyKey.secret, record.shop.toLowerCase()) : undefined),
   };
 }

@@ -1,21 +1,11 @@
 /** The app server's settings, read from the environment and checked once at start. */
-import { resolve } from 'node:path';
+import { AppEnvError, checkAppEnv, type AppServerEnv } from '@cairn/tracker/integration';
 
-export interface WebflowAppConfig {
+/** The shared settings (the OAuth redirect URI is `${appUrl}/auth/callback`), and Webflow's own. */
+export interface WebflowAppConfig extends AppServerEnv {
   /** The Webflow App's client id and secret (Workspace settings → Apps & Integrations → App development). */
   clientId: string;
   clientSecret: string;
-  /** The app server's public https URL (no trailing slash): the redirect URI is `${appUrl}/auth/callback`. */
-  appUrl: string;
-  /** The Cairn collector's URL (no trailing slash). */
-  collector: string;
-  /** `cairn_ik_…`: the integration key that creates and manages the Webflow sites' Cairn sites. */
-  integrationKey: string;
-  /** Where authorization records are stored. */
-  dataDir: string;
-  /** 32 bytes: encrypts each authorization's access token at rest. */
-  encryptionKey: Buffer;
-  port: number;
   /** OAuth scopes asked at authorization. */
   scopes: string[];
   /**
@@ -26,12 +16,10 @@ export interface WebflowAppConfig {
 }
 
 /** Problems with the environment, each in plain words; `[@cairn/webflow]`-prefixed as a whole. */
-export class ConfigError extends Error {
-  readonly problems: string[];
+export class ConfigError extends AppEnvError {
   constructor(problems: string[]) {
-    super(`[@cairn/webflow] cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super('@cairn/webflow', problems);
     this.name = 'ConfigError';
-    this.problems = problems;
   }
 }
 
@@ -53,48 +41,10 @@ export const WEBFLOW_ENDPOINTS = {
 
 /** Reads and checks every setting, reporting all problems at once. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): WebflowAppConfig {
-  const problems: string[] = [];
-  const need = (name: string): string => {
-    const value = env[name]?.trim() ?? '';
-    if (!value) problems.push(`${name} is not set`);
-    return value;
-  };
-  const url = (name: string, httpsOnly: boolean): string => {
-    const value = need(name);
-    if (!value) return '';
-    try {
-      const parsed = new URL(value);
-      if (httpsOnly && parsed.protocol !== 'https:') problems.push(`${name} must be an https:// URL (Webflow only redirects to https), got ${value}`);
-      else if (!['http:', 'https:'].includes(parsed.protocol)) problems.push(`${name} must be an http(s):// URL, got ${value}`);
-    } catch {
-      problems.push(`${name} is not a URL: ${value}`);
-    }
-    return value.replace(/\/+$/, '');
-  };
-
-  const clientId = need('WEBFLOW_CLIENT_ID');
-  const clientSecret = need('WEBFLOW_CLIENT_SECRET');
-  const appUrl = url('CAIRN_WEBFLOW_APP_URL', true);
-  const collector = url('CAIRN_COLLECTOR', false);
-  const integrationKey = need('CAIRN_INTEGRATION_KEY');
-  if (integrationKey && !integrationKey.startsWith('cairn_ik_')) {
-    problems.push('CAIRN_INTEGRATION_KEY must be an integration key (cairn_ik_…): make one with `npm run cairn -- integration add --name "Webflow app"`');
-  }
-  const dataDir = need('CAIRN_WEBFLOW_DATA_DIR');
-  const encryptionKey = parseKey(need('CAIRN_WEBFLOW_ENCRYPTION_KEY'), problems);
-  const portText = env.PORT?.trim() || '3000';
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a port number (0–65535), got ${portText}`);
-
-  if (problems.length) throw new ConfigError(problems);
-  return { clientId, clientSecret, appUrl, collector, integrationKey, dataDir: resolve(dataDir), encryptionKey, port, scopes: SCOPES, webflow: { ...WEBFLOW_ENDPOINTS } };
-}
-
-function parseKey(text: string, problems: string[]): Buffer {
-  if (!text) return Buffer.alloc(0);
-  const key = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-  if (key.length !== 32) {
-    problems.push('CAIRN_WEBFLOW_ENCRYPTION_KEY must be 32 bytes, as 64 hex characters or base64: make one with `openssl rand -base64 32`');
-  }
-  return key;
+  const check = checkAppEnv(env, '@cairn/webflow');
+  const clientId = check.need('WEBFLOW_CLIENT_ID');
+  const clientSecret = check.need('WEBFLOW_CLIENT_SECRET');
+  const shared = check.appServer({ platform: 'WEBFLOW', appName: 'Webflow app', why: 'Webflow only redirects to https' });
+  check.done((problems) => new ConfigError(problems));
+  return { ...shared, clientId, clientSecret, scopes: SCOPES, webflow: { ...WEBFLOW_ENDPOINTS } };
 }

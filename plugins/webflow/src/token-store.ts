@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { open, seal, type Sealed } from './seal.ts';
+import { openSecret, sealSecret, type Sealed } from '@cairn/tracker/integration';
 
 /** One OAuth authorization (a person granted the app access to some sites, or a Workspace's). */
 export interface AuthorizationRecord {
@@ -81,11 +81,11 @@ export function fileTokenStore(dir: string, key: Buffer): TokenStore {
     if (!isWebflowId(id)) throw new Error(`not a Webflow site id: ${id}`);
     return join(siteDir, `${id.toLowerCase()}.json`);
   };
-  const token = (record: AuthorizationRecord) => (record.token ? open(key, record.token, record.id) : undefined);
+  const token = (record: AuthorizationRecord) => (record.token ? openSecret(key, record.token, record.id) : undefined);
   const store: TokenStore = {
     authorization: (id) => readJson<AuthorizationRecord>(authPath(id)),
     putAuthorization: (record) => writeJson(authDir, authPath(record.id), record),
-    sealToken: (id, text) => seal(key, text, id),
+    sealToken: (id, text) => sealSecret(key, text, id),
     token,
     async forSite(siteId) {
       const names = await list(authDir);
