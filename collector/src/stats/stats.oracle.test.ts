@@ -353,6 +353,8 @@ describe('stats equal the reference', () => {
     expect(await rollAll()).toBeGreaterThan(200);
     await checkAll(40);
     await checkDashboards(25);
+    // Closed days' events kept with their visits (visit_events), today's raw.
+    await checkFunnelsAndVitals(30);
   }, ROLLING_MS);
 
   it('filtered on one value of a dimension, with filter rollups for the days that have it', async () => {
@@ -374,8 +376,10 @@ describe('stats equal the reference', () => {
     expect((await store.rollups.pending(sites[1]!, NOW)).length).toBeGreaterThan(0);
     await checkAll(25);
     await checkAll(15, oneValueQueryArb);
+    await checkFunnelsAndVitals(10);
     expect(await rollAll()).toBeGreaterThan(0);
     await checkAll(25);
     await checkAll(15, oneValueQueryArb);
+    await checkFunnelsAndVitals(10);
   }, ROLLING_MS);
 });

@@ -307,7 +307,7 @@ describe('sites', () => {
     try {
       const conn = await instance.connect();
       const tables = (await conn.runAndReadAll(`SELECT table_name FROM information_schema.columns WHERE column_name = 'site'`)).getRows().map((r) => String(r[0]));
-      expect(tables.sort()).toEqual(['drop_counts', 'events', 'filter_rollups', 'goals', 'rollup_days', 'rollups', 'site_keys']);
+      expect(tables.sort()).toEqual(['drop_counts', 'events', 'filter_rollups', 'goals', 'rollup_days', 'rollups', 'site_keys', 'visit_events']);
       for (const table of tables) expect((await conn.runAndReadAll(`SELECT * FROM ${table} WHERE site = 'site-a'`)).getRows(), table).toEqual([]);
       expect((await conn.runAndReadAll(`SELECT * FROM sites`)).getRows()).toEqual([]);
       conn.closeSync();

@@ -75,7 +75,17 @@ export async function appendEvents(conn: DuckDBConnection, rows: Iterable<Stored
 
 /** Deletes a site's events older than `ts`; resolves with how many. */
 export async function deleteEventsBefore(conn: DuckDBConnection, site: string, ts: number): Promise<number> {
-  return Number((await conn.run('DELETE FROM events WHERE site = ? AND ts < epoch_ms(?::BIGINT)', [site, ts])).rowsChanged);
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    // Their copies joined to their visits go with them (rollups.ts: visit_events).
+    await conn.run('DELETE FROM visit_events WHERE site = ? AND ts < epoch_ms(?::BIGINT)', [site, ts]);
+    const r = await conn.run('DELETE FROM events WHERE site = ? AND ts < epoch_ms(?::BIGINT)', [site, ts]);
+    await conn.run('COMMIT');
+    return Number(r.rowsChanged);
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
 }
 
 /** A site's events whose prop `key` reads `value`, in time (then load) order. */
@@ -96,6 +106,8 @@ export async function deleteEventsWithProp(conn: DuckDBConnection, site: string,
       [site, site, jsonPath(key), value],
     );
     await conn.run(MARK_DIRTY);
+    // Their days are dirty now (not read until rolled again); their copies go at once.
+    await conn.run('DELETE FROM visit_events WHERE site = ? AND session IN (SELECT session FROM batch)', [site]);
     await conn.run('DROP TABLE batch');
     const r = await conn.run('DELETE FROM events WHERE site = ? AND json_extract_string(props, ?) = ?', [site, jsonPath(key), value]);
     await conn.run('COMMIT');

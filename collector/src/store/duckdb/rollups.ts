@@ -38,7 +38,8 @@ export async function pendingDays(conn: DuckDBConnection, site: Site, now: numbe
     (
       await conn.runAndReadAll(
         `SELECT strftime(day, '%Y-%m-%d') AS d FROM rollup_days
-         WHERE site = ${literal(site.id)} AND timezone = ${literal(site.timezone)} AND NOT dirty AND filters = ${literal(FILTER_ROLLUP_FILTERS.join(','))} AND props_complete IS NOT NULL`,
+         WHERE site = ${literal(site.id)} AND timezone = ${literal(site.timezone)} AND NOT dirty AND filters = ${literal(FILTER_ROLLUP_FILTERS.join(','))}
+           AND props_complete IS NOT NULL AND visit_events`,
       )
     )
       .getRowObjectsJS()
@@ -123,6 +124,13 @@ export function rolledDaysSql(spec: StatsSpec): string {
       AND r.day BETWEEN ${literal(spec.from)}::DATE AND ${literal(spec.to)}::DATE${covered}${propCovered}`;
 }
 
+/** The SQL listing the days of a spec's period whose events visit_events keeps (column `d`): rolled in its time zone, not dirty. */
+export function storedDaysSql(spec: StatsSpec): string {
+  return `SELECT strftime(day, '%Y-%m-%d') AS d FROM rollup_days
+    WHERE site = ${literal(spec.site)} AND timezone = ${literal(spec.tz)} AND NOT dirty AND visit_events
+      AND day BETWEEN ${literal(spec.from)}::DATE AND ${literal(spec.to)}::DATE`;
+}
+
 /**
  * The SQL of a site's first event before `beforeUtc` (column `t`, epoch ms; NULL when none). Events
  * are stored about in time order, so DuckDB reads only the row groups before that instant.
@@ -137,6 +145,7 @@ export function firstEventSql(site: string, beforeUtc: number): string {
  * breakdown, as if filtered on that value. One read of the day's events and visits for them all.
  */
 function filterRowsSql(site: Site, day: string, minVisitors: number): string {
+  // Read from the day's visit_events (written first, in the same transaction).
   const spec: StatsSpec = { site: site.id, ...rangeOf(day, day, site.timezone), filters: [], group: { by: 'none' } };
   const groups: StatsSpec['group'][] = [{ by: 'dimensions', dimensions: [...new Set([...FILTER_ROLLUP_FILTERS, ...FILTER_ROLLUP_BREAKDOWNS])] }];
   const perFilter = FILTER_ROLLUP_FILTERS.map((filter) => {
@@ -144,7 +153,7 @@ function filterRowsSql(site: Site, day: string, minVisitors: number): string {
     return `SELECT ${literal(filter)} AS filter, per, key, ${SUMS.join(', ')} FROM (${sumsSql(spec, { by: 'dimensions', dimensions: breakdowns }, { per: filter })}) WHERE key <> ''`;
   });
   return `SELECT ${literal(site.id)}, ${literal(day)}::DATE, filter, per, split_part(key, chr(9), 1), substr(key, strpos(key, chr(9)) + 1), ${SUMS.join(', ')}
-    FROM (${visitCtes(spec, { materialized: true, groups })}${groupedCte(spec, groups)}
+    FROM (${visitCtes(spec, { materialized: true, groups, stored: day })}${groupedCte(spec, groups)}
       ${perFilter.join('\n      UNION ALL\n      ')})
     WHERE (filter, per) IN (
       SELECT dimension, value FROM rollups WHERE site = ${literal(site.id)} AND day = ${literal(day)}::DATE AND visitors >= ${Math.floor(minVisitors)})`;
@@ -170,6 +179,21 @@ async function propKeys(conn: DuckDBConnection, site: string, startUtc: number, 
   return { keys: kept.map((r) => String(r.key)), complete: kept.length === nameable.length };
 }
 
+/** Every visit dimension: visit_events keeps all of a visit's values. */
+const VISIT_DIMENSIONS: readonly FilterDimension[] = ['entry_page', 'exit_page', 'source', 'referrer', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
+
+/**
+ * The rows visit_events keeps for a local day: visitCtes' filtered events of the day, unfiltered,
+ * that are in it (in_range) or belong to a visit starting in it (a visit lasts less than a day:
+ * its later events are in the next day, and decide whether it counts under a filter).
+ */
+function visitEventsSql(site: Site, day: string): string {
+  const spec: StatsSpec = { site: site.id, ...rangeOf(day, day, site.timezone), filters: [], group: { by: 'dimensions', dimensions: [...VISIT_DIMENSIONS] } };
+  return `SELECT ${literal(site.id)} AS site, ${literal(day)}::DATE AS day, * EXCLUDE (s_in) FROM (
+  ${visitCtes(spec, { props: true, keep: true })}
+  SELECT * FROM e WHERE in_range OR s_in)`;
+}
+
 /** Replaces the rollup of one local day and its filter rollup, in one transaction (running it twice gives the same rows). */
 export async function rollDay(
   conn: DuckDBConnection,
@@ -187,20 +211,24 @@ export async function rollDay(
   try {
     await conn.run(`DELETE FROM rollups WHERE ${where}`);
     await conn.run(`DELETE FROM filter_rollups WHERE ${where}`);
+    await conn.run(`DELETE FROM visit_events WHERE ${where}`);
+    // The day's events with their visits first: the rollups below are sums over them.
+    await conn.run(`INSERT INTO visit_events BY NAME ${visitEventsSql(site, day)}`);
     await conn.run(`
       INSERT INTO rollups
       SELECT ${literal(site.id)}, ${literal(day)}::DATE,
         CASE WHEN key = '' THEN '' ELSE split_part(key, chr(9), 1) END,
         CASE WHEN key = '' THEN '' ELSE substr(key, strpos(key, chr(9)) + 1) END,
         ${SUMS.join(', ')}
-      FROM (${statsSql(spec)})`);
+      FROM (${statsSql(spec, { stored: day })})`);
     await conn.run(`INSERT INTO filter_rollups ${filterRowsSql(site, day, filterMinVisitors)}`);
     await conn.run(`
-      INSERT INTO rollup_days (site, day, timezone, rolled_at, dirty, filter_min, filters, prop_keys, props_complete)
+      INSERT INTO rollup_days (site, day, timezone, rolled_at, dirty, filter_min, filters, prop_keys, props_complete, visit_events)
       VALUES (${literal(site.id)}, ${literal(day)}::DATE, ${literal(site.timezone)}, epoch_ms(${now}::BIGINT), false, ${Math.floor(filterMinVisitors)},
-        ${literal(FILTER_ROLLUP_FILTERS.join(','))}, [${props.keys.map(literal).join(', ')}]::VARCHAR[], ${props.complete})
+        ${literal(FILTER_ROLLUP_FILTERS.join(','))}, [${props.keys.map(literal).join(', ')}]::VARCHAR[], ${props.complete}, true)
       ON CONFLICT (site, day) DO UPDATE SET timezone = excluded.timezone, rolled_at = excluded.rolled_at, dirty = false,
-        filter_min = excluded.filter_min, filters = excluded.filters, prop_keys = excluded.prop_keys, props_complete = excluded.props_complete`);
+        filter_min = excluded.filter_min, filters = excluded.filters, prop_keys = excluded.prop_keys, props_complete = excluded.props_complete,
+        visit_events = true`);
     await conn.run('COMMIT');
   } catch (err) {
     await conn.run('ROLLBACK').catch(() => undefined);
@@ -267,14 +295,14 @@ const NOT_ALL_ZERO = `(${SUMS.map((s) => `sum(${s}) <> 0`).join(' OR ')})`;
  * The SQL for a rollupable spec: rolled days (a run from the first day on) from rollups, the rest
  * (usually today) from raw events; sums add up because every metric is a sum over days.
  */
-export function plannedSql(spec: StatsSpec, rolled: ReadonlySet<string>): string {
+export function plannedSql(spec: StatsSpec, rolled: ReadonlySet<string>, stored: string | null = null): string {
   const { days, k } = rolledRun(spec, rolled);
-  if (k === 0) return statsSql(spec);
+  if (k === 0) return statsSql(spec, { stored });
   const g = spec.group;
   const parts = [fromRollupsSql(spec, days, k)];
   if (k < days.length) {
     const rest = rangeOf(days[k]!, spec.to, spec.tz);
-    parts.push(`SELECT key, ${SUMS.join(', ')} FROM (${statsSql({ ...spec, ...rest }, { tail: false })})`);
+    parts.push(`SELECT key, ${SUMS.join(', ')} FROM (${statsSql({ ...spec, ...rest }, { tail: false, stored })})`);
   }
   return `
 SELECT key,${g.by === 'dimension' ? ' count(*) OVER ()::DOUBLE AS total,' : ''} ${SUMS.join(', ')}
@@ -294,7 +322,7 @@ ${tailSql(g)}`;
  * paged on its own. Rows carry `part`, the index of their spec. When rollups alone answer them all,
  * the statement reads only the rollups: one statement rather than one per spec.
  */
-export function sharedSql(specs: readonly StatsSpec[], rolled: ReadonlySet<string>): string {
+export function sharedSql(specs: readonly StatsSpec[], rolled: ReadonlySet<string>, stored: string | null = null): string {
   const base = specs[0]!;
   const { days, k } = rolledRun(base, rolled);
   const partial = k > 0 && k < days.length ? rangeOf(days[k]!, base.to, base.tz) : null;
@@ -313,7 +341,7 @@ export function sharedSql(specs: readonly StatsSpec[], rolled: ReadonlySet<strin
   const by = (f: (g: StatsSpec['group']) => string | number | null) =>
     `CASE part ${specs.map((s, i) => `WHEN ${i} THEN ${f(s.group) ?? 'NULL'}`).join(' ')} END`;
   return `
-${shared ? `${visitCtes(raw, { materialized: true, groups })}${shared.ctes}` : ''}
+${shared ? `${visitCtes(raw, { materialized: true, groups, stored })}${shared.ctes}` : ''}
 SELECT * EXCLUDE (rn) FROM (
   SELECT *, count(*) OVER (PARTITION BY part)::DOUBLE AS total,
     row_number() OVER (PARTITION BY part ORDER BY ${by((g) => (g.by === 'dimension' ? sortSql(g.sort) : null))} DESC NULLS LAST, key) AS rn

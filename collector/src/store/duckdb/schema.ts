@@ -1,7 +1,7 @@
 /** The embedded store's tables, and the one list of event columns the journal and the loader share. */
 import type { StoredEvent } from '../store.ts';
 
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /** Event columns: SQL name, SQL type, and the StoredEvent field that fills it. */
 export const EVENT_COLUMNS = [
@@ -124,6 +124,21 @@ CREATE TABLE IF NOT EXISTS filter_rollups (
   visitors UBIGINT NOT NULL, visits UBIGINT NOT NULL, pageviews UBIGINT NOT NULL, events UBIGINT NOT NULL,
   bounces UBIGINT NOT NULL, visit_pageviews UBIGINT NOT NULL, duration UBIGINT NOT NULL,
   scroll_sum UBIGINT NOT NULL, scroll_n UBIGINT NOT NULL
+);
+-- Schema 8: the events of a rolled day joined to their visits (stats-sql.ts's filtered events
+-- "e", kept), so that a query the rollups cannot answer (a page containing a word, a prop, two
+-- filters, a funnel) reads them instead of rebuilding every visit of its period from raw events.
+-- A rolled day D keeps each event of D (in_range) and each later event of a visit that started
+-- on D (not in_range: it decides whether the visit counts); s_* are the visit's values. Rolled,
+-- made dirty and deleted with their day (rollup_days.visit_events says a day has them).
+ALTER TABLE rollup_days ADD COLUMN IF NOT EXISTS visit_events BOOLEAN;
+CREATE TABLE IF NOT EXISTS visit_events (
+  site VARCHAR NOT NULL, day DATE NOT NULL, ts TIMESTAMP NOT NULL, rid BIGINT NOT NULL, session BIGINT NOT NULL, visitor UUID NOT NULL,
+  name VARCHAR NOT NULL, props VARCHAR, pathname VARCHAR NOT NULL, country VARCHAR, device VARCHAR NOT NULL, browser VARCHAR, os VARCHAR,
+  scroll_depth UTINYINT, lts TIMESTAMP NOT NULL, active BOOLEAN NOT NULL, in_range BOOLEAN NOT NULL,
+  s_start TIMESTAMP, s_pv BIGINT NOT NULL, s_bounce BOOLEAN NOT NULL, s_dur BIGINT NOT NULL,
+  s_source VARCHAR, s_referrer VARCHAR, s_utm_source VARCHAR, s_utm_medium VARCHAR, s_utm_campaign VARCHAR, s_utm_term VARCHAR,
+  s_utm_content VARCHAR, s_entry_page VARCHAR, s_exit_page VARCHAR
 );
 CREATE TABLE IF NOT EXISTS events (
   ${EVENT_COLUMNS.map(([name, type]) => `${name} ${type}`).join(',\n  ')}

@@ -69,7 +69,7 @@ async function updateSite(conn: DuckDBConnection, id: string, changes: SiteChang
 }
 
 /** Tables holding rows of a site (by their `site` column), besides `sites`. */
-const SITE_TABLES = ['events', 'rollups', 'filter_rollups', 'rollup_days', 'goals', 'site_keys', 'drop_counts'] as const;
+const SITE_TABLES = ['events', 'rollups', 'filter_rollups', 'visit_events', 'rollup_days', 'goals', 'site_keys', 'drop_counts'] as const;
 
 /** Deletes a site and every row of it, all or nothing (a failed purge leaves it to try again); false when there was no such site. */
 async function purgeSite(conn: DuckDBConnection, id: string): Promise<boolean> {

@@ -8,8 +8,8 @@ import type { Realtime, StatsRow, StatsSpec, StatsStore, VitalRow } from '../sto
 import type { Row } from './connections.ts';
 import { streamEvents, streamExportText } from './events.ts';
 import { localDay } from '../../time.ts';
-import { emptyDaysBefore } from '../rollup-days.ts';
-import { firstEventSql, plannedSql, propOf, rolledDaysSql, sharedSql, usesRollups } from './rollups.ts';
+import { emptyDaysBefore, rolledRun } from '../rollup-days.ts';
+import { firstEventSql, plannedSql, propOf, rolledDaysSql, sharedSql, storedDaysSql, usesRollups } from './rollups.ts';
 import { funnelSql, statsSql, vitalsSql } from './stats-sql.ts';
 
 /** Runs one read-only query on a reader connection (read()), failures named after `operation`. */
@@ -50,18 +50,20 @@ async function realtime(read: Read, site: string, since: number, opts: { pages?:
 
 /** The visits of a spec's period, and how many of them went through each step in turn. */
 async function funnel(read: Read, spec: StatsSpec, steps: readonly { kind: 'page' | 'event'; match: string }[]): Promise<{ visits: number; steps: number[] }> {
-  const row = (await read('stats.funnel', funnelSql(spec, steps)))[0]!;
+  const row = (await read('stats.funnel', funnelSql(spec, steps, await storedDay(read, spec))))[0]!;
   return { visits: Number(row.visits), steps: steps.map((_, i) => Number(row[`step${i + 1}`])) };
 }
 
 /** Web vitals by page, a page of them. */
 async function vitals(read: Read, spec: StatsSpec, limit: number, offset: number): Promise<VitalRow[]> {
-  return (await read('stats.vitals', vitalsSql(spec, limit, offset))) as unknown as VitalRow[];
+  return (await read('stats.vitals', vitalsSql(spec, limit, offset, await storedDay(read, spec)))) as unknown as VitalRow[];
 }
 
 /** The rows of one stats query. */
 async function query(read: Read, spec: StatsSpec): Promise<StatsRow[]> {
-  const sql = usesRollups(spec) ? plannedSql(spec, await rolledDays(read, spec)) : statsSql(spec);
+  // Days the rollups do not answer read visit_events where it keeps them, raw events after.
+  const [rolled, stored] = await Promise.all([usesRollups(spec) ? rolledDays(read, spec) : new Set<string>(), storedDay(read, spec)]);
+  const sql = rolled.size > 0 ? plannedSql(spec, rolled, stored) : statsSql(spec, { stored });
   return (await read('stats.query', sql)) as unknown as StatsRow[];
 }
 
@@ -72,7 +74,10 @@ async function queryMany(read: Read, specs: readonly StatsSpec[]): Promise<Stats
   const same = (s: StatsSpec) =>
     s.site === base!.site && s.tz === base!.tz && s.from === base!.from && s.to === base!.to && JSON.stringify(s.filters) === JSON.stringify(base!.filters);
   if (specs.length < 2 || !specs.every(same) || specs.some((s) => s.revenueProp)) return Promise.all(specs.map(one));
-  const rolled = specs.some(usesRollups) ? await rolledDaysOfAll(read, specs.filter(usesRollups)) : new Set<string>();
+  const [rolled, stored] = await Promise.all([
+    specs.some(usesRollups) ? rolledDaysOfAll(read, specs.filter(usesRollups)) : new Set<string>(),
+    storedDay(read, base!),
+  ]);
   // Those that can use rollups share a read of the days not rolled up; the others, of all days.
   const groups = (rolled.size > 0 ? [specs.filter(usesRollups), specs.filter((s) => !usesRollups(s))] : [specs]).filter((g) => g.length > 0);
   const answers = new Map<StatsSpec, StatsRow[]>();
@@ -82,7 +87,7 @@ async function queryMany(read: Read, specs: readonly StatsSpec[]): Promise<Stats
         answers.set(group[0]!, await one(group[0]!));
         return;
       }
-      const sql = sharedSql(group, rolled);
+      const sql = sharedSql(group, rolled, stored);
       const rows = group.map((): StatsRow[] => []);
       for (const { part, total, ...row } of await read('stats.queryMany', sql)) {
         rows[Number(part)]!.push((group[Number(part)]!.group.by === 'dimension' ? { ...row, total } : row) as unknown as StatsRow);
@@ -98,13 +103,22 @@ async function queryMany(read: Read, specs: readonly StatsSpec[]): Promise<Stats
  * holding its filter's value or its prop key; and those before the site's first event, which hold nothing
  * (a year's view of a site a month old reads its month from rollups, not every day's events).
  */
-async function rolledDays(read: Read, spec: StatsSpec): Promise<Set<string>> {
-  const rolled = (await read('stats.query', rolledDaysSql(spec))).map((r) => String(r.d)).sort();
+async function rolledDays(read: Read, spec: StatsSpec, sql = rolledDaysSql(spec)): Promise<Set<string>> {
+  const rolled = (await read('stats.query', sql)).map((r) => String(r.d)).sort();
   if (rolled.length === 0) return new Set();
   // Before the first rolled day: nothing, or nothing before the site's first event.
   const [first] = await read('stats.query', firstEventSql(spec.site, localDay(rolled[0]!, spec.tz).toMillis()));
   const empty = first?.t === null || first?.t === undefined ? emptyDaysBefore({ ...spec, to: rolled[0]! }, localDay(rolled[0]!, spec.tz).toMillis()) : emptyDaysBefore(spec, Number(first.t));
   return new Set([...empty, ...rolled]);
+}
+
+/**
+ * The last day of the run of a spec's days, from its first, whose events visit_events keeps
+ * (or that hold nothing: before the site's first event), or null when its first day is not.
+ */
+async function storedDay(read: Read, spec: StatsSpec): Promise<string | null> {
+  const { days, k } = rolledRun(spec, await rolledDays(read, spec, storedDaysSql(spec)));
+  return k > 0 ? days[k - 1]! : null;
 }
 
 /**

@@ -2,11 +2,15 @@
  * Stats over raw events in DuckDB SQL, implementing the metric definitions of docs/api/stats.md:
  * visits are reconstructed from every event of the sessions the period touches, visitors are
  * distinct per local day (per hour for hourly series) and summed, filters read an event's own
- * fields or its visit's (entry/exit page, source, referrer, UTM).
+ * fields or its visit's (entry/exit page, source, referrer, UTM). Rolled-up days keep their
+ * events already joined to their visits (visit_events, rolled by rollups.ts): a period's run of
+ * such days reads them instead of rebuilding its visits, and only the days after it (today) are
+ * rebuilt from raw events.
  */
 import { VITALS, type Filter, type FilterDimension, type Metric } from '../../protocol/query.ts';
 import type { StatsSpec } from '../store.ts';
 import { offsetsOf } from '../zone-offsets.ts';
+import { localDay, rangeOf } from '../../time.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -145,14 +149,70 @@ const rangeSql = (spec: StatsSpec) => (col: string) =>
  * (s: one row per session with its start, source, entry and exit pages, pageviews and engaged
  * time), and their events that pass the filters (e: each with its local time, whether it is in the period, and
  * its visit's values as `s_` columns). With `materialized`, s is computed once for the several
- * places that read it (e, and each grouping's visits).
+ * places that read it (e, and each grouping's visits). With `stored`, e's rows of the days up to
+ * that one come from visit_events, which holds the same rows.
  */
-export function visitCtes(
-  spec: StatsSpec,
-  { materialized = false, groups = [spec.group], props = false }: { materialized?: boolean; groups?: readonly StatsSpec['group'][]; props?: boolean } = {},
-): string {
-  // The visit's values the groupings read (only those are computed).
+export function visitCtes(spec: StatsSpec, opts: VisitOptions = {}): string {
+  const stored = opts.stored !== undefined && opts.stored !== null && opts.stored >= spec.from ? (opts.stored < spec.to ? opts.stored : spec.to) : null;
+  if (stored === null) return rawVisitCtes(spec, opts);
+  const kept = storedEventsSql(spec, stored, opts);
+  if (stored === spec.to) return `WITH e AS (\n  ${kept}\n)`;
+  // The days after the run kept in visit_events, from raw events; a visit of the run's last day
+  // that goes on into them is counted by the kept part only (it starts in that part's days).
+  const rest: StatsSpec = { ...spec, ...rangeOf(localDay(stored, spec.tz).plus({ days: 1 }).toISODate()!, spec.to, spec.tz) };
+  return `${rawVisitCtes(rest, opts, 'e_raw')}, e AS (
+  ${kept}
+  UNION ALL BY NAME
+  SELECT * FROM e_raw
+)`;
+}
+
+/** How visitCtes builds `e`. */
+export interface VisitOptions {
+  /** Compute the visits (s) once, for the several places that read them. */
+  materialized?: boolean;
+  /** The groupings that will read e (only the visit values they read are computed). */
+  groups?: readonly StatsSpec['group'][];
+  /** Carry the events' props. */
+  props?: boolean;
+  /**
+   * The last day of a run of the period's days, from its first, whose events visit_events keeps
+   * (rolled up: rollups.ts's storedDaysSql), or null: those days are read from there, not rebuilt
+   * from raw events.
+   */
+  stored?: string | null;
+  /** Carry each event's time and row id (ts, rid): what visit_events keeps. */
+  keep?: boolean;
+}
+
+/** The visit's values the groupings read (only those are computed), and whether props are carried. */
+function carried(spec: StatsSpec, { groups = [spec.group], props = false }: VisitOptions) {
   const visitColumns = [...new Set(dimensionsOf(groups).flatMap((d) => VISIT_COLUMNS[d] ?? []))];
+  // Props (JSON text, the widest column) are carried only when a grouping, a revenue sum or the caller reads them.
+  const readsProps = props || Boolean(spec.revenueProp) || dimensionsOf(groups).some((d) => d.startsWith('prop:'));
+  return { visitColumns, readsProps };
+}
+
+/**
+ * visitCtes' `e` for the days from the period's first to `stored`, read from visit_events: its
+ * rows of those days that pass the filters, with whether their visit starts in the period.
+ */
+function storedEventsSql(spec: StatsSpec, stored: string, opts: VisitOptions): string {
+  const { visitColumns, readsProps } = carried(spec, opts);
+  const visitFilters = spec.filters
+    .filter((f) => VISIT_COLUMNS[f.dimension])
+    .map((f) => ` AND ${predicateSql(f, dimensionSql(f.dimension, 'flat'))}`)
+    .join('');
+  return `SELECT${opts.keep ? ' ts, rid,' : ''} session, visitor, name,${readsProps ? ' props,' : ''} pathname, country, device, browser, os, scroll_depth,
+    lts, active, in_range, s_start, ${rangeSql(spec)('s_start')} AS s_in, s_pv, s_bounce, s_dur${visitColumns.map((c) => `, s_${c}`).join('')}
+  FROM visit_events
+  WHERE site = ${literal(spec.site)} AND day BETWEEN ${literal(spec.from)}::DATE AND ${literal(stored)}::DATE${filterSql(spec, 'event')}${visitFilters}`;
+}
+
+/** visitCtes from raw events alone, its filtered events named `name`. */
+function rawVisitCtes(spec: StatsSpec, opts: VisitOptions, name = 'e'): string {
+  const { materialized = false } = opts;
+  const { visitColumns, readsProps } = carried(spec, opts);
   // The visit's values computed: those the groupings and the visit filters read.
   const computed = new Set([...visitColumns, ...spec.filters.flatMap((f) => VISIT_COLUMNS[f.dimension] ?? [])]);
   const visitValue = (col: string, sql: string) => (computed.has(col) ? `\n    ${sql} AS ${col},` : '');
@@ -161,8 +221,6 @@ export function visitCtes(
   // A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of the period.
   const window = `ts >= epoch_ms(${spec.startUtc - DAY_MS}::BIGINT) AND ts < epoch_ms(${spec.endUtc + DAY_MS}::BIGINT)`;
   const eventFilters = filterSql(spec, 'event');
-  // Props (JSON text, the widest column) are carried only when a grouping, a revenue sum or the caller reads them.
-  const readsProps = props || Boolean(spec.revenueProp) || dimensionsOf(groups).some((d) => d.startsWith('prop:'));
   // The sessions that can count: those with an event in the period that meet the candidate
   // conditions. They are found first, and only their events read (a: as a semi join), when that
   // likely leaves out most events around the period: a period of a day or two (the window around
@@ -186,7 +244,7 @@ export function visitCtes(
   const qualifies = narrow ? '' : `\n  HAVING bool_or(${inRange('ts')})${conditions.map((c) => ` AND bool_or(${c})`).join('')}`;
   // With filters on events' own fields, e reads the table again: they are checked as it is
   // scanned, and its join to s leaves out the other sessions.
-  const filtered = eventFilters ? `(SELECT * FROM events WHERE site = ${site} AND ${window}${eventFilters})` : narrow ? 'a' : `(${around})`;
+  const filtered = eventFilters ? `(SELECT *, rowid AS rid FROM events WHERE site = ${site} AND ${window}${eventFilters})` : narrow ? 'a' : `(${around})`;
   return `WITH ${sessions}s AS ${materialized ? 'MATERIALIZED ' : ''}(
   -- The visits that can count. A visit starts with its first event that is not the tracker's own
   -- report, and takes its source, referrer and campaign from it.
@@ -202,9 +260,9 @@ export function visitCtes(
     coalesce(sum(engaged_ms) FILTER (WHERE name = 'engagement'), 0) AS dur
   FROM ${narrow ? 'a' : `(${around})`}
   GROUP BY session${qualifies}
-), e AS (
+), ${name} AS (
   -- The events of those visits that pass the filters, with their visit's values.
-  SELECT e.session, e.visitor, e.name,${readsProps ? ' e.props,' : ''} e.pathname, e.country, e.device, e.browser, e.os, e.scroll_depth,
+  SELECT${opts.keep ? ' e.ts, e.rid,' : ''} e.session, e.visitor, e.name,${readsProps ? ' e.props,' : ''} e.pathname, e.country, e.device, e.browser, e.os, e.scroll_depth,
     ${specLocalSql(spec, 'e.ts')} AS lts, e.${ACTIVE} AS active, ${inRange('e.ts')} AS in_range,
     s.start AS s_start, ${inRange('s.start')} AS s_in, s.pv AS s_pv, s.pv = 1 AND s.customs = 0 AS s_bounce, s.dur AS s_dur${visitColumns.map((c) => `, s.${c} AS s_${c}`).join('')}
   FROM ${filtered} e JOIN s USING (session)
@@ -288,9 +346,9 @@ FROM (
 }
 
 /** The SQL answering a spec; rows have `key` and the raw sums the service turns into metrics. */
-export function statsSql(spec: StatsSpec, { tail = true } = {}): string {
+export function statsSql(spec: StatsSpec, { tail = true, stored = null }: { tail?: boolean; stored?: string | null } = {}): string {
   const g = spec.group;
-  const ctes = `${visitCtes(spec, { materialized: true })}${groupedCte(spec)}`;
+  const ctes = `${visitCtes(spec, { materialized: true, stored })}${groupedCte(spec)}`;
   if (!tail) return `${ctes}
 ${sumsSql(spec, g)}`;
   return `${ctes}
@@ -319,26 +377,45 @@ export function stepSql(step: { kind: 'page' | 'event'; match: string }, t = 'a'
  * takes the earliest event after the previous step's (in time, then arrival, order), so one event
  * never completes two steps. One row: `step1` … `stepN`.
  */
-export function funnelSql(spec: StatsSpec, steps: readonly { kind: 'page' | 'event'; match: string }[]): string {
+export function funnelSql(spec: StatsSpec, steps: readonly { kind: 'page' | 'event'; match: string }[], stored: string | null = null): string {
   const site = literal(spec.site);
   // A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of the period.
   const window = `ts >= epoch_ms(${spec.startUtc - DAY_MS}::BIGINT) AND ts < epoch_ms(${spec.endUtc + DAY_MS}::BIGINT)`;
-  // The visits counted. Without filters, those whose first event (not the tracker's own report)
-  // is in the period: one grouping of the period's events, not their visits rebuilt.
+  const run = stored !== null && stored >= spec.from ? rangeOf(spec.from, stored < spec.to ? stored : spec.to, spec.tz) : null;
+  // The visits counted. Without filters and kept events, those whose first event (not the
+  // tracker's own report) is in the period: one grouping of the period's events, not their visits rebuilt.
   const counted =
-    spec.filters.length === 0
+    spec.filters.length === 0 && run === null
       ? `counted AS MATERIALIZED (
   SELECT session FROM events WHERE site = ${site} AND ${window}
   GROUP BY session HAVING ${rangeSql(spec)(`min(ts) FILTER (WHERE ${ACTIVE})`)}
 )`
-      : `${visitCtes(spec).slice('WITH '.length)}, counted AS MATERIALIZED (
+      : `${visitCtes(spec, { stored }).slice('WITH '.length)}, counted AS MATERIALIZED (
   SELECT DISTINCT session FROM e WHERE active AND ${rangeSql(spec)('s_start')}
 )`;
-  // The events of counted visits that complete some step (few), read once; `s<i>`: it completes step i.
-  const stepEvents = `st AS MATERIALIZED (
-  SELECT session, ts, rowid AS rid, ${steps.map((step, i) => `${stepSql(step, 'events')} AS s${i + 1}`).join(', ')}
-  FROM events WHERE site = ${site} AND ${window} AND session IN (SELECT session FROM counted)
-    AND (${steps.map((step) => `(${stepSql(step, 'events')})`).join(' OR ')})
+  // Without filters, every visit of visit_events starting in the period is counted: no need to look its session up.
+  const countedSql = (t: string) => (t === 'visit_events' && spec.filters.length === 0 ? rangeSql(spec)('s_start') : 'session IN (SELECT session FROM counted)');
+  const completes = (t: string) => `${steps.map((step, i) => `${stepSql(step, t)} AS s${i + 1}`).join(', ')}
+    FROM ${t} WHERE site = ${site} AND ${countedSql(t)} AND (${steps.map((step) => `(${stepSql(step, t)})`).join(' OR ')})`;
+  // The events of counted visits that complete some step (few), read once; `s<i>`: it completes
+  // step i. Over a run of days visit_events keeps, each event once: as an event of its day
+  // (in_range), or of its visit's first day when its own day is not in the run; raw events after it.
+  const rest = run !== null && run.to < spec.to;
+  const stepEvents = `st AS MATERIALIZED (${
+    run === null
+      ? `
+  SELECT session, ts, rowid AS rid, ${completes('events')} AND ${window}`
+      : `
+  SELECT session, ts, rid, ${completes('visit_events')}
+    AND day BETWEEN ${literal(run.from)}::DATE AND ${literal(run.to)}::DATE
+    AND (in_range OR ts < epoch_ms(${run.startUtc}::BIGINT)${rest ? '' : ` OR ts >= epoch_ms(${run.endUtc}::BIGINT)`})${
+      rest
+        ? `
+  UNION ALL
+  SELECT session, ts, rowid AS rid, ${completes('events')} AND ts >= epoch_ms(${run.endUtc}::BIGINT) AND ts < epoch_ms(${spec.endUtc + DAY_MS}::BIGINT)`
+        : ''
+    }`
+  }
 )`;
   const reached = steps.map((_, i) => {
     const after = i === 0 ? '' : ` AND (st.ts > p.ts OR (st.ts = p.ts AND st.rid > p.rid))`;
@@ -358,11 +435,11 @@ SELECT (SELECT count(*) FROM counted)::DOUBLE AS visits, ${steps.map((_, i) => `
  * (page '') and per page, from `vital` events in the period that pass the filters. Pages are ranked
  * by their number of reports; `limit`/`offset` page them.
  */
-export function vitalsSql(spec: StatsSpec, limit: number, offset: number): string {
+export function vitalsSql(spec: StatsSpec, limit: number, offset: number, stored: string | null = null): string {
   const metric = `json_extract_string(props, '$.metric')`;
   const value = `TRY_CAST(json_extract_string(props, '$.value') AS DOUBLE)`;
   return `
-${visitCtes(spec, { props: true })}, v AS (
+${visitCtes(spec, { props: true, stored })}, v AS (
   SELECT pathname AS page, ${metric} AS metric, ${value} AS value FROM e
   WHERE in_range AND name = 'vital' AND ${metric} IN (${VITALS.map(literal).join(', ')}) AND ${value} IS NOT NULL
 ), pages AS (
