@@ -112,9 +112,15 @@ function predicateHolds(f: Filter, x: string): boolean {
 function filterSql(spec: StatsSpec, on: 'event' | 'visit'): string {
   return spec.filters
     .filter((f) => (on === 'visit') === Boolean(VISIT_COLUMNS[f.dimension]))
-    .map((f) => ` AND ${predicateSql(f, dimensionSql(f.dimension, on === 'visit' ? 'joined' : 'raw'))}`)
+    .map((f) => ` AND ${propsGuard(f)}${predicateSql(f, dimensionSql(f.dimension, on === 'visit' ? 'joined' : 'raw'))}`)
     .join('');
 }
+
+/**
+ * For a prop filter that an event without the prop fails, `props IS NOT NULL AND `: a condition
+ * a table scan checks by itself, before the JSON of the few events with props is read.
+ */
+const propsGuard = (f: Filter) => (f.dimension.startsWith('prop:') && !predicateHolds(f, '(none)') ? 'props IS NOT NULL AND ' : '');
 
 /**
  * Conditions that any visit passing the filters meets, each on one of its events, so that visits
@@ -379,43 +385,52 @@ export function stepSql(step: { kind: 'page' | 'event'; match: string }, t = 'a'
  */
 export function funnelSql(spec: StatsSpec, steps: readonly { kind: 'page' | 'event'; match: string }[], stored: string | null = null): string {
   const site = literal(spec.site);
-  // A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of the period.
-  const window = `ts >= epoch_ms(${spec.startUtc - DAY_MS}::BIGINT) AND ts < epoch_ms(${spec.endUtc + DAY_MS}::BIGINT)`;
+  const inPeriod = rangeSql(spec);
+  // The run of days whose events visit_events keeps (from the first), and the days after it (raw events).
   const run = stored !== null && stored >= spec.from ? rangeOf(spec.from, stored < spec.to ? stored : spec.to, spec.tz) : null;
-  // The visits counted. Without filters and kept events, those whose first event (not the
-  // tracker's own report) is in the period: one grouping of the period's events, not their visits rebuilt.
-  const counted =
-    spec.filters.length === 0 && run === null
-      ? `counted AS MATERIALIZED (
-  SELECT session FROM events WHERE site = ${site} AND ${window}
-  GROUP BY session HAVING ${rangeSql(spec)(`min(ts) FILTER (WHERE ${ACTIVE})`)}
+  const raw = run === null ? spec : run.to < spec.to ? { ...spec, ...rangeOf(localDay(run.to, spec.tz).plus({ days: 1 }).toISODate()!, spec.to, spec.tz) } : null;
+  // A visit lasts at most 24 hours (enrich/sessions.ts): its events lie within a day of its period.
+  const window = (r: StatsSpec) => `ts >= epoch_ms(${r.startUtc - DAY_MS}::BIGINT) AND ts < epoch_ms(${r.endUtc + DAY_MS}::BIGINT)`;
+  const unfiltered = spec.filters.length === 0;
+  // The visits counted. Without filters, those whose first event (not the tracker's own report)
+  // is in the period: of the raw days, one grouping of their events (not their visits rebuilt);
+  // of the kept run, the number of visits of its rollups and, for their events, every kept event
+  // of a visit starting in the period. With filters, the visits of visitCtes' e that start in the period.
+  const counted = unfiltered
+    ? `counted AS MATERIALIZED (${
+        raw === null
+          ? 'SELECT NULL::BIGINT AS session WHERE false'
+          : `
+  SELECT session FROM events WHERE site = ${site} AND ${window(raw)}
+  GROUP BY session HAVING ${rangeSql(raw)(`min(ts) FILTER (WHERE ${ACTIVE})`)}`
+      }
 )`
-      : `${visitCtes(spec, { stored }).slice('WITH '.length)}, counted AS MATERIALIZED (
-  SELECT DISTINCT session FROM e WHERE active AND ${rangeSql(spec)('s_start')}
+    : `${visitCtes(spec, { stored }).slice('WITH '.length)}, counted AS MATERIALIZED (
+  SELECT DISTINCT session FROM e WHERE active AND ${inPeriod('s_start')}
 )`;
-  // Without filters, every visit of visit_events starting in the period is counted: no need to look its session up.
-  const countedSql = (t: string) => (t === 'visit_events' && spec.filters.length === 0 ? rangeSql(spec)('s_start') : 'session IN (SELECT session FROM counted)');
-  const completes = (t: string) => `${steps.map((step, i) => `${stepSql(step, t)} AS s${i + 1}`).join(', ')}
-    FROM ${t} WHERE site = ${site} AND ${countedSql(t)} AND (${steps.map((step) => `(${stepSql(step, t)})`).join(' OR ')})`;
+  const visits =
+    unfiltered && run !== null
+      ? `(SELECT count(*) FROM counted) + (SELECT coalesce(sum(visits), 0) FROM rollups WHERE site = ${site} AND day BETWEEN ${literal(run.from)}::DATE AND ${literal(run.to)}::DATE AND dimension = '')`
+      : '(SELECT count(*) FROM counted)';
+  const completes = (t: string, whose: string) => `${steps.map((step, i) => `${stepSql(step, t)} AS s${i + 1}`).join(', ')}
+    FROM ${t} WHERE site = ${site} AND ${whose} AND (${steps.map((step) => `(${stepSql(step, t)})`).join(' OR ')})`;
+  const ofCounted = 'session IN (SELECT session FROM counted)';
   // The events of counted visits that complete some step (few), read once; `s<i>`: it completes
-  // step i. Over a run of days visit_events keeps, each event once: as an event of its day
-  // (in_range), or of its visit's first day when its own day is not in the run; raw events after it.
-  const rest = run !== null && run.to < spec.to;
-  const stepEvents = `st AS MATERIALIZED (${
-    run === null
-      ? `
-  SELECT session, ts, rowid AS rid, ${completes('events')} AND ${window}`
-      : `
-  SELECT session, ts, rid, ${completes('visit_events')}
-    AND day BETWEEN ${literal(run.from)}::DATE AND ${literal(run.to)}::DATE
-    AND (in_range OR ts < epoch_ms(${run.startUtc}::BIGINT)${rest ? '' : ` OR ts >= epoch_ms(${run.endUtc}::BIGINT)`})${
-      rest
-        ? `
-  UNION ALL
-  SELECT session, ts, rowid AS rid, ${completes('events')} AND ts >= epoch_ms(${run.endUtc}::BIGINT) AND ts < epoch_ms(${spec.endUtc + DAY_MS}::BIGINT)`
-        : ''
-    }`
+  // step i. Over the kept run, each event once: as an event of its day (in_range), or of its
+  // visit's first day when its own day is not in the run (before it; after it when no raw days
+  // follow, or without filters, where raw days bring only the visits that start in them).
+  const parts: string[] = [];
+  if (run !== null) {
+    const after = raw === null || unfiltered ? ` OR ts >= epoch_ms(${run.endUtc}::BIGINT)` : '';
+    parts.push(`SELECT session, ts, rid, ${completes('visit_events', unfiltered ? inPeriod('s_start') : ofCounted)}
+    AND day BETWEEN ${literal(run.from)}::DATE AND ${literal(run.to)}::DATE AND (in_range OR ts < epoch_ms(${run.startUtc}::BIGINT)${after})`);
   }
+  if (raw !== null) {
+    const from = run === null ? window(raw) : `ts >= epoch_ms(${run.endUtc}::BIGINT) AND ts < epoch_ms(${raw.endUtc + DAY_MS}::BIGINT)`;
+    parts.push(`SELECT session, ts, rowid AS rid, ${completes('events', ofCounted)} AND ${from}`);
+  }
+  const stepEvents = `st AS MATERIALIZED (
+  ${parts.join('\n  UNION ALL\n  ')}
 )`;
   const reached = steps.map((_, i) => {
     const after = i === 0 ? '' : ` AND (st.ts > p.ts OR (st.ts = p.ts AND st.rid > p.rid))`;
@@ -427,7 +442,7 @@ export function funnelSql(spec: StatsSpec, steps: readonly { kind: 'page' | 'eve
   });
   return `
 WITH ${counted}, ${stepEvents}, ${reached.join(', ')}
-SELECT (SELECT count(*) FROM counted)::DOUBLE AS visits, ${steps.map((_, i) => `(SELECT count(*) FROM f${i + 1})::DOUBLE AS step${i + 1}`).join(', ')}`;
+SELECT (${visits})::DOUBLE AS visits, ${steps.map((_, i) => `(SELECT count(*) FROM f${i + 1})::DOUBLE AS step${i + 1}`).join(', ')}`;
 }
 
 /**

@@ -31,7 +31,16 @@ async function rolledStore(): Promise<{ dir: string; store: DuckDbStore }> {
   const dir = await tempFolder('cairn-visit-events-');
   const store = await openStore(dir);
   await store.sites.create(site);
-  await store.events.bulkInsert(synthesize({ site: site.id, start: START, days: 11, visitorsPerDay: 40, seed: 11 }));
+  const events = [...synthesize({ site: site.id, start: START, days: 11, visitorsPerDay: 40, seed: 11 })];
+  // A visit from the last closed day into today (Paris: 23:50 on May 10, then 00:05 and 00:06):
+  // its first step on a rolled day, the next ones in today's raw events.
+  const visit = { ...events.find((e) => e.name === 'pageview')!, session: 777, visitor: 'e'.repeat(32), props: null };
+  events.push(
+    { ...visit, ts: Date.UTC(2026, 4, 10, 21, 50), pathname: '/' },
+    { ...visit, ts: Date.UTC(2026, 4, 10, 22, 5), pathname: '/pricing' },
+    { ...visit, ts: Date.UTC(2026, 4, 10, 22, 6), pathname: '/pricing', name: 'signup' },
+  );
+  await store.events.bulkInsert(events);
   for (const day of await store.rollups.pending(site, NOW)) await store.rollups.roll(site, day, NOW);
   return { dir, store };
 }
@@ -93,9 +102,9 @@ describe('visit_events', () => {
     expect(want[QUERIES.length]).toMatchObject({ visits: expect.any(Number) });
     const kept = await behindItsBack(dir, fromRaw, 'UPDATE rollup_days SET visit_events = true');
     expect(await answers(kept)).toEqual(want);
-    // Raw events of the rolled days go (up to May 10 at 22:00 UTC, the end of the site's May 10):
-    // the answers stay, today's part still read from raw events.
-    const rawGone = await behindItsBack(dir, kept, `DELETE FROM events WHERE ts < '2026-05-10 22:00:00'`);
+    // Raw events of the rolled days but the last go (up to the end of the site's May 9, 22:00
+    // UTC; today's raw part rebuilds its visits from the day before it too): the answers stay.
+    const rawGone = await behindItsBack(dir, kept, `DELETE FROM events WHERE ts < '2026-05-09 22:00:00'`);
     expect(await answers(rawGone)).toEqual(want);
   });
 
