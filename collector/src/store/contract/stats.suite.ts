@@ -194,7 +194,11 @@ export function describeStatsContract({ fresh, harness }: ContractStores): void 
       const now = Date.UTC(2026, 2, 31, 12);
       const pending = await store.rollups.pending(site, now);
       expect(pending.length).toBeGreaterThanOrEqual(days);
-      for (const day of pending) await store.rollups.roll(site, day, now);
+      // The first days rolled, the last two not: rolled days and raw ones in one answer (a visit
+      // over midnight between them included).
+      for (const day of pending.slice(0, -2)) await store.rollups.roll(site, day, now);
+      for (const spec of specs) expect(same(await store.stats.query(spec)), JSON.stringify(spec)).toEqual(same(expected(spec)));
+      for (const day of pending.slice(-2)) await store.rollups.roll(site, day, now);
       expect(await store.rollups.pending(site, now)).toEqual([]);
       for (const spec of specs) expect(same(await store.stats.query(spec)), JSON.stringify(spec.group)).toEqual(same(expected(spec)));
       expect((await store.stats.queryMany(specs)).map(same)).toEqual(specs.map((s) => same(expected(s))));

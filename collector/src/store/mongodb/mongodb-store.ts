@@ -34,9 +34,9 @@ import {
   sessionTailsPipeline,
 } from './queries.ts';
 import { keyStore, metaStore, siteStore } from './sites.ts';
-import { funnelPipeline, rowsOf, statsPipeline, sumsPipeline, vitalsOf, vitalsPipeline } from './stats-pipeline.ts';
+import { funnelPipeline, keptSource, rowsOf, statsPipeline, sumsPipeline, vitalsOf, vitalsPipeline } from './stats-pipeline.ts';
 import { migrate } from './migrate.ts';
-import { combineRows, fromRollupsPipeline, leaseUpdate, nearRolledDays, rollDayPipeline, rolledDaysQuery, visitStartsPipeline } from './rollups.ts';
+import { combineRows, fromRollupsPipeline, leaseUpdate, nearRolledDays, rollDayPipeline, rolledDaysQuery, visitEventsPipeline, visitStartsPipeline } from './rollups.ts';
 
 /** Events per insertMany in bulk imports. */
 const BULK_BATCH = 10_000;
@@ -123,7 +123,12 @@ export class MongoStore implements Store {
         if (batch.length > 0) await flush();
         return n;
       }),
-    deleteBefore: (site: string, ts: number) => this.#op('events.deleteBefore', (x) => x.deleteMany(C.events, eventsBefore(site, ts))),
+    deleteBefore: (site: string, ts: number) =>
+      this.#op('events.deleteBefore', async (x) => {
+        // Their copies with their visits go first (a failure leaves the events, to go next time).
+        await x.deleteMany(C.visitEvents, eventsBefore(site, ts));
+        return x.deleteMany(C.events, eventsBefore(site, ts));
+      }),
     findByProp: (site: string, key: string, value: string) =>
       this.#op('events.findByProp', async (x) => (await x.find(C.events, eventsWithProp(site, key, value), { sort: { ts: 1, _id: 1 } })).map(eventOf)),
     deleteByProp: (site: string, key: string, value: string) =>
@@ -133,6 +138,8 @@ export class MongoStore implements Store {
         if (sessions.length === 0) return 0;
         // Every event of the visits concerned marks its days (and its visit's first day) dirty.
         await this.#markDirty(x, (await x.find(C.events, { site, session: { $in: sessions } })).map(eventOf));
+        // Their days are dirty now (not read until rolled again); their copies go at once.
+        await x.deleteMany(C.visitEvents, { site, session: { $in: sessions } });
         return x.deleteMany(C.events, filter);
       }),
     list: (site: string, opts: { limit?: number } = {}) =>
@@ -186,12 +193,23 @@ export class MongoStore implements Store {
     /** Rolled days (a run from the first day on) from rollups, the rest from raw events. */
     query: (spec: StatsSpec): Promise<StatsRow[]> =>
       this.#op('stats.query', async (x) => {
-        const versions = rollupable(spec) ? await this.#rolledVersions(x, spec) : new Map<string, string>();
+        const all = await this.#rolledVersions(x, spec);
+        const versions = rollupable(spec) ? new Map([...all].map(([day, d]) => [day, d.v])) : new Map<string, string>();
         // Days before the site's first event hold nothing: rollups answer them without rows.
-        const [first] = versions.size > 0 ? await x.find(C.events, { site: spec.site }, { sort: { ts: 1 }, limit: 1, projection: { ts: 1 } }) : [];
+        const [first] = all.size > 0 ? await x.find(C.events, { site: spec.site }, { sort: { ts: 1 }, limit: 1, projection: { ts: 1 } }) : [];
         const empty = first ? emptyDaysBefore(spec, (first.ts as Date).getTime()) : [];
         const { days, k } = rolledRun(spec, new Set([...empty, ...versions.keys()]));
-        if (k === 0) return rowsOf(spec, await x.aggregate(C.events, statsPipeline(spec)));
+        if (k === 0) {
+          // What rollups cannot answer: the rolled days' visit events, the days after them raw.
+          const kept = new Map([...all].flatMap(([day, d]) => (d.kept ? [[day, d.v] as const] : [])));
+          const run = rolledRun(spec, new Set([...empty, ...kept.keys()]));
+          if (run.k === 0) return rowsOf(spec, await x.aggregate(C.events, statsPipeline(spec)));
+          const rest = run.k < run.days.length ? { ...spec, ...rangeOf(run.days[run.k]!, spec.to, spec.tz) } : null;
+          const versionsOfRun = new Map(run.days.slice(0, run.k).flatMap((d) => (kept.has(d) ? [[d, kept.get(d)!] as const] : [])));
+          // Every day of the run holds nothing (before the first event): the raw rest alone.
+          if (versionsOfRun.size === 0) return rowsOf(spec, await x.aggregate(C.events, statsPipeline(spec)));
+          return rowsOf(spec, await x.aggregate(C.visitEvents, statsPipeline(spec, keptSource(spec, versionsOfRun, rest))));
+        }
         const rolled = new Map(days.slice(0, k).flatMap((d) => (versions.has(d) ? [[d, versions.get(d)!] as const] : [])));
         const parts = rolled.size > 0 ? [x.aggregate(C.rollups, fromRollupsPipeline(spec, rolled))] : [];
         if (k < days.length) parts.push(x.aggregate(C.events, sumsPipeline({ ...spec, ...rangeOf(days[k]!, spec.to, spec.tz) })));
@@ -247,7 +265,8 @@ export class MongoStore implements Store {
       this.#op('rollups.pending', async (x) => {
         const [first] = await x.find(C.events, { site: site.id }, { sort: { ts: 1 }, limit: 1, projection: { ts: 1 } });
         if (!first) return [];
-        const rolled = new Set((await x.find(C.rollupDays, rolledDaysQuery(site.id, site.timezone), { projection: { day: 1 } })).map((d) => d.day as string));
+        // Days rolled before visit events were kept (not `kept`) are rolled again.
+        const rolled = new Set((await x.find(C.rollupDays, { ...rolledDaysQuery(site.id, site.timezone), kept: true }, { projection: { day: 1 } })).map((d) => d.day as string));
         return closedDays((first.ts as Date).getTime(), site.timezone, now).filter((day) => !rolled.has(day));
       }),
     /**
@@ -267,13 +286,16 @@ export class MongoStore implements Store {
         try {
           const version = `${now}-${randomUUID().slice(0, 8)}`;
           await x.aggregate(C.events, rollDayPipeline(site, day, version));
+          await x.aggregate(C.events, visitEventsPipeline(site, day, version));
+          // kept: the version's visit_events are written (days rolled before them have none).
           await x.updateOne(
             C.rollupDays,
             { _id: { site: site.id, day } },
-            { $set: { site: site.id, day, timezone: site.timezone, v: version, dirty: false, rolledAt: new Date(now) } },
+            { $set: { site: site.id, day, timezone: site.timezone, v: version, kept: true, dirty: false, rolledAt: new Date(now) } },
             { upsert: true },
           );
           await x.deleteMany(C.rollups, { site: site.id, day, v: { $ne: version } });
+          await x.deleteMany(C.visitEvents, { site: site.id, day, v: { $ne: version } });
         } finally {
           await x.deleteMany(C.leases, { _id: lease, owner: this.#owner });
         }
@@ -281,9 +303,9 @@ export class MongoStore implements Store {
   };
 
   /** The versions to read of a spec's rolled days (in its time zone, not dirty). */
-  async #rolledVersions(x: MongoExecutor, spec: StatsSpec): Promise<Map<string, string>> {
-    const docs = await x.find(C.rollupDays, rolledDaysQuery(spec.site, spec.tz, spec.from, spec.to), { projection: { day: 1, v: 1 } });
-    return new Map(docs.map((d) => [d.day as string, d.v as string]));
+  async #rolledVersions(x: MongoExecutor, spec: StatsSpec): Promise<Map<string, { v: string; kept: boolean }>> {
+    const docs = await x.find(C.rollupDays, rolledDaysQuery(spec.site, spec.tz, spec.from, spec.to), { projection: { day: 1, v: 1, kept: 1 } });
+    return new Map(docs.map((d) => [d.day as string, { v: d.v as string, kept: d.kept === true }]));
   }
 
   /**

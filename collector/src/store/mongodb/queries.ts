@@ -36,6 +36,7 @@ export const C = {
   dropCounts: 'drop_counts',
   rollups: 'rollups',
   rollupDays: 'rollup_days',
+  visitEvents: 'visit_events',
   leases: 'leases',
   users: 'users',
   logins: 'logins',
@@ -54,6 +55,10 @@ export const INDEXES: Partial<Record<(typeof C)[keyof typeof C], IndexSpec[]>> =
   goals: [{ name: 'site_created', key: { '_id.site': 1, createdAt: 1 } }],
   rollups: [{ name: 'site_dimension_day', key: { site: 1, dimension: 1, day: 1 } }],
   rollup_days: [{ name: 'site_day', key: { site: 1, day: 1 } }],
+  visit_events: [
+    { name: 'site_day_v', key: { site: 1, day: 1, v: 1 } },
+    { name: 'site_ts', key: { site: 1, ts: 1 } },
+  ],
   users: [{ name: 'email', key: { email: 1 }, unique: true }],
   logins: [{ name: 'user', key: { user: 1 } }],
   audit: [{ name: 'ts', key: { ts: -1 } }],
@@ -152,6 +157,7 @@ export const siteData = (site: string): [string, Doc][] => [
   [C.events, { site }],
   [C.rollups, { site }],
   [C.rollupDays, { site }],
+  [C.visitEvents, { site }],
   // Leases are named "rollup:<site>:<day>" (mongodb-store.ts).
   [C.leases, { _id: { $regex: `^rollup:${site.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:` } }],
   [C.goals, { '_id.site': site }],

@@ -15,7 +15,7 @@ import { ROLLUP_DIMENSIONS, SUMS } from '../rollup-days.ts';
 import type { StatsRow, StatsSpec } from '../store.ts';
 import type { Doc } from './executor.ts';
 import { C } from './queries.ts';
-import { sumsPipeline } from './stats-pipeline.ts';
+import { eventStages, sumsPipeline } from './stats-pipeline.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -40,6 +40,22 @@ export function rollDayPipeline(site: { id: string; timezone: string }, day: str
       },
     },
     { $merge: { into: C.rollups, on: '_id', whenMatched: 'replace', whenNotMatched: 'insert' } },
+  ];
+}
+
+/**
+ * The aggregation (over `events`) that writes one day's `visit_events` under `version`:
+ * eventStages' documents (each event with its visit) of the day's events and of the later events
+ * of visits starting in it (a visit lasts less than a day: its next day; they decide whether it
+ * counts under a filter), for the queries rollups cannot answer (stats-pipeline.ts: keptSource).
+ */
+export function visitEventsPipeline(site: { id: string; timezone: string }, day: string, version: string): Doc[] {
+  const spec: StatsSpec = { site: site.id, ...rangeOf(day, day, site.timezone), filters: [], group: { by: 'none' } };
+  return [
+    ...eventStages(spec),
+    { $match: { $or: [{ inRange: true }, { 's.start': { $gte: new Date(spec.startUtc), $lt: new Date(spec.endUtc) } }] } },
+    { $set: { _id: { e: '$_id', day: { $literal: day }, v: { $literal: version } }, day: { $literal: day }, v: { $literal: version } } },
+    { $merge: { into: C.visitEvents, on: '_id', whenMatched: 'replace', whenNotMatched: 'insert' } },
   ];
 }
 

@@ -103,14 +103,40 @@ const SORT: Record<Metric, Doc | string> = {
 const count = (cond: Doc) => ({ $sum: { $cond: [cond, 1, 0] } });
 
 /** The pipeline (over `events`) answering a spec without rollups; `rowsOf` reads its one document. */
-export function statsPipeline(spec: StatsSpec): Doc[] {
+export function statsPipeline(spec: StatsSpec, source?: Source): Doc[] {
   const g = spec.group;
   if (g.by === 'dimensions') throw new Error('several dimensions at once are for rollups');
   const page =
     g.by === 'dimension'
       ? [{ $set: { sortv: SORT[g.sort] } }, { $sort: { sortv: -1, _id: 1 } }, { $skip: g.offset }, { $limit: g.limit }, { $unset: 'sortv' }]
       : [{ $sort: { _id: 1 } }];
-  return [...sumsPipeline(spec), { $facet: { rows: page, total: [{ $count: 'n' }] } }];
+  return [...sumsPipeline(spec, source), { $facet: { rows: page, total: [{ $count: 'n' }] } }];
+}
+
+/**
+ * Where sumsPipeline reads eventStages' documents from: the collection the pipeline runs on and
+ * the stages that make them (by default eventStages over `events`).
+ */
+export interface Source {
+  coll: string;
+  stages: Doc[];
+}
+
+/**
+ * eventStages' documents of a spec's period, read from `visit_events` for a run of rolled days
+ * (from the first: each day at its version), the days after it (`rest`) from raw events. A rolled
+ * day keeps eventStages' documents of its events and of the later events of its visits
+ * (rollups.ts: visitEventsPipeline), so its visits are not rebuilt.
+ */
+export function keptSource(spec: StatsSpec, versions: ReadonlyMap<string, string>, rest: StatsSpec | null): Source {
+  return {
+    coll: C.visitEvents,
+    stages: [
+      { $match: { site: spec.site, $or: [...versions].map(([day, v]) => ({ day, v })) } },
+      ...(spec.filters.length > 0 ? [{ $match: { $expr: { $and: spec.filters.map(predicate) } } }] : []),
+      ...(rest ? [{ $unionWith: { coll: C.events, pipeline: eventStages(rest) } }] : []),
+    ],
+  };
 }
 
 /**
@@ -185,7 +211,7 @@ export function eventStages(spec: StatsSpec): Doc[] {
  * With several dimensions (rollups), each event counts once per dimension, under the key
  * `{ d: dimension, v: value }`, and the totals under `{ d: '', v: '' }`.
  */
-export function sumsPipeline(spec: StatsSpec): Doc[] {
+export function sumsPipeline(spec: StatsSpec, source: Source = { coll: C.events, stages: eventStages(spec) }): Doc[] {
   const g = spec.group;
   const start = new Date(spec.startUtc);
   const end = new Date(spec.endUtc);
@@ -203,7 +229,7 @@ export function sumsPipeline(spec: StatsSpec): Doc[] {
   const visitKey = g.by === 'time' ? labelOf(g.interval, local('$s.start')) : '$key';
 
   const keyed = [
-    ...eventStages(spec),
+    ...source.stages,
     // A stage of its own: expressions in one $set see the document as it came in, not `lts`.
     { $set: { key } },
     ...(g.by === 'dimensions' ? [{ $unwind: '$key' }] : []),
@@ -247,8 +273,8 @@ export function sumsPipeline(spec: StatsSpec): Doc[] {
   return [
     ...keyed,
     ...counts,
-    { $unionWith: { coll: C.events, pipeline: [...keyed, ...visitors] } },
-    { $unionWith: { coll: C.events, pipeline: [...keyed, ...visits] } },
+    { $unionWith: { coll: source.coll, pipeline: [...keyed, ...visitors] } },
+    { $unionWith: { coll: source.coll, pipeline: [...keyed, ...visits] } },
     { $group: { _id: '$_id', ...Object.fromEntries([...SUMS, ...(revenue ? ['revenue'] : [])].map((m) => [m, { $sum: `$${m}` }])) } },
   ];
 }
