@@ -21,6 +21,11 @@
  * PROP_ROLLUP_MAX_KEYS, each of at most PROP_ROLLUP_MAX_VALUES values); rollup_days lists them.
  * A key absent on a day that lists every key of its events (`props_complete`) has no rows there:
  * all that day's events are under `(none)`, and the day's totals are that row.
+ *
+ * A rolled day also keeps its events joined to their visits (`visit_events`, written first: the
+ * day's rollups are sums over them), which answer what rollups cannot (a page containing a word,
+ * a prop, two filters, funnels, Web Vitals) without rebuilding the visits: stats-sql.ts reads
+ * them for the run of rolled days of a period (storedDaysSql) and raw events after it.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { rangeOf } from '../../time.ts';
