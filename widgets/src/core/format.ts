@@ -58,6 +58,27 @@ export const DIMENSION_LABELS: Record<string, string> = {
 
 export const dimensionLabel = (d: string) => DIMENSION_LABELS[d] ?? (d.startsWith('prop:') ? `Property “${d.slice(5)}”` : d);
 
+/** One value's dimension, as a filter names it: "Country is Germany". */
+const DIMENSION_SINGULAR: Record<string, string> = {
+  page: 'Page',
+  entry_page: 'Entry page',
+  exit_page: 'Exit page',
+  source: 'Source',
+  referrer: 'Referrer',
+  utm_source: 'UTM source',
+  utm_medium: 'UTM medium',
+  utm_campaign: 'UTM campaign',
+  utm_term: 'UTM term',
+  utm_content: 'UTM content',
+  country: 'Country',
+  device: 'Device',
+  browser: 'Browser',
+  os: 'Operating system',
+  event: 'Event',
+};
+
+export const filterDimensionLabel = (d: string) => DIMENSION_SINGULAR[d] ?? dimensionLabel(d);
+
 const regions = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames(undefined, { type: 'region' }) : null;
 
 /** A dimension value as shown: country codes by name, "(none)" as such. */

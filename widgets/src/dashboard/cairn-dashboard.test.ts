@@ -68,7 +68,7 @@ describe('<cairn-dashboard>', () => {
     await page.waitForFunction(() => document.querySelector('cairn-dashboard')!.shadowRoot!.querySelector('cairn-metric')?.shadowRoot?.querySelector('.value')?.textContent?.trim() === '4');
     expect(await shadowText(page, 'cairn-dashboard', '.filters li span')).toEqual(['Page is /pricing']);
     expect(JSON.parse(new URL(page.url()).searchParams.get('filters')!)).toEqual([{ dimension: 'page', op: 'is', values: ['/pricing'] }]);
-    await page.locator('cairn-dashboard').getByRole('button', { name: 'Remove the filter on Pages' }).click();
+    await page.locator('cairn-dashboard').getByRole('button', { name: 'Remove the filter on Page' }).click();
     await ready(page);
     await page.waitForFunction(() => document.querySelector('cairn-dashboard')!.shadowRoot!.querySelector('cairn-metric')?.shadowRoot?.querySelector('.value')?.textContent?.trim() === '12');
     expect(new URL(page.url()).searchParams.get('filters')).toBeNull();
@@ -79,6 +79,12 @@ describe('<cairn-dashboard>', () => {
     await page.reload();
     await ready(page);
     expect(await shadowText(page, 'cairn-dashboard', '.filters li span')).toEqual(['Page is /blog/first']);
+    // A filter reads as a sentence: one country, by name, and the operator in words.
+    const url = new URL(page.url());
+    url.searchParams.set('filters', JSON.stringify([{ dimension: 'country', op: 'is_not', values: ['DE'] }]));
+    await page.goto(url.href);
+    await ready(page);
+    expect(await shadowText(page, 'cairn-dashboard', '.filters li span')).toEqual(['Country is not Germany']);
   });
 
   it('changes the period from its picker', async () => {

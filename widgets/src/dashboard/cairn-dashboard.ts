@@ -18,7 +18,7 @@ import type { DashboardAnswer, Filter, Metric, Section } from '@cairn/collector/
 import type { CairnApi, StatsQuery } from '../core/api.ts';
 import { CairnElement } from '../core/cairn-element.ts';
 import { CairnEmptyEvent, CairnFilterChangeEvent, CairnPeriodChangeEvent } from '../core/events.ts';
-import { dimensionLabel, METRIC_LABELS, valueLabel } from '../core/format.ts';
+import { dimensionLabel, filterDimensionLabel, METRIC_LABELS, valueLabel } from '../core/format.ts';
 import { sectionsOf } from '../core/sections.ts';
 import { theme } from '../core/styles.ts';
 import '../breakdown/cairn-breakdown.ts';
@@ -137,8 +137,8 @@ export class CairnDashboard extends CairnElement<Loaded> {
     return html`<ul class="filters" aria-label="Filters in force">
       ${this.filters.map(
         (f, i) => html`<li>
-          <span>${dimensionLabel(f.dimension).replace(/s$/, '')} ${f.op === 'is' ? 'is' : f.op.replace('_', ' ')} <strong>${f.values.map((v) => valueLabel(f.dimension, v)).join(', ')}</strong></span>
-          <button type="button" aria-label=${`Remove the filter on ${dimensionLabel(f.dimension)}`} @click=${() => this.#setFilters(this.filters.filter((_, j) => j !== i), true)}>✕</button>
+          <span>${filterDimensionLabel(f.dimension)} ${f.op.replace('_', ' ')} <strong>${f.values.map((v) => valueLabel(f.dimension, v)).join(', ')}</strong></span>
+          <button type="button" aria-label=${`Remove the filter on ${filterDimensionLabel(f.dimension)}`} @click=${() => this.#setFilters(this.filters.filter((_, j) => j !== i), true)}>✕</button>
         </li>`,
       )}
       <li><button type="button" class="clear" @click=${() => this.#setFilters([], true)}>Clear all</button></li>
