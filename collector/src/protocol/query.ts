@@ -69,17 +69,21 @@ export type Query = Omit<z.infer<typeof querySchema>, 'filters'> & { filters: Fi
 
 /** A goal: visiting pages that match a pattern, or sending a custom event; optionally worth the value of a prop. */
 export const goalSchema = z.strictObject({
-  name: z.string().min(1).max(120).optional(),
-  kind: z.enum(['page', 'event']),
+  name: z.string().trim().min(1, 'empty: leave it out for the default name').max(120, 'at most 120 characters').optional(),
+  kind: z.enum(['page', 'event'], 'page (a page visited) or event (a custom event sent)'),
   /** For a page goal, a path pattern (`*` stands for any characters); for an event goal, its name. */
-  match: z.string().min(1).max(2048),
+  match: z
+    .string('a page goal needs a path (e.g. /thanks), an event goal the event\'s name')
+    .trim()
+    .min(1, 'a page goal needs a path (e.g. /thanks), an event goal the event\'s name')
+    .max(2048, 'at most 2,048 characters'),
   /** A numeric prop of the goal's events to sum as revenue (e.g. `amount`). */
-  revenue: z.string().min(1).max(64).optional(),
+  revenue: z.string().trim().min(1, 'empty: leave it out, or name the prop holding the amount').max(64, 'at most 64 characters').optional(),
   /**
    * With `revenue`: the prop naming each event's currency (an ISO 4217 code, e.g. `currency`).
    * Revenue is then summed per currency, never across currencies.
    */
-  currency: z.string().min(1).max(64).optional(),
+  currency: z.string().trim().min(1, 'empty: leave it out, or name the prop holding the currency').max(64, 'at most 64 characters').optional(),
 });
 export type GoalInput = z.infer<typeof goalSchema>;
 export interface Goal extends GoalInput {

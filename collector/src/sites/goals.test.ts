@@ -11,4 +11,12 @@ describe('newGoal', () => {
     expect(newGoal({ kind: 'page', match: '/thanks' }).name).toBe('Visit /thanks');
     expect(() => newGoal({ kind: 'page', match: 'thanks' })).toThrow(/starting with \//);
   });
+
+  it('says what is wrong in words a person reads, not the validator\'s', () => {
+    expect(() => newGoal({ kind: 'page', match: '  ' })).toThrow("match: a page goal needs a path (e.g. /thanks), an event goal the event's name");
+    expect(() => newGoal({ kind: 'page' } as never)).toThrow("match: a page goal needs a path (e.g. /thanks), an event goal the event's name");
+    expect(() => newGoal({ kind: 'visit', match: '/a' } as never)).toThrow('kind: page (a page visited) or event (a custom event sent)');
+    expect(() => newGoal({ kind: 'event', match: 'signup', revenue: ' ' })).toThrow('revenue: empty: leave it out, or name the prop holding the amount');
+    expect(newGoal({ kind: 'event', match: ' signup ' }).match).toBe('signup');
+  });
 });

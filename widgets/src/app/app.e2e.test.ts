@@ -207,10 +207,14 @@ describe('the dashboard app', () => {
     await owner.getByText('No goal yet.').waitFor();
     expect(await axeViolations(owner)).toEqual([]);
 
-    expected.add(`POST /api/sites/${h.siteId}/goals 400`); // twice: no leading slash, a currency without revenue
+    expected.add(`POST /api/sites/${h.siteId}/goals 400`); // three times: a blank path, no leading slash, a currency without revenue
+    // Spaces pass the browser's own check of a required field: the API's answer, in words, beside the field.
+    await owner.getByLabel('Page path').fill('   ');
+    await owner.getByRole('button', { name: 'Add the goal' }).click();
+    expect(await text(owner, 'cairn-site-goals #match-error')).toBe("A page goal needs a path (e.g. /thanks), an event goal the event's name.");
     await owner.getByLabel('Page path').fill('pricing');
     await owner.getByRole('button', { name: 'Add the goal' }).click();
-    expect(await text(owner, 'cairn-site-goals #match-error')).toContain('starting with /');
+    expect(await text(owner, 'cairn-site-goals #match-error')).toBe('A page goal is a path pattern starting with /, e.g. /thanks or /order/*/done.');
     await owner.getByLabel('Page path').fill('/pricing');
     await owner.locator('cairn-site-goals').getByLabel('Name').fill('Saw pricing');
     await owner.getByRole('button', { name: 'Add the goal' }).click();

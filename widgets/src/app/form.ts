@@ -116,10 +116,13 @@ export const formatTime = (ms: number) => new Date(ms).toLocaleString(undefined,
 
 /**
  * Some API errors name no field (site settings, goals, the first owner) but their message says
- * which input is wrong: the error, with the field of the first rule its message matches.
+ * which input is wrong: the error, with the field of the first rule its message matches. Shown
+ * under that field, a message's leading `field: ` (the API's name for it) goes.
  */
 export function placeError(err: unknown, rules: [field: string, pattern: RegExp][]): unknown {
   if (!(err instanceof ApiError) || err.field) return err;
   const hit = rules.find(([, re]) => re.test(err.message));
-  return hit ? new ApiError(err.status, err.code, err.message, hit[0]) : err;
+  if (!hit) return err;
+  const message = err.message.toLowerCase().startsWith(`${hit[0].toLowerCase()}: `) ? err.message.slice(hit[0].length + 2) : err.message;
+  return new ApiError(err.status, err.code, message.charAt(0).toUpperCase() + message.slice(1), hit[0]);
 }
