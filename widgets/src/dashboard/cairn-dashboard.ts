@@ -18,7 +18,7 @@ import type { DashboardAnswer, Filter, Metric, Section } from '@cairn/collector/
 import type { CairnApi, StatsQuery } from '../core/api.ts';
 import { CairnElement } from '../core/cairn-element.ts';
 import { CairnEmptyEvent, CairnFilterChangeEvent, CairnPeriodChangeEvent } from '../core/events.ts';
-import { dimensionLabel, filterDimensionLabel, METRIC_LABELS, valueLabel } from '../core/format.ts';
+import { filterDimensionLabel, METRIC_LABELS, valueLabel } from '../core/format.ts';
 import { sectionsOf } from '../core/sections.ts';
 import { theme } from '../core/styles.ts';
 import '../breakdown/cairn-breakdown.ts';
