@@ -250,6 +250,24 @@ describe('the dashboard app', () => {
     await owner.locator('cairn-site-setup').getByText('Copied').waitFor();
     expect(await owner.evaluate(() => navigator.clipboard.readText())).toBe(tag);
     await shoot(owner, 'settings');
+    // On a phone: nothing wider than the screen, every card inside it.
+    const phone = await open(owner.context(), 375);
+    await phone.goto(`${base}/sites/${h.siteId}/settings`);
+    await phone.getByRole('cell', { name: 'Order', exact: true }).waitFor();
+    expect(await contentWidth(phone)).toBeLessThanOrEqual(375);
+    const overflowing = await phone.evaluate(() => {
+      const cards: Element[] = [];
+      const walk = (root: Document | ShadowRoot) =>
+        root.querySelectorAll('*').forEach((el) => {
+          if (el.matches('section.card, .card')) cards.push(el);
+          if (el.shadowRoot) walk(el.shadowRoot);
+        });
+      walk(document);
+      return cards.filter((c) => c.getBoundingClientRect().right > 375).map((c) => `${c.className}: ${Math.round(c.getBoundingClientRect().right)}`);
+    });
+    expect(overflowing).toEqual([]);
+    await shoot(phone, 'settings');
+    await phone.close();
   });
 
   it('shares the dashboard: a link with a password shows the numbers and no settings, and nothing once revoked', async () => {
@@ -471,6 +489,20 @@ describe('the dashboard app', () => {
     await owner.locator('nav.pages [role=status]', { hasText: 'Page 1 of 1 · 2 entries' }).waitFor();
     const actors = await owner.locator('cairn-audit-page tbody td:nth-child(4)').allTextContents();
     expect(actors.sort()).toEqual([CLIENT.email, OWNER.email]);
+    // On a phone, each entry keeps its time, action, actor and target in view.
+    const phone = await open(owner.context(), 375);
+    await phone.goto(`${base}/audit`);
+    const row = phone.locator('cairn-audit-page tbody tr').first();
+    await row.waitFor();
+    expect(await contentWidth(phone)).toBeLessThanOrEqual(375);
+    for (const cell of await row.locator('td').all()) {
+      const box = await cell.boundingBox();
+      expect(box, await cell.textContent() ?? '').not.toBeNull();
+      expect(box!.x + box!.width).toBeLessThanOrEqual(375);
+    }
+    expect(await axeViolations(phone)).toEqual([]);
+    await shoot(phone, 'audit');
+    await phone.close();
   });
 
   it('is an installable PWA whose service worker never caches an API answer', async () => {

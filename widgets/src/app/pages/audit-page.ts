@@ -117,10 +117,10 @@ export class CairnAuditPage extends AppPage {
     const details = Object.entries(e.details).filter(([, v]) => v !== null);
     return html`<tr>
       <td class="when">${formatTime(e.ts)}</td>
-      <td>${this.#name(e.actor)}</td>
-      <td><code>${e.action}</code></td>
-      <td>${this.#name(e.target)}</td>
-      <td class="details">${details.map(([k, v]) => `${k}: ${String(v)}`).join(' · ')}</td>
+      <td data-label="Who">${this.#name(e.actor)}</td>
+      <td data-label="Action"><code>${e.action}</code></td>
+      <td data-label="Target">${this.#name(e.target)}</td>
+      <td class="details wide" data-label=${details.length > 0 ? 'Details' : nothing}>${details.map(([k, v]) => `${k}: ${String(v)}`).join(' · ')}</td>
     </tr>`;
   }
 
@@ -149,7 +149,7 @@ export class CairnAuditPage extends AppPage {
         : a.entries.length === 0
           ? html`<p>No entry${action ? ` for ${action}` : ''}.</p>`
           : html`<div class="table-wrap">
-                <table>
+                <table class="stacked">
                   <caption class="sr-only">Audit log, page ${a.page} of ${a.pages}</caption>
                   <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Details</th></tr></thead>
                   <tbody>${a.entries.map((e) => this.#row(e))}</tbody>
