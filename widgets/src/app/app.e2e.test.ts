@@ -462,6 +462,27 @@ describe('the dashboard app', () => {
     }
   });
 
+  it('says so, with a button like the app\'s, when Cairn cannot be reached', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await open(context);
+      await page.route('**/api/auth/me', (route) => route.abort('internetdisconnected'));
+      await page.goto(`${base}/audit`);
+      await page.getByRole('heading', { name: 'Cairn cannot be reached' }).waitFor();
+      const retry = page.getByRole('button', { name: 'Try again' });
+      const look = await retry.evaluate((b) => {
+        const s = getComputedStyle(b);
+        return { padding: s.paddingLeft, radius: s.borderRadius, background: s.backgroundColor };
+      });
+      expect(look).toMatchObject({ padding: '14px', radius: '6px' });
+      expect(look.background).not.toBe('rgb(239, 239, 239)'); // the browser's own grey
+      expect(await axeViolations(page)).toEqual([]);
+      await shoot(page, 'unreachable');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('pages through the audit log and filters it by action', async () => {
     // 22 more entries, so that there are two pages of 20.
     await owner.evaluate(async (site) => {

@@ -212,7 +212,7 @@ export class CairnApp extends LitElement {
       </header>
       <main id="main" tabindex="-1">
         ${this.failure
-          ? html`<div class="plain"><h1 tabindex="-1">Cairn cannot be reached</h1><p role="alert">${this.failure}</p><button type="button" @click=${() => location.reload()}>Try again</button></div>`
+          ? html`<div class="plain"><h1 tabindex="-1">Cairn cannot be reached</h1><p role="alert">${this.failure.replace(/^Cairn cannot be reached: c/, 'C')}</p><button type="button" @click=${() => location.reload()}>Try again</button></div>`
           : this.route
             ? this.#page(this.route)
             : html`<p class="loading" role="status">Loading…</p>`}

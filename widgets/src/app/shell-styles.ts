@@ -99,6 +99,22 @@ export const shellStyles = css`
     font-size: 1.5rem;
     margin: 0 0 16px;
   }
+  /* The shell's own page when Cairn cannot be reached: its button looks like the app's. */
+  .plain button {
+    font: inherit;
+    font-weight: 550;
+    line-height: 1.2;
+    color: var(--cairn-on-accent, #fff);
+    background: var(--_accent);
+    border: 1px solid var(--_accent);
+    border-radius: 6px;
+    padding: 8px 14px;
+    cursor: pointer;
+  }
+  .plain button:focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 2px;
+  }
   .loading {
     color: var(--_muted);
   }
