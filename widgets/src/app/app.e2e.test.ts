@@ -249,6 +249,7 @@ describe('the dashboard app', () => {
     await owner.getByRole('button', { name: 'Copy the tag' }).click();
     await owner.locator('cairn-site-setup').getByText('Copied').waitFor();
     expect(await owner.evaluate(() => navigator.clipboard.readText())).toBe(tag);
+    expect(await owner.getByText(/“Site keys” below/).count()).toBe(1);
     await shoot(owner, 'settings');
     // On a phone: nothing wider than the screen, every card inside it.
     const phone = await open(owner.context(), 375);
@@ -430,6 +431,12 @@ describe('the dashboard app', () => {
       expect(await client.getByRole('link', { name: 'Users & access' }).count()).toBe(0);
       expect(await client.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
       expect(await client.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+      // Its site's settings show the tag to install, and point to no section it cannot see.
+      await client.goto(`${base}/sites/${h.siteId}/settings`);
+      await client.locator('cairn-site-setup pre').waitFor();
+      await client.locator('cairn-site-setup').getByText('The site’s owner or an admin makes one for each plugin.').waitFor();
+      expect(await client.getByText(/“Site keys” below/).count()).toBe(0);
+      expect(await axeViolations(client)).toEqual([]);
       await client.goto(`${base}/users`);
       await client.getByRole('heading', { name: 'Not available' }).waitFor();
       // The link worked once.

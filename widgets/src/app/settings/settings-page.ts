@@ -45,7 +45,7 @@ export class CairnSettingsPage extends SiteAppPage {
           : html`<p class="muted" role="status">Loading…</p>`
         : html`<div class="sections">
             ${admin ? html`<cairn-site-general .site=${a.site} @cairn-site-change=${(e: CustomEvent<SiteView>) => this.#changed(e.detail)}></cairn-site-general>` : nothing}
-            <cairn-site-setup .setup=${a.setup}></cairn-site-setup>
+            <cairn-site-setup .setup=${a.setup} ?keys=${admin}></cairn-site-setup>
             ${admin
               ? html`<cairn-live-check site=${a.site.id}></cairn-live-check>
                   <p><a href="/sites/${encodeURIComponent(a.site.id)}/filtered">Filtered traffic</a>: what the collector received and did not count, by reason.</p>

@@ -5,9 +5,11 @@ import { AppPage } from '../app-page.ts';
 import '../cairn-copy-button.ts';
 
 export class CairnSiteSetup extends AppPage {
-  static override properties = { ...AppPage.properties, setup: { attribute: false } };
+  static override properties = { ...AppPage.properties, setup: { attribute: false }, keys: { type: Boolean } };
 
   declare setup: SiteSetup;
+  /** Whether the reader can make site keys (the owner and admins: the "Site keys" section is below). */
+  declare keys: boolean;
 
   override render() {
     const s = this.setup;
@@ -25,7 +27,7 @@ export class CairnSiteSetup extends AppPage {
         <dt>Site ID</dt>
         <dd><code>${s.siteId}</code> <cairn-copy-button .text=${s.siteId} label="Copy the site ID"></cairn-copy-button></dd>
         <dt>Site key</dt>
-        <dd>Make one for each plugin under “Site keys” below: it is shown once.</dd>
+        <dd>${this.keys ? 'Make one for each plugin under “Site keys” below: it is shown once.' : 'The site’s owner or an admin makes one for each plugin.'}</dd>
       </dl>
     </section>`;
   }
