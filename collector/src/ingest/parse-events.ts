@@ -65,9 +65,15 @@ function plainProps(p: unknown): boolean {
 
 const VISITOR_HEADERS: ReadonlySet<string> = new Set(FORWARDED_HEADERS);
 
+/**
+ * A server's address as the fast path takes it: 2–45 printable ASCII characters (an IP address
+ * is). Anything else goes to zod, which counts characters, not UTF-16 units ("😀" is 2 of these).
+ */
+const ADDRESS = /^[\x21-\x7e]{2,45}$/;
+
 /** A server's visitor (`v`): an address of a plausible length and the headers the protocol lists. */
 function plainVisitor(v: unknown): boolean {
-  if (!isPlainObject(v) || typeof v.a !== 'string' || v.a.length < 2 || v.a.length > 45) return false;
+  if (!isPlainObject(v) || typeof v.a !== 'string' || !ADDRESS.test(v.a)) return false;
   for (const k in v) {
     if (k === 'a') continue;
     if (k !== 'h' || !isPlainObject(v.h)) return false;
