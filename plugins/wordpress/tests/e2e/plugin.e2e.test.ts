@@ -252,5 +252,5 @@ describe('in wp-admin', () => {
     }, tokenUrl);
     expect(token).toBe(403);
     await context.close();
-  });
+  }, 120_000); // two logins through php -S, on a busy machine in CI
 });

@@ -146,7 +146,8 @@ export async function startWordPress(opts: WordPressOptions): Promise<WordPress>
       await page.fill('#user_pass', as.password);
       await page.click('#wp-submit');
       try {
-        await page.waitForURL(/\/wp-admin\//, { timeout: 15_000 });
+        // php -S serves one request at a time: on a busy machine the dashboard after a login can take a while.
+        await page.waitForURL(/\/wp-admin\//, { timeout: 30_000 });
       } catch {
         const why = (await page.locator('#login_error').textContent().catch(() => null)) ?? `still on ${page.url()}`;
         throw new Error(`[wordpress] ${as.user} could not log in: ${why.trim()}`);
