@@ -98,6 +98,15 @@ describe('<cairn-dashboard>', () => {
     expect(periods).toEqual(['7d']);
     const asked = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/dashboard?')));
     expect(asked.at(-1)).toContain('period=7d');
+    // Stepping through the closed picker with the arrow keys reloads once, for the period stopped at.
+    const before = asked.length;
+    await page.locator('cairn-dashboard').getByLabel('Period', { exact: true }).focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+    await expect.poll(() => periods).toEqual(['7d', '12mo']);
+    await ready(page);
+    const after = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('/dashboard?')));
+    expect(after.slice(before)).toHaveLength(1);
+    expect(after.at(-1)).toContain('period=12mo');
   });
 
   it('asks only for the sections its token opens', async () => {

@@ -106,6 +106,38 @@ export class CairnDashboard extends CairnElement<Loaded> {
     this.#writeUrl();
   };
 
+  /** A period stepped to with the keyboard, applied once the steps stop (or on Enter, or when the picker loses focus). */
+  #stepped: { period: string; timer: ReturnType<typeof setTimeout> } | null = null;
+  /** Whether the picker's next change comes from an arrow key (a step), not a choice. */
+  #stepping = false;
+
+  #onPeriodKey = (e: KeyboardEvent) => {
+    this.#stepping = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Home', 'End'].includes(e.key);
+    if (e.key === 'Enter') this.#applyStep();
+  };
+
+  #onPeriodChange = (e: Event) => {
+    const period = (e.target as HTMLSelectElement).value;
+    if (!this.#stepping) {
+      if (this.#stepped) clearTimeout(this.#stepped.timer);
+      this.#stepped = null;
+      this.#setPeriod(period, this.compare);
+      return;
+    }
+    // Arrow keys in a closed picker change it at each step: one reload for the period stopped at.
+    this.#stepping = false;
+    if (this.#stepped) clearTimeout(this.#stepped.timer);
+    this.#stepped = { period, timer: setTimeout(() => this.#applyStep(), 600) };
+  };
+
+  #applyStep(): void {
+    const step = this.#stepped;
+    if (!step) return;
+    clearTimeout(step.timer);
+    this.#stepped = null;
+    if (step.period !== this.period) this.#setPeriod(step.period, this.compare);
+  }
+
   #setPeriod(period: string, compare: 'previous' | 'year' | null): void {
     this.period = period;
     this.compare = compare;
@@ -117,7 +149,7 @@ export class CairnDashboard extends CairnElement<Loaded> {
     return html`<div class="header" part="header">
       <label class="field"
         ><span class="sr-only">Period</span>
-        <select @change=${(e: Event) => this.#setPeriod((e.target as HTMLSelectElement).value, this.compare)} aria-label="Period">
+        <select @keydown=${this.#onPeriodKey} @change=${this.#onPeriodChange} @blur=${() => this.#applyStep()} aria-label="Period">
           ${PERIODS.map(([value, label]) => html`<option value=${value} ?selected=${value === this.period}>${label}</option>`)}
           ${PERIODS.some(([v]) => v === this.period) ? nothing : html`<option value=${this.period} selected>${this.period}</option>`}
         </select></label
