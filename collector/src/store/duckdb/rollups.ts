@@ -137,11 +137,13 @@ export function storedDaysSql(spec: StatsSpec): string {
 }
 
 /**
- * The SQL of a site's first event before `beforeUtc` (column `t`, epoch ms; NULL when none). Events
- * are stored about in time order, so DuckDB reads only the row groups before that instant.
+ * The SQL of a site's first event in [fromUtc, beforeUtc) (column `t`, epoch ms; NULL when none).
+ * Events are stored about in time order, so DuckDB reads only the row groups of that range: the
+ * days of a period before its first rolled day, not a year of a big site's events.
  */
-export function firstEventSql(site: string, beforeUtc: number): string {
-  return `SELECT epoch_ms(min(ts))::DOUBLE AS t FROM events WHERE site = ${literal(site)} AND ts < epoch_ms(${Math.floor(beforeUtc)}::BIGINT)`;
+export function firstEventSql(site: string, fromUtc: number, beforeUtc: number): string {
+  return `SELECT epoch_ms(min(ts))::DOUBLE AS t FROM events
+    WHERE site = ${literal(site)} AND ts >= epoch_ms(${Math.floor(fromUtc)}::BIGINT) AND ts < epoch_ms(${Math.floor(beforeUtc)}::BIGINT)`;
 }
 
 /**

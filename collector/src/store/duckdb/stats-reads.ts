@@ -100,14 +100,14 @@ async function queryMany(read: Read, specs: readonly StatsSpec[]): Promise<Stats
 
 /**
  * The days of a spec's period that rollups answer: rolled in the spec's time zone, not dirty,
- * holding its filter's value or its prop key; and those before the site's first event, which hold nothing
+ * holding its filter's value or its prop key; and those before its first event, which hold nothing
  * (a year's view of a site a month old reads its month from rollups, not every day's events).
  */
 async function rolledDays(read: Read, spec: StatsSpec, sql = rolledDaysSql(spec)): Promise<Set<string>> {
   const rolled = (await read('stats.query', sql)).map((r) => String(r.d)).sort();
   if (rolled.length === 0) return new Set();
-  // Before the first rolled day: nothing, or nothing before the site's first event.
-  const [first] = await read('stats.query', firstEventSql(spec.site, localDay(rolled[0]!, spec.tz).toMillis()));
+  // Before the first rolled day: the days before the period's first event there hold nothing.
+  const [first] = await read('stats.query', firstEventSql(spec.site, spec.startUtc, localDay(rolled[0]!, spec.tz).toMillis()));
   const empty = first?.t === null || first?.t === undefined ? emptyDaysBefore({ ...spec, to: rolled[0]! }, localDay(rolled[0]!, spec.tz).toMillis()) : emptyDaysBefore(spec, Number(first.t));
   return new Set([...empty, ...rolled]);
 }
