@@ -5,7 +5,7 @@
  * To show which path answered, the raw events of the rolled days are removed behind the store's
  * back, in the database file, while it is closed.
  */
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Query } from '../../protocol/query.ts';
@@ -45,27 +45,22 @@ async function rolledStore(): Promise<{ dir: string; store: DuckDbStore }> {
   return { dir, store };
 }
 
-/** Runs SQL on the closed store's database file, then opens the store again. */
-async function behindItsBack(dir: string, store: DuckDbStore, sql: string): Promise<DuckDbStore> {
+/** Runs `fn` on the closed store's database file, then opens the store again. */
+async function onTheFile<T>(dir: string, store: DuckDbStore, fn: (conn: DuckDBConnection) => Promise<T>): Promise<[T, DuckDbStore]> {
   await store.close();
   const instance = await DuckDBInstance.create(join(dir, 'cairn.duckdb'));
   const conn = await instance.connect();
-  await conn.run(sql);
+  const result = await fn(conn);
   conn.closeSync();
   instance.closeSync();
-  return openStore(dir);
+  return [result, await openStore(dir)];
 }
 
+/** Runs SQL behind the store's back; the store opened again. */
+const behindItsBack = async (dir: string, store: DuckDbStore, sql: string) => (await onTheFile(dir, store, (conn) => conn.run(sql)))[1];
+
 /** A count read from the closed store's database file, and the store opened again. */
-async function countBehind(dir: string, store: DuckDbStore, sql: string): Promise<[number, DuckDbStore]> {
-  await store.close();
-  const instance = await DuckDBInstance.create(join(dir, 'cairn.duckdb'));
-  const conn = await instance.connect();
-  const n = Number((await conn.runAndReadAll(sql)).getRows()[0]![0]);
-  conn.closeSync();
-  instance.closeSync();
-  return [n, await openStore(dir)];
-}
+const countBehind = (dir: string, store: DuckDbStore, sql: string) => onTheFile(dir, store, async (conn) => Number((await conn.runAndReadAll(sql)).getRows()[0]![0]));
 
 const q = (extra: Record<string, unknown>) => querySchema.parse({ period: 'custom', from: '2026-05-01', to: '2026-05-11', limit: 100, ...extra }) as Query;
 /** What rollups cannot answer: several values, a word in a page, a prop, two filters, a visit's entry page with another. */
